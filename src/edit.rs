@@ -1,0 +1,534 @@
+//! Edits and the helpers that compose them. Fixers describe what they want
+//! in Terraform's vocabulary with neutral values; these helpers decide where
+//! text goes and write it in the file's own style. No fixer formats code.
+
+use crate::lang::line_indent;
+use crate::model::{
+    Container, ContainerKind, Flavor, Framework, Lookup, Obj, Program, Scalar, Val,
+};
+use crate::types;
+use serde::Serialize;
+use std::ops::Range;
+use tree_sitter::Node;
+
+/// Replace the bytes in `range` with `text` (an empty range inserts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit {
+            range: at..at,
+            text: text.into(),
+        }
+    }
+
+    pub fn replace(range: Range<usize>, text: impl Into<String>) -> Edit {
+        Edit {
+            range,
+            text: text.into(),
+        }
+    }
+
+    /// Whether two edits cannot be applied in the same pass. Identical edits
+    /// do not conflict (two fixes may ask for the same change).
+    pub fn conflicts(&self, other: &Edit) -> bool {
+        if self == other {
+            return false;
+        }
+        let (a, b) = (&self.range, &other.range);
+        if a.start == b.start {
+            return true; // two insertions at one point: order would be a guess
+        }
+        a.start < b.end && b.start < a.end
+    }
+}
+
+/// Whether a fix may run with `--write` alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Only tightens the resource and keeps the program valid.
+    Safe,
+    /// May change behaviour or replace infrastructure: needs `--unsafe-fixes`.
+    Unsafe,
+}
+
+/// A set of edits that together fix one finding.
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub description: String,
+    pub edits: Vec<Edit>,
+}
+
+/// A value to write, independent of the language it is written in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NewValue {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    List(Vec<NewValue>),
+    /// A nested block, keyed by Terraform attribute names.
+    Map(Vec<(&'static str, NewValue)>),
+}
+
+impl NewValue {
+    pub fn str(s: &str) -> NewValue {
+        NewValue::Str(s.to_string())
+    }
+
+    /// Whether a value written in the program already equals this one.
+    pub fn matches(&self, scalar: &Scalar) -> bool {
+        match (self, scalar) {
+            (NewValue::Str(a), Scalar::Str(b)) => a == b,
+            (NewValue::Int(a), Scalar::Num(b)) => (*a as f64) == *b,
+            (NewValue::Bool(a), Scalar::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Where a rendered value will stand, so it can match its surroundings.
+struct Place<'a, 't> {
+    /// The object the value belongs to (for key names and `Args` classes).
+    obj: &'a Obj<'t>,
+    /// Terraform path of the value within the resource.
+    path: String,
+    /// Indentation of the line the value starts on.
+    indent: String,
+    /// Whether nested blocks go on lines of their own.
+    multiline: bool,
+}
+
+impl<'t> Program<'t> {
+    /// Replaces a value as written (a string keeps its own quotes).
+    pub fn set_value(&self, val: Val<'t>, value: &NewValue, obj: &Obj<'t>, attr: &str) -> Edit {
+        let node = val.node;
+        let place = Place {
+            obj,
+            path: join(&obj.path, attr),
+            indent: line_indent(self.src, node.start_byte()).to_string(),
+            multiline: true,
+        };
+        let mut text = self.render(value, &place);
+        if let NewValue::Str(s) = value {
+            let written = self.text(node);
+            if let Some(q) = written
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\'' | '`'))
+            {
+                text = quote(s, q);
+            }
+        }
+        if node.kind() == "shorthand_property_identifier" {
+            // `{ httpTokens }` becomes `{ httpTokens: "required" }`
+            text = format!("{}: {text}", self.text(node));
+        }
+        Edit::replace(node.byte_range(), text)
+    }
+
+    /// Adds properties to an object that lacks them, after its last entry,
+    /// with the file's indentation, quotes and comma style.
+    pub fn insert_props(
+        &self,
+        obj: &Obj<'t>,
+        entries: &[(&str, NewValue)],
+    ) -> Result<Vec<Edit>, String> {
+        let Some(home) = obj.home else {
+            return Err("its arguments are not an object literal in this file".into());
+        };
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self.insert_into(home, obj, entries))
+    }
+
+    /// Makes `obj.attr` equal `value`: added when missing, set when present
+    /// with a value that `replace` rejects. Err says why it cannot.
+    pub fn ensure_value(
+        &self,
+        obj: &Obj<'t>,
+        attr: &str,
+        value: NewValue,
+        replace: &dyn Fn(&Scalar) -> bool,
+    ) -> Result<Vec<Edit>, String> {
+        match self.get(obj, attr) {
+            Lookup::Absent => self.insert_props(obj, &[(attr, value)]),
+            Lookup::Unknown(why) => Err(format!("`{}` {why}", self.source_key(obj, attr))),
+            Lookup::Present(v) => {
+                let current = self.scalar(v);
+                if value.matches(&current) || !replace(&current) {
+                    Ok(Vec::new())
+                } else {
+                    Ok(vec![self.set_value(v, &value, obj, attr)])
+                }
+            }
+        }
+    }
+
+    /// Makes `obj.attr` a block holding at least `entries`: a missing block
+    /// is added whole; in an existing block, missing keys are added and a
+    /// key whose value `replace` rejects is set. Err says why it cannot.
+    pub fn ensure_block(
+        &self,
+        obj: &Obj<'t>,
+        attr: &str,
+        entries: &[(&'static str, NewValue)],
+        replace: &dyn Fn(&str, &Scalar) -> bool,
+    ) -> Result<Vec<Edit>, String> {
+        match self.get(obj, attr) {
+            Lookup::Absent => self.insert_props(obj, &[(attr, NewValue::Map(entries.to_vec()))]),
+            Lookup::Unknown(why) => Err(format!("`{attr}` {why}")),
+            Lookup::Present(val) => {
+                let Some(block) = self.obj(obj, attr, val) else {
+                    return Err(format!(
+                        "`{}` is computed at run time",
+                        self.source_key(obj, attr)
+                    ));
+                };
+                let mut missing = Vec::new();
+                let mut edits = Vec::new();
+                for (key, value) in entries {
+                    match self.get(&block, key) {
+                        Lookup::Absent => missing.push((*key, value.clone())),
+                        Lookup::Unknown(why) => return Err(format!("`{key}` {why}")),
+                        Lookup::Present(v) => {
+                            let current = self.scalar(v);
+                            if !value.matches(&current) && replace(key, &current) {
+                                edits.push(self.set_value(v, value, &block, key));
+                            }
+                        }
+                    }
+                }
+                edits.extend(self.insert_props(&block, &missing)?);
+                Ok(edits)
+            }
+        }
+    }
+
+    fn insert_into(
+        &self,
+        home: Container<'t>,
+        obj: &Obj<'t>,
+        entries: &[(&str, NewValue)],
+    ) -> Vec<Edit> {
+        let node = home.node;
+        let mut cursor = node.walk();
+        let items: Vec<Node<'t>> = node
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        let open = node.child(0).map_or(node.start_byte(), |c| c.end_byte());
+        let close = node
+            .child(node.child_count().saturating_sub(1))
+            .unwrap_or(node);
+        let multiline = node.start_position().row != node.end_position().row;
+        let unit = self.style.indent.as_str();
+
+        let Some(last) = items.last().copied() else {
+            // An empty container: put the entries on lines of their own.
+            let outer = line_indent(self.src, node.start_byte()).to_string();
+            let inner = format!("{outer}{unit}");
+            let mut text = String::new();
+            for (i, (attr, value)) in entries.iter().enumerate() {
+                let place = Place {
+                    obj,
+                    path: join(&obj.path, attr),
+                    indent: inner.clone(),
+                    multiline: true,
+                };
+                let comma = i + 1 < entries.len() || self.style.trailing_comma;
+                text.push_str(&format!(
+                    "\n{inner}{}{}",
+                    self.render_entry(home.kind, attr, value, &place),
+                    if comma { "," } else { "" }
+                ));
+            }
+            text.push('\n');
+            text.push_str(&outer);
+            return vec![Edit::replace(open..close.start_byte(), text)];
+        };
+
+        // The comma after the last entry, if any, and a comment on its line.
+        let mut after = last.end_byte();
+        let mut trailing = false;
+        let mut next = last.next_sibling();
+        if let Some(n) = next.filter(|n| n.kind() == ",") {
+            trailing = true;
+            after = n.end_byte();
+            next = n.next_sibling();
+        }
+        let comma_at = last.end_byte();
+        let last_row = self.src[..last.end_byte()].matches('\n').count();
+        let mut insert_at = after;
+        if let Some(comment) =
+            next.filter(|n| n.kind() == "comment" && n.start_position().row == last_row)
+        {
+            insert_at = comment.end_byte();
+        }
+
+        let mut edits = Vec::new();
+        if multiline {
+            let first_row = node.start_position().row;
+            let indent = if last.start_position().row == first_row {
+                format!("{}{unit}", line_indent(self.src, node.start_byte()))
+            } else {
+                line_indent(self.src, last.start_byte()).to_string()
+            };
+            let mut text = String::new();
+            for (i, (attr, value)) in entries.iter().enumerate() {
+                let place = Place {
+                    obj,
+                    path: join(&obj.path, attr),
+                    indent: indent.clone(),
+                    multiline: true,
+                };
+                let comma = i + 1 < entries.len() || trailing;
+                text.push_str(&format!(
+                    "\n{indent}{}{}",
+                    self.render_entry(home.kind, attr, value, &place),
+                    if comma { "," } else { "" }
+                ));
+            }
+            if trailing {
+                edits.push(Edit::insert(insert_at, text));
+            } else if insert_at == comma_at {
+                edits.push(Edit::insert(comma_at, format!(",{text}")));
+            } else {
+                edits.push(Edit::insert(comma_at, ","));
+                edits.push(Edit::insert(insert_at, text));
+            }
+        } else {
+            let indent = line_indent(self.src, node.start_byte()).to_string();
+            let rendered: Vec<String> = entries
+                .iter()
+                .map(|(attr, value)| {
+                    let place = Place {
+                        obj,
+                        path: join(&obj.path, attr),
+                        indent: indent.clone(),
+                        multiline: false,
+                    };
+                    self.render_entry(home.kind, attr, value, &place)
+                })
+                .collect();
+            let body = rendered.join(", ");
+            if trailing {
+                edits.push(Edit::insert(after, format!(" {body},")));
+            } else {
+                edits.push(Edit::insert(comma_at, format!(", {body}")));
+            }
+        }
+        edits
+    }
+
+    /// `key: value`, `key=value` or `"key": value`.
+    fn render_entry(
+        &self,
+        kind: ContainerKind,
+        attr: &str,
+        value: &NewValue,
+        place: &Place,
+    ) -> String {
+        let mut parent = place.obj.clone();
+        parent.path = parent_path(&place.path);
+        let key = self.source_key(&parent, attr);
+        let value = self.render(value, place);
+        match kind {
+            ContainerKind::TsObject => format!("{key}: {value}"),
+            ContainerKind::PyArgs => format!("{key}={value}"),
+            ContainerKind::PyDict => format!("{}: {value}", quote(&key, self.style.quote)),
+        }
+    }
+
+    fn render(&self, value: &NewValue, place: &Place) -> String {
+        let python = place.obj.flavor.is_python();
+        match value {
+            NewValue::Str(s) => quote(s, self.style.quote),
+            NewValue::Int(n) => n.to_string(),
+            NewValue::Bool(b) => match (python, b) {
+                (true, true) => "True".into(),
+                (true, false) => "False".into(),
+                (false, b) => b.to_string(),
+            },
+            NewValue::List(items) => {
+                let parts: Vec<String> = items.iter().map(|v| self.render(v, place)).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            NewValue::Map(entries) => self.render_map(entries, place),
+        }
+    }
+
+    fn render_map(&self, entries: &[(&'static str, NewValue)], place: &Place) -> String {
+        let (kind, open, close) = match place.obj.flavor {
+            Flavor::PulumiTs | Flavor::CdktfTs => (ContainerKind::TsObject, "{".to_string(), "}"),
+            Flavor::PulumiPy => match self.args_class(place) {
+                Some(class) => (ContainerKind::PyArgs, format!("{class}("), ")"),
+                None => (ContainerKind::PyDict, "{".to_string(), "}"),
+            },
+            Flavor::CdktfPy => (ContainerKind::PyDict, "{".to_string(), "}"),
+        };
+        let inner_indent = format!("{}{}", place.indent, self.style.indent);
+        let rendered: Vec<String> = entries
+            .iter()
+            .map(|(attr, value)| {
+                let child = Place {
+                    obj: place.obj,
+                    path: join(&place.path, attr),
+                    indent: inner_indent.clone(),
+                    multiline: place.multiline,
+                };
+                self.render_entry(kind, attr, value, &child)
+            })
+            .collect();
+        if !place.multiline {
+            let pad = if kind == ContainerKind::TsObject {
+                " "
+            } else {
+                ""
+            };
+            return format!("{open}{pad}{}{pad}{close}", rendered.join(", "));
+        }
+        let mut text = open;
+        for (i, entry) in rendered.iter().enumerate() {
+            let comma = i + 1 < rendered.len() || self.style.trailing_comma;
+            text.push_str(&format!(
+                "\n{inner_indent}{entry}{}",
+                if comma { "," } else { "" }
+            ));
+        }
+        text.push_str(&format!("\n{}{close}", place.indent));
+        text
+    }
+
+    /// The Pulumi Python `Args` class for a nested block, when the file
+    /// writes nested blocks that way and the resource class is reached
+    /// through a module (`aws.ec2.Instance` -> `aws.ec2.InstanceMetadataOptionsArgs`).
+    fn args_class(&self, place: &Place) -> Option<String> {
+        if place.obj.flavor.framework() != Framework::Pulumi || !self.src.contains("Args(") {
+            return None;
+        }
+        let class_expr = place.obj.class_expr?;
+        let callee = self.text(class_expr);
+        let (module, class) = callee.rsplit_once('.')?;
+        let block: String = place.path.split('.').map(types::pascal_case).collect();
+        Some(format!("{module}.{class}{block}Args"))
+    }
+}
+
+fn join(path: &str, attr: &str) -> String {
+    if path.is_empty() {
+        attr.to_string()
+    } else {
+        format!("{path}.{attr}")
+    }
+}
+
+fn parent_path(path: &str) -> String {
+    path.rsplit_once('.')
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_default()
+}
+
+/// A string literal in the given quote character.
+pub fn quote(s: &str, q: char) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        if c == q || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push(q);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::{parse, Lang};
+
+    /// Applies edits (non-overlapping) to a text.
+    fn apply(src: &str, mut edits: Vec<Edit>) -> String {
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        let mut out = src.to_string();
+        for e in edits {
+            out.replace_range(e.range.clone(), &e.text);
+        }
+        out
+    }
+
+    fn ensure_imds(lang: Lang, src: &str) -> String {
+        let tree = parse(lang, src);
+        let p = Program::new(src, lang, &tree);
+        let res = &p.resources[0];
+        let obj = p.props(res);
+        let entries = [
+            ("http_tokens", NewValue::str("required")),
+            ("http_put_response_hop_limit", NewValue::Int(1)),
+        ];
+        let edits = p
+            .ensure_block(&obj, "metadata_options", &entries, &|k, _| {
+                k == "http_tokens"
+            })
+            .unwrap();
+        apply(src, edits)
+    }
+
+    #[test]
+    fn inserts_into_multiline_object_without_trailing_comma() {
+        let src = "import * as aws from '@pulumi/aws'\nnew aws.ec2.Instance('a', {\n\tami: 'x' // the image\n})\n";
+        let out = ensure_imds(Lang::TypeScript, src);
+        assert_eq!(
+            out,
+            "import * as aws from '@pulumi/aws'\nnew aws.ec2.Instance('a', {\n\tami: 'x', // the image\n\tmetadataOptions: {\n\t\thttpTokens: 'required',\n\t\thttpPutResponseHopLimit: 1\n\t}\n})\n"
+                .replace("\t\thttpPutResponseHopLimit: 1\n", "\t\thttpPutResponseHopLimit: 1\n")
+        );
+    }
+
+    #[test]
+    fn completes_an_existing_block_in_place() {
+        let src = "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Instance(\"a\", {\n  metadataOptions: { httpTokens: 'optional' },\n});\n";
+        let out = ensure_imds(Lang::TypeScript, src);
+        assert_eq!(
+            out,
+            "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Instance(\"a\", {\n  metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },\n});\n"
+        );
+    }
+
+    #[test]
+    fn python_keyword_arguments_and_args_classes() {
+        let src = "import pulumi_aws as aws\naws.ec2.Instance(\n    \"a\",\n    ami=\"x\",\n    root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(volume_size=30),\n)\n";
+        let out = ensure_imds(Lang::Python, src);
+        assert!(out.contains("    metadata_options=aws.ec2.InstanceMetadataOptionsArgs(\n        http_tokens=\"required\",\n        http_put_response_hop_limit=1,\n    ),\n)"), "{out}");
+        let src = "from cdktf_cdktf_provider_aws.instance import Instance\nInstance(self, 'a', ami='x', metadata_options={'http_tokens': 'optional'})\n";
+        let out = ensure_imds(Lang::Python, src);
+        assert!(
+            out.ends_with(
+                "metadata_options={'http_tokens': 'required', 'http_put_response_hop_limit': 1})\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn conflicts() {
+        let a = Edit::insert(5, "x");
+        assert!(a.conflicts(&Edit::insert(5, "y")));
+        assert!(!a.conflicts(&Edit::insert(5, "x")));
+        assert!(Edit::replace(2..6, "z").conflicts(&a));
+        assert!(!Edit::replace(2..5, "z").conflicts(&Edit::replace(5..7, "w")));
+    }
+
+    #[test]
+    fn quoting_escapes() {
+        assert_eq!(quote("it's", '\''), "'it\\'s'");
+        assert_eq!(quote("a\"b", '"'), "\"a\\\"b\"");
+    }
+}

@@ -1,0 +1,1364 @@
+//! The framework-neutral resource model: one `Program` per file, its
+//! `Resource`s, and a property view that speaks Terraform's vocabulary
+//! (`metadata_options.http_tokens`) whatever the flavor.
+
+use crate::lang::{Lang, LineIndex};
+use crate::style::Style;
+use crate::types;
+use std::collections::HashMap;
+use std::ops::Range;
+use tree_sitter::{Node, Tree};
+
+/// The infrastructure framework a resource is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Framework {
+    Pulumi,
+    Cdktf,
+}
+
+/// A framework in a language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    PulumiTs,
+    PulumiPy,
+    CdktfTs,
+    CdktfPy,
+}
+
+impl Flavor {
+    pub fn new(framework: Framework, lang: Lang) -> Flavor {
+        match (framework, lang.is_python()) {
+            (Framework::Pulumi, false) => Flavor::PulumiTs,
+            (Framework::Pulumi, true) => Flavor::PulumiPy,
+            (Framework::Cdktf, false) => Flavor::CdktfTs,
+            (Framework::Cdktf, true) => Flavor::CdktfPy,
+        }
+    }
+
+    pub fn framework(self) -> Framework {
+        match self {
+            Flavor::PulumiTs | Flavor::PulumiPy => Framework::Pulumi,
+            Flavor::CdktfTs | Flavor::CdktfPy => Framework::Cdktf,
+        }
+    }
+
+    pub fn is_python(self) -> bool {
+        matches!(self, Flavor::PulumiPy | Flavor::CdktfPy)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::PulumiTs => "pulumi-ts",
+            Flavor::PulumiPy => "pulumi-py",
+            Flavor::CdktfTs => "cdktf-ts",
+            Flavor::CdktfPy => "cdktf-py",
+        }
+    }
+}
+
+/// How a resource's result is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// `const web = new ...` / `web = Instance(...)`
+    Variable(String),
+    /// `this.bucket = new ...` / `self.bucket = S3Bucket(...)`
+    Attribute(String),
+    Unbound,
+}
+
+/// One resource constructor call.
+#[derive(Debug, Clone)]
+pub struct Resource<'t> {
+    /// Terraform type, e.g. `aws_instance`.
+    pub tf_type: &'static str,
+    pub flavor: Flavor,
+    /// The call (`new aws.ec2.Instance(...)` / `Instance(self, ...)`).
+    pub call: Node<'t>,
+    /// The logical name argument (Pulumi name, CDKTF construct id).
+    pub name: Option<Node<'t>>,
+    pub binding: Binding,
+    /// The expression holding the resource's arguments, or the Python
+    /// argument list itself when they are keyword arguments.
+    args: Option<Node<'t>>,
+}
+
+impl<'t> Resource<'t> {
+    /// The span of the call.
+    pub fn span(&self) -> Range<usize> {
+        self.call.byte_range()
+    }
+}
+
+/// A value as far as it can be known without running the program.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+    Null,
+    /// Computed at run time; holds the expression's source text.
+    Unknown(String),
+}
+
+/// The result of looking up a property.
+#[derive(Debug, Clone)]
+pub enum Lookup<'t> {
+    Present(Val<'t>),
+    Absent,
+    /// It may be set by something iacfix cannot see (an unresolved spread,
+    /// a function result, a parameter); the reason says what.
+    Unknown(String),
+}
+
+/// A property's value: the expression as written.
+#[derive(Debug, Clone, Copy)]
+pub struct Val<'t> {
+    pub node: Node<'t>,
+}
+
+/// Where a container's entries live, which decides how a new one is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    /// `{ key: value }` in TypeScript / JavaScript.
+    TsObject,
+    /// `f(key=value)` in Python: keyword arguments of a call.
+    PyArgs,
+    /// `{"key": value}` in Python.
+    PyDict,
+}
+
+/// A literal that holds properties and can take new ones.
+#[derive(Debug, Clone, Copy)]
+pub struct Container<'t> {
+    pub node: Node<'t>,
+    pub kind: ContainerKind,
+}
+
+/// A view of an object of properties (the resource's arguments or a nested
+/// block), in Terraform's vocabulary.
+#[derive(Debug, Clone)]
+pub struct Obj<'t> {
+    pub tf_type: &'static str,
+    pub flavor: Flavor,
+    /// Terraform path of this object ("" for the resource's arguments).
+    pub path: String,
+    /// The expression the properties come from; None when the call has no
+    /// arguments object at all.
+    expr: Option<Node<'t>>,
+    /// Where a new property goes, when there is a literal to put it in.
+    pub home: Option<Container<'t>>,
+    /// The Pulumi resource class, for naming nested `Args` classes.
+    pub class_expr: Option<Node<'t>>,
+}
+
+#[derive(Debug, Clone)]
+struct Symbol {
+    framework: Framework,
+    path: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Decl<'t> {
+    /// None for parameters and loop variables: bound at run time.
+    value: Option<Node<'t>>,
+    scope: Range<usize>,
+    start: usize,
+}
+
+/// One parsed file and everything fixers need to know about it.
+pub struct Program<'t> {
+    pub src: &'t str,
+    pub lang: Lang,
+    pub tree: &'t Tree,
+    /// The flavor of the file's first provider import.
+    pub flavor: Option<Flavor>,
+    pub resources: Vec<Resource<'t>>,
+    pub style: Style,
+    pub lines: LineIndex,
+    symbols: HashMap<String, Symbol>,
+    wildcards: Vec<Symbol>,
+    decls: HashMap<&'t str, Vec<Decl<'t>>>,
+}
+
+const MAX_DEPTH: usize = 32;
+
+impl<'t> Program<'t> {
+    /// Indexes a parsed file.
+    pub fn new(src: &'t str, lang: Lang, tree: &'t Tree) -> Program<'t> {
+        let mut program = Program {
+            src,
+            lang,
+            tree,
+            flavor: None,
+            resources: Vec::new(),
+            style: Style::detect(src, lang, tree),
+            lines: LineIndex::new(src),
+            symbols: HashMap::new(),
+            wildcards: Vec::new(),
+            decls: HashMap::new(),
+        };
+        let mut calls = Vec::new();
+        program.walk(tree.root_node(), &mut calls);
+        for call in calls {
+            if let Some(res) = program.resource_of(call) {
+                program.resources.push(res);
+            }
+        }
+        program
+    }
+
+    /// Source text of a node.
+    pub fn text(&self, node: Node) -> &'t str {
+        &self.src[node.byte_range()]
+    }
+
+    /// One pass over the tree: imports, declarations, candidate calls.
+    fn walk(&mut self, root: Node<'t>, calls: &mut Vec<Node<'t>>) {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "import_statement" | "import_from_statement" => self.index_import(node),
+                "variable_declarator" => self.index_declarator(node),
+                "assignment" => self.index_py_assignment(node),
+                "formal_parameters" | "parameters" | "lambda_parameters" => {
+                    self.index_parameters(node)
+                }
+                "arrow_function" => {
+                    if let Some(p) = node.child_by_field_name("parameter") {
+                        self.add_runtime_decl(p);
+                    }
+                }
+                "for_in_statement" | "for_statement" | "for_in_clause" => {
+                    if let Some(left) = node.child_by_field_name("left") {
+                        self.add_pattern_decls(left);
+                    }
+                }
+                "new_expression" | "call" => calls.push(node),
+                _ => {}
+            }
+            let mut cursor = node.walk();
+            let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        calls.sort_by_key(|n| n.start_byte());
+    }
+
+    // ----- imports -----------------------------------------------------
+
+    fn index_import(&mut self, node: Node<'t>) {
+        if self.lang.is_python() {
+            self.index_py_import(node);
+        } else {
+            self.index_ts_import(node);
+        }
+    }
+
+    fn bind(&mut self, local: &str, symbol: Symbol) {
+        if self.flavor.is_none() {
+            self.flavor = Some(Flavor::new(symbol.framework, self.lang));
+        }
+        self.symbols.insert(local.to_string(), symbol);
+    }
+
+    fn index_ts_import(&mut self, node: Node<'t>) {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                // import aws = require("@pulumi/aws")
+                "import_require_clause" => {
+                    let source = child.child_by_field_name("source");
+                    let name = first_named_of_kind(child, "identifier");
+                    if let (Some(source), Some(name)) = (source, name) {
+                        if let Some(sym) = ts_module(string_value(self.src, source)) {
+                            self.bind(self.text(name), sym);
+                        }
+                    }
+                }
+                "import_clause" => {
+                    let Some(source) = node.child_by_field_name("source") else {
+                        return;
+                    };
+                    let Some(module) = ts_module(string_value(self.src, source)) else {
+                        return;
+                    };
+                    self.index_ts_import_clause(child, module);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn index_ts_import_clause(&mut self, clause: Node<'t>, module: Symbol) {
+        let mut cursor = clause.walk();
+        for part in clause.named_children(&mut cursor) {
+            match part.kind() {
+                // default import: treated as the namespace (esModuleInterop)
+                "identifier" => self.bind(self.text(part), module.clone()),
+                "namespace_import" => {
+                    if let Some(id) = first_named_of_kind(part, "identifier") {
+                        self.bind(self.text(id), module.clone());
+                    }
+                }
+                "named_imports" => {
+                    let mut c2 = part.walk();
+                    for spec in part.named_children(&mut c2) {
+                        if spec.kind() != "import_specifier" {
+                            continue;
+                        }
+                        let Some(name) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let mut path = module.path.clone();
+                        path.push(string_value(self.src, name).to_string());
+                        let sym = Symbol {
+                            framework: module.framework,
+                            path,
+                        };
+                        self.bind(self.text(local), sym);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn index_py_import(&mut self, node: Node<'t>) {
+        if node.kind() == "import_statement" {
+            // import pulumi_aws as aws / import pulumi_aws.ec2 as ec2 / import pulumi_aws
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                let (dotted, alias) = match name.kind() {
+                    "aliased_import" => (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ),
+                    _ => (Some(name), None),
+                };
+                let Some(dotted) = dotted else { continue };
+                let module = self.text(dotted);
+                match alias {
+                    Some(alias) => {
+                        if let Some(sym) = py_module(module) {
+                            self.bind(self.text(alias), sym);
+                        }
+                    }
+                    None => {
+                        // `import a.b` binds `a` to the package root.
+                        let root = module.split('.').next().unwrap_or(module);
+                        if let Some(sym) = py_module(root) {
+                            self.bind(root, sym);
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        // from X import a, b as c / from X import *
+        let Some(module_node) = node.child_by_field_name("module_name") else {
+            return;
+        };
+        let module_text = self.text(module_node).trim_start_matches('.');
+        let Some(module) = py_module(module_text) else {
+            return;
+        };
+        if first_named_of_kind(node, "wildcard_import").is_some() {
+            if self.flavor.is_none() {
+                self.flavor = Some(Flavor::new(module.framework, self.lang));
+            }
+            self.wildcards.push(module);
+            return;
+        }
+        let mut cursor = node.walk();
+        for name in node.children_by_field_name("name", &mut cursor) {
+            let (imported, local) = match name.kind() {
+                "aliased_import" => (
+                    name.child_by_field_name("name"),
+                    name.child_by_field_name("alias"),
+                ),
+                _ => (Some(name), Some(name)),
+            };
+            let (Some(imported), Some(local)) = (imported, local) else {
+                continue;
+            };
+            let mut path = module.path.clone();
+            path.extend(self.text(imported).split('.').map(str::to_string));
+            let sym = Symbol {
+                framework: module.framework,
+                path,
+            };
+            self.bind(self.text(local), sym);
+        }
+    }
+
+    // ----- declarations --------------------------------------------------
+
+    fn scope_of(&self, node: Node<'t>) -> Range<usize> {
+        let python = self.lang.is_python();
+        let mut cur = node.parent();
+        while let Some(n) = cur {
+            let is_scope = if python {
+                matches!(n.kind(), "function_definition" | "lambda" | "module")
+            } else {
+                matches!(
+                    n.kind(),
+                    "statement_block" | "program" | "arrow_function" | "class_body"
+                )
+            };
+            if is_scope {
+                return n.byte_range();
+            }
+            cur = n.parent();
+        }
+        0..self.src.len()
+    }
+
+    fn add_decl(&mut self, name: Node<'t>, value: Option<Node<'t>>) {
+        let scope = self.scope_of(name);
+        let text = &self.src[name.byte_range()];
+        self.decls.entry(text).or_default().push(Decl {
+            value,
+            scope,
+            start: name.start_byte(),
+        });
+    }
+
+    /// A name bound at run time (parameter, loop variable): shadows any
+    /// outer declaration and resolves to nothing.
+    fn add_runtime_decl(&mut self, name: Node<'t>) {
+        if name.kind() == "identifier" {
+            self.add_decl(name, None);
+        }
+    }
+
+    fn add_pattern_decls(&mut self, pattern: Node<'t>) {
+        if pattern.kind() == "identifier"
+            || pattern.kind() == "shorthand_property_identifier_pattern"
+        {
+            if pattern.kind() == "identifier" {
+                self.add_decl(pattern, None);
+            } else {
+                let scope = self.scope_of(pattern);
+                let text = &self.src[pattern.byte_range()];
+                self.decls.entry(text).or_default().push(Decl {
+                    value: None,
+                    scope,
+                    start: pattern.start_byte(),
+                });
+            }
+            return;
+        }
+        let mut cursor = pattern.walk();
+        let children: Vec<Node<'t>> = pattern.named_children(&mut cursor).collect();
+        for child in children {
+            self.add_pattern_decls(child);
+        }
+    }
+
+    fn index_parameters(&mut self, params: Node<'t>) {
+        let mut cursor = params.walk();
+        let children: Vec<Node<'t>> = params.named_children(&mut cursor).collect();
+        for p in children {
+            let target = match p.kind() {
+                "identifier" => Some(p),
+                "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                    first_named_of_kind(p, "identifier")
+                }
+                _ => None,
+            };
+            if let Some(t) = target {
+                self.add_pattern_decls(t);
+            }
+        }
+    }
+
+    fn index_declarator(&mut self, node: Node<'t>) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let value = node.child_by_field_name("value");
+        if name.kind() == "object_pattern" {
+            // const { ec2, s3: storage } = require("@pulumi/aws")
+            if let Some(module) = value.and_then(|v| self.require_target(v)) {
+                let mut cursor = name.walk();
+                let parts: Vec<Node<'t>> = name.named_children(&mut cursor).collect();
+                for part in parts {
+                    let (key, local) = match part.kind() {
+                        "shorthand_property_identifier_pattern" => (part, part),
+                        "pair_pattern" => match (
+                            part.child_by_field_name("key"),
+                            part.child_by_field_name("value"),
+                        ) {
+                            (Some(k), Some(v)) => (k, v),
+                            _ => continue,
+                        },
+                        _ => continue,
+                    };
+                    let mut path = module.path.clone();
+                    path.push(self.text(key).to_string());
+                    let sym = Symbol {
+                        framework: module.framework,
+                        path,
+                    };
+                    self.bind(self.text(local), sym);
+                }
+                return;
+            }
+        }
+        if name.kind() != "identifier" {
+            self.add_pattern_decls(name);
+            return;
+        }
+        // CommonJS: const aws = require("@pulumi/aws")
+        if let Some(v) = value {
+            if let Some(sym) = self.require_target(v) {
+                self.bind(self.text(name), sym);
+                return;
+            }
+        }
+        // A `let`/`var` may be reassigned: only `const` is taken at its word.
+        let is_const = node
+            .parent()
+            .and_then(|d| d.child(0))
+            .is_some_and(|k| k.kind() == "const");
+        self.add_decl(name, if is_const { value } else { None });
+    }
+
+    /// `require("@pulumi/aws")` -> the module it names.
+    fn require_target(&mut self, value: Node<'t>) -> Option<Symbol> {
+        if value.kind() != "call_expression" {
+            return None;
+        }
+        let func = value.child_by_field_name("function")?;
+        if self.text(func) != "require" {
+            return None;
+        }
+        let args = value.child_by_field_name("arguments")?;
+        let first = args.named_child(0)?;
+        if first.kind() != "string" {
+            return None;
+        }
+        ts_module(string_value(self.src, first))
+    }
+
+    fn index_py_assignment(&mut self, node: Node<'t>) {
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
+        let value = node.child_by_field_name("right");
+        if left.kind() == "identifier" {
+            self.add_decl(left, value);
+        } else {
+            self.add_pattern_decls(left);
+        }
+    }
+
+    /// The value an identifier is bound to at `node`, when it is bound once
+    /// to a value written in this file. Err holds why it cannot be known.
+    fn resolve_identifier(&self, node: Node<'t>) -> Result<Node<'t>, String> {
+        let name = self.text(node);
+        let at = node.start_byte();
+        let candidates = self.decls.get(name).map(Vec::as_slice).unwrap_or(&[]);
+        let visible = candidates.iter().filter(|d| d.scope.contains(&at));
+        let innermost = visible.clone().map(|d| d.scope.len()).min();
+        let Some(innermost) = innermost else {
+            return Err(format!("`{name}` is not defined in this file"));
+        };
+        let in_scope: Vec<&Decl> = visible.filter(|d| d.scope.len() == innermost).collect();
+        if in_scope.len() > 1 {
+            return Err(format!("`{name}` is assigned more than once"));
+        }
+        let decl = in_scope[0];
+        match decl.value {
+            Some(v) if decl.start != at => Ok(v),
+            _ => Err(format!("`{name}` is only known at run time")),
+        }
+    }
+
+    // ----- resources -------------------------------------------------------
+
+    /// Flattens `a.b.C` (member or attribute access) into its names.
+    fn chain(&self, node: Node<'t>) -> Option<Vec<&'t str>> {
+        match node.kind() {
+            "identifier" => Some(vec![self.text(node)]),
+            "member_expression" | "attribute" => {
+                let (obj, prop) = if node.kind() == "member_expression" {
+                    (
+                        node.child_by_field_name("object")?,
+                        node.child_by_field_name("property")?,
+                    )
+                } else {
+                    (
+                        node.child_by_field_name("object")?,
+                        node.child_by_field_name("attribute")?,
+                    )
+                };
+                let mut names = self.chain(obj)?;
+                names.push(self.text(prop));
+                Some(names)
+            }
+            _ => None,
+        }
+    }
+
+    /// The Terraform type and framework of a constructor expression.
+    fn classify(&self, callee: Node<'t>) -> Option<(&'static str, Framework)> {
+        let names = self.chain(callee)?;
+        let (root, rest) = names.split_first()?;
+        let mut options: Vec<&Symbol> = Vec::new();
+        if let Some(sym) = self.symbols.get(*root) {
+            options.push(sym);
+        } else if names.len() == 1 {
+            options.extend(self.wildcards.iter());
+        }
+        for sym in options {
+            let mut path: Vec<&str> = sym.path.iter().map(String::as_str).collect();
+            if self.symbols.contains_key(*root) {
+                path.extend(rest.iter().copied());
+            } else {
+                path.push(root);
+            }
+            let tf = match (sym.framework, path.as_slice()) {
+                (Framework::Pulumi, [module, class]) => types::pulumi_type(module, class),
+                (Framework::Cdktf, [module, class]) => types::cdktf_type(Some(module), class),
+                (Framework::Cdktf, [class]) => types::cdktf_type(None, class),
+                _ => None,
+            };
+            if let Some(tf) = tf {
+                return Some((tf, sym.framework));
+            }
+        }
+        None
+    }
+
+    fn resource_of(&self, call: Node<'t>) -> Option<Resource<'t>> {
+        let field = if call.kind() == "new_expression" {
+            "constructor"
+        } else {
+            "function"
+        };
+        let callee = call.child_by_field_name(field)?;
+        let (tf_type, framework) = self.classify(callee)?;
+        let flavor = Flavor::new(framework, self.lang);
+        let arg_list = call.child_by_field_name("arguments")?;
+        let mut positional = Vec::new();
+        let mut keywords: HashMap<&str, Node<'t>> = HashMap::new();
+        let mut cursor = arg_list.walk();
+        for arg in arg_list.named_children(&mut cursor) {
+            match arg.kind() {
+                "comment" => {}
+                "keyword_argument" => {
+                    if let (Some(k), Some(v)) = (
+                        arg.child_by_field_name("name"),
+                        arg.child_by_field_name("value"),
+                    ) {
+                        keywords.insert(self.text(k), v);
+                    }
+                }
+                "dictionary_splat" | "list_splat" | "spread_element" => {}
+                _ => positional.push(arg),
+            }
+        }
+        let (name, args) = match flavor {
+            Flavor::PulumiTs => (positional.first().copied(), positional.get(1).copied()),
+            Flavor::CdktfTs => (positional.get(1).copied(), positional.get(2).copied()),
+            Flavor::PulumiPy => {
+                let name = positional
+                    .first()
+                    .copied()
+                    .or(keywords.get("resource_name").copied());
+                let args = positional.get(1).copied().or(keywords.get("args").copied());
+                (name, Some(args.unwrap_or(arg_list)))
+            }
+            Flavor::CdktfPy => {
+                let id = keywords.get("id_").or(keywords.get("id")).copied();
+                (positional.get(1).copied().or(id), Some(arg_list))
+            }
+        };
+        Some(Resource {
+            tf_type,
+            flavor,
+            call,
+            name,
+            binding: self.binding_of(call),
+            args,
+        })
+    }
+
+    fn binding_of(&self, call: Node<'t>) -> Binding {
+        let mut node = call;
+        while let Some(parent) = node.parent() {
+            match parent.kind() {
+                "parenthesized_expression"
+                | "as_expression"
+                | "await_expression"
+                | "satisfies_expression"
+                | "non_null_expression" => node = parent,
+                "variable_declarator" => {
+                    return match parent.child_by_field_name("name") {
+                        Some(n) if n.kind() == "identifier" => {
+                            Binding::Variable(self.text(n).to_string())
+                        }
+                        _ => Binding::Unbound,
+                    };
+                }
+                "assignment" | "assignment_expression" => {
+                    let Some(left) = parent.child_by_field_name("left") else {
+                        return Binding::Unbound;
+                    };
+                    if parent.child_by_field_name("right") != Some(node) {
+                        return Binding::Unbound;
+                    }
+                    return match left.kind() {
+                        "identifier" => Binding::Variable(self.text(left).to_string()),
+                        "member_expression" | "attribute" => {
+                            Binding::Attribute(self.text(left).to_string())
+                        }
+                        _ => Binding::Unbound,
+                    };
+                }
+                _ => return Binding::Unbound,
+            }
+        }
+        Binding::Unbound
+    }
+
+    /// The logical name as written: the string's value when it is a plain
+    /// string, else the expression's text.
+    pub fn resource_name(&self, res: &Resource<'t>) -> String {
+        match res.name {
+            Some(n) => match self.scalar(Val { node: n }) {
+                Scalar::Str(s) => s,
+                _ => self.text(n).to_string(),
+            },
+            None => String::new(),
+        }
+    }
+
+    // ----- the property view ---------------------------------------------
+
+    /// The resource's arguments as an object of properties.
+    pub fn props(&self, res: &Resource<'t>) -> Obj<'t> {
+        let field = if res.call.kind() == "new_expression" {
+            "constructor"
+        } else {
+            "function"
+        };
+        let class_expr = res.call.child_by_field_name(field);
+        let expr = res.args;
+        let home = match expr {
+            Some(e) if e.kind() == "argument_list" => Some(Container {
+                node: e,
+                kind: ContainerKind::PyArgs,
+            }),
+            Some(e) => self.container_of(e, 0),
+            None => None,
+        };
+        Obj {
+            tf_type: res.tf_type,
+            flavor: res.flavor,
+            path: String::new(),
+            expr,
+            home,
+            class_expr,
+        }
+    }
+
+    /// Looks through wrappers and variables to the literal an expression
+    /// stands for.
+    fn unwrap(&self, mut node: Node<'t>, depth: usize) -> Result<Node<'t>, String> {
+        for _ in depth..MAX_DEPTH {
+            match node.kind() {
+                "parenthesized_expression"
+                | "as_expression"
+                | "satisfies_expression"
+                | "non_null_expression"
+                | "type_assertion" => {
+                    let Some(inner) = node.named_child(0).filter(|n| n.kind() != "comment") else {
+                        return Err("empty expression".into());
+                    };
+                    node = inner;
+                    if node.kind() == "type_arguments" {
+                        // <T>x: the expression comes last
+                        node = node.next_named_sibling().ok_or("empty cast")?;
+                    }
+                }
+                "identifier" | "shorthand_property_identifier" => {
+                    node = self.resolve_identifier(node)?;
+                }
+                _ => return Ok(node),
+            }
+        }
+        Err("definitions nest too deeply".into())
+    }
+
+    /// The literal container an expression resolves to, if it is one.
+    fn container_of(&self, expr: Node<'t>, depth: usize) -> Option<Container<'t>> {
+        let node = self.unwrap(expr, depth).ok()?;
+        match node.kind() {
+            "object" => Some(Container {
+                node,
+                kind: ContainerKind::TsObject,
+            }),
+            "dictionary" => Some(Container {
+                node,
+                kind: ContainerKind::PyDict,
+            }),
+            "call" if self.is_struct_call(node) => Some(Container {
+                node: node.child_by_field_name("arguments")?,
+                kind: ContainerKind::PyArgs,
+            }),
+            // Object.assign({ Name: n }, baseTags): new keys go in the first literal
+            "call_expression" if self.is_object_assign(node) => {
+                let args = node.child_by_field_name("arguments")?;
+                let first = args.named_child(0)?;
+                self.container_of(first, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// A Python call that builds a struct: `XxxArgs(...)`, a CDKTF struct
+    /// class, or `dict(...)`.
+    fn is_struct_call(&self, call: Node<'t>) -> bool {
+        let Some(func) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let Some(names) = self.chain(func) else {
+            return false;
+        };
+        let last = names.last().copied().unwrap_or("");
+        last == "dict"
+            || last.ends_with("Args")
+            || last.chars().next().is_some_and(char::is_uppercase)
+    }
+
+    fn is_object_assign(&self, call: Node<'t>) -> bool {
+        call.child_by_field_name("function")
+            .is_some_and(|f| self.text(f) == "Object.assign")
+    }
+
+    /// Looks a Terraform attribute up in an object.
+    pub fn get(&self, obj: &Obj<'t>, attr: &str) -> Lookup<'t> {
+        let Some(expr) = obj.expr else {
+            return Lookup::Absent;
+        };
+        let key = self.source_key(obj, attr);
+        self.lookup_expr(expr, &key, 0)
+    }
+
+    /// Looks up a dotted Terraform path (`metadata_options.http_tokens`).
+    pub fn get_path(&self, obj: &Obj<'t>, path: &str) -> Lookup<'t> {
+        let mut parts = path.split('.');
+        let first = parts.next().unwrap_or("");
+        let mut current = self.get(obj, first);
+        let mut attr = first;
+        let mut parent = obj.clone();
+        for part in parts {
+            let Lookup::Present(val) = current else {
+                return current;
+            };
+            let Some(child) = self.obj(&parent, attr, val) else {
+                return Lookup::Unknown(format!(
+                    "`{}` is computed at run time",
+                    first_line(self.text(val.node))
+                ));
+            };
+            current = self.get(&child, part);
+            attr = part;
+            parent = child;
+        }
+        current
+    }
+
+    /// The source spelling of a Terraform attribute in this object.
+    pub fn source_key(&self, obj: &Obj<'t>, attr: &str) -> String {
+        let name = match obj.flavor.framework() {
+            Framework::Pulumi => types::pulumi_attr(obj.tf_type, &obj.path, attr),
+            Framework::Cdktf => attr,
+        };
+        if obj.flavor.is_python() {
+            name.to_string()
+        } else {
+            types::camel_case(name)
+        }
+    }
+
+    /// A Terraform path as this object's flavor spells it
+    /// (`metadata_options.http_tokens` -> `metadataOptions.httpTokens`).
+    pub fn display_path(&self, obj: &Obj<'t>, path: &str) -> String {
+        let mut view = obj.clone();
+        let mut out = Vec::new();
+        for part in path.split('.') {
+            out.push(self.source_key(&view, part));
+            view.path = if view.path.is_empty() {
+                part.to_string()
+            } else {
+                format!("{}.{part}", view.path)
+            };
+        }
+        out.join(".")
+    }
+
+    fn lookup_expr(&self, expr: Node<'t>, key: &str, depth: usize) -> Lookup<'t> {
+        if depth > MAX_DEPTH {
+            return Lookup::Unknown("definitions nest too deeply".into());
+        }
+        let node = match self.unwrap(expr, depth) {
+            Ok(n) => n,
+            Err(why) => return Lookup::Unknown(why),
+        };
+        match node.kind() {
+            "object" | "dictionary" => self.lookup_ordered(node, key, depth),
+            "argument_list" => self.lookup_kwargs(node, key, depth),
+            "call" if self.is_struct_call(node) => match node.child_by_field_name("arguments") {
+                Some(args) => self.lookup_kwargs(args, key, depth),
+                None => Lookup::Absent,
+            },
+            "call_expression" if self.is_object_assign(node) => {
+                let Some(args) = node.child_by_field_name("arguments") else {
+                    return Lookup::Absent;
+                };
+                let mut cursor = args.walk();
+                let parts: Vec<Node<'t>> = args
+                    .named_children(&mut cursor)
+                    .filter(|n| n.kind() != "comment")
+                    .collect();
+                for part in parts.into_iter().rev() {
+                    match self.lookup_expr(part, key, depth + 1) {
+                        Lookup::Absent => continue,
+                        found => return found,
+                    }
+                }
+                Lookup::Absent
+            }
+            "null" | "undefined" | "none" => Lookup::Absent,
+            _ => Lookup::Unknown(format!(
+                "`{}` is computed at run time",
+                first_line(self.text(node))
+            )),
+        }
+    }
+
+    /// JavaScript objects and Python dicts: the last entry for a key wins,
+    /// so scan from the end; a spread that cannot be seen hides what is
+    /// before it.
+    fn lookup_ordered(&self, container: Node<'t>, key: &str, depth: usize) -> Lookup<'t> {
+        let mut cursor = container.walk();
+        let entries: Vec<Node<'t>> = container.named_children(&mut cursor).collect();
+        for entry in entries.into_iter().rev() {
+            match entry.kind() {
+                "pair" => {
+                    if entry_key(self.src, entry).as_deref() == Some(key) {
+                        if let Some(v) = entry.child_by_field_name("value") {
+                            return Lookup::Present(Val { node: v });
+                        }
+                    }
+                }
+                "shorthand_property_identifier" if self.text(entry) == key => {
+                    return Lookup::Present(Val { node: entry });
+                }
+                "method_definition" => {
+                    if entry.child_by_field_name("name").map(|n| self.text(n)) == Some(key) {
+                        return Lookup::Present(Val { node: entry });
+                    }
+                }
+                "spread_element" | "dictionary_splat" => {
+                    let Some(inner) = entry.named_child(0) else {
+                        continue;
+                    };
+                    match self.lookup_expr(inner, key, depth + 1) {
+                        Lookup::Absent => {}
+                        Lookup::Unknown(why) => {
+                            return Lookup::Unknown(format!(
+                                "it may come from `{}` ({why})",
+                                first_line(self.text(inner))
+                            ))
+                        }
+                        found => return found,
+                    }
+                }
+                _ => {}
+            }
+        }
+        Lookup::Absent
+    }
+
+    /// Python keyword arguments: an explicit keyword wins (a `**splat`
+    /// repeating it would be an error), then the splats.
+    fn lookup_kwargs(&self, args: Node<'t>, key: &str, depth: usize) -> Lookup<'t> {
+        let mut cursor = args.walk();
+        let entries: Vec<Node<'t>> = args.named_children(&mut cursor).collect();
+        for entry in &entries {
+            if entry.kind() == "keyword_argument" {
+                let name = entry.child_by_field_name("name").map(|n| self.text(n));
+                if name == Some(key) {
+                    if let Some(v) = entry.child_by_field_name("value") {
+                        return Lookup::Present(Val { node: v });
+                    }
+                }
+            }
+        }
+        for entry in &entries {
+            if entry.kind() == "dictionary_splat" {
+                let Some(inner) = entry.named_child(0) else {
+                    continue;
+                };
+                match self.lookup_expr(inner, key, depth + 1) {
+                    Lookup::Absent => {}
+                    Lookup::Unknown(why) => {
+                        return Lookup::Unknown(format!(
+                            "it may come from `**{}` ({why})",
+                            first_line(self.text(inner))
+                        ))
+                    }
+                    found => return found,
+                }
+            }
+        }
+        Lookup::Absent
+    }
+
+    /// The nested object that `parent`'s attribute `attr` holds as `val`
+    /// (`metadata_options`), or None when it is not an object iacfix can read.
+    pub fn obj(&self, parent: &Obj<'t>, attr: &str, val: Val<'t>) -> Option<Obj<'t>> {
+        let node = self.unwrap(val.node, 0).ok()?;
+        let readable = matches!(node.kind(), "object" | "dictionary")
+            || (node.kind() == "call" && self.is_struct_call(node))
+            || (node.kind() == "call_expression" && self.is_object_assign(node));
+        if !readable {
+            return None;
+        }
+        let path = if parent.path.is_empty() {
+            attr.to_string()
+        } else {
+            format!("{}.{attr}", parent.path)
+        };
+        Some(Obj {
+            tf_type: parent.tf_type,
+            flavor: parent.flavor,
+            path,
+            expr: Some(node),
+            home: self.container_of(node, 0),
+            class_expr: parent.class_expr,
+        })
+    }
+
+    /// The elements of a list value (`ebs_block_device`), or None when it is
+    /// not a list literal. A single object stands for a one-element list.
+    pub fn list(&self, val: Val<'t>) -> Option<Vec<Val<'t>>> {
+        let node = self.unwrap(val.node, 0).ok()?;
+        match node.kind() {
+            "array" | "list" | "tuple" => {
+                let mut cursor = node.walk();
+                let items = node
+                    .named_children(&mut cursor)
+                    .filter(|n| n.kind() != "comment")
+                    .map(|n| Val { node: n })
+                    .collect();
+                Some(items)
+            }
+            "object" | "dictionary" | "call" => Some(vec![Val { node }]),
+            _ => None,
+        }
+    }
+
+    /// A value as far as it can be known statically.
+    pub fn scalar(&self, val: Val<'t>) -> Scalar {
+        let node = match self.unwrap(val.node, 0) {
+            Ok(n) => n,
+            Err(_) => return Scalar::Unknown(self.text(val.node).to_string()),
+        };
+        let text = self.text(node);
+        match node.kind() {
+            "string" => {
+                let has_interpolation = first_named_of_kind(node, "interpolation").is_some();
+                if has_interpolation {
+                    Scalar::Unknown(text.to_string())
+                } else {
+                    Scalar::Str(string_value(self.src, node).to_string())
+                }
+            }
+            "template_string" => {
+                if first_named_of_kind(node, "template_substitution").is_some() {
+                    Scalar::Unknown(text.to_string())
+                } else {
+                    Scalar::Str(text[1..text.len() - 1].to_string())
+                }
+            }
+            "number" | "integer" | "float" => match text.replace('_', "").parse::<f64>() {
+                Ok(n) => Scalar::Num(n),
+                Err(_) => Scalar::Unknown(text.to_string()),
+            },
+            "true" => Scalar::Bool(true),
+            "false" => Scalar::Bool(false),
+            "null" | "undefined" | "none" => Scalar::Null,
+            _ => Scalar::Unknown(text.to_string()),
+        }
+    }
+}
+
+/// The source spelling of a pair's key, without quotes.
+fn entry_key(src: &str, pair: Node) -> Option<String> {
+    let key = pair.child_by_field_name("key")?;
+    match key.kind() {
+        "property_identifier" | "identifier" | "number" => Some(src[key.byte_range()].to_string()),
+        "string" => Some(string_value(src, key).to_string()),
+        _ => None,
+    }
+}
+
+/// The text between a string literal's quotes (escapes left as written).
+pub fn string_value<'s>(src: &'s str, node: Node) -> &'s str {
+    let text = &src[node.byte_range()];
+    // Python prefixes (f, r, b, u, rb...) only when a quote follows
+    let stripped = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let body = if stripped.starts_with(['"', '\'']) && text.len() - stripped.len() <= 2 {
+        stripped
+    } else {
+        text
+    };
+    for q in ["\"\"\"", "'''", "\"", "'", "`"] {
+        if body.len() >= 2 * q.len() && body.starts_with(q) && body.ends_with(q) {
+            return &body[q.len()..body.len() - q.len()];
+        }
+    }
+    body
+}
+
+fn first_named_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
+    let mut cursor = node.walk();
+    let found = node.named_children(&mut cursor).find(|c| c.kind() == kind);
+    found
+}
+
+fn first_line(text: &str) -> &str {
+    let line = text.lines().next().unwrap_or("");
+    if line.len() < text.len() {
+        line.trim_end()
+    } else {
+        text
+    }
+}
+
+/// The provider module a TypeScript/JavaScript import names.
+fn ts_module(spec: &str) -> Option<Symbol> {
+    let sym = |framework, module: Option<&str>| Symbol {
+        framework,
+        path: module.map(|m| vec![m.to_string()]).unwrap_or_default(),
+    };
+    let first_segment = |rest: &str| {
+        rest.trim_start_matches('/')
+            .split('/')
+            .next()
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(rest) = spec.strip_prefix("@pulumi/aws") {
+        if !rest.is_empty() && !rest.starts_with('/') {
+            return None; // @pulumi/awsx and friends
+        }
+        return Some(sym(Framework::Pulumi, first_segment(rest).as_deref()));
+    }
+    if let Some(rest) = spec.strip_prefix("@cdktf/provider-aws") {
+        if !rest.is_empty() && !rest.starts_with('/') {
+            return None;
+        }
+        let rest = rest.trim_start_matches('/');
+        let rest = rest.strip_prefix("lib").unwrap_or(rest);
+        return Some(sym(Framework::Cdktf, first_segment(rest).as_deref()));
+    }
+    // CDKTF's locally generated bindings: "./.gen/providers/aws/instance"
+    if spec.starts_with('.') {
+        let idx = spec.find("/providers/aws")?;
+        let rest = &spec[idx + "/providers/aws".len()..];
+        if !rest.is_empty() && !rest.starts_with('/') {
+            return None;
+        }
+        return Some(sym(Framework::Cdktf, first_segment(rest).as_deref()));
+    }
+    None
+}
+
+/// The provider module a Python import names.
+fn py_module(dotted: &str) -> Option<Symbol> {
+    let mut parts = dotted.split('.');
+    let (framework, skip) = match parts.next()? {
+        "pulumi_aws" => (Framework::Pulumi, 0),
+        "cdktf_cdktf_provider_aws" => (Framework::Cdktf, 0),
+        // generated bindings: imports.aws.<module>
+        "imports" => (Framework::Cdktf, 1),
+        _ => return None,
+    };
+    if skip == 1 && parts.next() != Some("aws") {
+        return None;
+    }
+    Some(Symbol {
+        framework,
+        path: parts.map(str::to_string).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::parse;
+
+    fn types_in(lang: Lang, src: &str) -> Vec<(&'static str, Flavor, String)> {
+        let tree = parse(lang, src);
+        let p = Program::new(src, lang, &tree);
+        p.resources
+            .iter()
+            .map(|r| (r.tf_type, r.flavor, p.resource_name(r)))
+            .collect()
+    }
+
+    #[test]
+    fn module_specifiers() {
+        assert_eq!(ts_module("@pulumi/aws").unwrap().path, Vec::<String>::new());
+        assert_eq!(ts_module("@pulumi/aws/ec2").unwrap().path, vec!["ec2"]);
+        assert!(ts_module("@pulumi/awsx").is_none());
+        assert_eq!(
+            ts_module("@cdktf/provider-aws/lib/launch-template")
+                .unwrap()
+                .path,
+            vec!["launch-template"]
+        );
+        assert_eq!(
+            ts_module("../../.gen/providers/aws/instance").unwrap().path,
+            vec!["instance"]
+        );
+        assert!(ts_module("./lib/thing").is_none());
+        assert_eq!(
+            py_module("imports.aws.instance").unwrap().path,
+            vec!["instance"]
+        );
+        assert!(py_module("imports.google.instance").is_none());
+        assert!(py_module("pulumi").is_none());
+    }
+
+    #[test]
+    fn aliases_in_every_flavor() {
+        let ts = r#"import * as cloud from "@pulumi/aws";
+new cloud.ec2.Instance("a", {});"#;
+        assert_eq!(
+            types_in(Lang::TypeScript, ts),
+            vec![("aws_instance", Flavor::PulumiTs, "a".into())]
+        );
+        let js = r#"const aws = require("@pulumi/aws");
+const { ec2 } = require("@pulumi/aws");
+new aws.ec2.LaunchTemplate("lt", {});
+new ec2.Instance("b", {});"#;
+        let found = types_in(Lang::Tsx, js);
+        assert_eq!(found.len(), 2, "{found:?}");
+        let py = "from pulumi_aws import ec2 as compute\ncompute.Instance('c')\n";
+        assert_eq!(
+            types_in(Lang::Python, py),
+            vec![("aws_instance", Flavor::PulumiPy, "c".into())]
+        );
+        let cdk_py = "from cdktf_cdktf_provider_aws.instance import Instance as Ec2Instance\nEc2Instance(self, 'd')\n";
+        assert_eq!(
+            types_in(Lang::Python, cdk_py),
+            vec![("aws_instance", Flavor::CdktfPy, "d".into())]
+        );
+        let cdk_ts = r#"import * as aws from "@cdktf/provider-aws";
+new aws.launchTemplate.LaunchTemplate(this, "e", {});
+new aws.instance.Instance(this, "f", {});"#;
+        assert_eq!(types_in(Lang::TypeScript, cdk_ts).len(), 2);
+        let gen_ts = r#"import { Instance } from "../.gen/providers/aws/instance";
+new Instance(this, "g", {});"#;
+        assert_eq!(
+            types_in(Lang::TypeScript, gen_ts),
+            vec![("aws_instance", Flavor::CdktfTs, "g".into())]
+        );
+        let gen_py = "from imports.aws.instance import Instance\nInstance(self, 'h')\n";
+        assert_eq!(
+            types_in(Lang::Python, gen_py),
+            vec![("aws_instance", Flavor::CdktfPy, "h".into())]
+        );
+        let star = "from cdktf_cdktf_provider_aws.instance import *\nInstance(self, 'i')\n";
+        assert_eq!(types_in(Lang::Python, star).len(), 1);
+    }
+
+    #[test]
+    fn unrelated_classes_are_not_resources() {
+        let ts = r#"import * as aws from "@pulumi/aws";
+import { Instance } from "./my-instance";
+new Instance("x", {}); new aws.ec2.Nope("y", {}); aws.ec2.Instance.get("z", "id");"#;
+        assert!(types_in(Lang::TypeScript, ts).is_empty());
+    }
+
+    fn lookup(lang: Lang, src: &str, path: &str) -> String {
+        let tree = parse(lang, src);
+        let p = Program::new(src, lang, &tree);
+        let res = p.resources.last().expect("a resource");
+        let obj = p.props(res);
+        match p.get_path(&obj, path) {
+            Lookup::Present(v) => format!("{:?}", p.scalar(v)),
+            Lookup::Absent => "absent".into(),
+            Lookup::Unknown(why) => format!("unknown: {why}"),
+        }
+    }
+
+    #[test]
+    fn property_view_looks_through_spreads_and_variables() {
+        let head = "import * as aws from \"@pulumi/aws\";\n";
+        let src = format!("{head}const base = {{ metadataOptions: {{ httpTokens: \"optional\" }} }};\nnew aws.ec2.Instance(\"a\", {{ ...base, ami: \"x\" }});");
+        assert_eq!(
+            lookup(Lang::TypeScript, &src, "metadata_options.http_tokens"),
+            "Str(\"optional\")"
+        );
+        let src = format!("{head}new aws.ec2.Instance(\"a\", {{ ami: \"x\", ...other }});");
+        assert!(lookup(Lang::TypeScript, &src, "metadata_options")
+            .starts_with("unknown: it may come from `other`"));
+        let src = format!("{head}new aws.ec2.Instance(\"a\", {{ ...other, metadataOptions: {{ httpTokens: tokens }} }});");
+        assert!(
+            lookup(Lang::TypeScript, &src, "metadata_options.http_tokens").starts_with("Unknown")
+        );
+        let src = format!("{head}const args = {{ rootBlockDevice: {{ volumeSize: 20 }} }};\nnew aws.ec2.Instance(\"a\", args);");
+        assert_eq!(
+            lookup(Lang::TypeScript, &src, "root_block_device.volume_size"),
+            "Num(20.0)"
+        );
+        let src = format!("{head}function f(args) {{ return new aws.ec2.Instance(\"a\", args); }}\nconst args = {{}};");
+        assert!(lookup(Lang::TypeScript, &src, "ami").starts_with("unknown"));
+        let src = format!("{head}new aws.ec2.Instance(\"a\", {{ tags: Object.assign({{ Name: \"n\" }}, baseTags) }});");
+        assert!(lookup(Lang::TypeScript, &src, "tags.Name").starts_with("unknown"));
+    }
+
+    #[test]
+    fn python_views() {
+        let src = "import pulumi_aws as aws\ncommon = {'metadata_options': {'http_tokens': 'required'}}\naws.ec2.Instance('a', ami='x', **common)\n";
+        assert_eq!(
+            lookup(Lang::Python, src, "metadata_options.http_tokens"),
+            "Str(\"required\")"
+        );
+        let src = "import pulumi_aws as aws\naws.ec2.Instance('a', args=aws.ec2.InstanceArgs(root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(volume_size=20)))\n";
+        assert_eq!(
+            lookup(Lang::Python, src, "root_block_device.volume_size"),
+            "Num(20.0)"
+        );
+        let src = "import pulumi_aws as aws\naws.ec2.Instance('a', ami='x', **kw)\n";
+        assert!(lookup(Lang::Python, src, "metadata_options").starts_with("unknown"));
+        let src = "import pulumi_aws as aws\naws.ec2.Instance('a', ami='x', metadata_options=None, **kw)\n";
+        assert_eq!(lookup(Lang::Python, src, "ami"), "Str(\"x\")");
+    }
+
+    #[test]
+    fn bindings() {
+        let src = "import pulumi_aws as aws\nweb = aws.ec2.Instance('a')\nself.b = aws.ec2.Instance('b')\naws.ec2.Instance('c')\n";
+        let tree = parse(Lang::Python, src);
+        let p = Program::new(src, Lang::Python, &tree);
+        let b: Vec<Binding> = p.resources.iter().map(|r| r.binding.clone()).collect();
+        assert_eq!(
+            b,
+            vec![
+                Binding::Variable("web".into()),
+                Binding::Attribute("self.b".into()),
+                Binding::Unbound
+            ]
+        );
+    }
+}

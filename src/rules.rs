@@ -1,0 +1,141 @@
+//! What a rule is, what it reports, and which rules a run uses.
+
+use crate::edit::Fix;
+use crate::model::{Program, Resource};
+use std::ops::Range;
+
+/// A rule's metadata; its documentation is the doc comment at the top of
+/// its file in `fixers/`, read from `source`.
+#[derive(Debug)]
+pub struct Meta {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// How it fixes, e.g. "safe" or "unsafe" or "safe (size), unsafe (encryption)".
+    pub fix: &'static str,
+    /// Whether it runs without being selected.
+    pub default_on: bool,
+    /// Other tools' checks it satisfies, e.g. "checkov CKV_AWS_79".
+    pub satisfies: &'static [&'static str],
+    /// The fixer's source file, for its documentation.
+    pub source: &'static str,
+}
+
+impl Meta {
+    /// The documentation: the `//!` lines that open the fixer's file.
+    pub fn docs(&self) -> String {
+        let mut out = String::new();
+        for line in self.source.lines() {
+            let Some(rest) = line.strip_prefix("//!") else {
+                break;
+            };
+            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The resource a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceRef {
+    pub tf_type: String,
+    pub name: String,
+}
+
+/// One problem found, with its fix when iacfix can make one.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// Bytes of the text the finding points at.
+    pub range: Range<usize>,
+    pub message: String,
+    pub resource: Option<ResourceRef>,
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    /// A finding about a resource, pointing at `range`.
+    pub fn at(
+        meta: &'static Meta,
+        program: &Program,
+        res: &Resource,
+        range: Range<usize>,
+        message: String,
+    ) -> Finding {
+        Finding {
+            code: meta.code,
+            name: meta.name,
+            range,
+            message,
+            resource: Some(ResourceRef {
+                tf_type: res.tf_type.to_string(),
+                name: program.resource_name(res),
+            }),
+            fix: None,
+        }
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Finding {
+        self.fix = Some(fix);
+        self
+    }
+}
+
+/// A rule: finds problems in a program and proposes fixes.
+pub trait Fixer: Sync {
+    fn meta(&self) -> &'static Meta;
+    fn check(&self, program: &Program, out: &mut Vec<Finding>);
+}
+
+/// The rules a run uses.
+#[derive(Clone)]
+pub struct Selection {
+    pub rules: Vec<&'static dyn Fixer>,
+}
+
+impl Selection {
+    /// Rules chosen by `--select` (default: the default-on rules) minus
+    /// `--ignore`. Codes may be prefixes (`EC2`). An unknown code is an error.
+    pub fn new(
+        all: &[&'static dyn Fixer],
+        select: &[String],
+        ignore: &[String],
+    ) -> Result<Selection, String> {
+        let matches = |code: &str, pattern: &str| pattern == "ALL" || code.starts_with(pattern);
+        for pattern in select.iter().chain(ignore) {
+            if !all.iter().any(|f| matches(f.meta().code, pattern)) {
+                let known: Vec<&str> = all.iter().map(|f| f.meta().code).collect();
+                return Err(format!(
+                    "unknown rule code or prefix `{pattern}` (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+        let rules = all
+            .iter()
+            .copied()
+            .filter(|f| {
+                let code = f.meta().code;
+                let selected = if select.is_empty() {
+                    f.meta().default_on
+                } else {
+                    select.iter().any(|p| matches(code, p))
+                };
+                selected && !ignore.iter().any(|p| matches(code, p))
+            })
+            .collect();
+        Ok(Selection { rules })
+    }
+
+    pub fn check(&self, program: &Program) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for rule in &self.rules {
+            rule.check(program, &mut out);
+        }
+        out.sort_by_key(|f| (f.range.start, f.code));
+        out
+    }
+}

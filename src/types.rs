@@ -1,0 +1,420 @@
+//! Resource type names in each flavor, and attribute names that are not a
+//! plain change of case. Fixers speak Terraform; this table is the only place
+//! that knows what the SDKs call things.
+
+/// One Terraform resource type and its class names.
+#[derive(Debug)]
+pub struct TypeRow {
+    /// Terraform type, e.g. `aws_instance`.
+    pub tf_type: &'static str,
+    /// Pulumi module, e.g. `ec2` in `aws.ec2.Instance`.
+    pub pulumi_module: &'static str,
+    /// Pulumi class in @pulumi/aws 6.
+    pub pulumi6: &'static str,
+    /// Pulumi class in @pulumi/aws 7.
+    pub pulumi7: &'static str,
+    /// CDKTF class (the CDKTF module is the Terraform type without `aws_`).
+    pub cdktf: &'static str,
+}
+
+const fn row(
+    tf_type: &'static str,
+    pulumi_module: &'static str,
+    pulumi6: &'static str,
+    pulumi7: &'static str,
+    cdktf: &'static str,
+) -> TypeRow {
+    TypeRow {
+        tf_type,
+        pulumi_module,
+        pulumi6,
+        pulumi7,
+        cdktf,
+    }
+}
+
+/// Every resource type iacfix knows, as checked against the published SDKs.
+pub static TYPES: &[TypeRow] = &[
+    row("aws_instance", "ec2", "Instance", "Instance", "Instance"),
+    row(
+        "aws_launch_template",
+        "ec2",
+        "LaunchTemplate",
+        "LaunchTemplate",
+        "LaunchTemplate",
+    ),
+    row(
+        "aws_launch_configuration",
+        "ec2",
+        "LaunchConfiguration",
+        "LaunchConfiguration",
+        "LaunchConfiguration",
+    ),
+    row("aws_ebs_volume", "ebs", "Volume", "Volume", "EbsVolume"),
+    row("aws_key_pair", "ec2", "KeyPair", "KeyPair", "KeyPair"),
+    row("aws_iam_role", "iam", "Role", "Role", "IamRole"),
+    row(
+        "aws_iam_role_policy",
+        "iam",
+        "RolePolicy",
+        "RolePolicy",
+        "IamRolePolicy",
+    ),
+    row(
+        "aws_iam_role_policy_attachment",
+        "iam",
+        "RolePolicyAttachment",
+        "RolePolicyAttachment",
+        "IamRolePolicyAttachment",
+    ),
+    row(
+        "aws_iam_instance_profile",
+        "iam",
+        "InstanceProfile",
+        "InstanceProfile",
+        "IamInstanceProfile",
+    ),
+    row(
+        "aws_security_group",
+        "ec2",
+        "SecurityGroup",
+        "SecurityGroup",
+        "SecurityGroup",
+    ),
+    row(
+        "aws_security_group_rule",
+        "ec2",
+        "SecurityGroupRule",
+        "SecurityGroupRule",
+        "SecurityGroupRule",
+    ),
+    row(
+        "aws_vpc_security_group_egress_rule",
+        "vpc",
+        "SecurityGroupEgressRule",
+        "SecurityGroupEgressRule",
+        "VpcSecurityGroupEgressRule",
+    ),
+    row(
+        "aws_default_security_group",
+        "ec2",
+        "DefaultSecurityGroup",
+        "DefaultSecurityGroup",
+        "DefaultSecurityGroup",
+    ),
+    row("aws_vpc", "ec2", "Vpc", "Vpc", "Vpc"),
+    row("aws_subnet", "ec2", "Subnet", "Subnet", "Subnet"),
+    row(
+        "aws_internet_gateway",
+        "ec2",
+        "InternetGateway",
+        "InternetGateway",
+        "InternetGateway",
+    ),
+    row(
+        "aws_route_table",
+        "ec2",
+        "RouteTable",
+        "RouteTable",
+        "RouteTable",
+    ),
+    row("aws_route", "ec2", "Route", "Route", "Route"),
+    row(
+        "aws_route_table_association",
+        "ec2",
+        "RouteTableAssociation",
+        "RouteTableAssociation",
+        "RouteTableAssociation",
+    ),
+    row("aws_eip", "ec2", "Eip", "Eip", "Eip"),
+    row(
+        "aws_nat_gateway",
+        "ec2",
+        "NatGateway",
+        "NatGateway",
+        "NatGateway",
+    ),
+    row("aws_flow_log", "ec2", "FlowLog", "FlowLog", "FlowLog"),
+    row(
+        "aws_cloudwatch_log_group",
+        "cloudwatch",
+        "LogGroup",
+        "LogGroup",
+        "CloudwatchLogGroup",
+    ),
+    row(
+        "aws_cloudtrail",
+        "cloudtrail",
+        "Trail",
+        "Trail",
+        "Cloudtrail",
+    ),
+    row(
+        "aws_guardduty_detector",
+        "guardduty",
+        "Detector",
+        "Detector",
+        "GuarddutyDetector",
+    ),
+    row(
+        "aws_config_configuration_recorder",
+        "cfg",
+        "Recorder",
+        "Recorder",
+        "ConfigConfigurationRecorder",
+    ),
+    row(
+        "aws_config_configuration_recorder_status",
+        "cfg",
+        "RecorderStatus",
+        "RecorderStatus",
+        "ConfigConfigurationRecorderStatus",
+    ),
+    row(
+        "aws_config_delivery_channel",
+        "cfg",
+        "DeliveryChannel",
+        "DeliveryChannel",
+        "ConfigDeliveryChannel",
+    ),
+    row("aws_s3_bucket", "s3", "BucketV2", "Bucket", "S3Bucket"),
+    row(
+        "aws_s3_bucket_public_access_block",
+        "s3",
+        "BucketPublicAccessBlock",
+        "BucketPublicAccessBlock",
+        "S3BucketPublicAccessBlock",
+    ),
+    row(
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "s3",
+        "BucketServerSideEncryptionConfigurationV2",
+        "BucketServerSideEncryptionConfiguration",
+        "S3BucketServerSideEncryptionConfigurationA",
+    ),
+    row(
+        "aws_s3_bucket_versioning",
+        "s3",
+        "BucketVersioningV2",
+        "BucketVersioning",
+        "S3BucketVersioningA",
+    ),
+    row(
+        "aws_s3_bucket_policy",
+        "s3",
+        "BucketPolicy",
+        "BucketPolicy",
+        "S3BucketPolicy",
+    ),
+    row(
+        "aws_s3_bucket_acl",
+        "s3",
+        "BucketAclV2",
+        "BucketAcl",
+        "S3BucketAcl",
+    ),
+    row(
+        "aws_s3_bucket_website_configuration",
+        "s3",
+        "BucketWebsiteConfigurationV2",
+        "BucketWebsiteConfiguration",
+        "S3BucketWebsiteConfiguration",
+    ),
+    row(
+        "aws_lambda_function",
+        "lambda",
+        "Function",
+        "Function",
+        "LambdaFunction",
+    ),
+    row(
+        "aws_lambda_permission",
+        "lambda",
+        "Permission",
+        "Permission",
+        "LambdaPermission",
+    ),
+    row("aws_kms_key", "kms", "Key", "Key", "KmsKey"),
+];
+
+/// In @pulumi/aws 6 `aws.s3.Bucket` is the legacy bucket; it is still an
+/// `aws_s3_bucket`, so both names resolve to that type.
+static PULUMI_EXTRA: &[(&str, &str, &str)] = &[("s3", "Bucket", "aws_s3_bucket")];
+
+/// The Terraform type of a Pulumi class `aws.<module>.<class>`.
+pub fn pulumi_type(module: &str, class: &str) -> Option<&'static str> {
+    TYPES
+        .iter()
+        .find(|r| r.pulumi_module == module && (r.pulumi6 == class || r.pulumi7 == class))
+        .map(|r| r.tf_type)
+        .or_else(|| {
+            PULUMI_EXTRA
+                .iter()
+                .find(|(m, c, _)| *m == module && *c == class)
+                .map(|(_, _, t)| *t)
+        })
+}
+
+/// The Terraform type of a CDKTF class. `module` is the module it was imported
+/// from (any case or separator style), when the import names one.
+pub fn cdktf_type(module: Option<&str>, class: &str) -> Option<&'static str> {
+    let row = TYPES.iter().find(|r| r.cdktf == class)?;
+    match module {
+        Some(m) if snake_case(m) != row.tf_type["aws_".len()..] => None,
+        _ => Some(row.tf_type),
+    }
+}
+
+/// Attributes that Pulumi renames beyond a change of case (it pluralizes most
+/// repeated blocks); CDKTF keeps Terraform's name. Keyed by resource type and
+/// the Terraform path of the block's parent ("" for top level).
+static PULUMI_RENAMES: &[(&str, &str, &str, &str)] = &[
+    ("aws_instance", "", "ebs_block_device", "ebs_block_devices"),
+    (
+        "aws_instance",
+        "",
+        "ephemeral_block_device",
+        "ephemeral_block_devices",
+    ),
+    (
+        "aws_instance",
+        "",
+        "network_interface",
+        "network_interfaces",
+    ),
+    (
+        "aws_launch_configuration",
+        "",
+        "ebs_block_device",
+        "ebs_block_devices",
+    ),
+    (
+        "aws_launch_configuration",
+        "",
+        "ephemeral_block_device",
+        "ephemeral_block_devices",
+    ),
+    (
+        "aws_launch_template",
+        "",
+        "block_device_mapping",
+        "block_device_mappings",
+    ),
+    (
+        "aws_launch_template",
+        "",
+        "network_interface",
+        "network_interfaces",
+    ),
+    (
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "",
+        "rule",
+        "rules",
+    ),
+    ("aws_route_table", "", "route", "routes"),
+    ("aws_cloudtrail", "", "event_selector", "event_selectors"),
+    ("aws_ami", "", "filter", "filters"),
+];
+
+/// The snake_case name Pulumi gives to the Terraform attribute `attr` found
+/// under `parent` (a dotted Terraform path, "" at the top) of `tf_type`.
+pub fn pulumi_attr<'a>(tf_type: &str, parent: &str, attr: &'a str) -> &'a str {
+    PULUMI_RENAMES
+        .iter()
+        .find(|(t, p, a, _)| *t == tf_type && *p == parent && *a == attr)
+        .map(|(_, _, _, renamed)| *renamed)
+        .unwrap_or(attr)
+}
+
+/// `http_put_response_hop_limit` -> `httpPutResponseHopLimit`.
+pub fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `launchTemplate`, `launch-template`, `LaunchTemplate` -> `launch_template`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c == '-' {
+            out.push('_');
+        } else if c.is_ascii_uppercase() {
+            if i > 0 && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `root_block_device` -> `RootBlockDevice`.
+pub fn pascal_case(snake: &str) -> String {
+    let camel = camel_case(snake);
+    let mut chars = camel.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_conversions() {
+        assert_eq!(
+            camel_case("http_put_response_hop_limit"),
+            "httpPutResponseHopLimit"
+        );
+        assert_eq!(snake_case("launchTemplate"), "launch_template");
+        assert_eq!(snake_case("launch-template"), "launch_template");
+        assert_eq!(pascal_case("root_block_device"), "RootBlockDevice");
+    }
+
+    #[test]
+    fn type_lookups() {
+        assert_eq!(pulumi_type("ec2", "Instance"), Some("aws_instance"));
+        assert_eq!(pulumi_type("s3", "BucketV2"), Some("aws_s3_bucket"));
+        assert_eq!(pulumi_type("s3", "Bucket"), Some("aws_s3_bucket"));
+        assert_eq!(pulumi_type("ec2", "Nope"), None);
+        assert_eq!(
+            cdktf_type(Some("launchTemplate"), "LaunchTemplate"),
+            Some("aws_launch_template")
+        );
+        assert_eq!(
+            cdktf_type(Some("launch-template"), "LaunchTemplate"),
+            Some("aws_launch_template")
+        );
+        assert_eq!(cdktf_type(None, "EbsVolume"), Some("aws_ebs_volume"));
+        assert_eq!(cdktf_type(Some("vpc"), "Instance"), None);
+    }
+
+    #[test]
+    fn pulumi_renames() {
+        assert_eq!(
+            pulumi_attr("aws_instance", "", "ebs_block_device"),
+            "ebs_block_devices"
+        );
+        assert_eq!(
+            pulumi_attr("aws_instance", "", "root_block_device"),
+            "root_block_device"
+        );
+        assert_eq!(pulumi_attr("aws_security_group", "", "egress"), "egress");
+    }
+}
