@@ -1,11 +1,17 @@
 //! iacfix finds insecure or broken AWS resource definitions in Pulumi and
 //! CDKTF programs (TypeScript and Python) and fixes them with minimal patches.
 
+pub mod cli;
+pub mod diff;
+pub mod docs;
 pub mod edit;
+pub mod engine;
+pub mod files;
 #[path = "../fixers/mod.rs"]
 pub mod fixers;
 pub mod lang;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod style;
 pub mod types;

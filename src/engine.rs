@@ -1,0 +1,284 @@
+//! Runs the rules on one file: passes of parse -> check -> resolve -> apply
+//! -> re-parse until no fix applies.
+
+use crate::edit::{Applicability, Edit, Fix};
+use crate::lang::{self, Lang, LineIndex};
+use crate::model::Program;
+use crate::rules::{Finding, ResourceRef, Selection};
+use ropey::Rope;
+use std::collections::HashSet;
+
+/// Passes before a file that keeps changing is reported as not converging.
+pub const MAX_PASSES: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Report only.
+    Check,
+    /// Compute the fixed text (for `--write` and `--dry-run`).
+    Fix,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub mode: Mode,
+    pub unsafe_fixes: bool,
+}
+
+/// A finding as reported, positioned in the file as it was read.
+#[derive(Debug, Clone)]
+pub struct Reported {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// (line, column) of start and end, 1-based, in the original text.
+    pub start: (usize, usize),
+    pub end: (usize, usize),
+    pub message: String,
+    pub resource: Option<ResourceRef>,
+    pub fix: Option<FixInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FixInfo {
+    pub applicability: Applicability,
+    pub applied: bool,
+    pub description: String,
+}
+
+/// What happened to one file.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Findings fixed (applied) and those that remain, in file order.
+    pub findings: Vec<Reported>,
+    /// The fixed text, when any fix was applied.
+    pub fixed: Option<String>,
+    /// How many fixes were applied.
+    pub applied: usize,
+    /// Fixes dropped because they would have added a syntax error.
+    pub dropped: Vec<String>,
+    /// The edits applied, one list per pass, each in the coordinates of the
+    /// text that pass read.
+    pub history: Vec<Vec<Edit>>,
+}
+
+impl Outcome {
+    pub fn remaining(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| !f.fix.as_ref().is_some_and(|x| x.applied))
+            .count()
+    }
+}
+
+/// Runs the selected rules on one file's text. Err is a reason the file
+/// cannot be processed (a syntax error, fixes that do not converge).
+pub fn run(
+    src: &str,
+    lang: Lang,
+    selection: &Selection,
+    options: Options,
+) -> Result<Outcome, String> {
+    let original_lines = LineIndex::new(src);
+    let tree = lang::parse(lang, src);
+    if let Some((offset, what)) = lang::first_syntax_error(&tree) {
+        let (line, col) = original_lines.position(src, offset);
+        return Err(format!(
+            "syntax error at {line}:{col} ({what}); file left unchanged"
+        ));
+    }
+    let mut outcome = Outcome::default();
+    let mut history: Vec<Vec<Edit>> = Vec::new();
+    let mut text = src.to_string();
+    let mut tree = tree;
+    let mut rejected: HashSet<(&'static str, usize)> = HashSet::new();
+    let report = |f: &Finding, applied: bool, history: &[Vec<Edit>]| -> Reported {
+        let start = map_back(history, f.range.start);
+        let end = map_back(history, f.range.end).max(start);
+        Reported {
+            code: f.code,
+            name: f.name,
+            start: original_lines.position(src, start),
+            end: original_lines.position(src, end),
+            message: f.message.clone(),
+            resource: f.resource.clone(),
+            fix: f.fix.as_ref().map(|x| FixInfo {
+                applicability: x.applicability,
+                applied,
+                description: x.description.clone(),
+            }),
+        }
+    };
+
+    for pass in 0.. {
+        let program = Program::new(&text, lang, &tree);
+        let findings = selection.check(&program);
+        let wanted = |f: &Finding| {
+            f.fix.as_ref().is_some_and(|fix| {
+                !fix.edits.is_empty()
+                    && (fix.applicability == Applicability::Safe || options.unsafe_fixes)
+            }) && !rejected.contains(&(f.code, map_back(&history, f.range.start)))
+        };
+        let candidates: Vec<&Finding> = findings.iter().filter(|f| wanted(f)).collect();
+        if options.mode == Mode::Check || candidates.is_empty() {
+            outcome
+                .findings
+                .extend(findings.iter().map(|f| report(f, false, &history)));
+            break;
+        }
+        if pass == MAX_PASSES {
+            let mut codes: Vec<&str> = candidates.iter().map(|f| f.code).collect();
+            codes.dedup();
+            return Err(format!(
+                "fixes did not converge after {MAX_PASSES} passes (rules still fixing: {}); file left unchanged",
+                codes.join(", ")
+            ));
+        }
+        let mut chosen = resolve(&candidates);
+        let (mut new_text, mut edits) =
+            apply_fixes(&text, chosen.iter().map(|f| f.fix.as_ref().unwrap()));
+        let mut new_tree = lang::parse(lang, &new_text);
+        if lang::error_count(&new_tree) > 0 {
+            // Find the fixes that break the syntax on their own and drop them.
+            let mut kept = Vec::new();
+            for f in chosen {
+                let (alone, _) = apply_fixes(&text, std::iter::once(f.fix.as_ref().unwrap()));
+                if lang::error_count(&lang::parse(lang, &alone)) > 0 {
+                    let (line, col) =
+                        original_lines.position(src, map_back(&history, f.range.start));
+                    outcome.dropped.push(format!(
+                        "{} fix at {line}:{col} would add a syntax error; not applied",
+                        f.code
+                    ));
+                    rejected.insert((f.code, map_back(&history, f.range.start)));
+                } else {
+                    kept.push(f);
+                }
+            }
+            // Together they may still clash: keep the first alone then.
+            let (t, e) = apply_fixes(&text, kept.iter().map(|f| f.fix.as_ref().unwrap()));
+            new_tree = lang::parse(lang, &t);
+            if lang::error_count(&new_tree) > 0 {
+                kept.truncate(1);
+                let (t, e) = apply_fixes(&text, kept.iter().map(|f| f.fix.as_ref().unwrap()));
+                new_tree = lang::parse(lang, &t);
+                (new_text, edits) = (t, e);
+            } else {
+                (new_text, edits) = (t, e);
+            }
+            chosen = kept;
+        }
+        if chosen.is_empty() {
+            continue;
+        }
+        outcome.applied += chosen.len();
+        outcome
+            .findings
+            .extend(chosen.iter().map(|f| report(f, true, &history)));
+        history.push(edits);
+        drop(program);
+        text = new_text;
+        tree = new_tree;
+    }
+    outcome.findings.sort_by_key(|f| (f.start, f.code));
+    outcome.history = history;
+    if outcome.applied > 0 && text != src {
+        outcome.fixed = Some(text);
+    }
+    Ok(outcome)
+}
+
+/// Picks fixes whose edits do not conflict with those picked before, in
+/// file order; the rest wait for the next pass.
+fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
+    let mut ordered: Vec<&Finding> = candidates.to_vec();
+    ordered.sort_by_key(|f| {
+        let fix = f.fix.as_ref().unwrap();
+        fix.edits.iter().map(|e| e.range.start).min().unwrap_or(0)
+    });
+    let mut taken: Vec<&Edit> = Vec::new();
+    let mut chosen = Vec::new();
+    for f in ordered {
+        let edits = &f.fix.as_ref().unwrap().edits;
+        let clash = edits.iter().any(|e| taken.iter().any(|t| e.conflicts(t)))
+            || edits
+                .iter()
+                .enumerate()
+                .any(|(i, e)| edits[i + 1..].iter().any(|o| e.conflicts(o)));
+        if !clash {
+            taken.extend(edits.iter());
+            chosen.push(f);
+        }
+    }
+    chosen
+}
+
+/// Applies the fixes' edits (already free of conflicts) with a rope; returns
+/// the new text and the edits applied, sorted and without duplicates.
+fn apply_fixes<'a>(text: &str, fixes: impl Iterator<Item = &'a Fix>) -> (String, Vec<Edit>) {
+    let mut edits: Vec<Edit> = fixes.flat_map(|f| f.edits.iter().cloned()).collect();
+    edits.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    edits.dedup();
+    let mut rope = Rope::from_str(text);
+    for e in edits.iter().rev() {
+        let start = rope.byte_to_char(e.range.start);
+        let end = rope.byte_to_char(e.range.end);
+        rope.remove(start..end);
+        rope.insert(start, &e.text);
+    }
+    (rope.to_string(), edits)
+}
+
+/// Maps a byte offset in the text after the passes in `history` back to the
+/// text as read. An offset inside inserted text maps to where it was put.
+pub fn map_back(history: &[Vec<Edit>], mut pos: usize) -> usize {
+    for edits in history.iter().rev() {
+        pos = map_back_one(edits, pos);
+    }
+    pos
+}
+
+fn map_back_one(edits: &[Edit], pos: usize) -> usize {
+    let mut delta: isize = 0; // new offset - old offset, so far
+    for e in edits {
+        let new_start = (e.range.start as isize + delta) as usize;
+        if pos < new_start {
+            break;
+        }
+        let new_end = new_start + e.text.len();
+        if pos < new_end {
+            return e.range.start;
+        }
+        delta += e.text.len() as isize - (e.range.end - e.range.start) as isize;
+    }
+    (pos as isize - delta).max(0) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_back_through_passes() {
+        // "abcdef" -> insert "XY" at 2 -> "abXYcdef" -> replace "de" (5..7 after) with "Z"
+        let p1 = vec![Edit::insert(2, "XY")];
+        let p2 = vec![Edit::replace(5..7, "Z")];
+        let history = vec![p1, p2];
+        assert_eq!(map_back(&history, 0), 0);
+        assert_eq!(map_back(&history, 3), 2); // inside "XY"
+        assert_eq!(map_back(&history, 4), 2); // "c"
+        assert_eq!(map_back(&history, 6), 5); // "f" after "Z"
+    }
+
+    #[test]
+    fn applies_and_dedups() {
+        let fix = Fix {
+            applicability: Applicability::Safe,
+            description: String::new(),
+            edits: vec![Edit::insert(1, "é"), Edit::replace(2..3, "Z")],
+        };
+        let same = fix.clone();
+        let (out, edits) = apply_fixes("abc", [&fix, &same].into_iter());
+        assert_eq!(out, "aébZ");
+        assert_eq!(edits.len(), 2);
+    }
+}
