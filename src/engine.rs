@@ -216,7 +216,7 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
 /// the new text and the edits applied, sorted and without duplicates.
 fn apply_fixes<'a>(text: &str, fixes: impl Iterator<Item = &'a Fix>) -> (String, Vec<Edit>) {
     let mut edits: Vec<Edit> = fixes.flat_map(|f| f.edits.iter().cloned()).collect();
-    edits.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
     edits.dedup();
     let mut rope = Rope::from_str(text);
     for e in edits.iter().rev() {

@@ -950,20 +950,18 @@ impl<'t> Program<'t> {
         let entries: Vec<Node<'t>> = container.named_children(&mut cursor).collect();
         for entry in entries.into_iter().rev() {
             match entry.kind() {
-                "pair" => {
-                    if entry_key(self.src, entry).as_deref() == Some(key) {
-                        if let Some(v) = entry.child_by_field_name("value") {
-                            return Lookup::Present(Val { node: v });
-                        }
+                "pair" if entry_key(self.src, entry).as_deref() == Some(key) => {
+                    if let Some(v) = entry.child_by_field_name("value") {
+                        return Lookup::Present(Val { node: v });
                     }
                 }
                 "shorthand_property_identifier" if self.text(entry) == key => {
                     return Lookup::Present(Val { node: entry });
                 }
-                "method_definition" => {
-                    if entry.child_by_field_name("name").map(|n| self.text(n)) == Some(key) {
-                        return Lookup::Present(Val { node: entry });
-                    }
+                "method_definition"
+                    if entry.child_by_field_name("name").map(|n| self.text(n)) == Some(key) =>
+                {
+                    return Lookup::Present(Val { node: entry });
                 }
                 "spread_element" | "dictionary_splat" => {
                     let Some(inner) = entry.named_child(0) else {

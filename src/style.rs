@@ -73,16 +73,13 @@ fn count(root: Node, src: &str, counts: &mut Counts) {
                     counts.trailing += usize::from(trailing);
                 }
             }
-            "expression_statement" | "lexical_declaration" | "import_statement"
-                if !src[node.byte_range()].contains('\n') || node.kind() != "import_statement" =>
-            {
+            "expression_statement" | "lexical_declaration"
                 if node
                     .parent()
-                    .is_some_and(|p| p.kind() == "program" || p.kind() == "statement_block")
-                {
-                    counts.statements += 1;
-                    counts.semicolons += usize::from(src[node.byte_range()].ends_with(';'));
-                }
+                    .is_some_and(|p| p.kind() == "program" || p.kind() == "statement_block") =>
+            {
+                counts.statements += 1;
+                counts.semicolons += usize::from(src[node.byte_range()].ends_with(';'));
             }
             _ => {}
         }

@@ -26,7 +26,10 @@ fn fixtures() -> Vec<(String, PathBuf)> {
 
 fn run(src: &str, lang: Lang, code: &str, mode: Mode) -> Outcome {
     let selection = Selection::new(iacfix::fixers::ALL, &[code.to_string()], &[]).unwrap();
-    let options = Options { mode, unsafe_fixes: true };
+    let options = Options {
+        mode,
+        unsafe_fixes: true,
+    };
     engine::run(src, lang, &selection, options).expect("fixture is processed")
 }
 
@@ -62,13 +65,28 @@ fn assert_untouched_outside_edits(src: &str, out: &str, outcome: &Outcome, file:
     let mut cursor = 0;
     for (i, segment) in kept.iter().enumerate() {
         let found = out[cursor..].find(segment);
-        let pos = found.unwrap_or_else(|| panic!("{}: original text changed near: {segment:?}", file.display()));
+        let pos = found.unwrap_or_else(|| {
+            panic!(
+                "{}: original text changed near: {segment:?}",
+                file.display()
+            )
+        });
         if i == 0 {
-            assert_eq!(pos, 0, "{}: text before the first edit changed", file.display());
+            assert_eq!(
+                pos,
+                0,
+                "{}: text before the first edit changed",
+                file.display()
+            );
         }
         cursor += pos + segment.len();
     }
-    assert_eq!(cursor, out.len(), "{}: text after the last edit changed", file.display());
+    assert_eq!(
+        cursor,
+        out.len(),
+        "{}: text after the last edit changed",
+        file.display()
+    );
 }
 
 /// The text an edit replaced, in the text its pass read.
@@ -91,7 +109,11 @@ fn python_compiles(path: &Path, text: &str) {
         .arg(&file)
         .status()
         .expect("python3 is installed (the README's setup installs it)");
-    assert!(status.success(), "{}: fixed output does not compile", path.display());
+    assert!(
+        status.success(),
+        "{}: fixed output does not compile",
+        path.display()
+    );
 }
 
 #[test]
@@ -108,15 +130,27 @@ fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
 
         // Valid: parses with no error, and Python compiles.
         let tree = lang::parse(lang, &out);
-        assert_eq!(lang::error_count(&tree), 0, "{name}: fixed output has syntax errors:\n{out}");
+        assert_eq!(
+            lang::error_count(&tree),
+            0,
+            "{name}: fixed output has syntax errors:\n{out}"
+        );
         if lang.is_python() {
             python_compiles(&path, &out);
         }
-        assert!(fixed.dropped.is_empty(), "{name}: fixes dropped: {:?}", fixed.dropped);
+        assert!(
+            fixed.dropped.is_empty(),
+            "{name}: fixes dropped: {:?}",
+            fixed.dropped
+        );
 
         // Idempotent: a second run changes nothing.
         let again = run(&out, lang, &code, Mode::Fix);
-        assert!(again.fixed.is_none(), "{name}: second run changed the output:\n{}", again.fixed.unwrap());
+        assert!(
+            again.fixed.is_none(),
+            "{name}: second run changed the output:\n{}",
+            again.fixed.unwrap()
+        );
 
         // Minimal: bytes outside the edits are untouched.
         assert_untouched_outside_edits(&src, &out, &fixed, &path);
@@ -128,10 +162,11 @@ fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
         for res in &program.resources {
             let res_name = program.resource_name(res);
             let res_name = strip_quotes(&res_name);
-            let found = check
-                .findings
-                .iter()
-                .any(|f| f.resource.as_ref().is_some_and(|r| strip_quotes(&r.name) == res_name));
+            let found = check.findings.iter().any(|f| {
+                f.resource
+                    .as_ref()
+                    .is_some_and(|r| strip_quotes(&r.name) == res_name)
+            });
             if res_name.starts_with("bad") {
                 bad += 1;
                 assert!(found, "{name}: {res_name} has no {code} finding");
@@ -150,7 +185,10 @@ fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
                 Some(x) => format!("{:?} fix: {}", x.applicability, x.description).to_lowercase(),
                 None => "no fix".into(),
             };
-            snap.push_str(&format!("{}:{} {} {} [{fix}]\n", f.start.0, f.start.1, f.code, f.message));
+            snap.push_str(&format!(
+                "{}:{} {} {} [{fix}]\n",
+                f.start.0, f.start.1, f.code, f.message
+            ));
         }
         let remaining: Vec<String> = fixed
             .findings
@@ -158,7 +196,9 @@ fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
             .filter(|f| !f.fix.as_ref().is_some_and(|x| x.applied))
             .map(|f| format!("{}:{} {}", f.start.0, f.start.1, f.code))
             .collect();
-        snap.push_str(&format!("\nremaining after --write --unsafe-fixes: {remaining:?}\n\n"));
+        snap.push_str(&format!(
+            "\nremaining after --write --unsafe-fixes: {remaining:?}\n\n"
+        ));
         snap.push_str(&iacfix::diff::unified(name, &src, &out));
         insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(format!("{code}__{name}"), snap);
@@ -168,17 +208,29 @@ fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
 
 #[test]
 fn tab_single_quote_semicolon_free_file_is_fixed_in_its_own_style() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/EC2001/pulumi-ts-tabs.ts");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/EC2001/pulumi-ts-tabs.ts");
     let src = std::fs::read_to_string(&path).unwrap();
-    let out = run(&src, Lang::TypeScript, "EC2001", Mode::Fix).fixed.expect("a fix");
-    let added: Vec<&str> = out.lines().filter(|l| !src.lines().any(|s| s == *l)).collect();
+    let out = run(&src, Lang::TypeScript, "EC2001", Mode::Fix)
+        .fixed
+        .expect("a fix");
+    let added: Vec<&str> = out
+        .lines()
+        .filter(|l| !src.lines().any(|s| s == *l))
+        .collect();
     assert!(added.len() >= 5, "{added:?}");
     for line in added {
-        assert!(line.starts_with('\t') && !line.starts_with("\t "), "not tab-indented: {line:?}");
+        assert!(
+            line.starts_with('\t') && !line.starts_with("\t "),
+            "not tab-indented: {line:?}"
+        );
         assert!(!line.contains('"'), "double quote in {line:?}");
         assert!(!line.trim_end().ends_with(';'), "semicolon in {line:?}");
         assert!(!line.trim_end().ends_with(",,"), "{line:?}");
     }
     assert!(out.contains("\t\thttpTokens: 'required',\n"), "{out}");
-    assert!(out.contains("\t\tinstanceMetadataTags: 'enabled'\n\t}\n})"), "no trailing comma style kept:\n{out}");
+    assert!(
+        out.contains("\t\tinstanceMetadataTags: 'enabled'\n\t}\n})"),
+        "no trailing comma style kept:\n{out}"
+    );
 }

@@ -1,0 +1,380 @@
+//! The command-line contract: output formats, exit codes, and bad input.
+
+use assert_cmd::Command;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use tempfile::TempDir;
+
+const BAD: &str = r#"import * as aws from "@pulumi/aws";
+
+new aws.ec2.Instance("web", {
+    ami: "ami-0123456789abcdef0",
+    rootBlockDevice: {
+        volumeSize: 20,
+    },
+});
+"#;
+
+const CLEAN: &str = r#"import * as aws from "@pulumi/aws";
+
+new aws.ec2.Instance("web", {
+    ami: "ami-0123456789abcdef0",
+    rootBlockDevice: { volumeSize: 30, encrypted: true },
+    metadataOptions: { httpTokens: "required" },
+});
+"#;
+
+/// Only the safe EC2001 finding: fixable with --write alone.
+const SAFE_ONLY: &str = r#"import * as aws from "@pulumi/aws";
+
+new aws.ec2.Instance("web", {
+    ami: "ami-0123456789abcdef0",
+    rootBlockDevice: { volumeSize: 30, encrypted: true },
+});
+"#;
+
+fn project(files: &[(&str, &[u8])]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, body).unwrap();
+    }
+    dir
+}
+
+fn iacfix(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("iacfix").unwrap();
+    cmd.current_dir(dir);
+    cmd
+}
+
+fn stdout(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().clone();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn stderr(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().clone();
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn report_mode_exit_codes_and_text_format() {
+    let dir = project(&[("infra/index.ts", BAD.as_bytes())]);
+    let out = stdout(iacfix(dir.path()).arg("infra"), 1);
+    assert!(
+        out.contains("infra/index.ts:3:1 EC2001 IMDSv1 is allowed: `metadataOptions.httpTokens` is not set (fix available: --write)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("infra/index.ts:6:21 EC2002 The root volume is too small"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(unsafe fix available: --write --unsafe-fixes)"),
+        "{out}"
+    );
+    assert!(out.contains("Found 3 findings"), "{out}");
+    // Nothing written in report mode.
+    assert_eq!(
+        fs::read_to_string(dir.path().join("infra/index.ts")).unwrap(),
+        BAD
+    );
+
+    let clean = project(&[("index.ts", CLEAN.as_bytes())]);
+    let out = stdout(&mut iacfix(clean.path()), 0);
+    assert!(out.contains("No findings."), "{out}");
+}
+
+#[test]
+fn dry_run_prints_a_diff_writes_nothing_and_matches_write() {
+    let dir = project(&[("infra/index.ts", BAD.as_bytes())]);
+    let diff = stdout(iacfix(dir.path()).args(["--dry-run", "infra"]), 1);
+    assert!(
+        diff.starts_with("--- a/infra/index.ts\n+++ b/infra/index.ts\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-        volumeSize: 20,\n+        volumeSize: 30,\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        httpTokens: \"required\",\n"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("encrypted"),
+        "unsafe fix shown without --unsafe-fixes: {diff}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("infra/index.ts")).unwrap(),
+        BAD
+    );
+
+    // The diff applies with git apply and gives what --write gives.
+    let copy = project(&[("infra/index.ts", BAD.as_bytes())]);
+    fs::write(copy.path().join("fix.patch"), &diff).unwrap();
+    let status = std::process::Command::new("git")
+        .args(["apply", "fix.patch"])
+        .current_dir(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    iacfix(dir.path())
+        .args(["--write", "infra"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        fs::read_to_string(copy.path().join("infra/index.ts")).unwrap(),
+        fs::read_to_string(dir.path().join("infra/index.ts")).unwrap()
+    );
+
+    let clean = project(&[("index.ts", CLEAN.as_bytes())]);
+    assert_eq!(stdout(iacfix(clean.path()).arg("--dry-run"), 0), "");
+}
+
+#[test]
+fn write_applies_safe_fixes_and_reports_what_remains() {
+    let dir = project(&[("index.ts", BAD.as_bytes())]);
+    let err = stderr(iacfix(dir.path()).arg("--write"), 1);
+    assert!(
+        err.contains("Fixed 2 findings in 1 file; 1 remain"),
+        "{err}"
+    );
+    let fixed = fs::read_to_string(dir.path().join("index.ts")).unwrap();
+    assert!(fixed.contains("volumeSize: 30,") && fixed.contains("httpTokens: \"required\""));
+    assert!(
+        !fixed.contains("encrypted"),
+        "unsafe fix applied without --unsafe-fixes"
+    );
+
+    // A second run with nothing safe left changes nothing.
+    let err = stderr(iacfix(dir.path()).arg("--write"), 1);
+    assert!(
+        err.contains("Fixed 0 findings in 0 files; 1 remain"),
+        "{err}"
+    );
+
+    let safe = project(&[("index.ts", SAFE_ONLY.as_bytes())]);
+    let err = stderr(iacfix(safe.path()).arg("--write"), 0);
+    assert!(err.contains("Fixed 1 finding in 1 file; 0 remain"), "{err}");
+}
+
+#[test]
+fn unsafe_fixes_flag_enables_unsafe_fixes() {
+    let dir = project(&[("index.ts", BAD.as_bytes())]);
+    let err = stderr(iacfix(dir.path()).args(["--write", "--unsafe-fixes"]), 0);
+    assert!(
+        err.contains("Fixed 3 findings in 1 file; 0 remain"),
+        "{err}"
+    );
+    let fixed = fs::read_to_string(dir.path().join("index.ts")).unwrap();
+    assert!(
+        fixed.contains("        volumeSize: 30,\n        encrypted: true,\n"),
+        "{fixed}"
+    );
+    iacfix(dir.path()).assert().code(0);
+}
+
+#[test]
+fn select_and_ignore() {
+    let dir = project(&[("index.ts", BAD.as_bytes())]);
+    let out = stdout(iacfix(dir.path()).args(["--select", "EC2001"]), 1);
+    assert!(out.contains("EC2001") && !out.contains("EC2002"), "{out}");
+    let out = stdout(
+        iacfix(dir.path()).args(["--select", "EC2", "--ignore", "EC2001"]),
+        1,
+    );
+    assert!(!out.contains("EC2001") && out.contains("EC2002"), "{out}");
+    let out = stdout(iacfix(dir.path()).args(["--ignore", "EC2001,EC2002"]), 0);
+    assert!(out.contains("No findings."), "{out}");
+    let err = stderr(iacfix(dir.path()).args(["--select", "XYZ9"]), 2);
+    assert!(err.contains("unknown rule code or prefix `XYZ9`"), "{err}");
+}
+
+#[test]
+fn json_format() {
+    let dir = project(&[("index.ts", BAD.as_bytes())]);
+    let out = stdout(iacfix(dir.path()).args(["--format", "json"]), 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0);
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3);
+    let f = &findings[0];
+    for key in [
+        "rule",
+        "name",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "resource",
+        "fix",
+    ] {
+        assert!(f.get(key).is_some(), "missing {key} in {f}");
+    }
+    assert_eq!(f["rule"], "EC2001");
+    assert_eq!(f["name"], "imdsv2-required");
+    assert_eq!(f["file"], "index.ts");
+    assert_eq!(f["resource"]["type"], "aws_instance");
+    assert_eq!(f["resource"]["name"], "web");
+    assert_eq!(f["fix"]["applicability"], "safe");
+    assert_eq!(f["fix"]["applied"], false);
+
+    // With --write the applied fixes are listed as applied.
+    let out = stdout(iacfix(dir.path()).args(["--format", "json", "--write"]), 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let applied = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["fix"]["applied"] == true)
+        .count();
+    assert_eq!(applied, 2);
+
+    // A finding with no automatic fix has "fix": null.
+    let unknown =
+        "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Instance(\"x\", { ...make() });\n";
+    let dir = project(&[("index.ts", unknown.as_bytes())]);
+    let out = stdout(
+        iacfix(dir.path()).args(["--format", "json", "--select", "EC2001"]),
+        1,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["findings"][0]["fix"].is_null(), "{v}");
+}
+
+#[test]
+fn bad_input_is_named_never_written_and_the_rest_is_processed() {
+    let syntax = "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Instance(\"x\", { ami: \n";
+    let mut not_utf8 = b"import * as aws from \"@pulumi/aws\";\n// caf\xe9\n".to_vec();
+    not_utf8.extend_from_slice(BAD.as_bytes().split_at(36).1);
+    let binary = b"@pulumi/aws\0\x01\x02\x03";
+    let dir = project(&[
+        ("a_syntax.ts", syntax.as_bytes()),
+        ("b_latin1.ts", &not_utf8),
+        ("c_binary.js", binary),
+        ("d_empty.py", b""),
+        ("e_good.ts", BAD.as_bytes()),
+    ]);
+    let out = iacfix(dir.path())
+        .args(["--write", "--unsafe-fixes"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("error: a_syntax.ts: syntax error at 2:"),
+        "{err}"
+    );
+    assert!(err.contains("error: b_latin1.ts: not valid UTF-8"), "{err}");
+    assert!(err.contains("error: c_binary.js: binary file"), "{err}");
+    assert!(
+        !err.contains("d_empty.py"),
+        "an empty file is not an error: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a_syntax.ts")).unwrap(),
+        syntax
+    );
+    assert_eq!(fs::read(dir.path().join("b_latin1.ts")).unwrap(), not_utf8);
+    assert_eq!(fs::read(dir.path().join("c_binary.js")).unwrap(), binary);
+    // The good file was still fixed.
+    let good = fs::read_to_string(dir.path().join("e_good.ts")).unwrap();
+    assert!(good.contains("httpTokens"), "{good}");
+
+    // In report mode too, bad input gives 2 and the good file is reported.
+    let dir = project(&[
+        ("a_syntax.ts", syntax.as_bytes()),
+        ("e_good.ts", BAD.as_bytes()),
+    ]);
+    let out = iacfix(dir.path()).assert().code(2).get_output().clone();
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("e_good.ts:3:1 EC2001"));
+}
+
+#[test]
+fn read_only_files_are_not_written() {
+    let dir = project(&[("locked.ts", BAD.as_bytes()), ("open.ts", BAD.as_bytes())]);
+    let locked = dir.path().join("locked.ts");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).unwrap();
+    let err = stderr(iacfix(dir.path()).arg("--write"), 2);
+    assert!(
+        err.contains("error: locked.ts: file is read-only; not written"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&locked).unwrap(), BAD);
+    assert_eq!(
+        fs::metadata(&locked).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+    assert!(fs::read_to_string(dir.path().join("open.ts"))
+        .unwrap()
+        .contains("httpTokens"));
+    assert!(err.contains("Fixed 2 findings in 1 file"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = project(&[("index.ts", BAD.as_bytes()), ("notes.txt", b"notes")]);
+    iacfix(dir.path()).arg("--no-such-flag").assert().code(2);
+    iacfix(dir.path())
+        .args(["--write", "--dry-run"])
+        .assert()
+        .code(2);
+    iacfix(dir.path())
+        .args(["--format", "yaml"])
+        .assert()
+        .code(2);
+    let err = stderr(iacfix(dir.path()).arg("missing.ts"), 2);
+    assert!(
+        err.contains("error: missing.ts: no such file or directory"),
+        "{err}"
+    );
+    let err = stderr(iacfix(dir.path()).arg("notes.txt").arg("index.ts"), 2);
+    assert!(
+        err.contains("not a TypeScript, JavaScript or Python file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn discovery_skips_ignored_and_vendored_folders_and_unrelated_files() {
+    let dir = project(&[
+        ("node_modules/pkg/index.ts", BAD.as_bytes()),
+        (".gen/providers/aws/instance.ts", BAD.as_bytes()),
+        ("cdktf.out/stacks/a.py", BAD.as_bytes()),
+        ("generated/x.ts", BAD.as_bytes()),
+        (".gitignore", b"generated/\n"),
+        ("app/ui.ts", b"export const a = 1 +;\n"), // broken, but names no provider: never parsed
+        ("infra/main.ts", BAD.as_bytes()),
+    ]);
+    let out = stdout(iacfix(dir.path()).args(["--select", "EC2001"]), 1);
+    assert_eq!(
+        out.lines().filter(|l| l.contains("EC2001")).count(),
+        1,
+        "{out}"
+    );
+    assert!(out.contains("infra/main.ts"), "{out}");
+}
+
+#[test]
+fn rules_command_lists_and_explains() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = stdout(iacfix(dir.path()).arg("rules"), 0);
+    assert!(out.contains("EC2001") && out.contains("EC2002"), "{out}");
+    let out = stdout(iacfix(dir.path()).args(["rules", "EC2001"]), 0);
+    assert!(
+        out.contains("## Why is this bad?") && out.contains("CKV_AWS_79"),
+        "{out}"
+    );
+    iacfix(dir.path()).args(["rules", "NOPE1"]).assert().code(2);
+}
