@@ -122,13 +122,26 @@ fn dry_run_prints_a_diff_writes_nothing_and_matches_write() {
         .status()
         .unwrap();
     assert!(status.success());
+    let with_patch = project(&[("infra/index.ts", BAD.as_bytes())]);
+    fs::write(with_patch.path().join("fix.patch"), &diff).unwrap();
+    let status = std::process::Command::new("patch")
+        .args(["-p1", "-s", "-i", "fix.patch"])
+        .current_dir(with_patch.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
     iacfix(dir.path())
         .args(["--write", "infra"])
         .assert()
         .code(1);
+    let written = fs::read_to_string(dir.path().join("infra/index.ts")).unwrap();
     assert_eq!(
         fs::read_to_string(copy.path().join("infra/index.ts")).unwrap(),
-        fs::read_to_string(dir.path().join("infra/index.ts")).unwrap()
+        written
+    );
+    assert_eq!(
+        fs::read_to_string(with_patch.path().join("infra/index.ts")).unwrap(),
+        written
     );
 
     let clean = project(&[("index.ts", CLEAN.as_bytes())]);
