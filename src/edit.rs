@@ -254,6 +254,33 @@ impl<'t> Program<'t> {
             return vec![Edit::replace(open..close.start_byte(), text)];
         };
 
+        // Pulumi's resource options stay last: new keywords go before `opts=`.
+        let is_opts = last.kind() == "keyword_argument"
+            && last
+                .child_by_field_name("name")
+                .is_some_and(|n| self.text(n) == "opts");
+        if home.kind == ContainerKind::PyArgs && obj.path.is_empty() && is_opts {
+            let indent = line_indent(self.src, last.start_byte()).to_string();
+            let own_line = self.src[..last.start_byte()].ends_with(&format!("\n{indent}"));
+            let multiline = multiline && own_line;
+            let mut text = String::new();
+            for (attr, value) in entries {
+                let place = Place {
+                    obj,
+                    path: join(&obj.path, attr),
+                    indent: indent.clone(),
+                    multiline,
+                };
+                let entry = self.render_entry(home.kind, attr, value, &place);
+                if multiline {
+                    text.push_str(&format!("{entry},\n{indent}"));
+                } else {
+                    text.push_str(&format!("{entry}, "));
+                }
+            }
+            return vec![Edit::insert(last.start_byte(), text)];
+        }
+
         // The comma after the last entry, if any, and a comment on its line.
         let mut after = last.end_byte();
         let mut trailing = false;
