@@ -964,18 +964,8 @@ impl<'t> Program<'t> {
                     return Lookup::Present(Val { node: entry });
                 }
                 "spread_element" | "dictionary_splat" => {
-                    let Some(inner) = entry.named_child(0) else {
-                        continue;
-                    };
-                    match self.lookup_expr(inner, key, depth + 1) {
-                        Lookup::Absent => {}
-                        Lookup::Unknown(why) => {
-                            return Lookup::Unknown(format!(
-                                "it may come from `{}` ({why})",
-                                first_line(self.text(inner))
-                            ))
-                        }
-                        found => return found,
+                    if let Some(found) = self.lookup_spread(entry, key, depth) {
+                        return found;
                     }
                 }
                 _ => {}
@@ -1001,22 +991,26 @@ impl<'t> Program<'t> {
         }
         for entry in &entries {
             if entry.kind() == "dictionary_splat" {
-                let Some(inner) = entry.named_child(0) else {
-                    continue;
-                };
-                match self.lookup_expr(inner, key, depth + 1) {
-                    Lookup::Absent => {}
-                    Lookup::Unknown(why) => {
-                        return Lookup::Unknown(format!(
-                            "it may come from `**{}` ({why})",
-                            first_line(self.text(inner))
-                        ))
-                    }
-                    found => return found,
+                if let Some(found) = self.lookup_spread(*entry, key, depth) {
+                    return found;
                 }
             }
         }
         Lookup::Absent
+    }
+
+    /// A key in a spread (`...base`, `**common`): None when it is surely
+    /// not there, else what was found or why it cannot be known.
+    fn lookup_spread(&self, spread: Node<'t>, key: &str, depth: usize) -> Option<Lookup<'t>> {
+        let inner = spread.named_child(0)?;
+        match self.lookup_expr(inner, key, depth + 1) {
+            Lookup::Absent => None,
+            Lookup::Unknown(why) => Some(Lookup::Unknown(format!(
+                "it may come from `{}` ({why})",
+                first_line(self.text(spread))
+            ))),
+            found => Some(found),
+        }
     }
 
     /// The nested object that `parent`'s attribute `attr` holds as `val`
@@ -1310,7 +1304,7 @@ new Instance("x", {}); new aws.ec2.Nope("y", {}); aws.ec2.Instance.get("z", "id"
         );
         let src = format!("{head}new aws.ec2.Instance(\"a\", {{ ami: \"x\", ...other }});");
         assert!(lookup(Lang::TypeScript, &src, "metadata_options")
-            .starts_with("unknown: it may come from `other`"));
+            .starts_with("unknown: it may come from `...other`"));
         let src = format!("{head}new aws.ec2.Instance(\"a\", {{ ...other, metadataOptions: {{ httpTokens: tokens }} }});");
         assert!(
             lookup(Lang::TypeScript, &src, "metadata_options.http_tokens").starts_with("Unknown")
