@@ -257,6 +257,87 @@ fn map_back_one(edits: &[Edit], pos: usize) -> usize {
 mod tests {
     use super::*;
 
+    use crate::rules::{Finding, Fixer, Meta};
+
+    static TEST_META: Meta = Meta {
+        code: "TST001",
+        name: "test",
+        summary: "test rule",
+        fix: "safe",
+        default_on: true,
+        satisfies: &[],
+        source: "",
+    };
+
+    /// Proposes a fix that breaks the syntax.
+    struct Breaks;
+    /// Always finds something to append: never settles.
+    struct NeverSettles;
+
+    fn finding(edit: Edit) -> Finding {
+        Finding {
+            code: "TST001",
+            name: "test",
+            range: 0..1,
+            message: "test".into(),
+            resource: None,
+            fix: Some(Fix {
+                applicability: Applicability::Safe,
+                description: "test".into(),
+                edits: vec![edit],
+            }),
+        }
+    }
+
+    impl Fixer for Breaks {
+        fn meta(&self) -> &'static Meta {
+            &TEST_META
+        }
+        fn check(&self, _: &Program, out: &mut Vec<Finding>) {
+            out.push(finding(Edit::insert(0, "{{{ (")));
+        }
+    }
+
+    impl Fixer for NeverSettles {
+        fn meta(&self) -> &'static Meta {
+            &TEST_META
+        }
+        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+            out.push(finding(Edit::insert(p.src.len(), "\n# again")));
+        }
+    }
+
+    const FIX: Options = Options {
+        mode: Mode::Fix,
+        unsafe_fixes: false,
+    };
+
+    #[test]
+    fn a_fix_that_adds_a_syntax_error_is_dropped_and_reported() {
+        let sel = Selection {
+            rules: vec![&Breaks],
+        };
+        let out = run("const a = 1;\n", Lang::TypeScript, &sel, FIX).unwrap();
+        assert!(out.fixed.is_none());
+        assert_eq!(
+            out.dropped,
+            vec!["TST001 fix at 1:1 would add a syntax error; not applied"]
+        );
+        assert_eq!(out.remaining(), 1);
+    }
+
+    #[test]
+    fn fixes_that_never_settle_are_an_error() {
+        let sel = Selection {
+            rules: vec![&NeverSettles],
+        };
+        let err = run("x = 1\n", Lang::Python, &sel, FIX).unwrap_err();
+        assert!(
+            err.contains("did not converge after 10 passes (rules still fixing: TST001)"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn offsets_map_back_through_passes() {
         // "abcdef" -> insert "XY" at 2 -> "abXYcdef" -> replace "de" (5..7 after) with "Z"

@@ -303,6 +303,23 @@ fn bad_input_is_named_never_written_and_the_rest_is_processed() {
     let good = fs::read_to_string(dir.path().join("e_good.ts")).unwrap();
     assert!(good.contains("httpTokens"), "{good}");
 
+    // With --dry-run, bad input gives 2; the good file's diff is printed.
+    let dir = project(&[
+        ("a_syntax.ts", syntax.as_bytes()),
+        ("e_good.ts", BAD.as_bytes()),
+    ]);
+    let out = iacfix(dir.path())
+        .arg("--dry-run")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.starts_with("--- a/e_good.ts") && !diff.contains("a_syntax"),
+        "{diff}"
+    );
+
     // In report mode too, bad input gives 2 and the good file is reported.
     let dir = project(&[
         ("a_syntax.ts", syntax.as_bytes()),

@@ -234,3 +234,28 @@ fn tab_single_quote_semicolon_free_file_is_fixed_in_its_own_style() {
         "no trailing comma style kept:\n{out}"
     );
 }
+
+#[test]
+fn truncated_and_mangled_fixtures_never_panic() {
+    let selection = Selection::new(iacfix::fixers::ALL, &["ALL".to_string()], &[]).unwrap();
+    let options = Options {
+        mode: Mode::Fix,
+        unsafe_fixes: true,
+    };
+    let mut runs = 0;
+    for (_, path) in fixtures() {
+        let src = std::fs::read_to_string(&path).unwrap();
+        let lang = Lang::from_path(&path).unwrap();
+        // Every prefix ending at a line break, and the same with one line dropped.
+        let cuts: Vec<usize> = src.match_indices('\n').map(|(i, _)| i + 1).collect();
+        for (i, &cut) in cuts.iter().enumerate() {
+            let _ = engine::run(&src[..cut], lang, &selection, options);
+            if let Some(&next) = cuts.get(i + 1) {
+                let dropped = format!("{}{}", &src[..cut], &src[next..]);
+                let _ = engine::run(&dropped, lang, &selection, options);
+            }
+            runs += 2;
+        }
+    }
+    assert!(runs > 500, "only {runs} runs");
+}
