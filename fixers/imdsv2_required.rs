@@ -108,7 +108,7 @@ impl Fixer for Imdsv2Required {
                     continue;
                 }
             }
-            let head = res.span().start..res.call.child(1).map_or(res.span().end, |c| c.end_byte());
+            let head = res.head();
             let (range, problem) = match p.get_path(&obj, "metadata_options.http_tokens") {
                 Lookup::Present(v) => match p.scalar(v) {
                     Scalar::Str(s) if s == "required" => continue,

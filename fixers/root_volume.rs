@@ -99,10 +99,6 @@ impl Fixer for RootVolume {
     }
 }
 
-fn head(res: &Resource) -> std::ops::Range<usize> {
-    res.span().start..res.call.child(1).map_or(res.span().end, |c| c.end_byte())
-}
-
 /// A finding when `obj.encrypted` (or `root_block_device.encrypted` when
 /// `block` is given) is not `true`.
 fn encryption(
@@ -131,10 +127,10 @@ fn encryption(
                 ),
             }
         }
-        Lookup::Absent => (head(res), format!("{what}: `{shown}` is not set")),
+        Lookup::Absent => (res.head(), format!("{what}: `{shown}` is not set")),
         Lookup::Unknown(why) => {
             let msg = format!("{what}? `{shown}` is not visible here ({why}); no automatic fix");
-            return Some(Finding::at(&META, p, res, head(res), msg));
+            return Some(Finding::at(&META, p, res, res.head(), msg));
         }
     };
     let finding = Finding::at(&META, p, res, range, problem.clone());
@@ -217,7 +213,7 @@ fn ebs_devices(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
         };
         let what = format!("{name} is not encrypted");
         if let Some(mut f) = encryption(p, res, &device, None, &what) {
-            if f.range == head(res) {
+            if f.range == res.head() {
                 f.range = item.node.byte_range();
             }
             out.push(f);

@@ -87,6 +87,16 @@ impl<'t> Resource<'t> {
     pub fn span(&self) -> Range<usize> {
         self.call.byte_range()
     }
+
+    /// The start of the call up to the class (`new aws.ec2.Instance`),
+    /// where findings about a missing property point.
+    pub fn head(&self) -> Range<usize> {
+        let end = self
+            .call
+            .child(1)
+            .map_or(self.call.end_byte(), |c| c.end_byte());
+        self.call.start_byte()..end
+    }
 }
 
 /// A value as far as it can be known without running the program.
