@@ -212,6 +212,9 @@ fn check_command(cli: &Cli) -> i32 {
         };
         if cli.write {
             if let Err(e) = files::write_atomic(&r.path, &r.original, fixed) {
+                for f in &mut outcome.findings {
+                    f.in_fixed = None;
+                }
                 errors.push((r.shown.clone(), e));
                 // Nothing was written: no finding of this file is fixed.
                 for f in &mut outcome.findings {
@@ -221,6 +224,12 @@ fn check_command(cli: &Cli) -> i32 {
                 }
                 outcome.applied = 0;
                 continue;
+            }
+            // The file now holds the fixed text: point remaining findings into it.
+            for f in &mut outcome.findings {
+                if let Some((start, end)) = f.in_fixed {
+                    (f.start, f.end) = (start, end);
+                }
             }
         } else if cli.dry_run {
             diff.push_str(&crate::diff::unified(&r.shown, &r.original, fixed));

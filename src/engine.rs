@@ -33,6 +33,9 @@ pub struct Reported {
     /// (line, column) of start and end, 1-based, in the original text.
     pub start: (usize, usize),
     pub end: (usize, usize),
+    /// For a finding that remains after fixing: (start, end) in the fixed
+    /// text, which is what a user sees once `--write` has written it.
+    pub in_fixed: Option<((usize, usize), (usize, usize))>,
     pub message: String,
     pub resource: Option<ResourceRef>,
     pub fix: Option<FixInfo>,
@@ -99,6 +102,7 @@ pub fn run(
             name: f.name,
             start: original_lines.position(src, start),
             end: original_lines.position(src, end),
+            in_fixed: None,
             message: f.message.clone(),
             resource: f.resource.clone(),
             fix: f.fix.as_ref().map(|x| FixInfo {
@@ -120,9 +124,16 @@ pub fn run(
         };
         let candidates: Vec<&Finding> = findings.iter().filter(|f| wanted(f)).collect();
         if options.mode == Mode::Check || candidates.is_empty() {
-            outcome
-                .findings
-                .extend(findings.iter().map(|f| report(f, false, &history)));
+            let fixed_lines = (!history.is_empty()).then(|| LineIndex::new(&text));
+            outcome.findings.extend(findings.iter().map(|f| {
+                let mut r = report(f, false, &history);
+                if let Some(lines) = &fixed_lines {
+                    let start = lines.position(&text, f.range.start);
+                    let end = lines.position(&text, f.range.end.max(f.range.start));
+                    r.in_fixed = Some((start, end));
+                }
+                r
+            }));
             break;
         }
         if pass == MAX_PASSES {

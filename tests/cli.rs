@@ -44,6 +44,21 @@ fn project(files: &[(&str, &[u8])]) -> TempDir {
     dir
 }
 
+/// A copy of the BAD project with `diff` applied by `program args`.
+fn patched(diff: &str, program: &str, args: &[&str]) -> TempDir {
+    let dir = project(&[
+        ("infra/index.ts", BAD.as_bytes()),
+        ("fix.patch", diff.as_bytes()),
+    ]);
+    let status = std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{program} could not apply the diff");
+    dir
+}
+
 fn iacfix(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("iacfix").unwrap();
     cmd.current_dir(dir);
@@ -113,23 +128,9 @@ fn dry_run_prints_a_diff_writes_nothing_and_matches_write() {
         BAD
     );
 
-    // The diff applies with git apply and gives what --write gives.
-    let copy = project(&[("infra/index.ts", BAD.as_bytes())]);
-    fs::write(copy.path().join("fix.patch"), &diff).unwrap();
-    let status = std::process::Command::new("git")
-        .args(["apply", "fix.patch"])
-        .current_dir(copy.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let with_patch = project(&[("infra/index.ts", BAD.as_bytes())]);
-    fs::write(with_patch.path().join("fix.patch"), &diff).unwrap();
-    let status = std::process::Command::new("patch")
-        .args(["-p1", "-s", "-i", "fix.patch"])
-        .current_dir(with_patch.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    // The diff applies with git apply and with patch -p1, and gives what --write gives.
+    let copy = patched(&diff, "git", &["apply", "fix.patch"]);
+    let with_patch = patched(&diff, "patch", &["-p1", "-s", "-i", "fix.patch"]);
     iacfix(dir.path())
         .args(["--write", "infra"])
         .assert()
@@ -173,6 +174,35 @@ fn write_applies_safe_fixes_and_reports_what_remains() {
     let safe = project(&[("index.ts", SAFE_ONLY.as_bytes())]);
     let err = stderr(iacfix(safe.path()).arg("--write"), 0);
     assert!(err.contains("Fixed 1 finding in 1 file; 0 remain"), "{err}");
+}
+
+#[test]
+fn after_write_remaining_findings_point_into_the_written_file() {
+    // The first instance gets six lines inserted; the second keeps an
+    // unsafe finding, which must be reported where it now stands.
+    let src = format!("{SAFE_ONLY}\nnew aws.ec2.Instance(\"later\", {{\n    metadataOptions: {{ httpTokens: \"required\" }},\n}});\n");
+    let dir = project(&[("index.ts", src.as_bytes())]);
+    let out = stdout(iacfix(dir.path()).arg("--write"), 1);
+    let fixed = fs::read_to_string(dir.path().join("index.ts")).unwrap();
+    let line = fixed.lines().position(|l| l.contains("\"later\"")).unwrap() + 1;
+    assert!(
+        out.contains(&format!(
+            "index.ts:{line}:1 EC2002 The root volume is not encrypted"
+        )),
+        "{out}\n{fixed}"
+    );
+    // JSON after --write uses the same positions for what remains.
+    let dir = project(&[("index.ts", src.as_bytes())]);
+    let out = stdout(iacfix(dir.path()).args(["--write", "--format", "json"]), 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let remaining: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["fix"]["applied"] == false)
+        .collect();
+    assert_eq!(remaining.len(), 1);
+    assert_eq!(remaining[0]["line"], line);
 }
 
 #[test]
