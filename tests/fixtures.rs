@@ -182,7 +182,11 @@ fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
         let mut snap = String::new();
         for f in &check.findings {
             let fix = match &f.fix {
-                Some(x) => format!("{:?} fix: {}", x.applicability, x.description).to_lowercase(),
+                Some(x) => format!(
+                    "{} fix: {}",
+                    format!("{:?}", x.applicability).to_lowercase(),
+                    x.description
+                ),
                 None => "no fix".into(),
             };
             snap.push_str(&format!(

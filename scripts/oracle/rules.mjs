@@ -1,0 +1,74 @@
+// What each rule promises about a program once its fixes are applied, in
+// terms of the resource inputs a Pulumi mock run records (camelCase names,
+// type tokens as `aws:<module>/<camelName>:<Class>`).
+//
+// This is written independently of the fixers on purpose: it is the
+// specification the oracle holds them to, not a copy of their logic.
+//
+// For each rule:
+// - `owns`: per type token, the input paths the rule may change. A path
+//   covers everything below it; `[]` stands for any list index.
+// - `promise(resource)`: null when the resource satisfies the rule, or a
+//   sentence saying how it does not. After a run with every fix applied,
+//   each resource must satisfy every promise unless iacfix still reports a
+//   finding of that rule for it.
+// - `adds` / `removes`: type tokens of resources the rule may create or
+//   delete (none yet).
+
+export const MIN_ROOT_VOLUME_GB = 30;
+
+const INSTANCE = "aws:ec2/instance:Instance";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration";
+const EBS_VOLUME = "aws:ebs/volume:Volume";
+
+const VOLUME_KEYS = ["rootBlockDevice.encrypted", "rootBlockDevice.volumeSize", "ebsBlockDevices[].encrypted"];
+
+export const RULES = {
+  EC2001: {
+    owns: {
+      [INSTANCE]: ["metadataOptions"],
+      [LAUNCH_TEMPLATE]: ["metadataOptions"],
+      [LAUNCH_CONFIGURATION]: ["metadataOptions"],
+    },
+    promise(r) {
+      if (!(r.type in this.owns)) return null;
+      const m = r.inputs.metadataOptions ?? {};
+      if (m.httpEndpoint === "disabled") return null;
+      if (m.httpTokens !== "required") {
+        return `metadataOptions.httpTokens is ${JSON.stringify(m.httpTokens)}, not "required"`;
+      }
+      if (m.httpPutResponseHopLimit !== undefined && m.httpPutResponseHopLimit < 1) {
+        return `metadataOptions.httpPutResponseHopLimit is ${m.httpPutResponseHopLimit}`;
+      }
+      return null;
+    },
+  },
+  EC2002: {
+    owns: {
+      [INSTANCE]: VOLUME_KEYS,
+      [LAUNCH_CONFIGURATION]: VOLUME_KEYS,
+      [EBS_VOLUME]: ["encrypted"],
+    },
+    promise(r) {
+      if (r.type === EBS_VOLUME) {
+        return r.inputs.encrypted === true ? null : "the volume is not encrypted";
+      }
+      if (!(r.type in this.owns)) return null;
+      const root = r.inputs.rootBlockDevice ?? {};
+      if (root.encrypted !== true) return "rootBlockDevice.encrypted is not true";
+      if (root.volumeSize !== undefined && root.volumeSize < MIN_ROOT_VOLUME_GB) {
+        return `rootBlockDevice.volumeSize is ${root.volumeSize}, below ${MIN_ROOT_VOLUME_GB}`;
+      }
+      for (const d of r.inputs.ebsBlockDevices ?? []) {
+        if (d.encrypted !== true) return `EBS device ${d.deviceName ?? "?"} is not encrypted`;
+      }
+      return null;
+    },
+  },
+};
+
+/** Whether `path` (as `a.b[].c`) lies at or below one of `owned`. */
+export function covers(owned, path) {
+  return owned.some((o) => path === o || path.startsWith(`${o}.`) || path.startsWith(`${o}[`));
+}

@@ -1,0 +1,513 @@
+#!/usr/bin/env node
+// The TypeScript oracles: every TypeScript fixture is type-checked (tsc
+// --strict) and every Pulumi TypeScript fixture is run under Pulumi's mocks,
+// before and after `iacfix --write --unsafe-fixes`.
+//
+// A run fails when a fix
+// - adds a type error (or a fixture does not type-check to begin with),
+// - changes a resource input that no applied rule owns, or adds or removes
+//   a resource,
+// - leaves a resource that breaks a rule's promise while iacfix no longer
+//   reports it,
+// or when a rule applied a fix to a file in which no resource broke its
+// promise before (the promise would then prove nothing).
+//
+// Usage: node scripts/oracle/ts.mjs [--iacfix BIN] [--cache DIR] [--self-test] [DIR|FILE]...
+// The npm environments are installed once into the cache folder
+// (default: target/oracle, or $IACFIX_ORACLE_CACHE) from the pinned
+// package-lock.json files in scripts/oracle/npm/.
+import { spawnSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { RULES, covers } from "./rules.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "../..");
+
+function parseArgs(argv) {
+  const opts = {
+    iacfix: path.join(ROOT, "target/release/iacfix"),
+    cache: process.env.IACFIX_ORACLE_CACHE || path.join(ROOT, "target/oracle"),
+    selfTest: false,
+    inputs: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--iacfix") opts.iacfix = path.resolve(argv[++i]);
+    else if (a === "--cache") opts.cache = path.resolve(argv[++i]);
+    else if (a === "--self-test") opts.selfTest = true;
+    else if (a === "-h" || a === "--help") {
+      console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\nimport ")[0]);
+      process.exit(0);
+    } else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
+    else opts.inputs.push(path.resolve(a));
+  }
+  if (opts.inputs.length === 0) opts.inputs.push(path.join(ROOT, "tests/fixtures"));
+  return opts;
+}
+
+// ---------------------------------------------------------------- environments
+
+/** Installs (once) and returns the folder of npm environment `name`. */
+export function ensureEnv(cache, name) {
+  const src = path.join(HERE, "npm", name);
+  const files = ["package.json", "package-lock.json"];
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(fs.readFileSync(path.join(src, f)));
+  const dir = path.join(cache, `${name}-${hash.digest("hex").slice(0, 12)}`);
+  const marker = path.join(dir, "node_modules", ".iacfix-installed");
+  if (fs.existsSync(marker)) return dir;
+  const started = Date.now();
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of files) fs.copyFileSync(path.join(src, f), path.join(dir, f));
+  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: dir,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (r.status !== 0) throw new Error(`npm ci failed in ${dir} (status ${r.status})`);
+  fs.writeFileSync(marker, "");
+  log(`installed ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return dir;
+}
+
+/** Which npm environment checks a TypeScript program, or null. */
+export function envFor(file, text) {
+  if (/["']@pulumi\/aws["'/]/.test(text)) return /aws6/.test(path.basename(file)) ? "pulumi6" : "pulumi7";
+  if (/["']@cdktf\/provider-aws["'/]|["']cdktf["']/.test(text)) return "cdktf";
+  return null;
+}
+
+// ---------------------------------------------------------------- type check
+
+const TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    noEmit: true,
+    target: "ES2020",
+    module: "commonjs",
+    moduleResolution: "node",
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: ["node"],
+  },
+};
+
+/**
+ * Type-checks `before/` and `after/` of `work` in one tsc program and
+ * returns, per side, the errors keyed by "relative path: TSxxxx message"
+ * (positions left out: fixes move lines).
+ */
+export function typeCheck(envDir, work) {
+  const config = { ...TSCONFIG, include: ["before/**/*.ts", "after/**/*.ts"] };
+  fs.writeFileSync(path.join(work, "tsconfig.json"), JSON.stringify(config, null, 2));
+  const tsc = path.join(envDir, "node_modules/typescript/bin/tsc");
+  const r = spawnSync(process.execPath, [tsc, "-p", work, "--pretty", "false"], {
+    cwd: work,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0 && r.status !== 2) {
+    throw new Error(`tsc failed to run (status ${r.status}): ${r.stderr}${r.stdout}`);
+  }
+  const sides = { before: [], after: [] };
+  let last = null;
+  for (const line of r.stdout.split("\n")) {
+    const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(line);
+    if (m) {
+      const rel = path.relative(work, path.resolve(work, m[1]));
+      const [side, ...rest] = rel.split(path.sep);
+      last = { side, file: rest.join("/"), line: Number(m[2]), code: m[4], message: m[5] };
+      (sides[side] ??= []).push(last);
+    } else if (last && /^\s/.test(line)) {
+      last.message += `\n${line}`;
+    }
+  }
+  return sides;
+}
+
+const errorKey = (e) => `${e.file}: ${e.code} ${e.message}`;
+
+function multisetMinus(a, b) {
+  const counts = new Map();
+  for (const k of b) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const out = [];
+  for (const k of a) {
+    const n = counts.get(k) ?? 0;
+    if (n > 0) counts.set(k, n - 1);
+    else out.push(k);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- mock runs
+
+/** Compiles `file` to CommonJS beside it and returns the .js path. */
+function transpile(ts, file) {
+  const out = ts.transpileModule(fs.readFileSync(file, "utf8"), {
+    fileName: file,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2020,
+      esModuleInterop: true,
+    },
+  });
+  const js = file.replace(/\.ts$/, ".oracle.cjs");
+  fs.writeFileSync(js, out.outputText);
+  return js;
+}
+
+/**
+ * Pulumi configuration for a mock run, from `oracle-config: key=value`
+ * comments in the program (the project is named "oracle").
+ */
+export function mockConfig(text) {
+  const config = {};
+  for (const m of text.matchAll(/(?:\/\/|#)\s*oracle-config:\s*([^\n]*)/g)) {
+    for (const pair of m[1].trim().split(/\s+/)) {
+      const eq = pair.indexOf("=");
+      if (eq > 0) config[`oracle:${pair.slice(0, eq)}`] = pair.slice(eq + 1);
+    }
+  }
+  return JSON.stringify(config);
+}
+
+function runMock(envDir, js, config) {
+  return new Promise((resolve) => {
+    const out = `${js}.json`;
+    const child = spawn(process.execPath, [path.join(HERE, "pulumi-mock.cjs"), js, out], {
+      cwd: path.dirname(js),
+      env: { ...process.env, NODE_PATH: path.join(envDir, "node_modules"), PULUMI_CONFIG: config },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout.on("data", () => {});
+    child.on("close", (code) => {
+      if (code !== 0 || !fs.existsSync(out)) {
+        resolve({ resources: [], invokes: [], errors: [`mock run exited with ${code}: ${stderr.trim()}`] });
+      } else {
+        resolve(JSON.parse(fs.readFileSync(out, "utf8")));
+      }
+    });
+  });
+}
+
+async function pool(items, n, f) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await f(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return results;
+}
+
+const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** The input paths (`a.b[].c`) where `a` and `b` differ. */
+export function diffPaths(a, b, at = "", out = []) {
+  if (JSON.stringify(a) === JSON.stringify(b)) return out;
+  if ((isObj(a) || a === undefined) && (isObj(b) || b === undefined)) {
+    const x = a ?? {};
+    const y = b ?? {};
+    for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+      diffPaths(x[k], y[k], at ? `${at}.${k}` : k, out);
+    }
+  } else if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    a.forEach((v, i) => diffPaths(v, b[i], `${at}[]`, out));
+  } else {
+    out.push(at || "(all inputs)");
+  }
+  return out;
+}
+
+/** Whether a finding's resource name (which may hold `${...}`) names `name`. */
+function namesMatch(pattern, name) {
+  if (pattern === undefined || pattern === null) return true;
+  const parts = pattern.split(/\$\{[^}]*\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".*")}$`).test(name);
+}
+
+/**
+ * Compares the mock runs of one program. `applied` is the set of rule codes
+ * whose fixes changed the file; `remaining` the findings iacfix still
+ * reports on the fixed file. Returns the problems found.
+ */
+export function compareRuns(file, before, after, applied, remaining) {
+  const problems = [];
+  for (const [side, run] of [["before", before], ["after", after]]) {
+    for (const e of run.errors) problems.push(`${file}: the ${side} program fails under mocks: ${e}`);
+  }
+  const key = (r) => `${r.type}::${r.name}`;
+  const old = new Map(before.resources.map((r) => [key(r), r]));
+  const now = new Map(after.resources.map((r) => [key(r), r]));
+  const appliedRules = [...applied].map((c) => [c, RULES[c] ?? {}]);
+  for (const [k, r] of now) {
+    const o = old.get(k);
+    if (!o) {
+      if (!appliedRules.some(([, rule]) => (rule.adds ?? []).includes(r.type))) {
+        problems.push(`${file}: resource ${k} was added, and no applied rule adds ${r.type}`);
+      }
+      continue;
+    }
+    for (const p of diffPaths(o.inputs, r.inputs)) {
+      const owner = appliedRules.find(([, rule]) => covers(rule.owns?.[r.type] ?? [], p));
+      if (!owner) {
+        problems.push(`${file}: ${k}: input \`${p}\` changed, and no applied rule owns it`);
+      }
+    }
+  }
+  for (const [k, r] of old) {
+    if (!now.has(k) && !appliedRules.some(([, rule]) => (rule.removes ?? []).includes(r.type))) {
+      problems.push(`${file}: resource ${k} was removed, and no applied rule removes ${r.type}`);
+    }
+  }
+  if (JSON.stringify(before.invokes) !== JSON.stringify(after.invokes)) {
+    const owned = appliedRules.some(([, rule]) => rule.ownsInvokes);
+    if (!owned) problems.push(`${file}: provider function calls changed, and no applied rule owns them`);
+  }
+  for (const [code, rule] of Object.entries(RULES)) {
+    for (const r of after.resources) {
+      const broken = rule.promise(r);
+      if (!broken) continue;
+      const reported = remaining.some(
+        (f) => f.rule === code && namesMatch(f.resource?.name, r.name),
+      );
+      if (!reported) {
+        problems.push(`${file}: ${key(r)} breaks ${code} after the fix (${broken}), and iacfix no longer reports it`);
+      }
+    }
+  }
+  for (const [code, rule] of appliedRules) {
+    if (!rule.promise) {
+      problems.push(`${file}: ${code} applied a fix, but scripts/oracle/rules.mjs has no promise for it`);
+    } else if (!before.resources.some((r) => rule.promise(r))) {
+      problems.push(`${file}: ${code} applied a fix, but no resource broke its promise before (vacuous promise)`);
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------- iacfix
+
+function iacfixJson(bin, args) {
+  const r = spawnSync(bin, [...args, "--format", "json"], { encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.error) throw new Error(`cannot run ${bin}: ${r.error.message}`);
+  if (r.status !== 0 && r.status !== 1) {
+    throw new Error(`iacfix ${args.join(" ")} exited with ${r.status}:\n${r.stderr}`);
+  }
+  return JSON.parse(r.stdout).findings;
+}
+
+function collect(inputs) {
+  const files = [];
+  const walk = (p, base) => {
+    const st = fs.statSync(p);
+    if (st.isDirectory()) {
+      for (const e of fs.readdirSync(p).sort()) walk(path.join(p, e), base);
+    } else if (/\.ts$/.test(p) && !/\.d\.ts$/.test(p)) {
+      files.push({ abs: p, rel: path.relative(base, p) });
+    }
+  };
+  for (const input of inputs) {
+    const st = fs.statSync(input);
+    walk(input, st.isDirectory() ? input : path.dirname(input));
+  }
+  return files;
+}
+
+// ---------------------------------------------------------------- driver
+
+function log(msg) {
+  process.stderr.write(`oracle-ts: ${msg}\n`);
+}
+
+/**
+ * Checks `cases` ({rel, before, after, applied, remaining}) of one
+ * environment. When `fixed` is false the "after" texts are given, not made
+ * by iacfix (the self-test).
+ */
+async function checkEnv(opts, envName, cases, runIacfix) {
+  const envDir = ensureEnv(opts.cache, envName);
+  const work = path.join(envDir, "work");
+  fs.rmSync(work, { recursive: true, force: true });
+  for (const c of cases) {
+    for (const side of ["before", "after"]) {
+      const dest = path.join(work, side, c.rel);
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.writeFileSync(dest, c.before);
+    }
+  }
+  if (runIacfix) {
+    const afterFiles = cases.map((c) => path.join(work, "after", c.rel));
+    const findings = iacfixJson(opts.iacfix, ["--write", "--unsafe-fixes", ...afterFiles]);
+    const remaining = iacfixJson(opts.iacfix, ["--unsafe-fixes", ...afterFiles]);
+    for (const c of cases) {
+      const abs = path.join(work, "after", c.rel);
+      const mine = (f) => path.resolve(f.file) === abs;
+      c.after = fs.readFileSync(abs, "utf8");
+      c.applied = new Set(findings.filter((f) => mine(f) && f.fix?.applied).map((f) => f.rule));
+      c.remaining = remaining.filter(mine);
+    }
+  } else {
+    for (const c of cases) fs.writeFileSync(path.join(work, "after", c.rel), c.after);
+  }
+
+  const problems = [];
+  let started = Date.now();
+  const errors = typeCheck(envDir, work);
+  const tscSeconds = (Date.now() - started) / 1000;
+  for (const e of errors.before) {
+    problems.push(`${e.file}:${e.line}: the fixture does not type-check: ${e.code} ${e.message}`);
+  }
+  for (const k of multisetMinus(errors.after.map(errorKey), errors.before.map(errorKey))) {
+    problems.push(`${k.split(": ")[0]}: the fix adds a type error: ${k.slice(k.indexOf(": ") + 2)}`);
+  }
+  const stats = { env: envName, files: cases.length, tscSeconds, mocked: 0, mockSeconds: 0 };
+
+  if (envName.startsWith("pulumi")) {
+    started = Date.now();
+    const ts = createRequire(path.join(envDir, "package.json"))("typescript");
+    const jobs = cases.flatMap((c) => ["before", "after"].map((side) => ({ c, side })));
+    const runs = await pool(jobs, Math.max(1, os.availableParallelism?.() ?? os.cpus().length), ({ c, side }) =>
+      runMock(envDir, transpile(ts, path.join(work, side, c.rel)), mockConfig(c.before)),
+    );
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[i];
+      problems.push(...compareRuns(c.rel, runs[2 * i], runs[2 * i + 1], c.applied, c.remaining));
+      c.resources = runs[2 * i].resources.length;
+    }
+    stats.mocked = cases.length;
+    stats.mockSeconds = (Date.now() - started) / 1000;
+    stats.resources = cases.reduce((n, c) => n + c.resources, 0);
+  }
+  stats.applied = cases.reduce((n, c) => n + c.applied.size, 0);
+  return { problems, stats };
+}
+
+async function fixtures(opts) {
+  const byEnv = new Map();
+  for (const f of collect(opts.inputs)) {
+    const text = fs.readFileSync(f.abs, "utf8");
+    const env = envFor(f.abs, text);
+    if (!env) continue;
+    if (!byEnv.has(env)) byEnv.set(env, []);
+    byEnv.get(env).push({ rel: f.rel, before: text });
+  }
+  if (byEnv.size === 0) throw new Error(`no TypeScript programs under ${opts.inputs.join(", ")}`);
+  const all = [];
+  for (const [env, cases] of byEnv) {
+    const { problems, stats } = await checkEnv(opts, env, cases, true);
+    log(
+      `${env}: ${stats.files} programs, ${stats.applied} rules applied; tsc ${stats.tscSeconds.toFixed(1)} s` +
+        (stats.mocked ? `; ${stats.mocked} mock-run before and after (${stats.resources} resources) in ${stats.mockSeconds.toFixed(1)} s` : ""),
+    );
+    for (const c of cases) {
+      const rules = [...c.applied].sort().join(",") || "-";
+      log(`  ${c.rel}: applied ${rules}`);
+    }
+    all.push(...problems);
+  }
+  return all;
+}
+
+// The self-test feeds the oracle "fixes" known to be wrong and requires it
+// to say so; an oracle that passes everything proves nothing.
+const SELF_TEST_PROGRAM = `import * as aws from "@pulumi/aws";
+
+new aws.ec2.Instance("web", {
+    ami: "ami-0123456789abcdef0",
+    instanceType: "t3.micro",
+    userData: "#!/bin/bash\\necho hello\\n",
+    rootBlockDevice: { encrypted: true },
+});
+`;
+
+const SELF_TEST_FIXED = SELF_TEST_PROGRAM.replace(
+  '    rootBlockDevice',
+  '    metadataOptions: { httpTokens: "required" },\n    rootBlockDevice',
+);
+
+const SELF_TESTS = [
+  {
+    name: "a fix that adds a type error",
+    after: `${SELF_TEST_FIXED}const broken: number = "x";\n`,
+    applied: ["EC2001"],
+    expect: /adds a type error: TS2322/,
+  },
+  {
+    name: "a fix that damages an input it does not own",
+    after: SELF_TEST_FIXED.replace("echo hello", "  echo hello"),
+    applied: ["EC2001"],
+    expect: /input `userData` changed, and no applied rule owns it/,
+  },
+  {
+    name: "a fix that does not keep its promise",
+    after: SELF_TEST_PROGRAM.replace("ami:", "tags: {},\n    ami:"),
+    applied: ["EC2001"],
+    expect: /breaks EC2001 after the fix/,
+  },
+  {
+    name: "a fix that adds a resource",
+    after: `${SELF_TEST_FIXED}new aws.ec2.Eip("extra", {});\n`,
+    applied: ["EC2001"],
+    expect: /resource aws:ec2\/eip:Eip::extra was added/,
+  },
+  {
+    name: "a correct fix",
+    after: SELF_TEST_FIXED,
+    applied: ["EC2001"],
+    expect: null,
+  },
+];
+
+async function selfTest(opts) {
+  const cases = SELF_TESTS.map((t, i) => ({
+    rel: `case${i}.ts`,
+    before: SELF_TEST_PROGRAM,
+    after: t.after,
+    applied: new Set(t.applied),
+    remaining: [],
+  }));
+  const { problems } = await checkEnv(opts, "pulumi7", cases, false);
+  const failures = [];
+  SELF_TESTS.forEach((t, i) => {
+    const mine = problems.filter((p) => p.startsWith(`case${i}.ts`));
+    if (t.expect === null && mine.length > 0) failures.push(`${t.name}: unexpected ${mine.join("; ")}`);
+    if (t.expect !== null && !mine.some((p) => t.expect.test(p))) {
+      failures.push(`${t.name}: the oracle did not object (it said: ${mine.join("; ") || "nothing"})`);
+    } else {
+      log(`self-test: ${t.name}: ${t.expect ? "caught" : "passed"}`);
+    }
+  });
+  return failures;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const problems = opts.selfTest ? await selfTest(opts) : await fixtures(opts);
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (problems.length > 0) {
+    for (const p of problems) console.error(`FAIL ${p}`);
+    console.error(`oracle-ts: ${problems.length} problems (${secs} s)`);
+    process.exit(1);
+  }
+  log(`ok (${secs} s)`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    console.error(`oracle-ts: ${e.stack || e}`);
+    process.exit(2);
+  });
+}
