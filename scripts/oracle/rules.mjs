@@ -72,3 +72,19 @@ export const RULES = {
 export function covers(owned, path) {
   return owned.some((o) => path === o || path.startsWith(`${o}.`) || path.startsWith(`${o}[`));
 }
+
+// The checkov checks each rule claims in RULES.md. Where a rule applied a
+// fix to a resource that a claimed check evaluates, the check must pass
+// afterwards; `strict: false` marks a claim the fix meets only where the
+// program leaves the setting to iacfix, with the reason.
+export const CHECKOV = {
+  EC2001: [
+    { id: "CKV_AWS_79" },
+    {
+      id: "CKV_AWS_341",
+      strict: false,
+      why: "a hop limit the program sets is kept (containers on EC2 need 2); iacfix writes 1 where none is set",
+    },
+  ],
+  EC2002: [{ id: "CKV_AWS_8" }, { id: "CKV_AWS_3" }],
+};

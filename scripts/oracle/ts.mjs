@@ -198,7 +198,7 @@ function runMock(envDir, js, config) {
   });
 }
 
-async function pool(items, n, f) {
+export async function pool(items, n, f) {
   const results = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -230,10 +230,21 @@ export function diffPaths(a, b, at = "", out = []) {
   return out;
 }
 
-/** Whether a finding's resource name (which may hold `${...}`) names `name`. */
-function namesMatch(pattern, name) {
-  if (pattern === undefined || pattern === null) return true;
-  const parts = pattern.split(/\$\{[^}]*\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+/**
+ * Whether a finding's resource name names the mock-run resource `name`.
+ * iacfix reports a literal name as it is and any other name as its source
+ * text: a template (`web-${az}`) or f-string (f"web-{i}") matches by its
+ * fixed parts, any other expression matches every name.
+ */
+export function namesMatch(pattern, name) {
+  if (pattern === undefined || pattern === null || pattern === "") return true;
+  let body;
+  if (/^`[^`]*`$/.test(pattern)) body = pattern.slice(1, -1).split(/\$\{[^}]*\}/);
+  else if (/^[rR]?[fF][rR]?(["'])[^]*\1$/.test(pattern)) {
+    body = pattern.replace(/^[rRfF]+/, "").slice(1, -1).split(/\{[^}]*\}/);
+  } else if (/[`"'+(){}[\]]/.test(pattern)) return true;
+  else return pattern === name;
+  const parts = body.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(`^${parts.join(".*")}$`).test(name);
 }
 
@@ -244,6 +255,7 @@ function namesMatch(pattern, name) {
  */
 export function compareRuns(file, before, after, applied, remaining) {
   const problems = [];
+  const changedBy = new Set(); // rules with at least one owned change
   for (const [side, run] of [["before", before], ["after", after]]) {
     for (const e of run.errors) problems.push(`${file}: the ${side} program fails under mocks: ${e}`);
   }
@@ -254,22 +266,24 @@ export function compareRuns(file, before, after, applied, remaining) {
   for (const [k, r] of now) {
     const o = old.get(k);
     if (!o) {
-      if (!appliedRules.some(([, rule]) => (rule.adds ?? []).includes(r.type))) {
-        problems.push(`${file}: resource ${k} was added, and no applied rule adds ${r.type}`);
-      }
+      const adder = appliedRules.find(([, rule]) => (rule.adds ?? []).includes(r.type));
+      if (adder) changedBy.add(adder[0]);
+      else problems.push(`${file}: resource ${k} was added, and no applied rule adds ${r.type}`);
       continue;
     }
     for (const p of diffPaths(o.inputs, r.inputs)) {
-      const owner = appliedRules.find(([, rule]) => covers(rule.owns?.[r.type] ?? [], p));
-      if (!owner) {
+      const owners = appliedRules.filter(([, rule]) => covers(rule.owns?.[r.type] ?? [], p));
+      for (const [code] of owners) changedBy.add(code);
+      if (owners.length === 0) {
         problems.push(`${file}: ${k}: input \`${p}\` changed, and no applied rule owns it`);
       }
     }
   }
   for (const [k, r] of old) {
-    if (!now.has(k) && !appliedRules.some(([, rule]) => (rule.removes ?? []).includes(r.type))) {
-      problems.push(`${file}: resource ${k} was removed, and no applied rule removes ${r.type}`);
-    }
+    if (now.has(k)) continue;
+    const remover = appliedRules.find(([, rule]) => (rule.removes ?? []).includes(r.type));
+    if (remover) changedBy.add(remover[0]);
+    else problems.push(`${file}: resource ${k} was removed, and no applied rule removes ${r.type}`);
   }
   if (JSON.stringify(before.invokes) !== JSON.stringify(after.invokes)) {
     const owned = appliedRules.some(([, rule]) => rule.ownsInvokes);
@@ -293,13 +307,16 @@ export function compareRuns(file, before, after, applied, remaining) {
     } else if (!before.resources.some((r) => rule.promise(r))) {
       problems.push(`${file}: ${code} applied a fix, but no resource broke its promise before (vacuous promise)`);
     }
+    if (!changedBy.has(code)) {
+      problems.push(`${file}: ${code} applied a fix, but no resource input it owns changed`);
+    }
   }
   return problems;
 }
 
 // ---------------------------------------------------------------- iacfix
 
-function iacfixJson(bin, args) {
+export function iacfixJson(bin, args) {
   const r = spawnSync(bin, [...args, "--format", "json"], { encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.error) throw new Error(`cannot run ${bin}: ${r.error.message}`);
   if (r.status !== 0 && r.status !== 1) {
@@ -308,13 +325,13 @@ function iacfixJson(bin, args) {
   return JSON.parse(r.stdout).findings;
 }
 
-function collect(inputs) {
+export function collect(inputs, pattern = /\.ts$/) {
   const files = [];
   const walk = (p, base) => {
     const st = fs.statSync(p);
     if (st.isDirectory()) {
       for (const e of fs.readdirSync(p).sort()) walk(path.join(p, e), base);
-    } else if (/\.ts$/.test(p) && !/\.d\.ts$/.test(p)) {
+    } else if (pattern.test(p) && !/\.d\.ts$/.test(p)) {
       files.push({ abs: p, rel: path.relative(base, p) });
     }
   };
@@ -327,8 +344,8 @@ function collect(inputs) {
 
 // ---------------------------------------------------------------- driver
 
-function log(msg) {
-  process.stderr.write(`oracle-ts: ${msg}\n`);
+export function log(msg) {
+  process.stderr.write(`oracle: ${msg}\n`);
 }
 
 /**
@@ -362,15 +379,20 @@ async function checkEnv(opts, envName, cases, runIacfix) {
     for (const c of cases) fs.writeFileSync(path.join(work, "after", c.rel), c.after);
   }
 
-  const problems = [];
+  const records = [];
+  const record = (oracle, c, problems) =>
+    records.push({ oracle, file: c.rel, applied: [...c.applied], problems });
   let started = Date.now();
   const errors = typeCheck(envDir, work);
   const tscSeconds = (Date.now() - started) / 1000;
-  for (const e of errors.before) {
-    problems.push(`${e.file}:${e.line}: the fixture does not type-check: ${e.code} ${e.message}`);
-  }
-  for (const k of multisetMinus(errors.after.map(errorKey), errors.before.map(errorKey))) {
-    problems.push(`${k.split(": ")[0]}: the fix adds a type error: ${k.slice(k.indexOf(": ") + 2)}`);
+  for (const c of cases) {
+    const mine = (e) => e.file === c.rel.split(path.sep).join("/");
+    const problems = errors.before
+      .filter(mine)
+      .map((e) => `${c.rel}:${e.line}: the program does not type-check before the fix: ${e.code} ${e.message}`);
+    const added = multisetMinus(errors.after.filter(mine).map(errorKey), errors.before.filter(mine).map(errorKey));
+    for (const k of added) problems.push(`${c.rel}: the fix adds a type error: ${k.slice(k.indexOf(": ") + 2)}`);
+    record(`tsc (${envName})`, c, problems);
   }
   const stats = { env: envName, files: cases.length, tscSeconds, mocked: 0, mockSeconds: 0 };
 
@@ -383,7 +405,7 @@ async function checkEnv(opts, envName, cases, runIacfix) {
     );
     for (let i = 0; i < cases.length; i++) {
       const c = cases[i];
-      problems.push(...compareRuns(c.rel, runs[2 * i], runs[2 * i + 1], c.applied, c.remaining));
+      record("mock (pulumi-ts)", c, compareRuns(c.rel, runs[2 * i], runs[2 * i + 1], c.applied, c.remaining));
       c.resources = runs[2 * i].resources.length;
     }
     stats.mocked = cases.length;
@@ -391,10 +413,11 @@ async function checkEnv(opts, envName, cases, runIacfix) {
     stats.resources = cases.reduce((n, c) => n + c.resources, 0);
   }
   stats.applied = cases.reduce((n, c) => n + c.applied.size, 0);
-  return { problems, stats };
+  return { records, stats };
 }
 
-async function fixtures(opts) {
+/** Runs the TypeScript oracles over `opts.inputs`; returns their records. */
+export async function runTs(opts) {
   const byEnv = new Map();
   for (const f of collect(opts.inputs)) {
     const text = fs.readFileSync(f.abs, "utf8");
@@ -406,7 +429,7 @@ async function fixtures(opts) {
   if (byEnv.size === 0) throw new Error(`no TypeScript programs under ${opts.inputs.join(", ")}`);
   const all = [];
   for (const [env, cases] of byEnv) {
-    const { problems, stats } = await checkEnv(opts, env, cases, true);
+    const { records, stats } = await checkEnv(opts, env, cases, true);
     log(
       `${env}: ${stats.files} programs, ${stats.applied} rules applied; tsc ${stats.tscSeconds.toFixed(1)} s` +
         (stats.mocked ? `; ${stats.mocked} mock-run before and after (${stats.resources} resources) in ${stats.mockSeconds.toFixed(1)} s` : ""),
@@ -415,7 +438,7 @@ async function fixtures(opts) {
       const rules = [...c.applied].sort().join(",") || "-";
       log(`  ${c.rel}: applied ${rules}`);
     }
-    all.push(...problems);
+    all.push(...records);
   }
   return all;
 }
@@ -478,7 +501,8 @@ async function selfTest(opts) {
     applied: new Set(t.applied),
     remaining: [],
   }));
-  const { problems } = await checkEnv(opts, "pulumi7", cases, false);
+  const { records } = await checkEnv(opts, "pulumi7", cases, false);
+  const problems = records.flatMap((r) => r.problems);
   const failures = [];
   SELF_TESTS.forEach((t, i) => {
     const mine = problems.filter((p) => p.startsWith(`case${i}.ts`));
@@ -495,7 +519,7 @@ async function selfTest(opts) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
-  const problems = opts.selfTest ? await selfTest(opts) : await fixtures(opts);
+  const problems = opts.selfTest ? await selfTest(opts) : (await runTs(opts)).flatMap((r) => r.problems);
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (problems.length > 0) {
     for (const p of problems) console.error(`FAIL ${p}`);

@@ -1,0 +1,67 @@
+"""Runs Pulumi Python programs under pulumi.runtime.set_mocks (no Pulumi CLI,
+no cloud) and writes, per program, every resource's type, name and inputs
+and every provider function call as JSON, in the same shape as
+pulumi-mock.cjs.
+
+    python pulumi_mock.py PROGRAM.py OUT.json
+
+Configuration comes from PULUMI_CONFIG, as for a real run.
+"""
+
+import json
+import runpy
+import sys
+import traceback
+
+import pulumi
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+resources = []
+invokes = []
+errors = []
+
+
+def plain(value):
+    """Inputs as JSON values (mocks hand over protobuf-decoded values)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+class Recorder(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        inputs = plain(args.inputs)
+        resources.append({"type": args.typ, "name": args.name, "inputs": inputs})
+        state = dict(inputs, arn=f"arn:aws:mock::123456789012:{args.name}")
+        return [f"{args.name}-id", state]
+
+    def call(self, args):
+        inputs = plain(args.args)
+        invokes.append({"token": args.token, "inputs": inputs})
+        return dict(
+            inputs,
+            id="mock-id",
+            imageId="ami-0mock",
+            arn="arn:aws:mock::123456789012:invoke",
+            name="mock",
+            accountId="123456789012",
+        )
+
+
+def main():
+    program, out = sys.argv[1], sys.argv[2]
+    pulumi.runtime.set_mocks(Recorder(), project="oracle", stack="test", preview=False)
+
+    def run():
+        runpy.run_path(program, run_name="__main__")
+
+    try:
+        _sync_await(run_pulumi_func(run))
+    except BaseException:  # noqa: BLE001 - any failure is the program's, and is reported
+        errors.append(traceback.format_exc())
+    user = [r for r in resources if not r["type"].startswith("pulumi:")]
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({"resources": user, "invokes": invokes, "errors": errors}, f)
+
+
+if __name__ == "__main__":
+    main()
