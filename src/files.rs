@@ -136,6 +136,13 @@ pub enum Read {
 /// Reads a file; Err says why it cannot be processed.
 pub fn read(path: &Path) -> Result<Read, String> {
     let bytes = fs::read(path).map_err(|e| format!("cannot read: {}", io_reason(&e)))?;
+    decode(bytes)
+}
+
+/// A file's bytes as text to process, or why not: files that name no
+/// provider are skipped before anything else; binary and non-UTF-8 files
+/// are refused.
+pub fn decode(bytes: Vec<u8>) -> Result<Read, String> {
     if !mentions_provider(&bytes) {
         return Ok(Read::Skipped);
     }
