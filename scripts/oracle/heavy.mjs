@@ -36,7 +36,10 @@ function parseArgs(argv) {
     if (a === "--iacfix") opts.iacfix = path.resolve(argv[++i]);
     else if (a === "--cache") opts.cache = path.resolve(argv[++i]);
     else if (a === "--self-test") opts.selfTest = true;
-    else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
+    else if (a === "-h" || a === "--help") {
+      console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\nimport ")[0]);
+      process.exit(0);
+    } else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
     else opts.inputs.push(path.resolve(a));
   }
   if (opts.inputs.length === 0) opts.inputs.push(path.join(ROOT, "tests/fixtures"));

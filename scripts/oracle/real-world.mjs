@@ -32,7 +32,10 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === "--iacfix") opts.iacfix = path.resolve(argv[++i]);
     else if (a === "--cache") opts.cache = path.resolve(argv[++i]);
-    else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
+    else if (a === "-h" || a === "--help") {
+      console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\nimport ")[0]);
+      process.exit(0);
+    } else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
     else opts.inputs.push(path.resolve(a));
   }
   if (opts.inputs.length === 0) throw new Error("give one or more folders of programs");
