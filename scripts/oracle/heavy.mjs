@@ -11,7 +11,7 @@
 // <cache>/last-run.md). Needs python3 (venv, pip) and Node.js; installs the
 // pinned PyPI packages into <cache>/py-* on first use (about 1.2 GB).
 //
-// Usage: node scripts/oracle/heavy.mjs [--iacfix BIN] [--cache DIR] [DIR|FILE]...
+// Usage: node scripts/oracle/heavy.mjs [--iacfix BIN] [--cache DIR] [--self-test] [DIR|FILE]...
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
