@@ -39,7 +39,7 @@ function parseArgs(argv) {
     else if (a === "-h" || a === "--help") {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\nimport ")[0]);
       process.exit(0);
-    } else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
+    } else if (a.startsWith("-")) throw Object.assign(new Error(`unknown option ${a} (see --help)`), { usage: true });
     else opts.inputs.push(path.resolve(a));
   }
   if (opts.inputs.length === 0) opts.inputs.push(path.join(ROOT, "tests/fixtures"));
@@ -300,6 +300,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(`oracle-heavy: ${e.stack || e}`);
+  console.error(`oracle-heavy: ${e.usage ? e.message : e.stack || e}`);
   process.exit(2);
 });

@@ -35,10 +35,10 @@ function parseArgs(argv) {
     else if (a === "-h" || a === "--help") {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\nimport ")[0]);
       process.exit(0);
-    } else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
+    } else if (a.startsWith("-")) throw Object.assign(new Error(`unknown option ${a} (see --help)`), { usage: true });
     else opts.inputs.push(path.resolve(a));
   }
-  if (opts.inputs.length === 0) throw new Error("give one or more folders of programs");
+  if (opts.inputs.length === 0) throw Object.assign(new Error("give one or more folders of programs (see --help)"), { usage: true });
   return opts;
 }
 
@@ -230,6 +230,6 @@ function main() {
 try {
   main();
 } catch (e) {
-  console.error(`real-world: ${e.stack || e}`);
+  console.error(`real-world: ${e.usage ? e.message : e.stack || e}`);
   process.exit(2);
 }
