@@ -17,34 +17,12 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "./args.mjs";
 import { CHECKOV } from "./rules.mjs";
 import { collect, compareRuns, iacfixJson, log, mockConfig, namesMatch, pool, runTs } from "./ts.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, "../..");
 const QUIET_JSII = { JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: "1" };
-
-function parseArgs(argv) {
-  const opts = {
-    iacfix: path.join(ROOT, "target/release/iacfix"),
-    cache: process.env.IACFIX_ORACLE_CACHE || path.join(ROOT, "target/oracle"),
-    selfTest: false,
-    inputs: [],
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--iacfix") opts.iacfix = path.resolve(argv[++i]);
-    else if (a === "--cache") opts.cache = path.resolve(argv[++i]);
-    else if (a === "--self-test") opts.selfTest = true;
-    else if (a === "-h" || a === "--help") {
-      console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\nimport ")[0]);
-      process.exit(0);
-    } else if (a.startsWith("-")) throw Object.assign(new Error(`unknown option ${a} (see --help)`), { usage: true });
-    else opts.inputs.push(path.resolve(a));
-  }
-  if (opts.inputs.length === 0) opts.inputs.push(path.join(ROOT, "tests/fixtures"));
-  return opts;
-}
 
 /** Installs (once per requirements file) the virtual environment `name`. */
 function ensureVenv(cache, name) {
@@ -265,7 +243,7 @@ function selfTestVerdict(records) {
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseArgs(process.argv.slice(2), import.meta.url, { selfTest: true });
   if (opts.selfTest) {
     process.env.IACFIX_REAL = opts.iacfix;
     opts.iacfix = path.join(HERE, "fake-iacfix.mjs");

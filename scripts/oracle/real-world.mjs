@@ -15,32 +15,12 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "./args.mjs";
 import { ensureEnv, envFor, log, typeCheck } from "./ts.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, "../..");
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py)$/;
 const SKIP = new Set(["node_modules", ".git", "cdktf.out", ".gen", "dist", "build", "venv", ".venv", "__pycache__"]);
-
-function parseArgs(argv) {
-  const opts = {
-    iacfix: path.join(ROOT, "target/release/iacfix"),
-    cache: process.env.IACFIX_ORACLE_CACHE || path.join(ROOT, "target/oracle"),
-    inputs: [],
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--iacfix") opts.iacfix = path.resolve(argv[++i]);
-    else if (a === "--cache") opts.cache = path.resolve(argv[++i]);
-    else if (a === "-h" || a === "--help") {
-      console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\nimport ")[0]);
-      process.exit(0);
-    } else if (a.startsWith("-")) throw Object.assign(new Error(`unknown option ${a} (see --help)`), { usage: true });
-    else opts.inputs.push(path.resolve(a));
-  }
-  if (opts.inputs.length === 0) throw Object.assign(new Error("give one or more folders of programs (see --help)"), { usage: true });
-  return opts;
-}
 
 /** Copies the source files (and package.json files) of `src` into `dest`. */
 function copyTree(src, dest, counts) {
@@ -119,7 +99,7 @@ print(json.dumps(bad))`;
 }
 
 function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseArgs(process.argv.slice(2), import.meta.url, { pathsRequired: "give one or more folders of programs" });
   const started = Date.now();
   const work = path.join(opts.cache, "real-world");
   fs.rmSync(work, { recursive: true, force: true });

@@ -23,32 +23,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "./args.mjs";
 import { RULES, covers } from "./rules.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, "../..");
-
-function parseArgs(argv) {
-  const opts = {
-    iacfix: path.join(ROOT, "target/release/iacfix"),
-    cache: process.env.IACFIX_ORACLE_CACHE || path.join(ROOT, "target/oracle"),
-    selfTest: false,
-    inputs: [],
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--iacfix") opts.iacfix = path.resolve(argv[++i]);
-    else if (a === "--cache") opts.cache = path.resolve(argv[++i]);
-    else if (a === "--self-test") opts.selfTest = true;
-    else if (a === "-h" || a === "--help") {
-      console.log(fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\nimport ")[0]);
-      process.exit(0);
-    } else if (a.startsWith("-")) throw Object.assign(new Error(`unknown option ${a} (see --help)`), { usage: true });
-    else opts.inputs.push(path.resolve(a));
-  }
-  if (opts.inputs.length === 0) opts.inputs.push(path.join(ROOT, "tests/fixtures"));
-  return opts;
-}
 
 // ---------------------------------------------------------------- environments
 
@@ -517,7 +495,7 @@ async function selfTest(opts) {
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseArgs(process.argv.slice(2), import.meta.url, { selfTest: true });
   const started = Date.now();
   const problems = opts.selfTest ? await selfTest(opts) : (await runTs(opts)).flatMap((r) => r.problems);
   const secs = ((Date.now() - started) / 1000).toFixed(1);
