@@ -14,11 +14,9 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "./args.mjs";
 import { ensureEnv, envFor, log, typeCheck } from "./ts.mjs";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py)$/;
 const SKIP = new Set(["node_modules", ".git", "cdktf.out", ".gen", "dist", "build", "venv", ".venv", "__pycache__"]);
 
