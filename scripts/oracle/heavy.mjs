@@ -19,7 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./args.mjs";
 import { CHECKOV } from "./rules.mjs";
-import { collect, compareRuns, iacfixJson, log, mockConfig, namesMatch, pool, runTs } from "./ts.mjs";
+import { collect, compareRuns, log, mockConfig, namesMatch, pool, prepare, runTs } from "./ts.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const QUIET_JSII = { JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: "1" };
@@ -53,31 +53,6 @@ function runProcess(cmd, args, env = {}) {
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
-}
-
-/** Copies the programs to before/ and after/, fixes after/, returns cases. */
-function prepare(opts, work, files) {
-  fs.rmSync(work, { recursive: true, force: true });
-  const cases = files.map((f) => {
-    const text = fs.readFileSync(f.abs, "utf8");
-    for (const side of ["before", "after"]) {
-      const dest = path.join(work, side, f.rel);
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.writeFileSync(dest, text);
-    }
-    return { rel: f.rel, before: text, afterPath: path.join(work, "after", f.rel) };
-  });
-  if (cases.length === 0) return cases;
-  const paths = cases.map((c) => c.afterPath);
-  const findings = iacfixJson(opts.iacfix, ["--write", "--unsafe-fixes", ...paths]);
-  const remaining = iacfixJson(opts.iacfix, ["--unsafe-fixes", ...paths]);
-  for (const c of cases) {
-    const mine = (f) => path.resolve(f.file) === c.afterPath;
-    c.fixed = findings.filter((f) => mine(f) && f.fix?.applied);
-    c.applied = new Set(c.fixed.map((f) => f.rule));
-    c.remaining = remaining.filter(mine);
-  }
-  return cases;
 }
 
 async function pulumiPython(opts, cases, work) {
@@ -250,10 +225,10 @@ async function main() {
   }
   const started = Date.now();
   const records = await runTs(opts);
-  const py = collect(opts.inputs, /\.py$/).map((f) => ({ ...f, text: fs.readFileSync(f.abs, "utf8") }));
+  const py = collect(opts.inputs, /\.py$/).map((f) => ({ rel: f.rel, before: fs.readFileSync(f.abs, "utf8") }));
   const work = path.join(opts.cache, "heavy-work");
-  const pulumiCases = prepare(opts, path.join(work, "pulumi"), py.filter((f) => /\bpulumi_aws\b/.test(f.text)));
-  const cdktfCases = prepare(opts, path.join(work, "cdktf"), py.filter((f) => /\bcdktf\b/.test(f.text)));
+  const pulumiCases = prepare(opts, path.join(work, "pulumi"), py.filter((f) => /\bpulumi_aws\b/.test(f.before)));
+  const cdktfCases = prepare(opts, path.join(work, "cdktf"), py.filter((f) => /\bcdktf\b/.test(f.before)));
   const claims = {};
   if (pulumiCases.length) records.push(...(await pulumiPython(opts, pulumiCases, path.join(work, "pulumi"))));
   if (cdktfCases.length) records.push(...(await cdktfPython(opts, cdktfCases, path.join(work, "cdktf"), claims)));

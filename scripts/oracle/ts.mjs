@@ -327,35 +327,44 @@ export function log(msg) {
 }
 
 /**
- * Checks `cases` ({rel, before, after, applied, remaining}) of one
- * environment. When `fixed` is false the "after" texts are given, not made
- * by iacfix (the self-test).
+ * Writes each case ({rel, before}) to `work`/before/ and `work`/after/ and,
+ * unless `runIacfix` is false, runs `iacfix --write --unsafe-fixes` on
+ * after/, setting on each case: `after` (the fixed text), `fixed` (the
+ * findings whose fix was applied), `applied` (their rule codes) and
+ * `remaining` (what iacfix still reports on the fixed file).
  */
-async function checkEnv(opts, envName, cases, runIacfix) {
-  const envDir = ensureEnv(opts.cache, envName);
-  const work = path.join(envDir, "work");
+export function prepare(opts, work, cases, runIacfix = true) {
   fs.rmSync(work, { recursive: true, force: true });
   for (const c of cases) {
     for (const side of ["before", "after"]) {
       const dest = path.join(work, side, c.rel);
       fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.writeFileSync(dest, c.before);
+      fs.writeFileSync(dest, side === "after" && !runIacfix ? c.after : c.before);
     }
   }
-  if (runIacfix) {
-    const afterFiles = cases.map((c) => path.join(work, "after", c.rel));
-    const findings = iacfixJson(opts.iacfix, ["--write", "--unsafe-fixes", ...afterFiles]);
-    const remaining = iacfixJson(opts.iacfix, ["--unsafe-fixes", ...afterFiles]);
-    for (const c of cases) {
-      const abs = path.join(work, "after", c.rel);
-      const mine = (f) => path.resolve(f.file) === abs;
-      c.after = fs.readFileSync(abs, "utf8");
-      c.applied = new Set(findings.filter((f) => mine(f) && f.fix?.applied).map((f) => f.rule));
-      c.remaining = remaining.filter(mine);
-    }
-  } else {
-    for (const c of cases) fs.writeFileSync(path.join(work, "after", c.rel), c.after);
+  if (!runIacfix || cases.length === 0) return cases;
+  const afterFiles = cases.map((c) => path.join(work, "after", c.rel));
+  const findings = iacfixJson(opts.iacfix, ["--write", "--unsafe-fixes", ...afterFiles]);
+  const remaining = iacfixJson(opts.iacfix, ["--unsafe-fixes", ...afterFiles]);
+  for (const c of cases) {
+    const abs = path.join(work, "after", c.rel);
+    const mine = (f) => path.resolve(f.file) === abs;
+    c.after = fs.readFileSync(abs, "utf8");
+    c.fixed = findings.filter((f) => mine(f) && f.fix?.applied);
+    c.applied = new Set(c.fixed.map((f) => f.rule));
+    c.remaining = remaining.filter(mine);
   }
+  return cases;
+}
+
+/**
+ * Runs the oracles of one npm environment on `cases` (see `prepare`; the
+ * self-test passes `runIacfix` false and gives `after` and `applied`).
+ */
+async function checkEnv(opts, envName, cases, runIacfix) {
+  const envDir = ensureEnv(opts.cache, envName);
+  const work = path.join(envDir, "work");
+  prepare(opts, work, cases, runIacfix);
 
   const records = [];
   const record = (oracle, c, problems) =>
