@@ -98,11 +98,11 @@ async function checkov(venv, dir) {
   const reports = [JSON.parse(r.stdout)].flat();
   const status = new Map();
   const types = new Map(); // "i|name" → Terraform type
-  for (const [i, name] of fs.readdirSync(dir).map((i) => [i, i])) {
+  for (const i of fs.readdirSync(dir)) {
     for (const f of fs.readdirSync(path.join(dir, i))) {
       const doc = JSON.parse(fs.readFileSync(path.join(dir, i, f), "utf8"));
       for (const [type, byName] of Object.entries(doc.resource ?? {})) {
-        for (const n of Object.keys(byName)) types.set(`${name}|${n}`, type);
+        for (const n of Object.keys(byName)) types.set(`${i}|${n}`, type);
       }
     }
   }
