@@ -105,6 +105,27 @@ struct Place<'a, 't> {
 }
 
 impl<'t> Program<'t> {
+    /// A string literal in the file's quote style, for code inserted at
+    /// `at`; inside a Python f-string it takes the other quote, which older
+    /// Pythons require.
+    pub fn quote_at(&self, at: Node<'t>, s: &str) -> String {
+        let mut q = self.style.quote;
+        let mut cur = at.parent();
+        while let Some(n) = cur {
+            if n.kind() == "string" && self.lang.is_python() {
+                let text = self
+                    .text(n)
+                    .trim_start_matches(|c: char| c.is_ascii_alphabetic());
+                if text.starts_with(q) {
+                    q = if q == '"' { '\'' } else { '"' };
+                }
+                break;
+            }
+            cur = n.parent();
+        }
+        quote(s, q)
+    }
+
     /// Replaces a value as written (a string keeps its own quotes).
     pub fn set_value(&self, val: Val<'t>, value: &NewValue, obj: &Obj<'t>, attr: &str) -> Edit {
         let node = val.node;

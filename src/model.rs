@@ -183,6 +183,10 @@ pub struct Program<'t> {
     /// The flavor of the file's first provider import.
     pub flavor: Option<Flavor>,
     pub resources: Vec<Resource<'t>>,
+    /// Every call and `new` expression, in file order.
+    pub calls: Vec<Node<'t>>,
+    /// Every import statement, in file order.
+    pub imports: Vec<Node<'t>>,
     pub style: Style,
     pub lines: LineIndex,
     symbols: HashMap<String, Symbol>,
@@ -201,6 +205,8 @@ impl<'t> Program<'t> {
             tree,
             flavor: None,
             resources: Vec::new(),
+            calls: Vec::new(),
+            imports: Vec::new(),
             style: Style::detect(src, lang, tree),
             lines: LineIndex::new(src),
             symbols: HashMap::new(),
@@ -209,11 +215,13 @@ impl<'t> Program<'t> {
         };
         let mut calls = Vec::new();
         program.walk(tree.root_node(), &mut calls);
-        for call in calls {
+        for &call in &calls {
             if let Some(res) = program.resource_of(call) {
                 program.resources.push(res);
             }
         }
+        program.calls = calls;
+        program.imports.sort_by_key(|n| n.start_byte());
         program
     }
 
@@ -227,7 +235,10 @@ impl<'t> Program<'t> {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             match node.kind() {
-                "import_statement" | "import_from_statement" => self.index_import(node),
+                "import_statement" | "import_from_statement" => {
+                    self.imports.push(node);
+                    self.index_import(node)
+                }
                 "variable_declarator" => self.index_declarator(node),
                 "assignment" => self.index_py_assignment(node),
                 "formal_parameters" | "parameters" | "lambda_parameters" => {
@@ -243,7 +254,7 @@ impl<'t> Program<'t> {
                         self.add_pattern_decls(left);
                     }
                 }
-                "new_expression" | "call" => calls.push(node),
+                "new_expression" | "call" | "call_expression" => calls.push(node),
                 _ => {}
             }
             let mut cursor = node.walk();
@@ -590,7 +601,7 @@ impl<'t> Program<'t> {
     // ----- resources -------------------------------------------------------
 
     /// Flattens `a.b.C` (member or attribute access) into its names.
-    fn chain(&self, node: Node<'t>) -> Option<Vec<&'t str>> {
+    pub fn chain(&self, node: Node<'t>) -> Option<Vec<&'t str>> {
         match node.kind() {
             "identifier" => Some(vec![self.text(node)]),
             "member_expression" | "attribute" => {
@@ -632,6 +643,7 @@ impl<'t> Program<'t> {
             }
             let tf = match (sym.framework, path.as_slice()) {
                 (Framework::Pulumi, [module, class]) => types::pulumi_type(module, class),
+                (Framework::Pulumi, [class]) => types::pulumi_type("", class),
                 (Framework::Cdktf, [module, class]) => types::cdktf_type(Some(module), class),
                 (Framework::Cdktf, [class]) => types::cdktf_type(None, class),
                 _ => None,
@@ -652,6 +664,12 @@ impl<'t> Program<'t> {
         let callee = call.child_by_field_name(field)?;
         let (tf_type, framework) = self.classify(callee)?;
         let flavor = Flavor::new(framework, self.lang);
+        let invoke = framework == Framework::Pulumi && types::is_data(tf_type);
+        // `new` builds resources; a plain call is a Pulumi invoke (TypeScript)
+        if call.kind() == "call_expression" && !invoke || call.kind() == "new_expression" && invoke
+        {
+            return None;
+        }
         let arg_list = call.child_by_field_name("arguments")?;
         let mut positional = Vec::new();
         let mut keywords: HashMap<&str, Node<'t>> = HashMap::new();
@@ -672,6 +690,8 @@ impl<'t> Program<'t> {
             }
         }
         let (name, args) = match flavor {
+            Flavor::PulumiTs if invoke => (None, positional.first().copied()),
+            Flavor::PulumiPy if invoke => (None, Some(arg_list)),
             Flavor::PulumiTs => (positional.first().copied(), positional.get(1).copied()),
             Flavor::CdktfTs => (positional.get(1).copied(), positional.get(2).copied()),
             Flavor::PulumiPy => {
@@ -736,14 +756,18 @@ impl<'t> Program<'t> {
     }
 
     /// The logical name as written: the string's value when it is a plain
-    /// string, else the expression's text.
+    /// string, else the expression's text. A Pulumi invoke has no name: its
+    /// binding stands for it.
     pub fn resource_name(&self, res: &Resource<'t>) -> String {
         match res.name {
             Some(n) => match self.scalar(Val { node: n }) {
                 Scalar::Str(s) => s,
                 _ => self.text(n).to_string(),
             },
-            None => String::new(),
+            None => match &res.binding {
+                Binding::Variable(v) | Binding::Attribute(v) => v.clone(),
+                Binding::Unbound => String::new(),
+            },
         }
     }
 
@@ -774,6 +798,12 @@ impl<'t> Program<'t> {
             home,
             class_expr,
         }
+    }
+
+    /// The expression `node` stands for, looking through parentheses, casts
+    /// and `const` variables; None when it is only known at run time.
+    pub fn resolve(&self, node: Node<'t>) -> Option<Node<'t>> {
+        self.unwrap(node, 0).ok()
     }
 
     /// Looks through wrappers and variables to the literal an expression

@@ -235,6 +235,17 @@ pub static TYPES: &[TypeRow] = &[
         "LambdaPermission",
     ),
     row("aws_kms_key", "kms", "Key", "Key", "KmsKey"),
+    row("aws_provider", "", "Provider", "Provider", "AwsProvider"),
+    // Data sources: Pulumi invokes (`aws.ec2.getAmi`, `get_ami`, and their
+    // `...Output` forms) and CDKTF `DataAws...` classes.
+    row("data.aws_ami", "ec2", "getAmi", "getAmi", "DataAwsAmi"),
+    row(
+        "data.aws_ssm_parameter",
+        "ssm",
+        "getParameter",
+        "getParameter",
+        "DataAwsSsmParameter",
+    ),
 ];
 
 /// In @pulumi/aws 6 `aws.s3.Bucket` is the legacy bucket; it is still an
@@ -243,6 +254,18 @@ static PULUMI_EXTRA: &[(&str, &str, &str)] = &[("s3", "Bucket", "aws_s3_bucket")
 
 /// The Terraform type of a Pulumi class `aws.<module>.<class>`.
 pub fn pulumi_type(module: &str, class: &str) -> Option<&'static str> {
+    // invokes: `get_ami` / `getAmiOutput` / `get_ami_output` -> `getAmi`
+    let invoke;
+    let class = if class.starts_with("get") {
+        let base = class
+            .strip_suffix("_output")
+            .or_else(|| class.strip_suffix("Output"))
+            .unwrap_or(class);
+        invoke = camel_case(base);
+        invoke.as_str()
+    } else {
+        class
+    };
     TYPES
         .iter()
         .find(|r| r.pulumi_module == module && (r.pulumi6 == class || r.pulumi7 == class))
@@ -260,9 +283,31 @@ pub fn pulumi_type(module: &str, class: &str) -> Option<&'static str> {
 pub fn cdktf_type(module: Option<&str>, class: &str) -> Option<&'static str> {
     let row = TYPES.iter().find(|r| r.cdktf == class)?;
     match module {
-        Some(m) if snake_case(m) != row.tf_type["aws_".len()..] => None,
+        Some(m) if snake_case(m) != cdktf_module(row.tf_type) => None,
         _ => Some(row.tf_type),
     }
+}
+
+/// The CDKTF module of a Terraform type, snake_case: `aws_iam_role` ->
+/// `iam_role`, `data.aws_ami` -> `data_aws_ami`, the provider -> `provider`.
+pub fn cdktf_module(tf_type: &str) -> String {
+    if let Some(data) = tf_type.strip_prefix("data.") {
+        return format!("data_{data}");
+    }
+    if tf_type == "aws_provider" {
+        return "provider".into();
+    }
+    tf_type.trim_start_matches("aws_").to_string()
+}
+
+/// The row of a Terraform type.
+pub fn row_of(tf_type: &str) -> Option<&'static TypeRow> {
+    TYPES.iter().find(|r| r.tf_type == tf_type)
+}
+
+/// Whether a type is a data source (a Pulumi invoke, a CDKTF `DataAws...`).
+pub fn is_data(tf_type: &str) -> bool {
+    tf_type.starts_with("data.")
 }
 
 /// Attributes that Pulumi renames beyond a change of case (it pluralizes most
@@ -314,7 +359,7 @@ static PULUMI_RENAMES: &[(&str, &str, &str, &str)] = &[
     ),
     ("aws_route_table", "", "route", "routes"),
     ("aws_cloudtrail", "", "event_selector", "event_selectors"),
-    ("aws_ami", "", "filter", "filters"),
+    ("data.aws_ami", "", "filter", "filters"),
 ];
 
 /// The snake_case name Pulumi gives to the Terraform attribute `attr` found

@@ -19,7 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./args.mjs";
 import { CHECKOV } from "./rules.mjs";
-import { collect, compareRuns, log, mockConfig, namesMatch, pool, prepare, runTs } from "./ts.mjs";
+import { collect, compareJobs, log, mockJobs, namesMatch, pool, prepare, runTs } from "./ts.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const QUIET_JSII = { JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: "1" };
@@ -57,12 +57,13 @@ function runProcess(cmd, args, env = {}) {
 
 async function pulumiPython(opts, cases, work) {
   const venv = ensureVenv(opts.cache, "pulumi");
-  const jobs = cases.flatMap((c) => ["before", "after"].map((side) => ({ c, side })));
-  const runs = await pool(jobs, 2, async ({ c, side }) => {
+  const jobs = mockJobs(cases);
+  const runs = await pool(jobs, 2, async ({ c, side, bare, config }) => {
     const program = path.join(work, side, c.rel);
-    const out = `${program}.mock.json`;
+    const out = `${program}${bare ? ".bare" : ""}.mock.json`;
+    fs.rmSync(out, { force: true });
     const r = await runProcess(path.join(venv, "bin/python"), [path.join(HERE, "pulumi_mock.py"), program, out], {
-      PULUMI_CONFIG: mockConfig(c.before),
+      PULUMI_CONFIG: config,
     });
     if (r.status !== 0 || !fs.existsSync(out)) {
       return { resources: [], invokes: [], errors: [`mock run exited with ${r.status}: ${r.stderr.trim()}`] };
@@ -73,7 +74,7 @@ async function pulumiPython(opts, cases, work) {
     oracle: "mock (pulumi-py)",
     file: c.rel,
     applied: [...c.applied],
-    problems: compareRuns(c.rel, runs[2 * i], runs[2 * i + 1], c.applied, c.remaining),
+    problems: compareJobs(c, jobs, runs),
   }));
 }
 

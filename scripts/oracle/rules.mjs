@@ -13,7 +13,10 @@
 //   each resource must satisfy every promise unless iacfix still reports a
 //   finding of that rule for it.
 // - `adds` / `removes`: type tokens of resources the rule may create or
-//   delete (none yet).
+//   delete.
+// - `ownsInvokes`: the rule may change provider function calls (getAmi).
+// - `defaultsConfig`: settings the rule gives a default; the fixed program
+//   must run without them (and the original must not have).
 
 export const MIN_ROOT_VOLUME_GB = 30;
 
@@ -66,6 +69,13 @@ export const RULES = {
       return null;
     },
   },
+};
+
+RULES.PUL002 = {
+  owns: {},
+  defaultsConfig: ["environment", "stage", "environmentSuffix", "env"],
+  // Its promise is about configuration, checked by the runs without it.
+  promise: () => null,
 };
 
 /** Whether `path` (as `a.b[].c`) lies at or below one of `owned`. */

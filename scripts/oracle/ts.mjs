@@ -143,20 +143,58 @@ function transpile(ts, file) {
  * Pulumi configuration for a mock run, from `oracle-config: key=value`
  * comments in the program (the project is named "oracle").
  */
-export function mockConfig(text) {
+export function mockConfig(text, drop = []) {
   const config = {};
   for (const m of text.matchAll(/(?:\/\/|#)\s*oracle-config:\s*([^\n]*)/g)) {
     for (const pair of m[1].trim().split(/\s+/)) {
       const eq = pair.indexOf("=");
-      if (eq > 0) config[`oracle:${pair.slice(0, eq)}`] = pair.slice(eq + 1);
+      if (eq > 0 && !drop.includes(pair.slice(0, eq))) config[`oracle:${pair.slice(0, eq)}`] = pair.slice(eq + 1);
     }
   }
   return JSON.stringify(config);
 }
 
-function runMock(envDir, js, config) {
+/**
+ * The mock runs a case needs: before and after with its configuration and,
+ * when an applied rule gives settings a default (`defaultsConfig`), before
+ * and after again without those settings.
+ */
+export function mockJobs(cases) {
+  return cases.flatMap((c) => {
+    const drop = [...c.applied].flatMap((code) => RULES[code]?.defaultsConfig ?? []);
+    const sides = ["before", "after"].map((side) => ({ c, side, config: mockConfig(c.before, []) }));
+    if (drop.length > 0) {
+      for (const side of ["before", "after"]) sides.push({ c, side, bare: true, config: mockConfig(c.before, drop) });
+    }
+    return sides;
+  });
+}
+
+/**
+ * Compares a case's runs (the jobs of `mockJobs`, in order, with their
+ * results); a rule that gives settings defaults must make the program run
+ * without them, and must have had a program that failed without them.
+ */
+export function compareJobs(c, jobs, runs) {
+  const mine = jobs.map((j, i) => ({ ...j, run: runs[i] })).filter((j) => j.c === c);
+  const get = (side, bare) => mine.find((j) => j.side === side && !!j.bare === bare)?.run;
+  const problems = compareRuns(c.rel, get("before", false), get("after", false), c.applied, c.remaining);
+  const bareBefore = get("before", true);
+  const bareAfter = get("after", true);
+  if (bareBefore && bareAfter) {
+    if (bareBefore.errors.length === 0) {
+      problems.push(`${c.rel}: the program ran without the defaulted settings before the fix (vacuous promise)`);
+    }
+    for (const e of bareAfter.errors) {
+      problems.push(`${c.rel}: the fixed program fails without the defaulted settings: ${e}`);
+    }
+  }
+  return problems;
+}
+
+function runMock(envDir, js, config, out) {
   return new Promise((resolve) => {
-    const out = `${js}.json`;
+    fs.rmSync(out, { force: true });
     const child = spawn(process.execPath, [path.join(HERE, "pulumi-mock.cjs"), js, out], {
       cwd: path.dirname(js),
       env: { ...process.env, NODE_PATH: path.join(envDir, "node_modules"), PULUMI_CONFIG: config },
@@ -280,6 +318,7 @@ export function compareRuns(file, before, after, applied, remaining) {
     }
   }
   for (const [code, rule] of appliedRules) {
+    if (rule.defaultsConfig) continue; // proven by the runs without those settings (compareJobs)
     if (!rule.promise) {
       problems.push(`${file}: ${code} applied a fix, but scripts/oracle/rules.mjs has no promise for it`);
     } else if (!before.resources.some((r) => rule.promise(r))) {
@@ -386,14 +425,19 @@ async function checkEnv(opts, envName, cases, runIacfix) {
   if (envName.startsWith("pulumi")) {
     started = Date.now();
     const ts = createRequire(path.join(envDir, "package.json"))("typescript");
-    const jobs = cases.flatMap((c) => ["before", "after"].map((side) => ({ c, side })));
-    const runs = await pool(jobs, Math.max(1, os.availableParallelism?.() ?? os.cpus().length), ({ c, side }) =>
-      runMock(envDir, transpile(ts, path.join(work, side, c.rel)), mockConfig(c.before)),
-    );
-    for (let i = 0; i < cases.length; i++) {
-      const c = cases[i];
-      record("mock (pulumi-ts)", c, compareRuns(c.rel, runs[2 * i], runs[2 * i + 1], c.applied, c.remaining));
-      c.resources = runs[2 * i].resources.length;
+    const jobs = mockJobs(cases);
+    const js = new Map();
+    for (const { c, side } of jobs) {
+      const file = path.join(work, side, c.rel);
+      if (!js.has(file)) js.set(file, transpile(ts, file));
+    }
+    const runs = await pool(jobs, Math.max(1, os.availableParallelism?.() ?? os.cpus().length), ({ c, side, bare, config }) => {
+      const program = js.get(path.join(work, side, c.rel));
+      return runMock(envDir, program, config, `${program}${bare ? ".bare" : ""}.json`);
+    });
+    for (const c of cases) {
+      record("mock (pulumi-ts)", c, compareJobs(c, jobs, runs));
+      c.resources = runs[jobs.findIndex((j) => j.c === c)].resources.length;
     }
     stats.mocked = cases.length;
     stats.mockSeconds = (Date.now() - started) / 1000;

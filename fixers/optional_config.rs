@@ -1,0 +1,185 @@
+//! ## What it does
+//! Finds Pulumi programs that require a configuration value which has a
+//! natural default: `config.require("environment")` (also `stage`,
+//! `environmentSuffix` and `env`). It reads the value with `config.get` and
+//! falls back to `"dev"`: `config.get("environment") || "dev"` in TypeScript
+//! (`??` when the file already uses `??`), `config.get("environment") or
+//! "dev"` in Python.
+//!
+//! ## Why is this bad?
+//! `pulumi preview` and `pulumi up` fail on a fresh stack, in CI and in
+//! unit tests with mocks until someone sets the value by hand, although the
+//! program would work with the obvious default.
+//!
+//! ## Example
+//! ```typescript
+//! const config = new pulumi.Config();
+//! const environment = config.require("environment");
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! const config = new pulumi.Config();
+//! const environment = config.get("environment") || "dev";
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: a stack that forgot to set the value no longer fails; it deploys
+//! with names and tags of `dev`. Set the value on every stack that is not a
+//! development stack. Other required settings (passwords, account IDs) have
+//! no natural default and are left alone.
+//!
+//! ## Satisfies
+//! No scanner checks this; it is a deployment failure of the program itself.
+
+use crate::edit::{Applicability, Edit, Fix};
+use crate::model::{Flavor, Framework, Program, Scalar, Val};
+use crate::rules::{Finding, Fixer, Meta};
+use tree_sitter::Node;
+
+pub struct OptionalConfig;
+
+/// Settings that have a natural default, and that default.
+pub const NAMES: &[&str] = &["environment", "stage", "environmentSuffix", "env"];
+pub const DEFAULT: &str = "dev";
+
+pub static META: Meta = Meta {
+    code: "PUL002",
+    name: "optional-config",
+    summary: "Settings with a natural default (environment, stage) must not be required",
+    fix: "unsafe",
+    default_on: true,
+    satisfies: &[],
+    source: include_str!("optional_config.rs"),
+};
+
+impl Fixer for OptionalConfig {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        if p.flavor.map(Flavor::framework) != Some(Framework::Pulumi) {
+            return;
+        }
+        let python = p.lang.is_python();
+        for &call in &p.calls {
+            let Some((method, key)) = required_setting(p, call) else {
+                continue;
+            };
+            let operator = if python {
+                "or"
+            } else if p.src.contains(" ?? ") {
+                "??"
+            } else {
+                "||"
+            };
+            let fallback = p.quote_at(call, DEFAULT);
+            let mut edits = vec![Edit::replace(method.byte_range(), "get")];
+            if needs_parens(call) {
+                edits.push(Edit::insert(call.start_byte(), "("));
+                edits.push(Edit::insert(
+                    call.end_byte(),
+                    format!(" {operator} {fallback})"),
+                ));
+            } else {
+                edits.push(Edit::insert(
+                    call.end_byte(),
+                    format!(" {operator} {fallback}"),
+                ));
+            }
+            let finding = Finding {
+                code: META.code,
+                name: META.name,
+                range: call.byte_range(),
+                message: format!(
+                    "`{}` fails on any stack that does not set `{key}`; it has a natural default",
+                    p.text(call)
+                ),
+                resource: None,
+                fix: Some(Fix {
+                    applicability: Applicability::Unsafe,
+                    description: format!("Read `{key}` with a default of \"{DEFAULT}\""),
+                    edits,
+                }),
+            };
+            out.push(finding);
+        }
+    }
+}
+
+/// `config.require("environment")` on a Pulumi `Config`: the `require`
+/// name node and the setting.
+fn required_setting<'t>(p: &Program<'t>, call: Node<'t>) -> Option<(Node<'t>, String)> {
+    if !matches!(call.kind(), "call" | "call_expression") {
+        return None;
+    }
+    let func = call.child_by_field_name("function")?;
+    let (receiver, method) = match func.kind() {
+        "member_expression" => (
+            func.child_by_field_name("object")?,
+            func.child_by_field_name("property")?,
+        ),
+        "attribute" => (
+            func.child_by_field_name("object")?,
+            func.child_by_field_name("attribute")?,
+        ),
+        _ => return None,
+    };
+    if p.text(method) != "require" || !is_config(p, receiver) {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let named: Vec<Node> = args
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    let [key] = named.as_slice() else {
+        return None;
+    };
+    match p.scalar(Val { node: *key }) {
+        Scalar::Str(k) if NAMES.contains(&k.as_str()) => Some((method, k)),
+        _ => None,
+    }
+}
+
+/// Whether an expression is a `pulumi.Config` (built here or bound to one).
+fn is_config(p: &Program, receiver: Node) -> bool {
+    let Some(node) = p.resolve(receiver) else {
+        return false;
+    };
+    let callee = match node.kind() {
+        "new_expression" => node.child_by_field_name("constructor"),
+        "call" => node.child_by_field_name("function"),
+        _ => None,
+    };
+    callee
+        .and_then(|c| p.chain(c))
+        .is_some_and(|names| names.last() == Some(&"Config"))
+}
+
+/// Whether `a || b` needs parentheses where the call stands.
+fn needs_parens(call: Node) -> bool {
+    let Some(parent) = call.parent() else {
+        return false;
+    };
+    let safe = matches!(
+        parent.kind(),
+        "variable_declarator"
+            | "arguments"
+            | "argument_list"
+            | "keyword_argument"
+            | "template_substitution"
+            | "interpolation"
+            | "pair"
+            | "return_statement"
+            | "expression_statement"
+            | "parenthesized_expression"
+            | "array"
+            | "list"
+    );
+    let assigned = matches!(parent.kind(), "assignment" | "assignment_expression")
+        && parent.child_by_field_name("right") == Some(call);
+    !(safe || assigned)
+}
