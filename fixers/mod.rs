@@ -2,6 +2,7 @@
 
 use crate::rules::Fixer;
 
+pub mod al2023_ami;
 pub mod imdsv2_required;
 pub mod optional_config;
 pub mod root_volume;
@@ -10,5 +11,6 @@ pub mod root_volume;
 pub static ALL: &[&dyn Fixer] = &[
     &imdsv2_required::Imdsv2Required,
     &root_volume::RootVolume,
+    &al2023_ami::Al2023Ami,
     &optional_config::OptionalConfig,
 ];

@@ -71,6 +71,36 @@ export const RULES = {
   },
 };
 
+// Amazon Linux 2 name filters and SSM public parameters.
+const AL2_NAME = /^amzn2-ami-(hvm|kernel)/;
+const AL2_PARAMETER = /\/aws\/service\/ami-amazon-linux-latest\/amzn2-ami-/;
+
+RULES.EC2003 = {
+  owns: {
+    [INSTANCE]: ["ami"],
+    [LAUNCH_TEMPLATE]: ["imageId"],
+    [LAUNCH_CONFIGURATION]: ["imageId"],
+  },
+  ownsInvokes: true,
+  promise(r) {
+    const ami = r.inputs.ami ?? r.inputs.imageId;
+    return typeof ami === "string" && AL2_PARAMETER.test(ami) ? `the image is ${ami}` : null;
+  },
+  invokePromise(inv) {
+    if (inv.token === "aws:ec2/getAmi:getAmi") {
+      const names = (inv.inputs.filters ?? []).filter((f) => f.name === "name").flatMap((f) => f.values ?? []);
+      if (names.some((n) => AL2_NAME.test(n))) return `getAmi selects ${names.join(", ")}`;
+      if (names.some((n) => /^(amzn|al2023)/.test(n)) && !(inv.inputs.owners?.length > 0)) {
+        return "an Amazon Linux lookup names no owners";
+      }
+    }
+    if (inv.token === "aws:ssm/getParameter:getParameter" && AL2_PARAMETER.test(inv.inputs.name ?? "")) {
+      return `getParameter reads ${inv.inputs.name}`;
+    }
+    return null;
+  },
+};
+
 RULES.PUL002 = {
   owns: {},
   defaultsConfig: ["environment", "stage", "environmentSuffix", "env"],
@@ -97,4 +127,5 @@ export const CHECKOV = {
     },
   ],
   EC2002: [{ id: "CKV_AWS_8" }, { id: "CKV_AWS_3" }],
+  EC2003: [{ id: "CKV_AWS_386" }],
 };

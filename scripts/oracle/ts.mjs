@@ -302,8 +302,18 @@ export function compareRuns(file, before, after, applied, remaining) {
     else problems.push(`${file}: resource ${k} was removed, and no applied rule removes ${r.type}`);
   }
   if (JSON.stringify(before.invokes) !== JSON.stringify(after.invokes)) {
-    const owned = appliedRules.some(([, rule]) => rule.ownsInvokes);
-    if (!owned) problems.push(`${file}: provider function calls changed, and no applied rule owns them`);
+    const owners = appliedRules.filter(([, rule]) => rule.ownsInvokes);
+    for (const [code] of owners) changedBy.add(code);
+    if (owners.length === 0) problems.push(`${file}: provider function calls changed, and no applied rule owns them`);
+  }
+  for (const [code, rule] of Object.entries(RULES)) {
+    if (!rule.invokePromise) continue;
+    for (const inv of after.invokes) {
+      const broken = rule.invokePromise(inv);
+      if (broken && !remaining.some((f) => f.rule === code)) {
+        problems.push(`${file}: ${inv.token} breaks ${code} after the fix (${broken}), and iacfix no longer reports it`);
+      }
+    }
   }
   for (const [code, rule] of Object.entries(RULES)) {
     for (const r of after.resources) {
@@ -321,7 +331,10 @@ export function compareRuns(file, before, after, applied, remaining) {
     if (rule.defaultsConfig) continue; // proven by the runs without those settings (compareJobs)
     if (!rule.promise) {
       problems.push(`${file}: ${code} applied a fix, but scripts/oracle/rules.mjs has no promise for it`);
-    } else if (!before.resources.some((r) => rule.promise(r))) {
+    } else if (
+      !before.resources.some((r) => rule.promise(r)) &&
+      !before.invokes.some((inv) => rule.invokePromise?.(inv))
+    ) {
       problems.push(`${file}: ${code} applied a fix, but no resource broke its promise before (vacuous promise)`);
     }
     if (!changedBy.has(code)) {

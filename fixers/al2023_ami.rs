@@ -1,0 +1,275 @@
+//! ## What it does
+//! Finds AMI lookups that select Amazon Linux 2: name filters of
+//! `getAmi` / `get_ami` / `DataAwsAmi` such as `amzn2-ami-hvm-*-x86_64-gp2`
+//! or `amzn2-ami-kernel-5.10-hvm-*`, and SSM public parameter paths such as
+//! `/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2`. It
+//! rewrites them to Amazon Linux 2023 of the same architecture
+//! (`al2023-ami-2023.*-x86_64`, `al2023-ami-2023.*-arm64`; SSM
+//! `al2023-ami-kernel-default-x86_64`). An Amazon Linux lookup that does not
+//! name `owners` gets `["amazon"]`.
+//!
+//! ## Why is this bad?
+//! Amazon Linux 2 reaches the end of its support on 2026-06-30; after that
+//! it gets no security updates. Amazon Linux 2023 has a newer kernel,
+//! SELinux, IMDSv2 by default and a predictable update model. A lookup
+//! without `owners` matches AMIs that anyone published under that name.
+//!
+//! ## Example
+//! ```typescript
+//! const ami = aws.ec2.getAmi({
+//!     mostRecent: true,
+//!     filters: [{ name: "name", values: ["amzn2-ami-hvm-*-x86_64-gp2"] }],
+//! });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! const ami = aws.ec2.getAmi({
+//!     mostRecent: true,
+//!     filters: [{ name: "name", values: ["al2023-ami-2023.*-x86_64"] }],
+//!     owners: ["amazon"],
+//! });
+//! ```
+//!
+//! The pattern is `al2023-ami-2023.*`, not `al2023-ami-*`: the looser one
+//! also matches the minimal and ECS images (`al2023-ami-minimal-...`,
+//! `al2023-ami-ecs-...`), which a most-recent lookup may pick and which lack
+//! the SSM agent or carry ECS.
+//!
+//! ## Fix safety
+//! Unsafe: instances launched from the lookup are replaced with a new
+//! operating system. AL2023 uses `dnf` instead of `yum`, has no
+//! `amazon-linux-extras`, and ships different package versions, so user
+//! data and configuration management may need changes (EC2006 writes its
+//! hardening block for the AMI in use). Regular expressions (`nameRegex`)
+//! are reported without a fix.
+//!
+//! ## Satisfies
+//! checkov CKV_AWS_386 (an AMI lookup names its owners), trivy AWS-0344.
+
+use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::model::{Lookup, Program, Resource, Scalar};
+use crate::rules::{Finding, Fixer, Meta, ResourceRef};
+
+pub struct Al2023Ami;
+
+pub static META: Meta = Meta {
+    code: "EC2003",
+    name: "al2023-ami",
+    summary: "AMI lookups must select Amazon Linux 2023, not Amazon Linux 2, and name their owners",
+    fix: "unsafe",
+    default_on: true,
+    satisfies: &["checkov CKV_AWS_386", "trivy AWS-0344"],
+    source: include_str!("al2023_ami.rs"),
+};
+
+const SSM_PREFIX: &str = "/aws/service/ami-amazon-linux-latest/";
+
+impl Fixer for Al2023Ami {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        let mut inside = Vec::new();
+        for res in &p.resources {
+            if res.tf_type == "data.aws_ami" {
+                lookup(p, res, out);
+                inside.push(res.span());
+            }
+        }
+        ssm_paths(p, &inside, out);
+    }
+}
+
+/// The Amazon Linux 2023 name filter for an Amazon Linux 2 one.
+pub fn al2023_name(value: &str) -> Option<String> {
+    let rest = value.strip_prefix("amzn2-ami-")?;
+    if rest.starts_with("ecs") || rest.contains("minimal") {
+        return None; // other image families: no like-for-like pattern
+    }
+    Some(format!("al2023-ami-2023.*-{}", arch(rest)))
+}
+
+/// The Amazon Linux 2023 SSM parameter for an Amazon Linux 2 one (the part
+/// after `/aws/service/ami-amazon-linux-latest/`).
+pub fn al2023_parameter(name: &str) -> Option<String> {
+    let rest = name.strip_prefix("amzn2-ami-")?;
+    if rest.starts_with("ecs") {
+        return None;
+    }
+    let family = if rest.contains("minimal") {
+        "al2023-ami-minimal"
+    } else {
+        "al2023-ami"
+    };
+    Some(format!("{family}-kernel-default-{}", arch(rest)))
+}
+
+fn arch(rest: &str) -> &'static str {
+    if rest.contains("arm64") {
+        "arm64"
+    } else {
+        "x86_64"
+    }
+}
+
+/// Whether a name filter selects Amazon Linux images.
+fn amazon_linux(value: &str) -> bool {
+    value.starts_with("amzn2-ami-")
+        || value.starts_with("al2023-ami-")
+        || value.starts_with("amzn-ami-")
+}
+
+fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
+    let obj = p.props(res);
+    let mut edits = Vec::new();
+    let mut changed = Vec::new();
+    let mut selects_amazon_linux = false;
+    if let Lookup::Present(list) = p.get(&obj, "filter") {
+        for item in p.list(list).unwrap_or_default() {
+            let Some(filter) = p.obj(&obj, "filter", item) else {
+                continue;
+            };
+            let Lookup::Present(name) = p.get(&filter, "name") else {
+                continue;
+            };
+            if p.scalar(name) != Scalar::Str("name".into()) {
+                continue;
+            }
+            let Lookup::Present(values) = p.get(&filter, "values") else {
+                continue;
+            };
+            for v in p.list(values).unwrap_or_default() {
+                let Scalar::Str(s) = p.scalar(v) else {
+                    continue;
+                };
+                selects_amazon_linux |= amazon_linux(&s);
+                if let Some(new) = al2023_name(&s) {
+                    edits.push(p.set_value(v, &NewValue::Str(new.clone()), &filter, "values"));
+                    changed.push(format!("`{s}` -> `{new}`"));
+                }
+            }
+        }
+    }
+    if let Lookup::Present(v) = p.get(&obj, "name_regex") {
+        if let Scalar::Str(s) = p.scalar(v) {
+            if s.trim_start_matches('^').starts_with("amzn2-ami-") {
+                let msg = format!(
+                    "The AMI lookup selects Amazon Linux 2 (`{}` is `{s}`), which is out of support; no automatic fix for a regular expression",
+                    p.display_path(&obj, "name_regex")
+                );
+                out.push(Finding::at(&META, p, res, v.node.byte_range(), msg));
+            }
+        }
+    }
+    let owners = p.get(&obj, "owners");
+    let mut fixes_owners = false;
+    if selects_amazon_linux && matches!(owners, Lookup::Absent) {
+        match p.insert_props(
+            &obj,
+            &[("owners", NewValue::List(vec![NewValue::str("amazon")]))],
+        ) {
+            Ok(e) => {
+                edits.extend(e);
+                fixes_owners = true;
+            }
+            Err(_) => return,
+        }
+    }
+    if edits.is_empty() {
+        return;
+    }
+    let mut what = Vec::new();
+    if !changed.is_empty() {
+        what.push(format!("selects Amazon Linux 2 ({})", changed.join(", ")));
+    }
+    if fixes_owners {
+        what.push(format!(
+            "does not name `{}`",
+            p.display_path(&obj, "owners")
+        ));
+    }
+    let description = match (changed.is_empty(), fixes_owners) {
+        (false, true) => "Select Amazon Linux 2023 from Amazon's own AMIs",
+        (false, false) => "Select Amazon Linux 2023",
+        _ => "Take only Amazon's own AMIs",
+    };
+    let msg = format!("The AMI lookup {}", what.join(" and "));
+    out.push(Finding::at(&META, p, res, res.head(), msg).with_fix(Fix {
+        applicability: Applicability::Unsafe,
+        description: description.into(),
+        edits,
+    }));
+}
+
+/// SSM public parameters naming Amazon Linux 2, in any string of the file
+/// outside the AMI lookups handled above.
+fn ssm_paths(p: &Program, skip: &[std::ops::Range<usize>], out: &mut Vec<Finding>) {
+    let mut stack = vec![p.tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if matches!(node.kind(), "string" | "template_string") {
+            let text = p.text(node);
+            if let Some(at) = text.find(SSM_PREFIX) {
+                let start = at + SSM_PREFIX.len();
+                let end = text[start..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+                    .map_or(text.len(), |e| start + e);
+                let name = &text[start..end];
+                if let Some(new) = al2023_parameter(name) {
+                    if !skip.iter().any(|r| r.contains(&node.start_byte())) {
+                        let range = node.start_byte() + start..node.start_byte() + end;
+                        let res = p.resources.iter().find(|r| r.span().contains(&range.start));
+                        let msg = format!("The SSM parameter `{SSM_PREFIX}{name}` selects Amazon Linux 2, which is out of support");
+                        let finding = Finding {
+                            code: META.code,
+                            name: META.name,
+                            range: range.clone(),
+                            message: msg,
+                            resource: res.map(|r| ResourceRef {
+                                tf_type: r.tf_type.to_string(),
+                                name: p.resource_name(r),
+                            }),
+                            fix: None,
+                        };
+                        out.push(finding.with_fix(Fix {
+                            applicability: Applicability::Unsafe,
+                            description: "Select Amazon Linux 2023".into(),
+                            edits: vec![Edit::replace(range, new)],
+                        }));
+                    }
+                }
+            }
+            continue;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_their_architecture() {
+        assert_eq!(
+            al2023_name("amzn2-ami-hvm-*-x86_64-gp2").as_deref(),
+            Some("al2023-ami-2023.*-x86_64")
+        );
+        assert_eq!(
+            al2023_name("amzn2-ami-kernel-5.10-hvm-*-arm64-gp2").as_deref(),
+            Some("al2023-ami-2023.*-arm64")
+        );
+        assert_eq!(al2023_name("amzn2-ami-ecs-hvm-*-x86_64-ebs"), None);
+        assert_eq!(al2023_name("ubuntu/images/*"), None);
+        assert_eq!(
+            al2023_parameter("amzn2-ami-hvm-arm64-gp2").as_deref(),
+            Some("al2023-ami-kernel-default-arm64")
+        );
+        assert_eq!(
+            al2023_parameter("amzn2-ami-minimal-hvm-x86_64-ebs").as_deref(),
+            Some("al2023-ami-minimal-kernel-default-x86_64")
+        );
+    }
+}
