@@ -4,6 +4,7 @@ use crate::rules::Fixer;
 
 pub mod al2023_ami;
 pub mod imdsv2_required;
+pub mod no_keypair;
 pub mod optional_config;
 pub mod root_volume;
 
@@ -12,5 +13,6 @@ pub static ALL: &[&dyn Fixer] = &[
     &imdsv2_required::Imdsv2Required,
     &root_volume::RootVolume,
     &al2023_ami::Al2023Ami,
+    &no_keypair::NoKeypair,
     &optional_config::OptionalConfig,
 ];

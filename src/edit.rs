@@ -74,6 +74,13 @@ pub enum NewValue {
     List(Vec<NewValue>),
     /// A nested block, keyed by Terraform attribute names.
     Map(Vec<(&'static str, NewValue)>),
+    /// A map whose keys are written as they are (tags, JSON documents).
+    Doc(Vec<(String, NewValue)>),
+    /// An expression written as it is (`role.name`).
+    Raw(String),
+    /// A value encoded as a JSON string at run time: `JSON.stringify(...)`,
+    /// `json.dumps(...)` (the caller imports `json`).
+    Encode(Box<NewValue>),
 }
 
 impl NewValue {
@@ -93,15 +100,15 @@ impl NewValue {
 }
 
 /// Where a rendered value will stand, so it can match its surroundings.
-struct Place<'a, 't> {
+pub(crate) struct Place<'a, 't> {
     /// The object the value belongs to (for key names and `Args` classes).
-    obj: &'a Obj<'t>,
+    pub obj: &'a Obj<'t>,
     /// Terraform path of the value within the resource.
-    path: String,
+    pub path: String,
     /// Indentation of the line the value starts on.
-    indent: String,
+    pub indent: String,
     /// Whether nested blocks go on lines of their own.
-    multiline: bool,
+    pub multiline: bool,
 }
 
 impl<'t> Program<'t> {
@@ -376,7 +383,7 @@ impl<'t> Program<'t> {
     }
 
     /// `key: value`, `key=value` or `"key": value`.
-    fn render_entry(
+    pub(crate) fn render_entry(
         &self,
         kind: ContainerKind,
         attr: &str,
@@ -394,7 +401,7 @@ impl<'t> Program<'t> {
         }
     }
 
-    fn render(&self, value: &NewValue, place: &Place) -> String {
+    pub(crate) fn render(&self, value: &NewValue, place: &Place) -> String {
         let python = place.obj.flavor.is_python();
         match value {
             NewValue::Str(s) => quote(s, self.style.quote),
@@ -409,7 +416,58 @@ impl<'t> Program<'t> {
                 format!("[{}]", parts.join(", "))
             }
             NewValue::Map(entries) => self.render_map(entries, place),
+            NewValue::Doc(entries) => self.render_doc(entries, place),
+            NewValue::Raw(text) => text.clone(),
+            NewValue::Encode(inner) => {
+                let func = if python {
+                    "json.dumps"
+                } else {
+                    "JSON.stringify"
+                };
+                format!("{func}({})", self.render(inner, place))
+            }
         }
+    }
+
+    /// A map with its keys as written: `{ Key: v }` / `{"Key": v}`.
+    fn render_doc(&self, entries: &[(String, NewValue)], place: &Place) -> String {
+        let python = place.obj.flavor.is_python();
+        let inner_indent = format!("{}{}", place.indent, self.style.indent);
+        let rendered: Vec<String> = entries
+            .iter()
+            .map(|(key, value)| {
+                let child = Place {
+                    obj: place.obj,
+                    path: place.path.clone(),
+                    indent: inner_indent.clone(),
+                    multiline: place.multiline,
+                };
+                let key = if python || !is_identifier(key) {
+                    quote(key, self.style.quote)
+                } else {
+                    key.clone()
+                };
+                format!("{key}: {}", self.render(value, &child))
+            })
+            .collect();
+        if !place.multiline || rendered.is_empty() {
+            let pad = if python || rendered.is_empty() {
+                ""
+            } else {
+                " "
+            };
+            return format!("{{{pad}{}{pad}}}", rendered.join(", "));
+        }
+        let mut text = String::from("{");
+        for (i, entry) in rendered.iter().enumerate() {
+            let comma = i + 1 < rendered.len() || self.style.trailing_comma;
+            text.push_str(&format!(
+                "\n{inner_indent}{entry}{}",
+                if comma { "," } else { "" }
+            ));
+        }
+        text.push_str(&format!("\n{}}}", place.indent));
+        text
     }
 
     fn render_map(&self, entries: &[(&'static str, NewValue)], place: &Place) -> String {
@@ -467,6 +525,15 @@ impl<'t> Program<'t> {
         let block: String = place.path.split('.').map(types::pascal_case).collect();
         Some(format!("{module}.{class}{block}Args"))
     }
+}
+
+/// Whether a map key can be written without quotes in TypeScript.
+pub fn is_identifier(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
 fn join(path: &str, attr: &str) -> String {

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod files;
 #[path = "../fixers/mod.rs"]
 pub mod fixers;
+pub mod gen;
 pub mod lang;
 pub mod model;
 pub mod report;

@@ -161,6 +161,20 @@ pub struct Obj<'t> {
     pub class_expr: Option<Node<'t>>,
 }
 
+impl<'t> Obj<'t> {
+    /// The arguments of a resource that does not exist yet, for rendering.
+    pub fn detached(tf_type: &'static str, flavor: Flavor) -> Obj<'t> {
+        Obj {
+            tf_type,
+            flavor,
+            path: String::new(),
+            expr: None,
+            home: None,
+            class_expr: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Symbol {
     framework: Framework,
@@ -798,6 +812,34 @@ impl<'t> Program<'t> {
             home,
             class_expr,
         }
+    }
+
+    /// The local name bound to a provider module or class: `path` is empty
+    /// for the package root (`aws`), `["iam"]` for a module, `["iam", "Role"]`
+    /// or `["iam_role", "IamRole"]` for a class.
+    pub fn local_for(&self, framework: Framework, path: &[&str]) -> Option<&str> {
+        let mut found: Vec<&str> = self
+            .symbols
+            .iter()
+            .filter(|(_, sym)| {
+                sym.framework == framework
+                    && sym.path.len() == path.len()
+                    && sym
+                        .path
+                        .iter()
+                        .zip(path)
+                        .all(|(a, b)| a == b || types::snake_case(a) == types::snake_case(b))
+            })
+            .map(|(local, _)| local.as_str())
+            .collect();
+        found.sort_unstable();
+        found.first().copied()
+    }
+
+    /// Whether a name is declared anywhere in the file (so a new variable
+    /// must take another).
+    pub fn is_declared(&self, name: &str) -> bool {
+        self.decls.contains_key(name) || self.symbols.contains_key(name)
     }
 
     /// The expression `node` stands for, looking through parentheses, casts

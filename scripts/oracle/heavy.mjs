@@ -105,13 +105,17 @@ async function checkov(venv, dir) {
       for (const [type, byName] of Object.entries(doc.resource ?? {})) {
         for (const n of Object.keys(byName)) types.set(`${i}|${n}`, type);
       }
+      for (const [type, byName] of Object.entries(doc.data ?? {})) {
+        for (const n of Object.keys(byName)) types.set(`${i}|${n}`, `data.${type}`);
+      }
     }
   }
   for (const report of reports) {
     for (const [kind, value] of [["passed_checks", "PASSED"], ["failed_checks", "FAILED"]]) {
       for (const c of report.results?.[kind] ?? []) {
         const index = c.file_path.split("/").filter(Boolean)[0];
-        const name = c.resource.slice(c.resource.indexOf(".") + 1);
+        const bare = c.resource.replace(/^data\./, "");
+        const name = bare.slice(bare.indexOf(".") + 1);
         if (!types.has(`${index}|${name}`)) continue; // providers, outputs
         status.set(`${index}|${name}|${c.check_id}`, value);
       }

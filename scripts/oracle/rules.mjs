@@ -101,6 +101,22 @@ RULES.EC2003 = {
   },
 };
 
+const KEY_PAIR = "aws:ec2/keyPair:KeyPair";
+
+RULES.EC2005 = {
+  owns: {
+    [INSTANCE]: ["keyName"],
+    [LAUNCH_TEMPLATE]: ["keyName"],
+    [LAUNCH_CONFIGURATION]: ["keyName"],
+  },
+  removes: [KEY_PAIR],
+  promise(r) {
+    if (r.type === KEY_PAIR) return "an SSH key pair is created";
+    if (r.type in this.owns && r.inputs.keyName !== undefined) return `keyName is ${JSON.stringify(r.inputs.keyName)}`;
+    return null;
+  },
+};
+
 RULES.PUL002 = {
   owns: {},
   defaultsConfig: ["environment", "stage", "environmentSuffix", "env"],

@@ -301,7 +301,9 @@ export function compareRuns(file, before, after, applied, remaining) {
     if (remover) changedBy.add(remover[0]);
     else problems.push(`${file}: resource ${k} was removed, and no applied rule removes ${r.type}`);
   }
-  if (JSON.stringify(before.invokes) !== JSON.stringify(after.invokes)) {
+  // Invokes may complete in any order: compare them as sorted lists.
+  const calls = (run) => run.invokes.map((inv) => JSON.stringify(inv)).sort();
+  if (JSON.stringify(calls(before)) !== JSON.stringify(calls(after))) {
     const owners = appliedRules.filter(([, rule]) => rule.ownsInvokes);
     for (const [code] of owners) changedBy.add(code);
     if (owners.length === 0) problems.push(`${file}: provider function calls changed, and no applied rule owns them`);

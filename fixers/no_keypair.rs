@@ -1,0 +1,353 @@
+//! ## What it does
+//! Finds SSH key pairs created in code (`aws_key_pair`) and instances,
+//! launch templates and launch configurations that name a key pair
+//! (`key_name`). It removes the key pair, every `key_name` that refers to
+//! it or to a literal key name, the exports of the key pair (Pulumi
+//! exports, CDKTF `TerraformOutput`s) and its import when nothing else uses
+//! it. A key pair still used elsewhere is left in place and the finding
+//! says where.
+//!
+//! ## Why is this bad?
+//! A key pair in code means a private key that someone generated, keeps
+//! and shares, and an SSH port that must be reachable. Session Manager
+//! (EC2004 gives instances the role it needs) gives shell access with IAM
+//! authentication, no open port and an audit trail.
+//!
+//! ## Example
+//! ```typescript
+//! const keyPair = new aws.ec2.KeyPair("deployer", { publicKey: key });
+//!
+//! new aws.ec2.Instance("web", {
+//!     ami: ami.id,
+//!     keyName: keyPair.keyName,
+//! });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! new aws.ec2.Instance("web", {
+//!     ami: ami.id,
+//! });
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: removing `key_name` replaces a running instance, and SSH access
+//! with the key ends; use `aws ssm start-session` instead. A `key_name`
+//! computed at run time (configuration, a parameter) is reported without a
+//! fix.
+//!
+//! ## Satisfies
+//! No scanner checks this; cdk-nag and checkov only look at how a key is
+//! stored, not whether one should exist.
+
+use crate::edit::{Applicability, Edit, Fix};
+use crate::gen::merge_inserts;
+use crate::model::{Binding, Lookup, Program, Resource, Scalar};
+use crate::rules::{Finding, Fixer, Meta};
+use tree_sitter::Node;
+
+pub struct NoKeypair;
+
+pub static META: Meta = Meta {
+    code: "EC2005",
+    name: "no-keypair",
+    summary: "No SSH key pairs in code: instances are reached through Session Manager",
+    fix: "unsafe",
+    default_on: true,
+    satisfies: &[],
+    source: include_str!("no_keypair.rs"),
+};
+
+const USERS: &[&str] = &[
+    "aws_instance",
+    "aws_launch_template",
+    "aws_launch_configuration",
+];
+
+impl Fixer for NoKeypair {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        let mut covered = Vec::new();
+        for res in p.resources.iter().filter(|r| r.tf_type == "aws_key_pair") {
+            key_pair(p, res, out, &mut covered);
+        }
+        for res in p.resources.iter().filter(|r| USERS.contains(&r.tf_type)) {
+            let obj = p.props(res);
+            let Lookup::Present(v) = p.get(&obj, "key_name") else {
+                continue;
+            };
+            if covered
+                .iter()
+                .any(|r: &std::ops::Range<usize>| r.contains(&v.node.start_byte()))
+            {
+                continue;
+            }
+            let shown = p.display_path(&obj, "key_name");
+            match p.scalar(v) {
+                Scalar::Str(name) => {
+                    let msg = format!(
+                        "The instance is reached with the SSH key pair `{name}` (`{shown}`)"
+                    );
+                    let edits = entry_of(v.node).map(|e| p.remove_item(e));
+                    let f = Finding::at(&META, p, res, v.node.byte_range(), msg);
+                    out.push(match edits {
+                        Some(edits) => f.with_fix(Fix {
+                            applicability: Applicability::Unsafe,
+                            description: format!("Remove `{shown}`; use Session Manager"),
+                            edits,
+                        }),
+                        None => f,
+                    });
+                }
+                Scalar::Unknown(expr) => {
+                    let msg = format!(
+                        "The instance is reached with an SSH key pair (`{shown}` is `{expr}`); no automatic fix for a key named at run time"
+                    );
+                    out.push(Finding::at(&META, p, res, v.node.byte_range(), msg));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The `key: value` / `key=value` entry a value belongs to.
+fn entry_of(value: Node) -> Option<Node> {
+    let parent = value.parent()?;
+    matches!(parent.kind(), "pair" | "keyword_argument").then_some(parent)
+}
+
+/// The text other code uses to refer to a resource (`keyPair`, `self.key`).
+fn reference<'a>(res: &'a Resource) -> Option<&'a str> {
+    match &res.binding {
+        Binding::Variable(v) | Binding::Attribute(v) => Some(v),
+        Binding::Unbound => None,
+    }
+}
+
+fn key_pair(
+    p: &Program,
+    res: &Resource,
+    out: &mut Vec<Finding>,
+    covered: &mut Vec<std::ops::Range<usize>>,
+) {
+    let name = p.resource_name(res);
+    let msg = format!("The SSH key pair `{name}` is created in code");
+    let finding = Finding::at(&META, p, res, res.head(), msg.clone());
+    let Some(stmt) = p.statement_of(res.call) else {
+        out.push(Finding {
+            message: format!("{msg}; no automatic fix: it is created inside an expression"),
+            ..finding
+        });
+        return;
+    };
+    let mut edits = vec![p.remove_statement(stmt)];
+    let mut removed = vec![stmt.byte_range()];
+    let mut blockers = Vec::new();
+    if let Some(var) = reference(res) {
+        for r in references(p, var, stmt) {
+            if let Some(entry) = key_name_entry(p, r) {
+                edits.extend(p.remove_item(entry));
+                covered.push(entry.byte_range());
+                removed.push(entry.byte_range());
+            } else if let Some(export) = export_statement(p, r) {
+                if !removed.contains(&export.byte_range()) {
+                    edits.push(p.remove_statement(export));
+                    removed.push(export.byte_range());
+                }
+            } else {
+                let (line, _) = p.lines.position(p.src, r.start_byte());
+                let context = p.text(r.parent().unwrap_or(r));
+                let context = context.lines().next().unwrap_or(context);
+                blockers.push(format!("line {line} (`{context}`)"));
+            }
+        }
+    }
+    if !blockers.is_empty() {
+        out.push(Finding {
+            message: format!(
+                "{msg}; not removed: it is still used at {}",
+                blockers.join(", ")
+            ),
+            ..finding
+        });
+        return;
+    }
+    edits.extend(unused_import(p, res, &removed));
+    out.push(finding.with_fix(Fix {
+        applicability: Applicability::Unsafe,
+        description:
+            "Remove the key pair and the `key_name`s that use it; use Session Manager".into(),
+        edits: merge_inserts(edits),
+    }));
+}
+
+/// Nodes that refer to `var` outside the statement `decl` that defines it.
+fn references<'t>(p: &Program<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>> {
+    let mut found = Vec::new();
+    let mut stack = vec![p.tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if decl.byte_range().contains(&node.start_byte()) && node.end_byte() <= decl.end_byte() {
+            continue;
+        }
+        let kind = node.kind();
+        let is_ref = matches!(
+            kind,
+            "identifier" | "shorthand_property_identifier" | "member_expression" | "attribute"
+        ) && p.text(node) == var;
+        if is_ref {
+            found.push(node);
+            continue;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    found.sort_by_key(|n| n.start_byte());
+    found
+}
+
+/// The `key_name` entry of an instance-like resource that `r` (a reference
+/// to the key pair, or its `.keyName` / `.id`) is the value of.
+fn key_name_entry<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
+    let mut value = r;
+    if let Some(parent) = r.parent() {
+        if matches!(parent.kind(), "member_expression" | "attribute")
+            && parent.child_by_field_name("object") == Some(r)
+        {
+            value = parent;
+        }
+    }
+    let entry = entry_of(value)?;
+    let key = entry
+        .child_by_field_name(if p.lang.is_python() { "name" } else { "key" })
+        .map(|k| p.text(k))?;
+    if key != "keyName" && key != "key_name" && key != "\"key_name\"" && key != "'key_name'" {
+        return None;
+    }
+    let user = p
+        .resources
+        .iter()
+        .find(|res| USERS.contains(&res.tf_type) && res.span().contains(&entry.start_byte()))?;
+    let obj = p.props(user);
+    match p.get(&obj, "key_name") {
+        Lookup::Present(v) if v.node == value => Some(entry),
+        _ => None,
+    }
+}
+
+/// The export statement a reference appears in: `export const x = ...`,
+/// `pulumi.export(...)`, `new TerraformOutput(...)`.
+fn export_statement<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
+    let mut cur = r;
+    while let Some(parent) = cur.parent() {
+        if parent.kind() == "export_statement" {
+            return Some(parent);
+        }
+        if matches!(parent.kind(), "call" | "call_expression" | "new_expression") {
+            let field = if parent.kind() == "new_expression" {
+                "constructor"
+            } else {
+                "function"
+            };
+            let callee = parent.child_by_field_name(field).map(|c| p.text(c))?;
+            if callee.ends_with("export") || callee.ends_with("TerraformOutput") {
+                return p.statement_of(parent);
+            }
+        }
+        if matches!(
+            parent.kind(),
+            "program" | "module" | "statement_block" | "block" | "class_body"
+        ) {
+            return None;
+        }
+        cur = parent;
+    }
+    None
+}
+
+/// Removes the import of the key pair's class when only removed code uses it.
+fn unused_import(p: &Program, res: &Resource, removed: &[std::ops::Range<usize>]) -> Vec<Edit> {
+    let field = if res.call.kind() == "new_expression" {
+        "constructor"
+    } else {
+        "function"
+    };
+    let Some(callee) = res.call.child_by_field_name(field) else {
+        return Vec::new();
+    };
+    if callee.kind() != "identifier" {
+        return Vec::new(); // aws.ec2.KeyPair: the namespace stays in use
+    }
+    let class = p.text(callee);
+    let mut spec = None;
+    let mut uses_elsewhere = false;
+    let mut stack = vec![p.tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "identifier" && p.text(node) == class {
+            let in_import = p
+                .imports
+                .iter()
+                .any(|i| i.byte_range().contains(&node.start_byte()));
+            if in_import {
+                spec = Some(node);
+            } else if !removed.iter().any(|r| r.contains(&node.start_byte())) {
+                uses_elsewhere = true;
+            }
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    let Some(spec) = spec.filter(|_| !uses_elsewhere) else {
+        return Vec::new();
+    };
+    let Some(import) = p
+        .imports
+        .iter()
+        .find(|i| i.byte_range().contains(&spec.start_byte()))
+    else {
+        return Vec::new();
+    };
+    // the imported names: specifiers (TS) or dotted/aliased names (Python)
+    let item = if p.lang.is_python() {
+        let mut n = spec;
+        while let Some(parent) = n.parent() {
+            if parent == *import {
+                break;
+            }
+            n = parent;
+        }
+        n
+    } else {
+        let mut n = spec;
+        while n.kind() != "import_specifier" {
+            match n.parent() {
+                Some(parent) if parent != *import => n = parent,
+                _ => break,
+            }
+        }
+        n
+    };
+    let mut cursor = import.walk();
+    let names = if p.lang.is_python() {
+        import.children_by_field_name("name", &mut cursor).count()
+    } else {
+        item.parent()
+            .map(|list| {
+                let mut c = list.walk();
+                let n = list
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() == "import_specifier")
+                    .count();
+                n
+            })
+            .unwrap_or(1)
+    };
+    if names <= 1 {
+        vec![p.remove_statement(*import)]
+    } else {
+        p.remove_item(item)
+    }
+}

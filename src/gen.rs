@@ -1,0 +1,582 @@
+//! Statement-level helpers: new resources written in the flavor and style
+//! of the file, the imports they need, and removal of statements and list
+//! items without leaving debris. Fixers describe what they want; these
+//! helpers decide the text.
+
+use crate::edit::{quote, Edit, NewValue, Place};
+use crate::lang::line_indent;
+use crate::model::{Binding, ContainerKind, Flavor, Framework, Obj, Program, Resource};
+use crate::types;
+use tree_sitter::Node;
+
+/// A resource to add to a program.
+#[derive(Debug, Clone)]
+pub struct NewResource {
+    pub tf_type: &'static str,
+    /// The variable to bind it to, in the language's case; None leaves it
+    /// unbound.
+    pub var: Option<String>,
+    /// The name (Pulumi) or construct id (CDKTF) argument, as code.
+    pub name: String,
+    pub props: Vec<(&'static str, NewValue)>,
+}
+
+/// Where the new resources take their context from.
+pub struct Context {
+    pub flavor: Flavor,
+    /// The CDKTF scope argument (`this`, `self`).
+    pub scope: Option<String>,
+    /// Pulumi resource options, as code (`{ provider }`).
+    pub opts: Option<String>,
+}
+
+/// Statements that may hold others.
+fn is_block(kind: &str) -> bool {
+    matches!(
+        kind,
+        "program" | "statement_block" | "module" | "block" | "class_body" | "switch_body"
+    )
+}
+
+impl<'t> Program<'t> {
+    /// The statement directly holding `node`, when `node` is the statement's
+    /// value (`const x = node`, `node;`, `self.x = node`): new statements can
+    /// go right before it.
+    pub fn statement_of(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let mut cur = node;
+        loop {
+            let parent = cur.parent()?;
+            if is_block(parent.kind()) {
+                return Some(cur);
+            }
+            let passes = matches!(
+                parent.kind(),
+                "variable_declarator"
+                    | "lexical_declaration"
+                    | "variable_declaration"
+                    | "expression_statement"
+                    | "export_statement"
+                    | "assignment"
+                    | "assignment_expression"
+                    | "await_expression"
+                    | "parenthesized_expression"
+                    | "as_expression"
+                    | "satisfies_expression"
+                    | "non_null_expression"
+            );
+            if !passes {
+                return None;
+            }
+            if matches!(parent.kind(), "assignment" | "assignment_expression")
+                && parent.child_by_field_name("right") != Some(cur)
+            {
+                return None;
+            }
+            cur = parent;
+        }
+    }
+
+    /// The start of the line where a statement's leading comments begin.
+    fn statement_top(&self, stmt: Node<'t>) -> usize {
+        let mut top = stmt;
+        while let Some(prev) = top.prev_sibling() {
+            let adjacent = prev.end_position().row + 1 == top.start_position().row;
+            if prev.kind() == "comment" && adjacent && self.owns_line(prev) {
+                top = prev;
+            } else {
+                break;
+            }
+        }
+        self.lines.line_start(top.start_byte())
+    }
+
+    /// Whether a node starts its line (only indentation before it).
+    fn owns_line(&self, node: Node) -> bool {
+        let start = self.lines.line_start(node.start_byte());
+        self.src[start..node.start_byte()].trim().is_empty()
+    }
+
+    /// Inserts statements (one string each, without indentation) right
+    /// before `stmt` and its leading comments, at its indentation, with a
+    /// blank line between them and it.
+    pub fn insert_before(&self, stmt: Node<'t>, statements: &[String]) -> Edit {
+        let at = self.statement_top(stmt);
+        let indent = line_indent(self.src, stmt.start_byte());
+        let mut text = String::new();
+        let before = &self.src[..at];
+        let prev_line = before
+            .trim_end_matches('\n')
+            .rsplit('\n')
+            .next()
+            .unwrap_or("");
+        let opens_block = prev_line.trim_end().ends_with(['{', ':', '(']);
+        if !before.is_empty() && !before.ends_with("\n\n") && !opens_block {
+            text.push('\n');
+        }
+        for s in statements {
+            for (i, line) in s.lines().enumerate() {
+                if i == 0 || !line.is_empty() {
+                    text.push_str(indent);
+                }
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        text.push('\n');
+        Edit::insert(at, text)
+    }
+
+    /// Removes a statement with its leading comments and the line break
+    /// after it; a blank line left doubled is removed too.
+    pub fn remove_statement(&self, stmt: Node<'t>) -> Edit {
+        let start = self.statement_top(stmt);
+        let mut end = stmt.end_byte();
+        let rest = &self.src[end..];
+        let line_end = rest.find('\n').map_or(self.src.len(), |i| end + i + 1);
+        if self.src[end..line_end].trim().is_empty() {
+            end = line_end;
+        } else {
+            // something else follows on the line: remove only the statement
+            return Edit::replace(stmt.start_byte()..stmt.end_byte(), "");
+        }
+        if !self.src[start..stmt.start_byte()].trim().is_empty()
+            && self.statement_top(stmt) == self.lines.line_start(stmt.start_byte())
+            && !self.owns_line(stmt)
+        {
+            return Edit::replace(stmt.start_byte()..stmt.end_byte(), "");
+        }
+        let blank_before = start == 0 || self.src[..start].ends_with("\n\n");
+        let next_line_end = self.src[end..]
+            .find('\n')
+            .map_or(self.src.len(), |i| end + i + 1);
+        let blank_after = self.src[end..next_line_end].trim().is_empty();
+        let closes_after = self.src[end..next_line_end]
+            .trim_start()
+            .starts_with(['}', ')']);
+        if blank_after && (blank_before || end == self.src.len()) && next_line_end > end {
+            end = next_line_end;
+        } else if blank_before && closes_after && start > 0 {
+            // `{\n  x;\n\n  y;\n}` -> drop the blank line before too
+            let prev = self.src[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+            return Edit::replace(prev..end, "");
+        }
+        Edit::replace(start..end, "")
+    }
+
+    /// Removes one element of a comma-separated list (an argument, an
+    /// object entry, a list item) with its comma; on a line of its own, the
+    /// whole line goes. Removing the last element of a list written
+    /// without a trailing comma takes the comma before it too.
+    pub fn remove_item(&self, item: Node<'t>) -> Vec<Edit> {
+        let comma_after = item.next_sibling().filter(|n| n.kind() == ",");
+        let comma_before = item.prev_sibling().filter(|n| n.kind() == ",");
+        let end = comma_after.map_or(item.end_byte(), |c| c.end_byte());
+        let eol = self.src[end..]
+            .find('\n')
+            .map_or(self.src.len(), |i| end + i + 1);
+        if self.owns_line(item) && self.src[end..eol].trim().is_empty() {
+            let start = self.lines.line_start(item.start_byte());
+            let mut edits = vec![Edit::replace(start..eol, "")];
+            if let (Some(c), None) = (comma_before, comma_after) {
+                edits.push(Edit::replace(c.byte_range(), ""));
+            }
+            return edits;
+        }
+        let edit = match (comma_before, comma_after) {
+            (_, Some(c)) => {
+                let mut end = c.end_byte();
+                end += self.src[end..].len() - self.src[end..].trim_start_matches(' ').len();
+                Edit::replace(item.start_byte()..end, "")
+            }
+            (Some(c), None) => Edit::replace(c.start_byte()..item.end_byte(), ""),
+            (None, None) => Edit::replace(item.byte_range(), ""),
+        };
+        vec![edit]
+    }
+
+    /// A fresh variable name based on `base` (already in the language's case).
+    pub fn fresh_var(&self, base: &str, taken: &[String]) -> String {
+        let mut name = base.to_string();
+        let mut n = 2;
+        while self.is_declared(&name) || taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        name
+    }
+
+    /// A variable name in the file's language from snake_case words.
+    pub fn var_name(&self, snake: &str) -> String {
+        if self.lang.is_python() {
+            snake.to_string()
+        } else {
+            types::camel_case(snake)
+        }
+    }
+
+    /// The words a resource is known by, snake_case: its variable, else its
+    /// literal name, else `fallback`.
+    pub fn base_words(&self, res: &Resource<'t>, fallback: &str) -> String {
+        let from = match &res.binding {
+            Binding::Variable(v) => v.clone(),
+            Binding::Attribute(a) => a.rsplit('.').next().unwrap_or(a).to_string(),
+            Binding::Unbound => {
+                match res.name.map(|n| self.scalar(crate::model::Val { node: n })) {
+                    Some(crate::model::Scalar::Str(s)) => s,
+                    _ => fallback.to_string(),
+                }
+            }
+        };
+        let snake: String = types::snake_case(&from)
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let snake = snake.trim_matches('_').to_string();
+        if snake.is_empty() || snake.starts_with(|c: char| c.is_ascii_digit()) {
+            fallback.to_string()
+        } else {
+            snake
+        }
+    }
+
+    /// The resource's name argument with `-suffix` appended, as code: a
+    /// literal stays a literal, a template or f-string gets the suffix
+    /// inside, any other expression is interpolated.
+    pub fn derived_name(&self, res: &Resource<'t>, suffix: &str) -> String {
+        let Some(name) = res.name else {
+            return quote(suffix, self.style.quote);
+        };
+        let text = self.text(name);
+        let python = self.lang.is_python();
+        let closing = text.chars().last().unwrap_or('"');
+        let simple = matches!(name.kind(), "string" | "template_string")
+            && !text.starts_with(['r', 'R', 'b', 'B'])
+            && !text.ends_with("\"\"\"")
+            && !text.ends_with("'''");
+        if simple {
+            let body = &text[..text.len() - 1];
+            return format!("{body}-{suffix}{closing}");
+        }
+        if python {
+            format!("f\"{{{text}}}-{suffix}\"")
+        } else {
+            format!("`${{{text}}}-{suffix}`")
+        }
+    }
+
+    /// Where new resources of a flavor take their scope and options from:
+    /// the CDKTF scope argument and the Pulumi `provider` option of `res`.
+    pub fn context_of(&self, res: &Resource<'t>) -> Context {
+        let mut ctx = Context {
+            flavor: res.flavor,
+            scope: None,
+            opts: None,
+        };
+        let Some(args) = res.call.child_by_field_name("arguments") else {
+            return ctx;
+        };
+        let mut cursor = args.walk();
+        let named: Vec<Node<'t>> = args
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        match res.flavor {
+            Flavor::CdktfTs | Flavor::CdktfPy => {
+                ctx.scope = named.first().map(|n| self.text(*n).to_string());
+            }
+            Flavor::PulumiTs => {
+                if let Some(opts) = named.get(2).and_then(|o| self.resolve(*o)) {
+                    if opts.kind() == "object" {
+                        ctx.opts = self.provider_option(opts, false);
+                    }
+                }
+            }
+            Flavor::PulumiPy => {
+                let opts = named.iter().find(|n| {
+                    n.kind() == "keyword_argument"
+                        && n.child_by_field_name("name")
+                            .is_some_and(|k| self.text(k) == "opts")
+                });
+                let call = opts
+                    .and_then(|o| o.child_by_field_name("value"))
+                    .and_then(|v| self.resolve(v))
+                    .filter(|v| v.kind() == "call");
+                if let Some(call) = call {
+                    let callee = call
+                        .child_by_field_name("function")
+                        .map(|f| self.text(f))
+                        .unwrap_or("pulumi.ResourceOptions");
+                    if let Some(args) = call.child_by_field_name("arguments") {
+                        if let Some(p) = self.provider_option(args, true) {
+                            ctx.opts = Some(format!("{callee}({p})"));
+                        }
+                    }
+                }
+            }
+        }
+        ctx
+    }
+
+    /// `{ provider }` / `provider=provider` from options that name one.
+    fn provider_option(&self, container: Node<'t>, python: bool) -> Option<String> {
+        let mut cursor = container.walk();
+        let entries: Vec<Node<'t>> = container.named_children(&mut cursor).collect();
+        for e in entries {
+            match e.kind() {
+                "shorthand_property_identifier" if self.text(e) == "provider" => {
+                    return Some("{ provider }".into());
+                }
+                "pair" | "keyword_argument" => {
+                    let key = e
+                        .child_by_field_name(if python { "name" } else { "key" })
+                        .map(|k| self.text(k));
+                    if key == Some("provider") {
+                        return Some(if python {
+                            self.text(e).to_string()
+                        } else {
+                            format!("{{ {} }}", self.text(e))
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The class expression for a Terraform type in this file, and the
+    /// import line it needs when the file does not import it yet.
+    pub fn class_ref(&self, tf_type: &str, flavor: Flavor) -> Option<(String, Option<String>)> {
+        let row = types::row_of(tf_type)?;
+        let python = flavor.is_python();
+        let semi = if self.style.semicolons { ";" } else { "" };
+        match flavor.framework() {
+            Framework::Pulumi => {
+                let class = if self.pulumi_major() == 6 {
+                    row.pulumi6
+                } else {
+                    row.pulumi7
+                };
+                if let Some(root) = self.local_for(Framework::Pulumi, &[]) {
+                    return Some((format!("{root}.{}.{class}", row.pulumi_module), None));
+                }
+                if let Some(module) = self.local_for(Framework::Pulumi, &[row.pulumi_module]) {
+                    return Some((format!("{module}.{class}"), None));
+                }
+                if self.is_declared("aws") {
+                    return None;
+                }
+                let import = if python {
+                    "import pulumi_aws as aws".to_string()
+                } else {
+                    format!(
+                        "import * as aws from {}{semi}",
+                        quote("@pulumi/aws", self.style.quote)
+                    )
+                };
+                Some((format!("aws.{}.{class}", row.pulumi_module), Some(import)))
+            }
+            Framework::Cdktf => {
+                let module = types::cdktf_module(tf_type);
+                if let Some(local) = self.local_for(Framework::Cdktf, &[&module, row.cdktf]) {
+                    return Some((local.to_string(), None));
+                }
+                if let Some(local) = self.local_for(Framework::Cdktf, &[row.cdktf]) {
+                    return Some((local.to_string(), None));
+                }
+                if let Some(root) = self.local_for(Framework::Cdktf, &[]) {
+                    let ns = types::camel_case(&module);
+                    return Some((format!("{root}.{ns}.{}", row.cdktf), None));
+                }
+                if self.is_declared(row.cdktf) {
+                    return None;
+                }
+                let import = if python {
+                    let prefix = self
+                        .cdktf_import_prefix()
+                        .unwrap_or_else(|| "cdktf_cdktf_provider_aws.".into());
+                    format!("from {prefix}{module} import {}", row.cdktf)
+                } else {
+                    let prefix = self
+                        .cdktf_import_prefix()
+                        .unwrap_or_else(|| "@cdktf/provider-aws/lib/".into());
+                    let spec = format!("{prefix}{}", module.replace('_', "-"));
+                    format!(
+                        "import {{ {} }} from {}{semi}",
+                        row.cdktf,
+                        quote(&spec, self.style.quote)
+                    )
+                };
+                Some((row.cdktf.to_string(), Some(import)))
+            }
+        }
+    }
+
+    /// The module path before the module name in the file's CDKTF imports:
+    /// `@cdktf/provider-aws/lib/`, `../.gen/providers/aws/`,
+    /// `cdktf_cdktf_provider_aws.`, `imports.aws.`.
+    fn cdktf_import_prefix(&self) -> Option<String> {
+        for import in &self.imports {
+            let text = self.text(*import);
+            if self.lang.is_python() {
+                let module = text.strip_prefix("from ")?.split_whitespace().next()?;
+                for root in ["cdktf_cdktf_provider_aws.", "imports.aws."] {
+                    if module.starts_with(root) && module.len() > root.len() {
+                        return Some(root.to_string());
+                    }
+                }
+            } else {
+                let spec = text
+                    .rsplit(['"', '\''])
+                    .nth(1)
+                    .filter(|s| s.contains("provider-aws/lib/") || s.contains("/providers/aws/"));
+                if let Some(spec) = spec {
+                    let cut = spec.rfind('/')?;
+                    return Some(spec[..=cut].to_string());
+                }
+            }
+        }
+        None
+    }
+
+    /// The @pulumi/aws major version the file is written for: 6 when it
+    /// uses a name that only 6 has, else 7.
+    pub fn pulumi_major(&self) -> u32 {
+        let v6_only = ["BucketV2", "BucketVersioningV2", "BucketAclV2"];
+        if self.resources.iter().any(|r| {
+            let callee = self.text(r.call);
+            v6_only.iter().any(|c| callee.contains(c))
+        }) {
+            6
+        } else {
+            7
+        }
+    }
+
+    /// A resource statement in the file's flavor and style (no indentation
+    /// on its first line; continuation lines indented from column 0).
+    pub fn render_resource(&self, ctx: &Context, class: &str, new: &NewResource) -> String {
+        let unit = self.style.indent.as_str();
+        let obj = Obj::detached(new.tf_type, ctx.flavor);
+        let python = ctx.flavor.is_python();
+        let semi = if self.style.semicolons { ";" } else { "" };
+        let comma = |last: bool| {
+            if !last || self.style.trailing_comma {
+                ","
+            } else {
+                ""
+            }
+        };
+        let place = |attr: &str| Place {
+            obj: &obj,
+            path: attr.to_string(),
+            indent: unit.to_string(),
+            multiline: true,
+        };
+        let lhs = match &new.var {
+            Some(v) if python => format!("{v} = "),
+            Some(v) => format!("const {v} = "),
+            None => String::new(),
+        };
+        if python {
+            let mut args = Vec::new();
+            if let Some(scope) = &ctx.scope {
+                args.push(scope.clone());
+            }
+            args.push(new.name.clone());
+            for (attr, value) in &new.props {
+                args.push(self.render_entry(ContainerKind::PyArgs, attr, value, &place(attr)));
+            }
+            if let Some(opts) = &ctx.opts {
+                args.push(format!("opts={opts}"));
+            }
+            let mut text = format!("{lhs}{class}(\n");
+            let n = args.len();
+            for (i, a) in args.iter().enumerate() {
+                text.push_str(&format!("{unit}{a}{}\n", comma(i + 1 == n)));
+            }
+            text.push(')');
+            text
+        } else {
+            let mut head = Vec::new();
+            if let Some(scope) = &ctx.scope {
+                head.push(scope.clone());
+            }
+            head.push(new.name.clone());
+            let mut text = format!("{lhs}new {class}({}, {{\n", head.join(", "));
+            let n = new.props.len();
+            for (i, (attr, value)) in new.props.iter().enumerate() {
+                let entry = self.render_entry(ContainerKind::TsObject, attr, value, &place(attr));
+                text.push_str(&format!("{unit}{entry}{}\n", comma(i + 1 == n)));
+            }
+            text.push('}');
+            if let Some(opts) = &ctx.opts {
+                text.push_str(&format!(", {opts}"));
+            }
+            text.push_str(&format!("){semi}"));
+            text
+        }
+    }
+
+    /// Edits that add import lines the file lacks: `import json` goes
+    /// first (standard library), provider imports after the last import.
+    pub fn add_imports(&self, lines: &[String]) -> Vec<Edit> {
+        let mut first = String::new();
+        let mut last = String::new();
+        for line in lines {
+            let present = self
+                .imports
+                .iter()
+                .any(|i| self.text(*i).trim_end_matches(';') == line.trim_end_matches(';'));
+            if present || first.contains(line.as_str()) || last.contains(line.as_str()) {
+                continue;
+            }
+            if line == "import json" {
+                first.push_str(line);
+                first.push('\n');
+            } else {
+                last.push('\n');
+                last.push_str(line);
+            }
+        }
+        let mut edits = Vec::new();
+        let top = self
+            .imports
+            .iter()
+            .find(|i| i.parent().is_some_and(|p| is_block(p.kind())));
+        if !first.is_empty() {
+            let at = top.map_or(0, |i| self.lines.line_start(i.start_byte()));
+            edits.push(Edit::insert(at, first));
+        }
+        if !last.is_empty() {
+            let at = self
+                .imports
+                .iter()
+                .rfind(|i| i.parent().is_some_and(|p| is_block(p.kind())))
+                .map_or(0, |i| i.end_byte());
+            if at == 0 {
+                edits.push(Edit::insert(0, format!("{}\n", last.trim_start())));
+            } else {
+                edits.push(Edit::insert(at, last));
+            }
+        }
+        edits
+    }
+}
+
+/// Merges insertions at the same point into one edit, in order, so a fix
+/// that adds several things in one place does not conflict with itself.
+pub fn merge_inserts(mut edits: Vec<Edit>) -> Vec<Edit> {
+    let mut out: Vec<Edit> = Vec::new();
+    edits.sort_by_key(|e| e.range.start);
+    for e in edits {
+        if let Some(last) = out.last_mut() {
+            if last.range.is_empty() && e.range.is_empty() && last.range.start == e.range.start {
+                last.text.push_str(&e.text);
+                continue;
+            }
+        }
+        out.push(e);
+    }
+    out
+}
