@@ -3,6 +3,7 @@
 use crate::rules::Fixer;
 
 pub mod al2023_ami;
+pub mod egress_all_traffic;
 pub mod imdsv2_required;
 pub mod no_keypair;
 pub mod optional_config;
@@ -14,5 +15,6 @@ pub static ALL: &[&dyn Fixer] = &[
     &root_volume::RootVolume,
     &al2023_ami::Al2023Ami,
     &no_keypair::NoKeypair,
+    &egress_all_traffic::EgressAllTraffic,
     &optional_config::OptionalConfig,
 ];

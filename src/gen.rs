@@ -18,7 +18,8 @@ pub struct NewResource {
     pub var: Option<String>,
     /// The name (Pulumi) or construct id (CDKTF) argument, as code.
     pub name: String,
-    pub props: Vec<(&'static str, NewValue)>,
+    /// Terraform attribute names and values.
+    pub props: Vec<(String, NewValue)>,
 }
 
 /// Where the new resources take their context from.

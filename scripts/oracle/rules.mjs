@@ -117,6 +117,31 @@ RULES.EC2005 = {
   },
 };
 
+const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+const SG_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const allTraffic = (protocol) => protocol === "-1" || protocol === "all" || protocol === -1;
+const internet = (v4 = [], v6 = []) => [v4].flat().includes("0.0.0.0/0") || [v6].flat().includes("::/0");
+
+RULES.NET001 = {
+  owns: { [SECURITY_GROUP]: ["egress"] },
+  adds: [SG_RULE, SG_EGRESS_RULE],
+  removes: [SG_RULE, SG_EGRESS_RULE],
+  promise(r) {
+    if (r.type === SECURITY_GROUP) {
+      const open = (r.inputs.egress ?? []).find((e) => allTraffic(e.protocol) && internet(e.cidrBlocks, e.ipv6CidrBlocks));
+      return open ? "an egress entry allows all traffic to the internet" : null;
+    }
+    if (r.type === SG_RULE && r.inputs.type === "egress" && allTraffic(r.inputs.protocol)) {
+      return internet(r.inputs.cidrBlocks, r.inputs.ipv6CidrBlocks) ? "an egress rule allows all traffic to the internet" : null;
+    }
+    if (r.type === SG_EGRESS_RULE && allTraffic(r.inputs.ipProtocol)) {
+      return internet(r.inputs.cidrIpv4, r.inputs.cidrIpv6) ? "an egress rule allows all traffic to the internet" : null;
+    }
+    return null;
+  },
+};
+
 RULES.PUL002 = {
   owns: {},
   defaultsConfig: ["environment", "stage", "environmentSuffix", "env"],
@@ -144,4 +169,5 @@ export const CHECKOV = {
   ],
   EC2002: [{ id: "CKV_AWS_8" }, { id: "CKV_AWS_3" }],
   EC2003: [{ id: "CKV_AWS_386" }],
+  NET001: [{ id: "CKV_AWS_382" }],
 };

@@ -301,8 +301,15 @@ export function compareRuns(file, before, after, applied, remaining) {
     if (remover) changedBy.add(remover[0]);
     else problems.push(`${file}: resource ${k} was removed, and no applied rule removes ${r.type}`);
   }
-  // Invokes may complete in any order: compare them as sorted lists.
-  const calls = (run) => run.invokes.map((inv) => JSON.stringify(inv)).sort();
+  // Invokes may complete in any order, and their inputs come with keys in
+  // any order (Python): compare them canonically, as sorted lists.
+  const canon = (v) =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : isObj(v)
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])]))
+        : v;
+  const calls = (run) => run.invokes.map((inv) => JSON.stringify(canon(inv))).sort();
   if (JSON.stringify(calls(before)) !== JSON.stringify(calls(after))) {
     const owners = appliedRules.filter(([, rule]) => rule.ownsInvokes);
     for (const [code] of owners) changedBy.add(code);

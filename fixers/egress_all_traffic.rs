@@ -1,0 +1,390 @@
+//! ## What it does
+//! Finds security group egress rules that allow all traffic (protocol `-1`
+//! or `all`) to `0.0.0.0/0` or `::/0`: inline `egress` entries of a
+//! security group, `aws_security_group_rule` resources of type `egress`,
+//! and `aws_vpc_security_group_egress_rule` resources. It replaces each
+//! with port-scoped rules, each with a description: 443/tcp (HTTPS), 80/tcp
+//! (HTTP), 53/udp (DNS) and 123/udp (NTP). Other egress rules stay.
+//!
+//! ## Why is this bad?
+//! Unrestricted egress lets a compromised instance reach any host on any
+//! port: command-and-control channels, data exfiltration over arbitrary
+//! protocols, lateral movement. Instances that only install packages, talk
+//! to AWS APIs (SSM, CloudWatch) and resolve names need these four.
+//!
+//! ## Example
+//! ```typescript
+//! new aws.ec2.SecurityGroup("web", {
+//!     egress: [{ fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }],
+//! });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! new aws.ec2.SecurityGroup("web", {
+//!     egress: [
+//!         { description: "HTTPS", fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] },
+//!         { description: "HTTP", fromPort: 80, toPort: 80, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] },
+//!         { description: "DNS", fromPort: 53, toPort: 53, protocol: "udp", cidrBlocks: ["0.0.0.0/0"] },
+//!         { description: "NTP", fromPort: 123, toPort: 123, protocol: "udp", cidrBlocks: ["0.0.0.0/0"] },
+//!     ],
+//! });
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: connections on other ports (databases, SMTP, custom APIs, DNS
+//! over TCP) stop working. Review what the instances talk to and add rules
+//! for it. The destinations stay `0.0.0.0/0`, so trivy AWS-0104 still
+//! flags them; narrowing them needs knowledge of the network (VPC
+//! endpoints, prefix lists) that only the program's authors have.
+//!
+//! ## Satisfies
+//! checkov CKV_AWS_382 (no all-traffic egress to 0.0.0.0/0). Not trivy
+//! AWS-0104, which flags any 0.0.0.0/0 egress.
+
+use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::gen::NewResource;
+use crate::model::{Binding, Lookup, Obj, Program, Resource, Scalar, Val};
+use crate::rules::{Finding, Fixer, Meta};
+
+pub struct EgressAllTraffic;
+
+pub static META: Meta = Meta {
+    code: "NET001",
+    name: "egress-all-traffic",
+    summary: "Security groups must not allow all egress traffic to the internet",
+    fix: "unsafe",
+    default_on: true,
+    satisfies: &["checkov CKV_AWS_382"],
+    source: include_str!("egress_all_traffic.rs"),
+};
+
+/// The egress rules that replace an all-traffic one: port, protocol,
+/// description and the suffix of a standalone rule's name.
+pub const EGRESS: &[(i64, &str, &str, &str)] = &[
+    (
+        443,
+        "tcp",
+        "HTTPS for package updates and AWS APIs",
+        "https",
+    ),
+    (80, "tcp", "HTTP for package repositories", "http"),
+    (53, "udp", "DNS resolution", "dns"),
+    (123, "udp", "NTP time synchronization", "ntp"),
+];
+
+impl Fixer for EgressAllTraffic {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        for res in &p.resources {
+            match res.tf_type {
+                "aws_security_group" => inline(p, res, out),
+                "aws_security_group_rule" | "aws_vpc_security_group_egress_rule" => {
+                    standalone(p, res, out)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn string(p: &Program, obj: &Obj, attr: &str) -> Option<String> {
+    match p.get(obj, attr) {
+        Lookup::Present(v) => match p.scalar(v) {
+            Scalar::Str(s) => Some(s),
+            Scalar::Num(n) => Some(n.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn strings(p: &Program, obj: &Obj, attr: &str) -> Vec<String> {
+    let Lookup::Present(v) = p.get(obj, attr) else {
+        return Vec::new();
+    };
+    p.list(v)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|item| match p.scalar(item) {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+fn all_protocols(protocol: Option<&str>) -> bool {
+    matches!(protocol, Some("-1" | "all"))
+}
+
+/// The destinations of an all-traffic rule that are the whole internet.
+fn open_destinations(v4: &[String], v6: &[String]) -> (bool, bool) {
+    (
+        v4.iter().any(|c| c == "0.0.0.0/0"),
+        v6.iter().any(|c| c == "::/0"),
+    )
+}
+
+fn rule_entries(
+    port: i64,
+    protocol: &str,
+    description: &str,
+    v4: bool,
+    v6: bool,
+) -> Vec<(&'static str, NewValue)> {
+    let mut entries = vec![
+        ("description", NewValue::str(description)),
+        ("from_port", NewValue::Int(port)),
+        ("to_port", NewValue::Int(port)),
+        ("protocol", NewValue::str(protocol)),
+    ];
+    if v4 {
+        entries.push((
+            "cidr_blocks",
+            NewValue::List(vec![NewValue::str("0.0.0.0/0")]),
+        ));
+    }
+    if v6 {
+        entries.push((
+            "ipv6_cidr_blocks",
+            NewValue::List(vec![NewValue::str("::/0")]),
+        ));
+    }
+    entries
+}
+
+fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
+    let obj = p.props(res);
+    let Lookup::Present(list) = p.get(&obj, "egress") else {
+        return;
+    };
+    let Some(items) = p.list(list) else {
+        return;
+    };
+    let list_node = p.resolve(list.node).unwrap_or(list.node);
+    for item in items {
+        let Some(rule) = p.obj(&obj, "egress", item) else {
+            continue;
+        };
+        if !all_protocols(string(p, &rule, "protocol").as_deref()) {
+            continue;
+        }
+        let (v4, v6) = open_destinations(
+            &strings(p, &rule, "cidr_blocks"),
+            &strings(p, &rule, "ipv6_cidr_blocks"),
+        );
+        if !v4 && !v6 {
+            continue;
+        }
+        let msg = format!(
+            "The security group allows all egress traffic to {}",
+            if v4 { "0.0.0.0/0" } else { "::/0" }
+        );
+        let finding = Finding::at(&META, p, res, item.node.byte_range(), msg);
+        let literal = matches!(list_node.kind(), "array" | "list")
+            && matches!(item.node.kind(), "object" | "dictionary" | "call");
+        if !literal {
+            out.push(Finding {
+                message: format!(
+                    "{}; no automatic fix: the rule is not written as a literal here",
+                    finding.message
+                ),
+                ..finding
+            });
+            continue;
+        }
+        out.push(finding.with_fix(Fix {
+            applicability: Applicability::Unsafe,
+            description: "Allow only HTTPS, HTTP, DNS and NTP egress".into(),
+            edits: vec![replace_item(p, &obj, item, v4, v6)],
+        }));
+    }
+}
+
+/// The list item replaced by one item per allowed port, one per line. A
+/// list written on one line is laid out over several lines, its other
+/// items kept as written.
+fn replace_item(p: &Program, obj: &Obj, item: Val, v4: bool, v6: bool) -> Edit {
+    let node = item.node;
+    let list = node.parent().unwrap_or(node);
+    let one_line = list.start_position().row == list.end_position().row;
+    let unit = p.style.indent.as_str();
+    let outer = crate::lang::line_indent(p.src, list.start_byte()).to_string();
+    let indent = if one_line {
+        format!("{outer}{unit}")
+    } else {
+        crate::lang::line_indent(p.src, node.start_byte()).to_string()
+    };
+    let place = crate::edit::Place {
+        obj,
+        path: "egress".into(),
+        indent: indent.clone(),
+        multiline: true,
+    };
+    let rendered: Vec<String> = EGRESS
+        .iter()
+        .map(|(port, protocol, description, _)| {
+            let map = NewValue::Map(rule_entries(*port, protocol, description, v4, v6));
+            p.render(&map, &place)
+        })
+        .collect();
+    if !one_line {
+        return Edit::replace(node.byte_range(), rendered.join(&format!(",\n{indent}")));
+    }
+    let mut items = Vec::new();
+    let mut cursor = list.walk();
+    for child in list.named_children(&mut cursor) {
+        if child == node {
+            items.extend(rendered.iter().cloned());
+        } else {
+            items.push(p.text(child).to_string());
+        }
+    }
+    let mut text = String::from("[");
+    for (i, it) in items.iter().enumerate() {
+        let comma = i + 1 < items.len() || p.style.trailing_comma;
+        text.push_str(&format!("\n{indent}{it}{}", if comma { "," } else { "" }));
+    }
+    text.push_str(&format!("\n{outer}]"));
+    Edit::replace(list.byte_range(), text)
+}
+
+fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
+    let obj = p.props(res);
+    let vpc_rule = res.tf_type == "aws_vpc_security_group_egress_rule";
+    let (protocol_key, v4_key, v6_key) = if vpc_rule {
+        ("ip_protocol", "cidr_ipv4", "cidr_ipv6")
+    } else {
+        ("protocol", "cidr_blocks", "ipv6_cidr_blocks")
+    };
+    if !vpc_rule && string(p, &obj, "type").as_deref() != Some("egress") {
+        return;
+    }
+    if !all_protocols(string(p, &obj, protocol_key).as_deref()) {
+        return;
+    }
+    let (v4, v6) = if vpc_rule {
+        (
+            string(p, &obj, v4_key).as_deref() == Some("0.0.0.0/0"),
+            string(p, &obj, v6_key).as_deref() == Some("::/0"),
+        )
+    } else {
+        open_destinations(&strings(p, &obj, v4_key), &strings(p, &obj, v6_key))
+    };
+    if !v4 && !v6 {
+        return;
+    }
+    let msg = "The security group rule allows all egress traffic to the internet".to_string();
+    let finding = Finding::at(&META, p, res, res.head(), msg.clone());
+    let refused = |why: &str| Finding {
+        message: format!("{msg}; no automatic fix: {why}"),
+        ..finding.clone()
+    };
+    if res.binding != Binding::Unbound {
+        out.push(refused("it is bound to a name other code may use"));
+        return;
+    }
+    let Some(stmt) = p.statement_of(res.call) else {
+        out.push(refused("it is created inside an expression"));
+        return;
+    };
+    let Some(home) = obj.home else {
+        out.push(refused(
+            "its arguments are not an object literal in this file",
+        ));
+        return;
+    };
+    // Every other argument is kept as written.
+    let replaced = [
+        protocol_key,
+        "from_port",
+        "to_port",
+        "description",
+        v4_key,
+        v6_key,
+    ];
+    let mut kept = Vec::new();
+    let mut cursor = home.node.walk();
+    for entry in home.node.named_children(&mut cursor) {
+        let (key, value) = match entry.kind() {
+            "pair" => (
+                entry.child_by_field_name("key"),
+                entry.child_by_field_name("value"),
+            ),
+            "keyword_argument" => (
+                entry.child_by_field_name("name"),
+                entry.child_by_field_name("value"),
+            ),
+            _ => continue,
+        };
+        let (Some(key), Some(value)) = (key, value) else {
+            continue;
+        };
+        let key = crate::types::snake_case(p.text(key).trim_matches(['"', '\'']));
+        if key == "opts" || replaced.contains(&key.as_str()) {
+            continue;
+        }
+        kept.push((key, NewValue::Raw(p.text(value).to_string())));
+    }
+    let Some((class, import)) = p.class_ref(res.tf_type, res.flavor) else {
+        out.push(refused("the resource class cannot be named here"));
+        return;
+    };
+    if import.is_some() {
+        out.push(refused("the resource class is not imported"));
+        return;
+    }
+    let ctx = p.context_of(res);
+    let mut statements = Vec::new();
+    for (port, protocol, description, suffix) in EGRESS {
+        let mut props = kept.clone();
+        let mut add = |k: &str, v: NewValue| props.push((k.to_string(), v));
+        add("description", NewValue::str(description));
+        add("from_port", NewValue::Int(*port));
+        add("to_port", NewValue::Int(*port));
+        add(protocol_key, NewValue::str(protocol));
+        if vpc_rule {
+            if v4 {
+                add("cidr_ipv4", NewValue::str("0.0.0.0/0"));
+            } else {
+                add("cidr_ipv6", NewValue::str("::/0"));
+            }
+        } else {
+            if v4 {
+                add(
+                    "cidr_blocks",
+                    NewValue::List(vec![NewValue::str("0.0.0.0/0")]),
+                );
+            }
+            if v6 {
+                add(
+                    "ipv6_cidr_blocks",
+                    NewValue::List(vec![NewValue::str("::/0")]),
+                );
+            }
+        }
+        let new = NewResource {
+            tf_type: res.tf_type,
+            var: None,
+            name: p.derived_name(res, suffix),
+            props,
+        };
+        statements.push(p.render_resource(&ctx, &class, &new));
+    }
+    let indent = crate::lang::line_indent(p.src, stmt.start_byte());
+    let text: Vec<String> = statements
+        .iter()
+        .map(|s| s.replace('\n', &format!("\n{indent}")))
+        .collect();
+    out.push(finding.with_fix(Fix {
+        applicability: Applicability::Unsafe,
+        description: "Replace the rule by HTTPS, HTTP, DNS and NTP egress rules".into(),
+        edits: vec![Edit::replace(
+            stmt.byte_range(),
+            text.join(&format!("\n{indent}")),
+        )],
+    }));
+}
