@@ -65,8 +65,11 @@ fn count(root: Node, src: &str, counts: &mut Counts) {
                 }
                 continue;
             }
+            // lists whose closing bracket starts its own line; a list that
+            // hugs its last element (`f(a, {\n...\n})`) takes no comma
             "object" | "array" | "arguments" | "argument_list" | "dictionary" | "list"
-                if node.start_position().row != node.end_position().row =>
+                if node.start_position().row != node.end_position().row
+                    && closes_on_own_line(node, src) =>
             {
                 if let Some(trailing) = ends_with_comma(node) {
                     counts.multiline_lists += 1;
@@ -86,6 +89,12 @@ fn count(root: Node, src: &str, counts: &mut Counts) {
         let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
     }
+}
+
+fn closes_on_own_line(node: Node, src: &str) -> bool {
+    let end = node.end_byte().saturating_sub(1);
+    let line_start = src[..end].rfind('\n').map_or(0, |i| i + 1);
+    src[line_start..end].trim().is_empty()
 }
 
 /// Whether the last element of a bracketed list is followed by a comma;

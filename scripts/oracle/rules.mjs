@@ -142,6 +142,19 @@ RULES.NET001 = {
   },
 };
 
+const IAM_ROLE = "aws:iam/role:Role";
+const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile";
+
+RULES.EC2004 = {
+  owns: { [INSTANCE]: ["iamInstanceProfile"] },
+  adds: [IAM_ROLE, ROLE_POLICY_ATTACHMENT, INSTANCE_PROFILE],
+  promise(r) {
+    if (r.type !== INSTANCE) return null;
+    return r.inputs.iamInstanceProfile ? null : "the instance has no instance profile";
+  },
+};
+
 RULES.PUL002 = {
   owns: {},
   defaultsConfig: ["environment", "stage", "environmentSuffix", "env"],
@@ -169,5 +182,6 @@ export const CHECKOV = {
   ],
   EC2002: [{ id: "CKV_AWS_8" }, { id: "CKV_AWS_3" }],
   EC2003: [{ id: "CKV_AWS_386" }],
+  EC2004: [{ id: "CKV2_AWS_41" }],
   NET001: [{ id: "CKV_AWS_382" }],
 };

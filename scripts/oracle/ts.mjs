@@ -503,6 +503,7 @@ const SELF_TEST_PROGRAM = `import * as aws from "@pulumi/aws";
 new aws.ec2.Instance("web", {
     ami: "ami-0123456789abcdef0",
     instanceType: "t3.micro",
+    iamInstanceProfile: "web-ssm",
     userData: "#!/bin/bash\\necho hello\\n",
     rootBlockDevice: { encrypted: true },
 });

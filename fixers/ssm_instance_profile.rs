@@ -1,0 +1,210 @@
+//! ## What it does
+//! Finds EC2 instances without an instance profile. It adds, right before
+//! the instance, an IAM role that EC2 may assume, an attachment of the
+//! `AmazonSSMManagedInstanceCore` managed policy, and an instance profile
+//! for the role, named after the instance (`web-ssm-role`, ...), created
+//! with the instance's provider (Pulumi) or scope (CDKTF), and sets the
+//! instance's `iam_instance_profile` to the profile.
+//!
+//! ## Why is this bad?
+//! Without an instance profile, Systems Manager cannot manage the
+//! instance: no Session Manager shell (so SSH keys and open ports creep
+//! back, see EC2005), no patching through Patch Manager, no inventory. Code
+//! on the instance that needs AWS credentials ends up with long-lived
+//! access keys.
+//!
+//! ## Example
+//! ```typescript
+//! const web = new aws.ec2.Instance("web", { ami: ami.id, instanceType: "t3.micro" }, { provider });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! const webSsmRole = new aws.iam.Role("web-ssm-role", {
+//!     assumeRolePolicy: JSON.stringify({
+//!         Version: "2012-10-17",
+//!         Statement: [{ Action: "sts:AssumeRole", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" } }],
+//!     }),
+//! }, { provider });
+//! new aws.iam.RolePolicyAttachment("web-ssm-policy", {
+//!     role: webSsmRole.name,
+//!     policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+//! }, { provider });
+//! const webSsmProfile = new aws.iam.InstanceProfile("web-ssm-profile", {
+//!     role: webSsmRole.name,
+//! }, { provider });
+//!
+//! const web = new aws.ec2.Instance("web", {
+//!     ami: ami.id,
+//!     instanceType: "t3.micro",
+//!     iamInstanceProfile: webSsmProfile.name,
+//! }, { provider });
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: it creates IAM resources (the deploying identity needs
+//! `iam:CreateRole` and `iam:PassRole`), and software on the instance
+//! gains the permissions of `AmazonSSMManagedInstanceCore`. Attaching a
+//! profile to a running instance does not replace it. An instance created
+//! inside an expression (a `map` callback, a list comprehension) is
+//! reported without a fix.
+//!
+//! ## Satisfies
+//! checkov CKV2_AWS_41 (an instance has an IAM instance profile), cdk-nag
+//! EC2InstanceProfileAttached.
+
+use crate::edit::{Applicability, Fix, NewValue};
+use crate::gen::{merge_inserts, NewResource};
+use crate::model::{Lookup, Program, Resource};
+use crate::rules::{Finding, Fixer, Meta};
+
+pub struct SsmInstanceProfile;
+
+pub static META: Meta = Meta {
+    code: "EC2004",
+    name: "ssm-instance-profile",
+    summary: "EC2 instances must have an instance profile that allows Systems Manager",
+    fix: "unsafe",
+    default_on: true,
+    satisfies: &["checkov CKV2_AWS_41", "cdk-nag EC2InstanceProfileAttached"],
+    source: include_str!("ssm_instance_profile.rs"),
+};
+
+pub const SSM_POLICY: &str = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+
+impl Fixer for SsmInstanceProfile {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        let mut taken = Vec::new();
+        for res in p.resources.iter().filter(|r| r.tf_type == "aws_instance") {
+            let obj = p.props(res);
+            let shown = p.display_path(&obj, "iam_instance_profile");
+            let msg = match p.get(&obj, "iam_instance_profile") {
+                Lookup::Present(_) => continue,
+                Lookup::Absent => format!("The instance has no instance profile (`{shown}` is not set), so Systems Manager cannot reach it"),
+                Lookup::Unknown(why) => {
+                    let msg = format!("The instance may have no instance profile: `{shown}` is not visible here ({why}); no automatic fix");
+                    out.push(Finding::at(&META, p, res, res.head(), msg));
+                    continue;
+                }
+            };
+            let finding = Finding::at(&META, p, res, res.head(), msg.clone());
+            match fix(p, res, &mut taken) {
+                Ok(fix) => out.push(finding.with_fix(fix)),
+                Err(why) => out.push(Finding {
+                    message: format!("{msg}; no automatic fix: {why}"),
+                    ..finding
+                }),
+            }
+        }
+    }
+}
+
+fn trust_policy() -> NewValue {
+    let doc = |entries: Vec<(&str, NewValue)>| {
+        NewValue::Doc(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    };
+    NewValue::Encode(Box::new(doc(vec![
+        ("Version", NewValue::str("2012-10-17")),
+        (
+            "Statement",
+            NewValue::List(vec![doc(vec![
+                ("Action", NewValue::str("sts:AssumeRole")),
+                ("Effect", NewValue::str("Allow")),
+                (
+                    "Principal",
+                    doc(vec![("Service", NewValue::str("ec2.amazonaws.com"))]),
+                ),
+            ])]),
+        ),
+    ])))
+}
+
+fn fix(p: &Program, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, String> {
+    let stmt = p
+        .statement_of(res.call)
+        .ok_or("the instance is created inside an expression")?;
+    let obj = p.props(res);
+    let base = p.base_words(res, "instance");
+    let mut var = |suffix: &str| {
+        let v = p.fresh_var(&p.var_name(&format!("{base}_{suffix}")), taken);
+        taken.push(v.clone());
+        v
+    };
+    let role = var("ssm_role");
+    let profile = var("ssm_profile");
+    let ctx = p.context_of(res);
+    let mut imports = Vec::new();
+    let mut class = |tf_type: &str| -> Result<String, String> {
+        let (class, import) = p
+            .class_ref(tf_type, res.flavor)
+            .ok_or_else(|| format!("the class for `{tf_type}` cannot be named in this file"))?;
+        imports.extend(import);
+        Ok(class)
+    };
+    let role_class = class("aws_iam_role")?;
+    let attachment_class = class("aws_iam_role_policy_attachment")?;
+    let profile_class = class("aws_iam_instance_profile")?;
+    if p.lang.is_python() {
+        imports.push("import json".to_string());
+    }
+    let role_name = NewValue::Raw(format!("{role}.name"));
+    let new = [
+        (
+            role_class,
+            NewResource {
+                tf_type: "aws_iam_role",
+                var: Some(role.clone()),
+                name: p.derived_name(res, "ssm-role"),
+                props: vec![("assume_role_policy".into(), trust_policy())],
+            },
+        ),
+        (
+            attachment_class,
+            NewResource {
+                tf_type: "aws_iam_role_policy_attachment",
+                var: None,
+                name: p.derived_name(res, "ssm-policy"),
+                props: vec![
+                    ("role".into(), role_name.clone()),
+                    ("policy_arn".into(), NewValue::str(SSM_POLICY)),
+                ],
+            },
+        ),
+        (
+            profile_class,
+            NewResource {
+                tf_type: "aws_iam_instance_profile",
+                var: Some(profile.clone()),
+                name: p.derived_name(res, "ssm-profile"),
+                props: vec![("role".into(), role_name)],
+            },
+        ),
+    ];
+    let statements: Vec<String> = new
+        .iter()
+        .map(|(class, r)| p.render_resource(&ctx, class, r))
+        .collect();
+    let mut edits = p.insert_props(
+        &obj,
+        &[(
+            "iam_instance_profile",
+            NewValue::Raw(format!("{profile}.name")),
+        )],
+    )?;
+    edits.push(p.insert_before(stmt, &statements));
+    edits.extend(p.add_imports(&imports));
+    Ok(Fix {
+        applicability: Applicability::Unsafe,
+        description: "Add an IAM role and instance profile for Systems Manager".into(),
+        edits: merge_inserts(edits),
+    })
+}
