@@ -129,10 +129,28 @@ fn trust_policy() -> NewValue {
 }
 
 fn fix(p: &Program, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, String> {
-    let stmt = p
+    let mut stmt = p
         .statement_of(res.call)
         .ok_or("the instance is created inside an expression")?;
     let obj = p.props(res);
+    // Arguments held in a variable declared earlier: the new resources go
+    // before that declaration, which will refer to the profile.
+    if let Some(home) = obj
+        .home
+        .filter(|h| !res.span().contains(&h.node.start_byte()))
+    {
+        let mut holder = home.node;
+        while let Some(parent) = holder.parent() {
+            if parent == stmt.parent().unwrap_or(parent) {
+                break;
+            }
+            holder = parent;
+        }
+        if holder.parent() != stmt.parent() || holder.start_byte() > stmt.start_byte() {
+            return Err("its arguments are defined in another scope".into());
+        }
+        stmt = holder;
+    }
     let base = p.base_words(res, "instance");
     let mut var = |suffix: &str| {
         let v = p.fresh_var(&p.var_name(&format!("{base}_{suffix}")), taken);
@@ -207,4 +225,47 @@ fn fix(p: &Program, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, Stri
         description: "Add an IAM role and instance profile for Systems Manager".into(),
         edits: merge_inserts(edits),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{self, Mode, Options};
+    use crate::lang::Lang;
+    use crate::rules::Selection;
+
+    fn fix(src: &str) -> String {
+        let selection = Selection::new(crate::fixers::ALL, &["EC2004".into()], &[]).unwrap();
+        let options = Options {
+            mode: Mode::Fix,
+            unsafe_fixes: true,
+        };
+        engine::run(src, Lang::TypeScript, &selection, options)
+            .unwrap()
+            .fixed
+            .expect("a fix")
+    }
+
+    #[test]
+    fn arguments_held_in_a_variable_get_the_profile_after_it_exists() {
+        let src = "import * as aws from \"@pulumi/aws\";\n\nconst args: aws.ec2.InstanceArgs = {\n    ami: \"ami-1\",\n};\nnew aws.ec2.Instance(\"web\", args);\n";
+        let out = fix(src);
+        let profile = out.find("const webSsmProfile").expect("a profile");
+        let args = out.find("const args").unwrap();
+        assert!(profile < args, "{out}");
+        assert!(
+            out.contains("    iamInstanceProfile: webSsmProfile.name,\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn names_do_not_clash_with_existing_variables() {
+        let src = "import * as aws from \"@pulumi/aws\";\n\nconst webSsmRole = 1;\nconst web = new aws.ec2.Instance(\"web\", { ami: \"ami-1\" });\n";
+        let out = fix(src);
+        assert!(
+            out.contains("const webSsmRole2 = new aws.iam.Role("),
+            "{out}"
+        );
+        assert!(out.contains("role: webSsmRole2.name"), "{out}");
+    }
 }

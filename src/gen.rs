@@ -154,6 +154,10 @@ impl<'t> Program<'t> {
         let closes_after = self.src[end..next_line_end]
             .trim_start()
             .starts_with(['}', ')']);
+        if end == self.src.len() && blank_before && start > 1 {
+            // the last statement of the file: the blank line before it goes
+            return Edit::replace(start - 1..end, "");
+        }
         if blank_after && (blank_before || end == self.src.len()) && next_line_end > end {
             end = next_line_end;
         } else if blank_before && closes_after && start > 0 {
@@ -580,4 +584,66 @@ pub fn merge_inserts(mut edits: Vec<Edit>) -> Vec<Edit> {
         out.push(e);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::{parse, Lang};
+    use crate::model::Program;
+
+    fn apply(src: &str, edits: Vec<crate::edit::Edit>) -> String {
+        let mut out = src.to_string();
+        let mut edits = edits;
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        for e in edits {
+            out.replace_range(e.range.clone(), &e.text);
+        }
+        out
+    }
+
+    fn remove_first_resource(lang: Lang, src: &str) -> String {
+        let tree = parse(lang, src);
+        let p = Program::new(src, lang, &tree);
+        let stmt = p.statement_of(p.resources[0].call).expect("a statement");
+        apply(src, vec![p.remove_statement(stmt)])
+    }
+
+    #[test]
+    fn removing_a_statement_leaves_no_blank_line_debris() {
+        let head = "import * as aws from \"@pulumi/aws\";\n\n";
+        let src = format!("{head}// the key\nconst k = new aws.ec2.KeyPair(\"k\", {{\n    publicKey: \"x\",\n}});\n\nconst a = 1;\n");
+        assert_eq!(
+            remove_first_resource(Lang::TypeScript, &src),
+            format!("{head}const a = 1;\n")
+        );
+        let src = format!("{head}const a = 1;\nnew aws.ec2.KeyPair(\"k\", {{}});\nconst b = 2;\n");
+        assert_eq!(
+            remove_first_resource(Lang::TypeScript, &src),
+            format!("{head}const a = 1;\nconst b = 2;\n")
+        );
+        let src = "import pulumi_aws as aws\n\nx = 1\n\nk = aws.ec2.KeyPair(\"k\")\n";
+        assert_eq!(
+            remove_first_resource(Lang::Python, src),
+            "import pulumi_aws as aws\n\nx = 1\n"
+        );
+    }
+
+    #[test]
+    fn removing_list_items_keeps_commas_right() {
+        let src = "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Instance(\"a\", { ami: \"x\", keyName: \"k\" });\nnew aws.ec2.Instance(\"b\", {\n    keyName: \"k\",\n    ami: \"x\"\n});\nnew aws.ec2.Instance(\"c\", {\n    ami: \"x\",\n    keyName: \"k\"\n});\n";
+        let tree = parse(Lang::TypeScript, src);
+        let p = Program::new(src, Lang::TypeScript, &tree);
+        let mut edits = Vec::new();
+        for res in &p.resources {
+            let obj = p.props(res);
+            let crate::model::Lookup::Present(v) = p.get(&obj, "key_name") else {
+                panic!("no key");
+            };
+            edits.extend(p.remove_item(v.node.parent().unwrap()));
+        }
+        assert_eq!(
+            apply(src, edits),
+            "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Instance(\"a\", { ami: \"x\" });\nnew aws.ec2.Instance(\"b\", {\n    ami: \"x\"\n});\nnew aws.ec2.Instance(\"c\", {\n    ami: \"x\"\n});\n"
+        );
+    }
 }

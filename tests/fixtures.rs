@@ -82,7 +82,7 @@ fn assert_untouched_outside_edits(
                 file.display()
             )
         });
-        if i == 0 && ranges.first().is_none_or(|r| r.start > 0) {
+        if i == 0 && ranges.first().map_or(true, |r| r.start > 0) {
             assert_eq!(
                 pos,
                 0,

@@ -20,7 +20,8 @@ pulumi.runtime.setMocks(
       resources.push({ type: args.type, name: args.name, inputs: args.inputs });
       return {
         id: `${args.name}-id`,
-        state: { ...args.inputs, arn: `arn:aws:mock::123456789012:${args.name}` },
+        // a physical name as auto-naming gives one, unless the program sets it
+        state: { name: args.name, ...args.inputs, arn: `arn:aws:mock::123456789012:${args.name}` },
       };
     },
     call(args) {

@@ -31,7 +31,8 @@ class Recorder(pulumi.runtime.Mocks):
     def new_resource(self, args):
         inputs = plain(args.inputs)
         resources.append({"type": args.typ, "name": args.name, "inputs": inputs})
-        state = dict(inputs, arn=f"arn:aws:mock::123456789012:{args.name}")
+        # a physical name as auto-naming gives one, unless the program sets it
+        state = dict({"name": args.name}, **inputs, arn=f"arn:aws:mock::123456789012:{args.name}")
         return [f"{args.name}-id", state]
 
     def call(self, args):
