@@ -3,6 +3,7 @@
 use crate::rules::Fixer;
 
 pub mod al2023_ami;
+pub mod depends_on_output;
 pub mod egress_all_traffic;
 pub mod imdsv2_required;
 pub mod no_keypair;
@@ -18,5 +19,6 @@ pub static ALL: &[&dyn Fixer] = &[
     &ssm_instance_profile::SsmInstanceProfile,
     &no_keypair::NoKeypair,
     &egress_all_traffic::EgressAllTraffic,
+    &depends_on_output::DependsOnOutput,
     &optional_config::OptionalConfig,
 ];

@@ -15,6 +15,8 @@
 // - `adds` / `removes`: type tokens of resources the rule may create or
 //   delete.
 // - `ownsInvokes`: the rule may change provider function calls (getAmi).
+// - `repairs`: the rule repairs a program that cannot run or type-check;
+//   the fixed program must, and the original must not have.
 // - `defaultsConfig`: settings the rule gives a default; the fixed program
 //   must run without them (and the original must not have).
 
@@ -153,6 +155,14 @@ RULES.EC2004 = {
     if (r.type !== INSTANCE) return null;
     return r.inputs.iamInstanceProfile ? null : "the instance has no instance profile";
   },
+};
+
+RULES.PUL001 = {
+  owns: {},
+  // dependsOn with outputs does not type-check and fails at run time: the
+  // proof is that the fixed program type-checks and runs (compareJobs).
+  repairs: true,
+  promise: () => null,
 };
 
 RULES.PUL002 = {

@@ -178,7 +178,23 @@ export function mockJobs(cases) {
 export function compareJobs(c, jobs, runs) {
   const mine = jobs.map((j, i) => ({ ...j, run: runs[i] })).filter((j) => j.c === c);
   const get = (side, bare) => mine.find((j) => j.side === side && !!j.bare === bare)?.run;
-  const problems = compareRuns(c.rel, get("before", false), get("after", false), c.applied, c.remaining);
+  const before = get("before", false);
+  const after = get("after", false);
+  const repairs = [...c.applied].filter((code) => RULES[code]?.repairs);
+  if (repairs.length > 0) {
+    // A rule that repairs a program that cannot run: the original must
+    // fail, the fixed one must run; nothing else can be compared.
+    const problems = after.errors.map((e) => `${c.rel}: the fixed program still fails under mocks: ${e}`);
+    if (before.errors.length === 0) {
+      problems.push(`${c.rel}: ${repairs.join(", ")} applied a fix, but the program ran before it (vacuous repair)`);
+    }
+    const others = [...c.applied].filter((code) => !RULES[code]?.repairs);
+    if (others.length > 0) {
+      problems.push(`${c.rel}: ${others.join(", ")} applied fixes to a program that did not run; keep repair fixtures to repair rules`);
+    }
+    return problems;
+  }
+  const problems = compareRuns(c.rel, before, after, c.applied, c.remaining);
   const bareBefore = get("before", true);
   const bareAfter = get("after", true);
   if (bareBefore && bareAfter) {
@@ -435,9 +451,13 @@ async function checkEnv(opts, envName, cases, runIacfix) {
   const tscSeconds = (Date.now() - started) / 1000;
   for (const c of cases) {
     const mine = (e) => e.file === c.rel.split(path.sep).join("/");
-    const problems = errors.before
-      .filter(mine)
-      .map((e) => `${c.rel}:${e.line}: the program does not type-check before the fix: ${e.code} ${e.message}`);
+    const repairs = [...c.applied].some((code) => RULES[code]?.repairs);
+    // A repair rule's program may not type-check before; it must after.
+    const problems = repairs
+      ? errors.after.filter(mine).map((e) => `${c.rel}:${e.line}: the repaired program does not type-check: ${e.code} ${e.message}`)
+      : errors.before
+          .filter(mine)
+          .map((e) => `${c.rel}:${e.line}: the program does not type-check before the fix: ${e.code} ${e.message}`);
     const added = multisetMinus(errors.after.filter(mine).map(errorKey), errors.before.filter(mine).map(errorKey));
     for (const k of added) problems.push(`${c.rel}: the fix adds a type error: ${k.slice(k.indexOf(": ") + 2)}`);
     record(`tsc (${envName})`, c, problems);
