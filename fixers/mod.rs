@@ -8,8 +8,10 @@ pub mod egress_all_traffic;
 pub mod imdsv2_required;
 pub mod no_keypair;
 pub mod optional_config;
+pub mod required_tags;
 pub mod root_volume;
 pub mod ssm_instance_profile;
+pub mod userdata_hardening;
 
 /// Every rule iacfix has, in code order.
 pub static ALL: &[&dyn Fixer] = &[
@@ -18,7 +20,9 @@ pub static ALL: &[&dyn Fixer] = &[
     &al2023_ami::Al2023Ami,
     &ssm_instance_profile::SsmInstanceProfile,
     &no_keypair::NoKeypair,
+    &userdata_hardening::UserdataHardening,
     &egress_all_traffic::EgressAllTraffic,
+    &required_tags::RequiredTags,
     &depends_on_output::DependsOnOutput,
     &optional_config::OptionalConfig,
 ];

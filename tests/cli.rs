@@ -11,6 +11,7 @@ const BAD: &str = r#"import * as aws from "@pulumi/aws";
 new aws.ec2.Instance("web", {
     ami: "ami-0123456789abcdef0",
     iamInstanceProfile: "web-ssm",
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
     rootBlockDevice: {
         volumeSize: 20,
     },
@@ -22,6 +23,7 @@ const CLEAN: &str = r#"import * as aws from "@pulumi/aws";
 new aws.ec2.Instance("web", {
     ami: "ami-0123456789abcdef0",
     iamInstanceProfile: "web-ssm",
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
     rootBlockDevice: { volumeSize: 30, encrypted: true },
     metadataOptions: { httpTokens: "required" },
 });
@@ -33,6 +35,7 @@ const SAFE_ONLY: &str = r#"import * as aws from "@pulumi/aws";
 new aws.ec2.Instance("web", {
     ami: "ami-0123456789abcdef0",
     iamInstanceProfile: "web-ssm",
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
     rootBlockDevice: { volumeSize: 30, encrypted: true },
 });
 "#;
@@ -87,7 +90,7 @@ fn report_mode_exit_codes_and_text_format() {
         "{out}"
     );
     assert!(
-        out.contains("infra/index.ts:7:21 EC2002 The root volume is too small"),
+        out.contains("infra/index.ts:8:21 EC2002 The root volume is too small"),
         "{out}"
     );
     assert!(
@@ -183,7 +186,7 @@ fn write_applies_safe_fixes_and_reports_what_remains() {
 fn after_write_remaining_findings_point_into_the_written_file() {
     // The first instance gets six lines inserted; the second keeps an
     // unsafe finding, which must be reported where it now stands.
-    let src = format!("{SAFE_ONLY}\nnew aws.ec2.Instance(\"later\", {{\n    iamInstanceProfile: \"web-ssm\",\n    metadataOptions: {{ httpTokens: \"required\" }},\n}});\n");
+    let src = format!("{SAFE_ONLY}\nnew aws.ec2.Instance(\"later\", {{\n    iamInstanceProfile: \"web-ssm\",\n    tags: {{ Environment: \"test\", ManagedBy: \"Pulumi\", Backup: \"Required\" }},\n    metadataOptions: {{ httpTokens: \"required\" }},\n}});\n");
     let dir = project(&[("index.ts", src.as_bytes())]);
     let out = stdout(iacfix(dir.path()).arg("--write"), 1);
     let fixed = fs::read_to_string(dir.path().join("index.ts")).unwrap();

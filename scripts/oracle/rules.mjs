@@ -165,6 +165,62 @@ RULES.PUL001 = {
   promise: () => null,
 };
 
+const TAGGABLE = [
+  INSTANCE,
+  LAUNCH_TEMPLATE,
+  EBS_VOLUME,
+  KEY_PAIR,
+  IAM_ROLE,
+  INSTANCE_PROFILE,
+  SECURITY_GROUP,
+  SG_EGRESS_RULE,
+  "aws:ec2/vpc:Vpc",
+  "aws:ec2/subnet:Subnet",
+  "aws:ec2/internetGateway:InternetGateway",
+  "aws:ec2/routeTable:RouteTable",
+  "aws:ec2/eip:Eip",
+  "aws:ec2/natGateway:NatGateway",
+  "aws:ec2/flowLog:FlowLog",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:cloudtrail/trail:Trail",
+  "aws:guardduty/detector:Detector",
+  "aws:s3/bucket:Bucket",
+  "aws:s3/bucketV2:BucketV2",
+  "aws:lambda/function:Function",
+  "aws:kms/key:Key",
+];
+const HOLDS_DATA = [INSTANCE, EBS_VOLUME, "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+
+RULES.TAG001 = {
+  owns: Object.fromEntries(TAGGABLE.map((t) => [t, ["tags"]])),
+  promise(r) {
+    if (!TAGGABLE.includes(r.type)) return null;
+    const tags = r.inputs.tags ?? {};
+    const keys = ["Environment", "ManagedBy", ...(HOLDS_DATA.includes(r.type) ? ["Backup"] : [])];
+    const missing = keys.filter((k) => tags[k] === undefined);
+    return missing.length ? `tags lack ${missing.join(", ")}` : null;
+  },
+};
+
+RULES.EC2006 = {
+  owns: {
+    [INSTANCE]: ["userData"],
+    [LAUNCH_TEMPLATE]: ["userData"],
+    [LAUNCH_CONFIGURATION]: ["userData"],
+  },
+  promise(r) {
+    if (!(r.type in this.owns)) return null;
+    const script = r.inputs.userData;
+    if (typeof script !== "string" || !script.startsWith("#!")) return null;
+    for (const needed of ["PermitRootLogin no", "PasswordAuthentication no", "MaxAuthTries 3", "fail2ban"]) {
+      if (!script.includes(needed)) return `the user data does not set ${needed}`;
+    }
+    if (!/dnf-automatic|yum-cron|unattended-upgrades/.test(script)) return "the user data installs no automatic updates";
+    if (!script.startsWith("#!")) return "the shebang is not first";
+    return null;
+  },
+};
+
 RULES.PUL002 = {
   owns: {},
   defaultsConfig: ["environment", "stage", "environmentSuffix", "env"],

@@ -524,7 +524,8 @@ new aws.ec2.Instance("web", {
     ami: "ami-0123456789abcdef0",
     instanceType: "t3.micro",
     iamInstanceProfile: "web-ssm",
-    userData: "#!/bin/bash\\necho hello\\n",
+    userData: "#cloud-config\\nruncmd:\\n  - echo hello\\n",
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
     rootBlockDevice: { encrypted: true },
 });
 `;

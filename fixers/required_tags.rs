@@ -1,0 +1,337 @@
+//! ## What it does
+//! Finds taggable resources that lack a required tag: `Environment` and
+//! `ManagedBy` on every taggable resource, and `Backup` on resources that
+//! hold data (instances, volumes, buckets). It adds the missing tags to the
+//! resource's `tags` (or a new `tags` map): `Environment` takes the value
+//! the program already tags with (or its `environment` variable),
+//! `ManagedBy` is `Pulumi` or `CDKTF`, `Backup` is `Required`. Tags given
+//! as a variable or a spread keep every original tag
+//! (`{ ...commonTags, Backup: "Required" }`). A tag that the provider's
+//! `defaultTags` / `default_tags` supplies counts as present. Tags built by
+//! code iacfix cannot see are reported without a fix.
+//!
+//! ## Why is this bad?
+//! Cost allocation, ownership, backup policies (AWS Backup selects by tag)
+//! and incident response all depend on tags. An untagged volume is one
+//! nobody knows whether they may delete or must restore.
+//!
+//! ## Example
+//! ```typescript
+//! new aws.ec2.Instance("web", {
+//!     ami: ami.id,
+//!     tags: { Name: `web-${environment}` },
+//! });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! new aws.ec2.Instance("web", {
+//!     ami: ami.id,
+//!     tags: {
+//!         Name: `web-${environment}`,
+//!         Environment: environment,
+//!         ManagedBy: "Pulumi",
+//!         Backup: "Required",
+//!     },
+//! });
+//! ```
+//!
+//! ## Fix safety
+//! Safe: tags change in place and replace nothing. When the program has
+//! no value for `Environment` (no tag, no `environment` variable), that
+//! tag is reported and the others are added.
+//!
+//! ## Satisfies
+//! No scanner ships this check by default; it is what tag policies (AWS
+//! Organizations) and checkov custom policies enforce.
+
+use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::model::{Framework, Lookup, Obj, Program, Resource, Val};
+use crate::rules::{Finding, Fixer, Meta};
+
+pub struct RequiredTags;
+
+pub static META: Meta = Meta {
+    code: "TAG001",
+    name: "required-tags",
+    summary: "Taggable resources must carry Environment and ManagedBy tags, and Backup when they hold data",
+    fix: "safe",
+    default_on: true,
+    satisfies: &[],
+    source: include_str!("required_tags.rs"),
+};
+
+/// Resource types that take `tags`.
+const TAGGABLE: &[&str] = &[
+    "aws_instance",
+    "aws_launch_template",
+    "aws_ebs_volume",
+    "aws_key_pair",
+    "aws_iam_role",
+    "aws_iam_instance_profile",
+    "aws_security_group",
+    "aws_vpc_security_group_egress_rule",
+    "aws_vpc",
+    "aws_subnet",
+    "aws_internet_gateway",
+    "aws_route_table",
+    "aws_eip",
+    "aws_nat_gateway",
+    "aws_flow_log",
+    "aws_cloudwatch_log_group",
+    "aws_cloudtrail",
+    "aws_guardduty_detector",
+    "aws_s3_bucket",
+    "aws_lambda_function",
+    "aws_kms_key",
+];
+
+/// Resource types that hold data and need a backup policy.
+const HOLDS_DATA: &[&str] = &["aws_instance", "aws_ebs_volume", "aws_s3_bucket"];
+
+/// Names a program commonly gives its environment.
+const ENVIRONMENT_VARIABLES: &[&str] = &[
+    "environment",
+    "environmentSuffix",
+    "environment_suffix",
+    "env",
+    "stage",
+];
+
+impl Fixer for RequiredTags {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        let defaults = provider_defaults(p);
+        let environment = environment_value(p);
+        for res in p.resources.iter().filter(|r| TAGGABLE.contains(&r.tf_type)) {
+            check_resource(p, res, &defaults, environment.as_deref(), out);
+        }
+    }
+}
+
+fn required(res: &Resource) -> Vec<&'static str> {
+    let mut keys = vec!["Environment", "ManagedBy"];
+    if HOLDS_DATA.contains(&res.tf_type) {
+        keys.push("Backup");
+    }
+    keys
+}
+
+/// Tags every provider in the file supplies through its default tags.
+fn provider_defaults(p: &Program) -> Vec<String> {
+    let mut supplied: Option<Vec<String>> = None;
+    for res in p.resources.iter().filter(|r| r.tf_type == "aws_provider") {
+        let obj = p.props(res);
+        let mut keys = Vec::new();
+        if let Lookup::Present(v) = p.get(&obj, "default_tags") {
+            for item in p.list(v).unwrap_or_default() {
+                let Some(block) = p.obj(&obj, "default_tags", item) else {
+                    continue;
+                };
+                if let Lookup::Present(tags) = p.get(&block, "tags") {
+                    if let Some(tags) = p.obj(&block, "tags", tags) {
+                        keys.extend(
+                            ["Environment", "ManagedBy", "Backup"]
+                                .iter()
+                                .filter(|k| matches!(p.get(&tags, k), Lookup::Present(_)))
+                                .map(|k| k.to_string()),
+                        );
+                    }
+                }
+            }
+        }
+        // every provider must supply a tag for it to count everywhere
+        supplied = Some(match supplied {
+            None => keys,
+            Some(prev) => prev.into_iter().filter(|k| keys.contains(k)).collect(),
+        });
+    }
+    supplied.unwrap_or_default()
+}
+
+/// The expression the program tags `Environment` with, or its environment
+/// variable.
+fn environment_value(p: &Program) -> Option<String> {
+    for res in &p.resources {
+        let obj = p.props(res);
+        let Lookup::Present(tags) = p.get(&obj, "tags") else {
+            continue;
+        };
+        let Some(tags) = p.obj(&obj, "tags", tags) else {
+            continue;
+        };
+        if let Lookup::Present(v) = p.get(&tags, "Environment") {
+            let kind = v.node.kind();
+            if matches!(
+                kind,
+                "identifier" | "string" | "member_expression" | "attribute"
+            ) {
+                return Some(p.text(v.node).to_string());
+            }
+        }
+    }
+    ENVIRONMENT_VARIABLES
+        .iter()
+        .find(|name| p.is_declared(name))
+        .map(|name| name.to_string())
+}
+
+fn check_resource(
+    p: &Program,
+    res: &Resource,
+    defaults: &[String],
+    environment: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
+    let obj = p.props(res);
+    let shown = p.display_path(&obj, "tags");
+    let unknown = |why: String, range: std::ops::Range<usize>| {
+        let keys = required(res).join(", ");
+        let msg =
+            format!("The resource may lack the required tags {keys}: {why}; no automatic fix");
+        Finding::at(&META, p, res, range, msg)
+    };
+    let tags_lookup = p.get(&obj, "tags");
+    let tags_obj = match tags_lookup {
+        Lookup::Present(v) => match p.obj(&obj, "tags", v) {
+            Some(t) => Some((v, t)),
+            None => {
+                let why = format!("`{shown}` is computed at run time");
+                out.push(unknown(why, v.node.byte_range()));
+                return;
+            }
+        },
+        Lookup::Absent => None,
+        Lookup::Unknown(why) => {
+            out.push(unknown(format!("`{shown}` {why}"), res.head()));
+            return;
+        }
+    };
+    let mut missing = Vec::new();
+    for key in required(res) {
+        if defaults.iter().any(|d| d == key) {
+            continue;
+        }
+        let present = match &tags_obj {
+            Some((v, t)) => match p.get(t, key) {
+                Lookup::Absent => false,
+                Lookup::Present(_) => true,
+                Lookup::Unknown(why) => {
+                    out.push(unknown(format!("`{key}` {why}"), v.node.byte_range()));
+                    return;
+                }
+            },
+            None => false,
+        };
+        if !present {
+            missing.push(key);
+        }
+    }
+    if missing.is_empty() {
+        return;
+    }
+    let managed_by = match res.flavor.framework() {
+        Framework::Pulumi => "Pulumi",
+        Framework::Cdktf => "CDKTF",
+    };
+    let mut entries: Vec<(&str, NewValue)> = Vec::new();
+    let mut unfixed = Vec::new();
+    for key in &missing {
+        let value = match *key {
+            "Environment" => match environment {
+                Some(e) => NewValue::Raw(e.to_string()),
+                None => {
+                    unfixed.push(*key);
+                    continue;
+                }
+            },
+            "ManagedBy" => NewValue::str(managed_by),
+            _ => NewValue::str("Required"),
+        };
+        entries.push((key, value));
+    }
+    let mut msg = format!(
+        "The resource lacks the required tag{} {} in `{shown}`",
+        if missing.len() > 1 { "s" } else { "" },
+        missing.join(", ")
+    );
+    if !unfixed.is_empty() {
+        msg.push_str("; the program has no value for Environment to reuse");
+    }
+    let range = match &tags_obj {
+        Some((v, _)) => v.node.byte_range(),
+        None => res.head(),
+    };
+    let finding = Finding::at(&META, p, res, range, msg.clone());
+    if entries.is_empty() {
+        out.push(finding);
+        return;
+    }
+    let edits = match &tags_obj {
+        None => {
+            let doc = NewValue::Doc(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            );
+            p.insert_props(&obj, &[("tags", doc)])
+        }
+        Some((v, t)) => extend_tags(p, *v, t, &entries),
+    };
+    match edits {
+        Ok(edits) => out.push(finding.with_fix(Fix {
+            applicability: Applicability::Safe,
+            description: format!(
+                "Add the tag{} {}",
+                if entries.len() > 1 { "s" } else { "" },
+                entries.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            ),
+            edits,
+        })),
+        Err(why) => out.push(Finding {
+            message: format!("{msg}; no automatic fix: {why}"),
+            ..finding
+        }),
+    }
+}
+
+/// Adds entries to tags written in place; tags held in a variable or built
+/// by `Object.assign` are spread into a new map, so other resources that
+/// share them do not change.
+fn extend_tags(
+    p: &Program,
+    value: Val,
+    tags: &Obj,
+    entries: &[(&str, NewValue)],
+) -> Result<Vec<Edit>, String> {
+    if matches!(value.node.kind(), "object" | "dictionary") {
+        return p.insert_props(tags, entries);
+    }
+    let python = p.lang.is_python();
+    let expr = p.text(value.node);
+    let rendered: Vec<String> = entries
+        .iter()
+        .filter_map(|(k, v)| {
+            let v = match v {
+                NewValue::Raw(r) => r.clone(),
+                NewValue::Str(s) => p.quote_at(value.node, s),
+                _ => return None, // tags are strings or expressions
+            };
+            Some(if python {
+                format!("{}: {v}", p.quote_at(value.node, k))
+            } else {
+                format!("{k}: {v}")
+            })
+        })
+        .collect();
+    let text = if python {
+        format!("{{**{expr}, {}}}", rendered.join(", "))
+    } else {
+        format!("{{ ...{expr}, {} }}", rendered.join(", "))
+    };
+    Ok(vec![Edit::replace(value.node.byte_range(), text)])
+}

@@ -1,0 +1,349 @@
+//! ## What it does
+//! Finds EC2 instances, launch templates and launch configurations whose
+//! Linux user data (a shell script starting with `#!`) lacks a hardening
+//! block, and appends one marked, idempotent block to the script:
+//! - SSH: `PermitRootLogin no`, `PasswordAuthentication no`,
+//!   `PubkeyAuthentication yes`, `MaxAuthTries 3`, `ClientAliveInterval
+//!   300`, `ClientAliveCountMax 2`, written to a drop-in that sorts first
+//!   (`/etc/ssh/sshd_config.d/00-hardening.conf`, included from
+//!   `sshd_config` where the image does not include it yet);
+//! - automatic security updates for the image in use: `dnf-automatic` on
+//!   Amazon Linux 2023, `yum-cron` on Amazon Linux 2, `unattended-upgrades`
+//!   on Ubuntu and Debian, `dnf-automatic` when the image is unknown;
+//! - `fail2ban`, enabled.
+//!
+//! User data given as a string, template literal or Python triple-quoted
+//! string (or a variable bound to one) is rewritten; user data read from a
+//! file is reported with the file's name.
+//!
+//! ## Why is this bad?
+//! Images ship with SSH settings meant for first access, not for a server
+//! that stays up: root login and passwords may be allowed, sessions never
+//! time out, and nothing installs security updates until someone logs in.
+//!
+//! ## Example
+//! ```typescript
+//! const userData = `#!/bin/bash
+//! dnf install -y nginx
+//! `;
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! const userData = `#!/bin/bash
+//! dnf install -y nginx
+//! # iacfix EC2006: SSH hardening, automatic security updates, fail2ban
+//! mkdir -p /etc/ssh/sshd_config.d
+//! ...
+//! `;
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: changing user data replaces a running instance (or takes effect
+//! at the next launch from a template), and password or root logins over
+//! SSH stop working. `fail2ban` is not in every distribution's default
+//! repositories (Amazon Linux 2023 has none); the block reports that on
+//! the console instead of failing the script.
+//!
+//! ## Satisfies
+//! No scanner reads user data for this; CIS benchmarks 5.2.x (SSH) and
+//! 1.9 (updates) ask for it on the host.
+
+use crate::edit::{Applicability, Edit, Fix};
+use crate::model::{Lookup, Program, Resource, Scalar, Val};
+use crate::rules::{Finding, Fixer, Meta};
+use tree_sitter::Node;
+
+pub struct UserdataHardening;
+
+pub static META: Meta = Meta {
+    code: "EC2006",
+    name: "userdata-hardening",
+    summary: "Linux user data must harden SSH, install security updates and enable fail2ban",
+    fix: "unsafe",
+    default_on: true,
+    satisfies: &[],
+    source: include_str!("userdata_hardening.rs"),
+};
+
+/// The first line of the block; its presence means the script is hardened.
+pub const MARKER: &str = "# iacfix EC2006: SSH hardening, automatic security updates, fail2ban";
+
+const SSH: &[&str] = &[
+    "mkdir -p /etc/ssh/sshd_config.d",
+    "grep -q '^Include /etc/ssh/sshd_config.d/' /etc/ssh/sshd_config || sed -i '1i Include /etc/ssh/sshd_config.d/*.conf' /etc/ssh/sshd_config",
+    "for s in 'PermitRootLogin no' 'PasswordAuthentication no' 'PubkeyAuthentication yes' 'MaxAuthTries 3' 'ClientAliveInterval 300' 'ClientAliveCountMax 2'; do echo \"$s\"; done > /etc/ssh/sshd_config.d/00-hardening.conf",
+    "systemctl restart sshd || systemctl restart ssh",
+];
+
+/// The package manager family of the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Al2023,
+    Al2,
+    Debian,
+}
+
+fn updates(os: Os) -> &'static [&'static str] {
+    match os {
+        Os::Al2023 => &[
+            "dnf install -y dnf-automatic",
+            "sed -i 's/^upgrade_type = .*/upgrade_type = security/; s/^apply_updates = .*/apply_updates = yes/' /etc/dnf/automatic.conf",
+            "systemctl enable --now dnf-automatic.timer",
+            "dnf install -y fail2ban && systemctl enable --now fail2ban || echo 'fail2ban is not available from this image repositories' >&2",
+        ],
+        Os::Al2 => &[
+            "yum install -y yum-cron",
+            "sed -i 's/^update_cmd = .*/update_cmd = security/; s/^apply_updates = .*/apply_updates = yes/' /etc/yum/yum-cron.conf",
+            "systemctl enable --now yum-cron",
+            "amazon-linux-extras install -y epel && yum install -y fail2ban && systemctl enable --now fail2ban || echo 'fail2ban is not available from this image repositories' >&2",
+        ],
+        Os::Debian => &[
+            "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y unattended-upgrades fail2ban",
+            "echo 'APT::Periodic::Update-Package-Lists \"1\";' > /etc/apt/apt.conf.d/20auto-upgrades",
+            "echo 'APT::Periodic::Unattended-Upgrade \"1\";' >> /etc/apt/apt.conf.d/20auto-upgrades",
+            "systemctl enable --now unattended-upgrades fail2ban",
+        ],
+    }
+}
+
+/// The block for an image, without the lines the script already has.
+pub fn block(os: Os, existing: &str) -> Vec<&'static str> {
+    let have: Vec<&str> = existing.lines().map(str::trim).collect();
+    std::iter::once(MARKER)
+        .chain(SSH.iter().copied())
+        .chain(updates(os).iter().copied())
+        .filter(|line| !have.contains(line))
+        .collect()
+}
+
+impl Fixer for UserdataHardening {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        for res in &p.resources {
+            let image = match res.tf_type {
+                "aws_instance" => "ami",
+                "aws_launch_template" | "aws_launch_configuration" => "image_id",
+                _ => continue,
+            };
+            let obj = p.props(res);
+            let Lookup::Present(v) = p.get(&obj, "user_data") else {
+                continue;
+            };
+            let shown = p.display_path(&obj, "user_data");
+            let literal = p
+                .resolve(v.node)
+                .filter(|n| matches!(n.kind(), "string" | "template_string"));
+            let Some(literal) = literal else {
+                if let Some(file) = file_read(p, v.node) {
+                    let msg = format!("The user data is read from {file}; add the hardening block to that file (no automatic fix for a file read)");
+                    out.push(Finding::at(&META, p, res, v.node.byte_range(), msg));
+                }
+                continue;
+            };
+            let text = p.text(literal);
+            if text.contains(MARKER) {
+                continue;
+            }
+            let Some(body) = script_body(p, literal) else {
+                continue;
+            };
+            if !body.starts_with("#!") {
+                continue; // cloud-config, PowerShell, plain data: not a shell script
+            }
+            let os = image_os(p, &obj, image);
+            let msg = format!(
+                "The user data (`{shown}`) does not harden SSH, install security updates or enable fail2ban"
+            );
+            let finding = Finding::at(&META, p, res, v.node.byte_range(), msg.clone());
+            match append(p, literal, os) {
+                Some(edit) => out.push(finding.with_fix(Fix {
+                    applicability: Applicability::Unsafe,
+                    description: format!(
+                        "Append the hardening block ({})",
+                        match os {
+                            Os::Al2023 => "dnf-automatic",
+                            Os::Al2 => "yum-cron",
+                            Os::Debian => "unattended-upgrades",
+                        }
+                    ),
+                    edits: vec![edit],
+                })),
+                None => out.push(Finding {
+                    message: format!("{msg}; no automatic fix for this kind of string"),
+                    ..finding
+                }),
+            }
+        }
+    }
+}
+
+/// `fs.readFileSync("x")` / `open("x").read()` / `Path("x").read_text()`:
+/// the file named, as written.
+fn file_read(p: &Program, node: Node) -> Option<String> {
+    let node = p.resolve(node).unwrap_or(node);
+    let text = p.text(node);
+    let reads = ["readFileSync(", "open(", "read_text(", "Path("];
+    if !reads.iter().any(|r| text.contains(r)) {
+        return None;
+    }
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if matches!(n.kind(), "string" | "template_string") {
+            return Some(format!("`{}`", p.text(n)));
+        }
+        let mut cursor = n.walk();
+        let children: Vec<Node> = n.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    Some("a file".into())
+}
+
+/// The script as the literal holds it (escapes left as written).
+fn script_body<'t>(p: &Program<'t>, literal: Node<'t>) -> Option<&'t str> {
+    let text = p.text(literal);
+    if literal.kind() == "template_string" {
+        return text.get(1..text.len().saturating_sub(1));
+    }
+    Some(crate::model::string_value(p.src, literal))
+}
+
+/// The image family from the AMI lookup the resource uses.
+fn image_os(p: &Program, obj: &crate::model::Obj, image: &str) -> Os {
+    let Lookup::Present(v) = p.get(obj, image) else {
+        return Os::Al2023;
+    };
+    // `ami.id`, `ami.then(a => a.id)`, a variable bound to either
+    let text = p.text(p.resolve(v.node).unwrap_or(v.node));
+    let root: String = text
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    let root = root.split('.').next().unwrap_or("");
+    let names: Vec<String> = p
+        .resources
+        .iter()
+        .filter(|r| r.tf_type == "data.aws_ami" || r.tf_type == "data.aws_ssm_parameter")
+        .filter(|r| matches!(&r.binding, crate::model::Binding::Variable(b) if b == root))
+        .flat_map(|r| strings_in(p, r))
+        .collect();
+    let any = |pat: &str| names.iter().any(|n| n.contains(pat));
+    if any("ubuntu") || any("debian") {
+        Os::Debian
+    } else if any("amzn2-") {
+        Os::Al2
+    } else {
+        Os::Al2023
+    }
+}
+
+fn strings_in(p: &Program, res: &Resource) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![res.call];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "string" {
+            if let Scalar::Str(s) = p.scalar(Val { node: n }) {
+                found.push(s.to_lowercase());
+            }
+            continue;
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    found
+}
+
+/// The edit that appends the block inside the literal's closing quote.
+fn append(p: &Program, literal: Node, os: Os) -> Option<Edit> {
+    let text = p.text(literal);
+    let body = script_body(p, literal)?;
+    let lines = block(os, body);
+    let python = p.lang.is_python();
+    let prefix = &text[..text.len()
+        - text
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .len()];
+    if prefix.contains(['r', 'R', 'b', 'B']) {
+        return None;
+    }
+    let close = if literal.kind() == "template_string" {
+        "`"
+    } else if text.ends_with("\"\"\"") {
+        "\"\"\""
+    } else if text.ends_with("'''") {
+        "'''"
+    } else if text.ends_with('"') {
+        "\""
+    } else if text.ends_with('\'') {
+        "'"
+    } else {
+        return None;
+    };
+    let at = literal.end_byte() - close.len();
+    let multiline = close.len() == 3 || (close == "`" && body.contains('\n'));
+    let escape = |line: &str| -> String {
+        let mut s = line.to_string();
+        if close.len() == 1 && close != "`" {
+            s = s
+                .replace('\\', "\\\\")
+                .replace(close, &format!("\\{close}"));
+        }
+        if close == "`" {
+            s = s
+                .replace('\\', "\\\\")
+                .replace('`', "\\`")
+                .replace("${", "\\${");
+        }
+        if python && close.len() == 3 {
+            s = s.replace('\\', "\\\\");
+        }
+        if python && prefix.contains(['f', 'F']) {
+            s = s.replace('{', "{{").replace('}', "}}");
+        }
+        s
+    };
+    let indent = if multiline {
+        body.lines()
+            .rfind(|l| !l.trim().is_empty())
+            .map(|l| &l[..l.len() - l.trim_start().len()])
+            .unwrap_or("")
+    } else {
+        ""
+    };
+    let lines: Vec<String> = lines
+        .iter()
+        .map(|l| format!("{indent}{}", escape(l)))
+        .collect();
+    if multiline {
+        // the text after the last line break: the closing quote's indentation
+        let trailing = body.rsplit('\n').next().unwrap_or("");
+        if body.contains('\n') && trailing.trim().is_empty() {
+            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            return Some(Edit::insert(at - trailing.len(), text));
+        }
+        return Some(Edit::insert(at, format!("\n{}", lines.join("\n"))));
+    }
+    if body.ends_with("\\n") {
+        let text: String = lines.iter().map(|l| format!("{l}\\n")).collect();
+        return Some(Edit::insert(at, text));
+    }
+    Some(Edit::insert(at, format!("\\n{}", lines.join("\\n"))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_the_script_has_are_not_repeated() {
+        let lines = block(Os::Al2023, "#!/bin/bash\ndnf install -y dnf-automatic\n");
+        assert!(!lines.contains(&"dnf install -y dnf-automatic"));
+        assert!(lines.iter().any(|l| l.contains("'PermitRootLogin no'")));
+        assert_eq!(lines[0], MARKER);
+        let lines = block(Os::Al2, "");
+        assert!(lines.contains(&"yum install -y yum-cron"));
+    }
+}
