@@ -60,6 +60,7 @@ pub static META: Meta = Meta {
     fix: "unsafe",
     default_on: true,
     satisfies: &["checkov CKV_AWS_386", "trivy AWS-0344"],
+    runs_after: &[],
     source: include_str!("al2023_ami.rs"),
 };
 

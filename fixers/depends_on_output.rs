@@ -49,6 +49,7 @@ pub static META: Meta = Meta {
     fix: "safe",
     default_on: true,
     satisfies: &[],
+    runs_after: &[],
     source: include_str!("depends_on_output.rs"),
 };
 

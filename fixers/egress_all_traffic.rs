@@ -56,6 +56,7 @@ pub static META: Meta = Meta {
     fix: "unsafe",
     default_on: true,
     satisfies: &["checkov CKV_AWS_382"],
+    runs_after: &[],
     source: include_str!("egress_all_traffic.rs"),
 };
 
@@ -210,7 +211,16 @@ fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
 fn replace_item(p: &Program, obj: &Obj, item: Val, v4: bool, v6: bool) -> Edit {
     let node = item.node;
     let list = node.parent().unwrap_or(node);
-    let one_line = list.start_position().row == list.end_position().row;
+    // A list on one line, or one whose only item hugs its brackets
+    // (`[{ ... }]`), is laid out again with one item per line.
+    let hugs = node.start_position().row == list.start_position().row;
+    let mut cursor = list.walk();
+    let others_single_line = list
+        .named_children(&mut cursor)
+        .filter(|c| *c != node)
+        .all(|c| c.start_position().row == c.end_position().row);
+    let one_line =
+        list.start_position().row == list.end_position().row || (hugs && others_single_line);
     let unit = p.style.indent.as_str();
     let outer = crate::lang::line_indent(p.src, list.start_byte()).to_string();
     let indent = if one_line {

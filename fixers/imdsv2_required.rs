@@ -72,6 +72,7 @@ pub static META: Meta = Meta {
         "trivy AWS-0130",
         "cdk-nag EC2IMDSv2Enabled",
     ],
+    runs_after: &[],
     source: include_str!("imdsv2_required.rs"),
 };
 

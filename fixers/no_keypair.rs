@@ -55,6 +55,7 @@ pub static META: Meta = Meta {
     fix: "unsafe",
     default_on: true,
     satisfies: &[],
+    runs_after: &[],
     source: include_str!("no_keypair.rs"),
 };
 

@@ -50,6 +50,7 @@ pub static META: Meta = Meta {
     fix: "unsafe",
     default_on: true,
     satisfies: &[],
+    runs_after: &[],
     source: include_str!("optional_config.rs"),
 };
 

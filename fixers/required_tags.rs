@@ -58,6 +58,7 @@ pub static META: Meta = Meta {
     fix: "safe",
     default_on: true,
     satisfies: &[],
+    runs_after: &[],
     source: include_str!("required_tags.rs"),
 };
 

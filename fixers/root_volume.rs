@@ -69,6 +69,7 @@ pub static META: Meta = Meta {
         "trivy AWS-0008",
         "awsguard encrypted-volumes",
     ],
+    runs_after: &[],
     source: include_str!("root_volume.rs"),
 };
 

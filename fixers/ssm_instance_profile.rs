@@ -67,6 +67,7 @@ pub static META: Meta = Meta {
     fix: "unsafe",
     default_on: true,
     satisfies: &["checkov CKV2_AWS_41", "cdk-nag EC2InstanceProfileAttached"],
+    runs_after: &[],
     source: include_str!("ssm_instance_profile.rs"),
 };
 

@@ -63,6 +63,7 @@ pub static META: Meta = Meta {
     fix: "unsafe",
     default_on: true,
     satisfies: &[],
+    runs_after: &["EC2003"],
     source: include_str!("userdata_hardening.rs"),
 };
 

@@ -122,7 +122,15 @@ pub fn run(
                     && (fix.applicability == Applicability::Safe || options.unsafe_fixes)
             }) && !rejected.contains(&(f.code, map_back(&history, f.range.start)))
         };
-        let candidates: Vec<&Finding> = findings.iter().filter(|f| wanted(f)).collect();
+        let mut candidates: Vec<&Finding> = findings.iter().filter(|f| wanted(f)).collect();
+        // A rule waits while a rule it runs after still has fixes to apply.
+        let fixing: HashSet<&str> = candidates.iter().map(|f| f.code).collect();
+        candidates.retain(|f| {
+            !selection
+                .runs_after(f.code)
+                .iter()
+                .any(|code| fixing.contains(code))
+        });
         if options.mode == Mode::Check || candidates.is_empty() {
             let fixed_lines = (!history.is_empty()).then(|| LineIndex::new(&text));
             outcome.findings.extend(findings.iter().map(|f| {

@@ -18,6 +18,10 @@ pub struct Meta {
     pub default_on: bool,
     /// Other tools' checks it satisfies, e.g. "checkov CKV_AWS_79".
     pub satisfies: &'static [&'static str],
+    /// Rules whose fixes must land first in a file: their fixes change what
+    /// this rule's fix should be (EC2006 picks its update mechanism from
+    /// the AMI that EC2003 rewrites).
+    pub runs_after: &'static [&'static str],
     /// The fixer's source file, for its documentation.
     pub source: &'static str,
 }
@@ -128,6 +132,14 @@ impl Selection {
             })
             .collect();
         Ok(Selection { rules })
+    }
+
+    /// The rules a rule's fixes wait for.
+    pub fn runs_after(&self, code: &str) -> &'static [&'static str] {
+        self.rules
+            .iter()
+            .find(|r| r.meta().code == code)
+            .map_or(&[], |r| r.meta().runs_after)
     }
 
     pub fn check(&self, program: &Program) -> Vec<Finding> {

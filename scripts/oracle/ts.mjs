@@ -188,10 +188,9 @@ export function compareJobs(c, jobs, runs) {
     if (before.errors.length === 0) {
       problems.push(`${c.rel}: ${repairs.join(", ")} applied a fix, but the program ran before it (vacuous repair)`);
     }
-    const others = [...c.applied].filter((code) => !RULES[code]?.repairs);
-    if (others.length > 0) {
-      problems.push(`${c.rel}: ${others.join(", ")} applied fixes to a program that did not run; keep repair fixtures to repair rules`);
-    }
+    // Other rules' fixes cannot be compared with a run that failed; every
+    // resource of the fixed program must still keep every promise.
+    problems.push(...promiseProblems(c.rel, after, c.remaining));
     return problems;
   }
   const problems = compareRuns(c.rel, before, after, c.applied, c.remaining);
@@ -281,6 +280,25 @@ export function namesMatch(pattern, name) {
 }
 
 /**
+ * Every resource of a run must keep every rule's promise, unless iacfix
+ * still reports that rule for it.
+ */
+export function promiseProblems(file, after, remaining) {
+  const problems = [];
+  for (const [code, rule] of Object.entries(RULES)) {
+    for (const r of after.resources) {
+      const broken = rule.promise(r);
+      if (!broken) continue;
+      const reported = remaining.some((f) => f.rule === code && namesMatch(f.resource?.name, r.name));
+      if (!reported) {
+        problems.push(`${file}: ${r.type}::${r.name} breaks ${code} after the fix (${broken}), and iacfix no longer reports it`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
  * Compares the mock runs of one program. `applied` is the set of rule codes
  * whose fixes changed the file; `remaining` the findings iacfix still
  * reports on the fixed file. Returns the problems found.
@@ -340,18 +358,7 @@ export function compareRuns(file, before, after, applied, remaining) {
       }
     }
   }
-  for (const [code, rule] of Object.entries(RULES)) {
-    for (const r of after.resources) {
-      const broken = rule.promise(r);
-      if (!broken) continue;
-      const reported = remaining.some(
-        (f) => f.rule === code && namesMatch(f.resource?.name, r.name),
-      );
-      if (!reported) {
-        problems.push(`${file}: ${key(r)} breaks ${code} after the fix (${broken}), and iacfix no longer reports it`);
-      }
-    }
-  }
+  problems.push(...promiseProblems(file, after, remaining));
   for (const [code, rule] of appliedRules) {
     if (rule.defaultsConfig) continue; // proven by the runs without those settings (compareJobs)
     if (!rule.promise) {
