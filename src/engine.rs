@@ -285,8 +285,67 @@ mod tests {
         fix: "safe",
         default_on: true,
         satisfies: &[],
+        runs_after: &[],
         source: "",
     };
+
+    static FIRST_META: Meta = Meta {
+        code: "TST002",
+        runs_after: &[],
+        ..TEST_META
+    };
+    static SECOND_META: Meta = Meta {
+        code: "TST003",
+        runs_after: &["TST002"],
+        ..TEST_META
+    };
+
+    /// Adds a first line once.
+    struct First;
+    /// Appends a note of whether the first line was there when it ran.
+    struct Second;
+
+    impl Fixer for First {
+        fn meta(&self) -> &'static Meta {
+            &FIRST_META
+        }
+        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+            if !p.src.starts_with("# first") {
+                out.push(Finding {
+                    code: "TST002",
+                    ..finding(Edit::insert(0, "# first\n"))
+                });
+            }
+        }
+    }
+
+    impl Fixer for Second {
+        fn meta(&self) -> &'static Meta {
+            &SECOND_META
+        }
+        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+            if !p.src.contains("# saw") {
+                let note = if p.src.starts_with("# first") {
+                    "# saw first\n"
+                } else {
+                    "# saw nothing\n"
+                };
+                out.push(Finding {
+                    code: "TST003",
+                    ..finding(Edit::insert(p.src.len(), note))
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn a_rule_waits_for_the_rules_it_runs_after() {
+        let sel = Selection {
+            rules: vec![&First, &Second],
+        };
+        let out = run("x = 1\n", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(out.fixed.as_deref(), Some("# first\nx = 1\n# saw first\n"));
+    }
 
     /// Proposes a fix that breaks the syntax.
     struct Breaks;
