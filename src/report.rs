@@ -15,8 +15,8 @@ pub fn text_line(f: &FileFinding) -> String {
     let r = f.finding;
     let availability = match &r.fix {
         Some(x) if x.applied => " (fixed)",
-        Some(x) if x.applicability == Applicability::Safe => " (fix available: --write)",
-        Some(_) => " (unsafe fix available: --write --unsafe-fixes)",
+        Some(x) if x.applicability == Applicability::Safe => " [*] fix available (--write)",
+        Some(_) => " [*] unsafe fix available (--write --unsafe-fixes)",
         None => "",
     };
     format!(

@@ -86,7 +86,7 @@ fn report_mode_exit_codes_and_text_format() {
     let dir = project(&[("infra/index.ts", BAD.as_bytes())]);
     let out = stdout(iacfix(dir.path()).arg("infra"), 1);
     assert!(
-        out.contains("infra/index.ts:3:1 EC2001 IMDSv1 is allowed: `metadataOptions.httpTokens` is not set (fix available: --write)"),
+        out.contains("infra/index.ts:3:1 EC2001 IMDSv1 is allowed: `metadataOptions.httpTokens` is not set [*] fix available (--write)"),
         "{out}"
     );
     assert!(
@@ -94,7 +94,7 @@ fn report_mode_exit_codes_and_text_format() {
         "{out}"
     );
     assert!(
-        out.contains("(unsafe fix available: --write --unsafe-fixes)"),
+        out.contains("[*] unsafe fix available (--write --unsafe-fixes)"),
         "{out}"
     );
     assert!(out.contains("Found 3 findings"), "{out}");
@@ -241,6 +241,59 @@ fn select_and_ignore() {
     assert!(out.contains("No findings."), "{out}");
     let err = stderr(iacfix(dir.path()).args(["--select", "XYZ9"]), 2);
     assert!(err.contains("unknown rule code or prefix `XYZ9`"), "{err}");
+}
+
+#[test]
+fn unsafe_fixes_of_every_kind_wait_for_the_flag() {
+    // A key pair (EC2005), an Amazon Linux 2 lookup (EC2003) and an
+    // instance without a profile (EC2004): all unsafe, none applied.
+    let src = r#"import * as aws from "@pulumi/aws";
+
+const key = new aws.ec2.KeyPair("deployer", { publicKey: "ssh-ed25519 AAAA", tags: { Environment: "test", ManagedBy: "Pulumi" } });
+const ami = aws.ec2.getAmi({ owners: ["amazon"], filters: [{ name: "name", values: ["amzn2-ami-hvm-*-x86_64-gp2"] }] });
+new aws.ec2.Instance("web", {
+    ami: ami.then((a) => a.id),
+    keyName: key.keyName,
+    metadataOptions: { httpTokens: "required" },
+    rootBlockDevice: { encrypted: true },
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
+});
+"#;
+    let dir = project(&[("index.ts", src.as_bytes())]);
+    let out = stdout(iacfix(dir.path()).arg("--write"), 1);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("index.ts")).unwrap(),
+        src,
+        "unsafe fixes were applied without --unsafe-fixes"
+    );
+    for code in ["EC2003", "EC2004", "EC2005"] {
+        let line = out
+            .lines()
+            .find(|l| l.contains(code))
+            .unwrap_or_else(|| panic!("{code} missing:\n{out}"));
+        assert!(
+            line.ends_with("[*] unsafe fix available (--write --unsafe-fixes)"),
+            "{line}"
+        );
+    }
+    let out = stdout(iacfix(dir.path()).args(["--write", "--format", "json"]), 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3, "{v}");
+    for f in findings {
+        assert_eq!(f["fix"]["applicability"], "unsafe", "{f}");
+        assert_eq!(f["fix"]["applied"], false, "{f}");
+    }
+    // With the flag they all apply, and a second run finds nothing to fix.
+    stderr(iacfix(dir.path()).args(["--write", "--unsafe-fixes"]), 0);
+    let fixed = fs::read_to_string(dir.path().join("index.ts")).unwrap();
+    assert!(
+        !fixed.contains("KeyPair")
+            && fixed.contains("al2023-ami-2023.*-x86_64")
+            && fixed.contains("iamInstanceProfile"),
+        "{fixed}"
+    );
+    stdout(iacfix(dir.path()).arg("--dry-run").arg("--unsafe-fixes"), 0);
 }
 
 #[test]
