@@ -205,61 +205,15 @@ fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
     }
 }
 
-/// The list item replaced by one item per allowed port, one per line. A
-/// list written on one line is laid out over several lines, its other
-/// items kept as written.
+/// The list item replaced by one item per allowed port.
 fn replace_item(p: &Program, obj: &Obj, item: Val, v4: bool, v6: bool) -> Edit {
-    let node = item.node;
-    let list = node.parent().unwrap_or(node);
-    // A list on one line, or one whose only item hugs its brackets
-    // (`[{ ... }]`), is laid out again with one item per line.
-    let hugs = node.start_position().row == list.start_position().row;
-    let mut cursor = list.walk();
-    let others_single_line = list
-        .named_children(&mut cursor)
-        .filter(|c| *c != node)
-        .all(|c| c.start_position().row == c.end_position().row);
-    let one_line =
-        list.start_position().row == list.end_position().row || (hugs && others_single_line);
-    let unit = p.style.indent.as_str();
-    let outer = crate::lang::line_indent(p.src, list.start_byte()).to_string();
-    let indent = if one_line {
-        format!("{outer}{unit}")
-    } else {
-        crate::lang::line_indent(p.src, node.start_byte()).to_string()
-    };
-    let place = crate::edit::Place {
-        obj,
-        path: "egress".into(),
-        indent: indent.clone(),
-        multiline: true,
-    };
-    let rendered: Vec<String> = EGRESS
+    let values: Vec<NewValue> = EGRESS
         .iter()
         .map(|(port, protocol, description, _)| {
-            let map = NewValue::Map(rule_entries(*port, protocol, description, v4, v6));
-            p.render(&map, &place)
+            NewValue::Map(rule_entries(*port, protocol, description, v4, v6))
         })
         .collect();
-    if !one_line {
-        return Edit::replace(node.byte_range(), rendered.join(&format!(",\n{indent}")));
-    }
-    let mut items = Vec::new();
-    let mut cursor = list.walk();
-    for child in list.named_children(&mut cursor) {
-        if child == node {
-            items.extend(rendered.iter().cloned());
-        } else {
-            items.push(p.text(child).to_string());
-        }
-    }
-    let mut text = String::from("[");
-    for (i, it) in items.iter().enumerate() {
-        let comma = i + 1 < items.len() || p.style.trailing_comma;
-        text.push_str(&format!("\n{indent}{it}{}", if comma { "," } else { "" }));
-    }
-    text.push_str(&format!("\n{outer}]"));
-    Edit::replace(list.byte_range(), text)
+    p.replace_list_item(obj, "egress", item.node, &values)
 }
 
 fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
@@ -384,17 +338,9 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
         };
         statements.push(p.render_resource(&ctx, &class, &new));
     }
-    let indent = crate::lang::line_indent(p.src, stmt.start_byte());
-    let text: Vec<String> = statements
-        .iter()
-        .map(|s| s.replace('\n', &format!("\n{indent}")))
-        .collect();
     out.push(finding.with_fix(Fix {
         applicability: Applicability::Unsafe,
         description: "Replace the rule by HTTPS, HTTP, DNS and NTP egress rules".into(),
-        edits: vec![Edit::replace(
-            stmt.byte_range(),
-            text.join(&format!("\n{indent}")),
-        )],
+        edits: vec![p.replace_statement(stmt, &statements)],
     }));
 }

@@ -312,27 +312,9 @@ fn extend_tags(
     if matches!(value.node.kind(), "object" | "dictionary") {
         return p.insert_props(tags, entries);
     }
-    let python = p.lang.is_python();
-    let expr = p.text(value.node);
-    let rendered: Vec<String> = entries
+    let entries: Vec<(String, NewValue)> = entries
         .iter()
-        .filter_map(|(k, v)| {
-            let v = match v {
-                NewValue::Raw(r) => r.clone(),
-                NewValue::Str(s) => p.quote_at(value.node, s),
-                _ => return None, // tags are strings or expressions
-            };
-            Some(if python {
-                format!("{}: {v}", p.quote_at(value.node, k))
-            } else {
-                format!("{k}: {v}")
-            })
-        })
+        .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
-    let text = if python {
-        format!("{{**{expr}, {}}}", rendered.join(", "))
-    } else {
-        format!("{{ ...{expr}, {} }}", rendered.join(", "))
-    };
-    Ok(vec![Edit::replace(value.node.byte_range(), text)])
+    Ok(vec![p.extend_map(value.node, &entries)])
 }

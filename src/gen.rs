@@ -127,6 +127,121 @@ impl<'t> Program<'t> {
         Edit::insert(at, text)
     }
 
+    /// Replaces a statement by others (one string each, continuation lines
+    /// indented from column 0), at its indentation.
+    pub fn replace_statement(&self, stmt: Node<'t>, statements: &[String]) -> Edit {
+        let indent = line_indent(self.src, stmt.start_byte());
+        let text: Vec<String> = statements
+            .iter()
+            .map(|s| s.replace('\n', &format!("\n{indent}")))
+            .collect();
+        Edit::replace(stmt.byte_range(), text.join(&format!("\n{indent}")))
+    }
+
+    /// Replaces one item of a list literal by several values, one per line.
+    /// A list written on one line, or whose item hugs the brackets
+    /// (`[{ ... }]`), is laid out again with one item per line, its other
+    /// items kept as written. `obj`/`attr` say where the values belong (for
+    /// key names and `Args` classes).
+    pub fn replace_list_item(
+        &self,
+        obj: &Obj<'t>,
+        attr: &str,
+        item: Node<'t>,
+        values: &[NewValue],
+    ) -> Edit {
+        let list = item.parent().unwrap_or(item);
+        let hugs = item.start_position().row == list.start_position().row;
+        let mut cursor = list.walk();
+        let others_single_line = list
+            .named_children(&mut cursor)
+            .filter(|c| *c != item)
+            .all(|c| c.start_position().row == c.end_position().row);
+        let relayout =
+            list.start_position().row == list.end_position().row || (hugs && others_single_line);
+        let outer = line_indent(self.src, list.start_byte()).to_string();
+        let indent = if relayout {
+            format!("{outer}{}", self.style.indent)
+        } else {
+            line_indent(self.src, item.start_byte()).to_string()
+        };
+        let place = Place {
+            obj,
+            path: attr.to_string(),
+            indent: indent.clone(),
+            multiline: true,
+        };
+        let rendered: Vec<String> = values.iter().map(|v| self.render(v, &place)).collect();
+        if !relayout {
+            return Edit::replace(item.byte_range(), rendered.join(&format!(",\n{indent}")));
+        }
+        let mut items = Vec::new();
+        let mut cursor = list.walk();
+        for child in list.named_children(&mut cursor) {
+            if child == item {
+                items.extend(rendered.iter().cloned());
+            } else if child.kind() != "comment" {
+                items.push(self.text(child).to_string());
+            }
+        }
+        let (open, close) = if list.kind() == "array" || list.kind() == "list" {
+            ("[", "]")
+        } else {
+            ("(", ")")
+        };
+        let mut text = String::from(open);
+        for (i, it) in items.iter().enumerate() {
+            let comma = i + 1 < items.len() || self.style.trailing_comma;
+            text.push_str(&format!("\n{indent}{it}{}", if comma { "," } else { "" }));
+        }
+        text.push_str(&format!("\n{outer}{close}"));
+        Edit::replace(list.byte_range(), text)
+    }
+
+    /// A map held elsewhere (a variable, `Object.assign(...)`, `dict(...)`)
+    /// extended with entries in a new literal that spreads it:
+    /// `{ ...base, Key: value }` / `{**base, "Key": value}`. Keys are written
+    /// as they are.
+    pub fn extend_map(&self, value: Node<'t>, entries: &[(String, NewValue)]) -> Edit {
+        let python = self.lang.is_python();
+        let expr = self.text(value);
+        let obj = Obj::detached(
+            "",
+            if python {
+                Flavor::PulumiPy
+            } else {
+                Flavor::PulumiTs
+            },
+        );
+        let place = Place {
+            obj: &obj,
+            path: String::new(),
+            indent: line_indent(self.src, value.start_byte()).to_string(),
+            multiline: false,
+        };
+        let rendered: Vec<String> = entries
+            .iter()
+            .map(|(k, v)| {
+                let key = if python || !crate::edit::is_identifier(k) {
+                    self.quote_at(value, k)
+                } else {
+                    k.clone()
+                };
+                let v = match v {
+                    NewValue::Str(s) => self.quote_at(value, s),
+                    other => self.render(other, &place),
+                };
+                format!("{key}: {v}")
+            })
+            .collect();
+        let text = if python {
+            format!("{{**{expr}, {}}}", rendered.join(", "))
+        } else {
+            format!("{{ ...{expr}, {} }}", rendered.join(", "))
+        };
+        Edit::replace(value.byte_range(), text)
+    }
+
     /// Removes a statement with its leading comments and the line break
     /// after it; a blank line left doubled is removed too.
     pub fn remove_statement(&self, stmt: Node<'t>) -> Edit {
