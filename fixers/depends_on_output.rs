@@ -186,7 +186,15 @@ fn check_entry<'t>(p: &Program<'t>, res: &Resource<'t>, entry: Node<'t>, out: &m
         owner_of(p, entry)
     };
     let Some(target) = direct.or(owner) else {
-        if matches!(entry.kind(), "member_expression" | "attribute") {
+        let property = entry
+            .child_by_field_name("property")
+            .or_else(|| entry.child_by_field_name("attribute"))
+            .map(|n| p.text(n));
+        let output_like = matches!(
+            property,
+            Some("id" | "arn" | "name" | "urn" | "keyName" | "key_name")
+        );
+        if output_like {
             let msg = format!("`{text}` in `{key}` looks like an output, not a resource; no automatic fix: iacfix cannot tell which resource it belongs to");
             out.push(Finding::at(&META, p, res, entry.byte_range(), msg));
         }

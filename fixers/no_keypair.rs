@@ -198,7 +198,8 @@ fn references<'t>(p: &Program<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>> {
         let is_ref = matches!(
             kind,
             "identifier" | "shorthand_property_identifier" | "member_expression" | "attribute"
-        ) && p.text(node) == var;
+        ) && p.text(node) == var
+            && same_variable(p, node, var, decl);
         if is_ref {
             found.push(node);
             continue;
@@ -208,6 +209,18 @@ fn references<'t>(p: &Program<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>> {
     }
     found.sort_by_key(|n| n.start_byte());
     found
+}
+
+/// Whether a use of `var` at `node` sees the declaration in `decl` (and
+/// not a parameter or another variable of the same name).
+fn same_variable(p: &Program, node: Node, var: &str, decl: Node) -> bool {
+    if var.contains('.') {
+        return true; // `self.key`, `this.key`: attributes are not scoped
+    }
+    match p.declaration_seen_at(var, node.start_byte()) {
+        Some(start) => decl.byte_range().contains(&start),
+        None => true,
+    }
 }
 
 /// The `key_name` entry of an instance-like resource that `r` (a reference

@@ -48,6 +48,7 @@
 use crate::edit::{Applicability, Edit, Fix, NewValue};
 use crate::model::{Framework, Lookup, Obj, Program, Resource, Val};
 use crate::rules::{Finding, Fixer, Meta};
+use tree_sitter::Node;
 
 pub struct RequiredTags;
 
@@ -106,8 +107,9 @@ impl Fixer for RequiredTags {
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
         let defaults = provider_defaults(p);
-        let environment = environment_value(p);
+        let tagged = environment_tags(p);
         for res in p.resources.iter().filter(|r| TAGGABLE.contains(&r.tf_type)) {
+            let environment = environment_for(p, res, &tagged);
             check_resource(p, res, &defaults, environment.as_deref(), out);
         }
     }
@@ -153,9 +155,9 @@ fn provider_defaults(p: &Program) -> Vec<String> {
     supplied.unwrap_or_default()
 }
 
-/// The expression the program tags `Environment` with, or its environment
-/// variable.
-fn environment_value(p: &Program) -> Option<String> {
+/// The expressions the program tags `Environment` with, in file order.
+fn environment_tags<'t>(p: &Program<'t>) -> Vec<Node<'t>> {
+    let mut found = Vec::new();
     for res in &p.resources {
         let obj = p.props(res);
         let Lookup::Present(tags) = p.get(&obj, "tags") else {
@@ -165,19 +167,68 @@ fn environment_value(p: &Program) -> Option<String> {
             continue;
         };
         if let Lookup::Present(v) = p.get(&tags, "Environment") {
-            let kind = v.node.kind();
-            if matches!(
-                kind,
-                "identifier" | "string" | "member_expression" | "attribute"
-            ) {
-                return Some(p.text(v.node).to_string());
-            }
+            found.push(v.node);
         }
+    }
+    found
+}
+
+/// The value for a resource's `Environment` tag: one the program already
+/// tags with, or its environment variable, when it is visible where the
+/// resource is written and holds a string.
+fn environment_for(p: &Program, res: &Resource, tagged: &[Node]) -> Option<String> {
+    let at = res.call.start_byte();
+    let usable = |node: Node| -> bool {
+        match node.kind() {
+            "string" | "template_string" => !p.text(node).contains('{'),
+            "identifier" => p.declared_before(p.text(node), at).is_some(),
+            "member_expression" | "attribute" => {
+                let root = p.text(node).split('.').next().unwrap_or("");
+                root == "this" || root == "self" || p.declared_before(root, at).is_some()
+            }
+            _ => false,
+        }
+    };
+    if let Some(node) = tagged.iter().find(|n| usable(**n)) {
+        return Some(p.text(*node).to_string());
     }
     ENVIRONMENT_VARIABLES
         .iter()
-        .find(|name| p.is_declared(name))
+        .find(|name| match p.declared_before(name, at) {
+            Some(None) => true, // a parameter: the caller passes the environment
+            Some(Some(value)) => holds_setting(p, value),
+            None => false,
+        })
         .map(|name| name.to_string())
+}
+
+/// Whether a variable's value is a setting (a string, configuration, the
+/// stack name, an environment variable), not a resource that happens to
+/// be called `stage`.
+fn holds_setting(p: &Program, value: Node) -> bool {
+    match value.kind() {
+        "string"
+        | "template_string"
+        | "binary_expression"
+        | "boolean_operator"
+        | "ternary_expression"
+        | "conditional_expression" => true,
+        "member_expression" | "attribute" | "subscript" | "subscript_expression" => {
+            let text = p.text(value);
+            text.contains("env") || text.contains("argv")
+        }
+        "call" | "call_expression" => value
+            .child_by_field_name("function")
+            .and_then(|f| p.chain(f))
+            .and_then(|names| names.last().copied())
+            .is_some_and(|last| {
+                matches!(
+                    last,
+                    "get" | "require" | "getStack" | "get_stack" | "getenv" | "getProject"
+                )
+            }),
+        _ => false,
+    }
 }
 
 fn check_resource(

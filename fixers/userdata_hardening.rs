@@ -182,25 +182,43 @@ impl Fixer for UserdataHardening {
     }
 }
 
-/// `fs.readFileSync("x")` / `open("x").read()` / `Path("x").read_text()`:
-/// the file named, as written.
+/// `fs.readFileSync("x")` / `open("x").read()` / `Path("x").read_text()`
+/// (possibly followed by `.toString()` or `.decode()`): the file named, as
+/// written.
 fn file_read(p: &Program, node: Node) -> Option<String> {
-    let node = p.resolve(node).unwrap_or(node);
-    let text = p.text(node);
-    let reads = ["readFileSync(", "open(", "read_text(", "Path("];
-    if !reads.iter().any(|r| text.contains(r)) {
-        return None;
+    let mut call = p.resolve(node).unwrap_or(node);
+    if matches!(call.kind(), "ternary_expression" | "conditional_expression") {
+        // `exists(f) ? readFileSync(f) : undefined`: either branch
+        let mut cursor = call.walk();
+        let branches: Vec<Node> = call.named_children(&mut cursor).skip(1).collect();
+        return branches.into_iter().find_map(|b| file_read(p, b));
     }
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if matches!(n.kind(), "string" | "template_string") {
-            return Some(format!("`{}`", p.text(n)));
+    loop {
+        if !matches!(call.kind(), "call" | "call_expression") {
+            return None;
         }
-        let mut cursor = n.walk();
-        let children: Vec<Node> = n.named_children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
+        let func = call.child_by_field_name("function")?;
+        let names = p.chain(func).unwrap_or_default();
+        let last = names.last().copied().unwrap_or("");
+        let object = func.child_by_field_name("object");
+        match last {
+            "readFileSync" | "readFile" => break,
+            "read" | "read_text" | "read_bytes" if object.is_some() => {
+                // open("x").read(), Path("x").read_text()
+                call = object?;
+                let inner = call.child_by_field_name("function").map(|f| p.text(f));
+                if matches!(inner, Some("open" | "Path" | "pathlib.Path")) {
+                    break;
+                }
+                return None;
+            }
+            "toString" | "decode" | "strip" | "trim" => call = object?,
+            _ => return None,
+        }
     }
-    Some("a file".into())
+    let args = call.child_by_field_name("arguments")?;
+    let first = args.named_child(0)?;
+    Some(format!("`{}`", p.text(first)))
 }
 
 /// The script as the literal holds it (escapes left as written).

@@ -437,7 +437,14 @@ impl<'t> Program<'t> {
             } else {
                 matches!(
                     n.kind(),
-                    "statement_block" | "program" | "arrow_function" | "class_body"
+                    "statement_block"
+                        | "program"
+                        | "arrow_function"
+                        | "class_body"
+                        | "function_declaration"
+                        | "function_expression"
+                        | "generator_function_declaration"
+                        | "method_definition"
                 )
             };
             if is_scope {
@@ -588,6 +595,30 @@ impl<'t> Program<'t> {
         } else {
             self.add_pattern_decls(left);
         }
+    }
+
+    /// Where the declaration of `name` that `at` sees starts (its name's
+    /// first byte), when the file declares it in a scope holding `at`.
+    pub fn declaration_seen_at(&self, name: &str, at: usize) -> Option<usize> {
+        let candidates = self.decls.get(name)?;
+        let visible = candidates.iter().filter(|d| d.scope.contains(&at));
+        let innermost = visible.clone().map(|d| d.scope.len()).min()?;
+        visible
+            .filter(|d| d.scope.len() == innermost)
+            .map(|d| d.start)
+            .min()
+    }
+
+    /// Whether `name` is declared before `at` in a scope that holds `at`:
+    /// Some(its value) then, with None for a parameter or loop variable.
+    pub fn declared_before(&self, name: &str, at: usize) -> Option<Option<Node<'t>>> {
+        let candidates = self.decls.get(name)?;
+        let mut visible = candidates
+            .iter()
+            .filter(|d| d.scope.contains(&at) && d.start < at);
+        let innermost = visible.clone().map(|d| d.scope.len()).min()?;
+        let decl = visible.rfind(|d| d.scope.len() == innermost)?;
+        Some(decl.value)
     }
 
     /// The value an identifier is bound to at `node`, when it is bound once

@@ -166,7 +166,11 @@ function main() {
       const rel = path.relative(before, b).split(path.sep).join("/");
       const key = (e) => `${e.code} ${e.message}`;
       const was = errs.before.filter((e) => e.file === rel).map(key);
-      const now = errs.after.filter((e) => e.file === rel).map(key);
+      // CDKTF's generated bindings (`.gen/`) are not in the repositories:
+      // `cdktf get` writes every resource's module, so a new import of one
+      // that cannot be found here is not a defect of the fix.
+      const generated = (e) => e.code === "TS2307" && /\/\.gen\//.test(e.message) && !was.includes(key(e));
+      const now = errs.after.filter((e) => e.file === rel && !generated(e)).map(key);
       const left = [...was];
       const added = now.filter((k) => {
         const i = left.indexOf(k);
