@@ -369,3 +369,36 @@ fn extend_tags(
         .collect();
     Ok(vec![p.extend_map(value.node, &entries)])
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{self, Mode, Options};
+    use crate::lang::Lang;
+    use crate::rules::Selection;
+
+    fn fix(src: &str) -> String {
+        let selection = Selection::new(crate::fixers::ALL, &["TAG001".into()], &[]).unwrap();
+        let options = Options {
+            mode: Mode::Fix,
+            unsafe_fixes: false,
+        };
+        let out = engine::run(src, Lang::TypeScript, &selection, options).unwrap();
+        out.fixed.unwrap_or_else(|| src.to_string())
+    }
+
+    #[test]
+    fn a_resource_named_like_a_setting_is_not_its_value() {
+        // `stage` is a VPC here, and `env` is declared after the instance.
+        let src = "import * as aws from \"@pulumi/aws\";\nconst stage = new aws.ec2.Vpc(\"v\", { tags: { Environment: \"x\", ManagedBy: \"Pulumi\" } });\nfunction make() {\n    return new aws.ec2.Eip(\"e\", { tags: { Name: \"e\" } });\n}\nconst env = \"prod\";\n";
+        let out = fix(src);
+        assert!(
+            out.contains("new aws.ec2.Eip(\"e\", { tags: { Name: \"e\", Environment: \"x\", ManagedBy: \"Pulumi\" } })"),
+            "{out}"
+        );
+        let src =
+            "import * as aws from \"@pulumi/aws\";\nconst stage = new aws.ec2.Vpc(\"v\", {});\n";
+        let out = fix(src);
+        assert!(!out.contains("Environment"), "{out}");
+        assert!(out.contains("ManagedBy: \"Pulumi\""), "{out}");
+    }
+}
