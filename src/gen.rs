@@ -171,7 +171,35 @@ impl<'t> Program<'t> {
             indent: indent.clone(),
             multiline: true,
         };
-        let rendered: Vec<String> = values.iter().map(|v| self.render(v, &place)).collect();
+        // CDKTF Python writes blocks as struct classes or dicts: new items
+        // follow the class of the item they replace.
+        let struct_class = (obj.flavor == Flavor::CdktfPy && item.kind() == "call")
+            .then(|| item.child_by_field_name("function").map(|f| self.text(f)))
+            .flatten();
+        let rendered: Vec<String> = values
+            .iter()
+            .map(|v| match (struct_class, v) {
+                (Some(class), NewValue::Map(entries)) => {
+                    let inner = format!("{indent}{}", self.style.indent);
+                    let mut text = format!("{class}(");
+                    let n = entries.len();
+                    for (i, (k, value)) in entries.iter().enumerate() {
+                        let child = Place {
+                            obj,
+                            path: format!("{attr}.{k}"),
+                            indent: inner.clone(),
+                            multiline: true,
+                        };
+                        let entry = self.render_entry(ContainerKind::PyArgs, k, value, &child);
+                        let comma = i + 1 < n || self.style.trailing_comma;
+                        text.push_str(&format!("\n{inner}{entry}{}", if comma { "," } else { "" }));
+                    }
+                    text.push_str(&format!("\n{indent})"));
+                    text
+                }
+                _ => self.render(v, &place),
+            })
+            .collect();
         if !relayout {
             return Edit::replace(item.byte_range(), rendered.join(&format!(",\n{indent}")));
         }
