@@ -148,6 +148,7 @@ fn key_pair(
     let mut edits = vec![p.remove_statement(stmt)];
     let mut removed = vec![stmt.byte_range()];
     let mut blockers = Vec::new();
+    let mut exports = Vec::new();
     if let Some(var) = reference(res) {
         for r in references(p, var, stmt) {
             if let Some(entry) = key_name_entry(p, r) {
@@ -158,6 +159,7 @@ fn key_pair(
                 if !removed.contains(&export.byte_range()) {
                     edits.push(p.remove_statement(export));
                     removed.push(export.byte_range());
+                    exports.push(export);
                 }
             } else {
                 let (line, _) = p.lines.position(p.src, r.start_byte());
@@ -177,7 +179,12 @@ fn key_pair(
         });
         return;
     }
-    edits.extend(unused_import(p, res, &removed));
+    edits.extend(unused_import(p, res.call, &removed));
+    for export in &exports {
+        if let Some(call) = first_call(*export) {
+            edits.extend(unused_import(p, call, &removed));
+        }
+    }
     out.push(finding.with_fix(Fix {
         applicability: Applicability::Unsafe,
         description:
@@ -283,18 +290,38 @@ fn export_statement<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
 }
 
 /// Removes the import of the key pair's class when only removed code uses it.
-fn unused_import(p: &Program, res: &Resource, removed: &[std::ops::Range<usize>]) -> Vec<Edit> {
-    let field = if res.call.kind() == "new_expression" {
+/// The class a call or `new` constructs, when it is named by a plain
+/// identifier (`KeyPair`, `TerraformOutput`; not `aws.ec2.KeyPair`).
+fn class_identifier<'t>(call: Node<'t>) -> Option<Node<'t>> {
+    let field = if call.kind() == "new_expression" {
         "constructor"
     } else {
         "function"
     };
-    let Some(callee) = res.call.child_by_field_name(field) else {
-        return Vec::new();
-    };
-    if callee.kind() != "identifier" {
-        return Vec::new(); // aws.ec2.KeyPair: the namespace stays in use
+    call.child_by_field_name(field)
+        .filter(|c| c.kind() == "identifier")
+}
+
+/// The first call or `new` in a statement.
+fn first_call(stmt: Node) -> Option<Node> {
+    let mut stack = vec![stmt];
+    while let Some(n) = stack.pop() {
+        if matches!(n.kind(), "new_expression" | "call" | "call_expression") {
+            return Some(n);
+        }
+        let mut cursor = n.walk();
+        let children: Vec<Node> = n.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
     }
+    None
+}
+
+/// Removes the import of a class (`KeyPair`, `TerraformOutput`) when only
+/// removed code uses it.
+fn unused_import(p: &Program, call: Node, removed: &[std::ops::Range<usize>]) -> Vec<Edit> {
+    let Some(callee) = class_identifier(call) else {
+        return Vec::new(); // aws.ec2.KeyPair: the namespace stays in use
+    };
     let class = p.text(callee);
     let mut spec = None;
     let mut uses_elsewhere = false;
