@@ -6,8 +6,10 @@
 //! the program already tags with (or its `environment` variable),
 //! `ManagedBy` is `Pulumi` or `CDKTF`, `Backup` is `Required`. Tags given
 //! as a variable or a spread keep every original tag
-//! (`{ ...commonTags, Backup: "Required" }`). A tag that the provider's
-//! `defaultTags` / `default_tags` supplies counts as present. Tags built by
+//! (`{ ...commonTags, Backup: "Required" }`). A tag that the resource's
+//! provider supplies in `defaultTags` / `default_tags` counts as present
+//! (the provider named in its options, or in CDKTF the stack's provider
+//! without an alias). Tags built by
 //! code iacfix cannot see are reported without a fix.
 //!
 //! ## Why is this bad?
@@ -106,9 +108,9 @@ impl Fixer for RequiredTags {
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
-        let defaults = provider_defaults(p);
         let tagged = environment_tags(p);
         for res in p.resources.iter().filter(|r| TAGGABLE.contains(&r.tf_type)) {
+            let defaults = provider_defaults(p, res);
             let environment = environment_for(p, res, &tagged);
             check_resource(p, res, &defaults, environment.as_deref(), out);
         }
@@ -123,36 +125,77 @@ fn required(res: &Resource) -> Vec<&'static str> {
     keys
 }
 
-/// Tags every provider in the file supplies through its default tags.
-fn provider_defaults(p: &Program) -> Vec<String> {
-    let mut supplied: Option<Vec<String>> = None;
-    for res in p.resources.iter().filter(|r| r.tf_type == "aws_provider") {
-        let obj = p.props(res);
-        let mut keys = Vec::new();
-        if let Lookup::Present(v) = p.get(&obj, "default_tags") {
-            for item in p.list(v).unwrap_or_default() {
-                let Some(block) = p.obj(&obj, "default_tags", item) else {
-                    continue;
-                };
-                if let Lookup::Present(tags) = p.get(&block, "tags") {
-                    if let Some(tags) = p.obj(&block, "tags", tags) {
-                        keys.extend(
-                            ["Environment", "ManagedBy", "Backup"]
-                                .iter()
-                                .filter(|k| matches!(p.get(&tags, k), Lookup::Present(_)))
-                                .map(|k| k.to_string()),
-                        );
-                    }
-                }
-            }
+/// The required tags a provider supplies through its default tags.
+fn default_tags(p: &Program, provider: &Resource) -> Vec<String> {
+    let obj = p.props(provider);
+    let mut keys = Vec::new();
+    let Lookup::Present(v) = p.get(&obj, "default_tags") else {
+        return keys;
+    };
+    for item in p.list(v).unwrap_or_default() {
+        let Some(block) = p.obj(&obj, "default_tags", item) else {
+            continue;
+        };
+        let Lookup::Present(tags) = p.get(&block, "tags") else {
+            continue;
+        };
+        if let Some(tags) = p.obj(&block, "tags", tags) {
+            keys.extend(
+                ["Environment", "ManagedBy", "Backup"]
+                    .iter()
+                    .filter(|k| matches!(p.get(&tags, k), Lookup::Present(_)))
+                    .map(|k| k.to_string()),
+            );
         }
-        // every provider must supply a tag for it to count everywhere
-        supplied = Some(match supplied {
-            None => keys,
-            Some(prev) => prev.into_iter().filter(|k| keys.contains(k)).collect(),
-        });
     }
-    supplied.unwrap_or_default()
+    keys
+}
+
+/// The tags the provider a resource is created with supplies: the Pulumi
+/// `provider` option or CDKTF `provider` argument naming a provider of this
+/// file, or, in CDKTF, the stack's provider without an alias. (A Pulumi
+/// resource without the option uses the default provider, configured
+/// outside the program.)
+fn provider_defaults(p: &Program, res: &Resource) -> Vec<String> {
+    let providers: Vec<&Resource> = p
+        .resources
+        .iter()
+        .filter(|r| r.tf_type == "aws_provider")
+        .collect();
+    let named = provider_option(p, res);
+    let provider = match named {
+        Some(name) => providers.iter().find(|r| {
+            matches!(&r.binding, crate::model::Binding::Variable(v) | crate::model::Binding::Attribute(v) if *v == name)
+        }),
+        None if res.flavor.framework() == Framework::Cdktf => providers.iter().find(|r| {
+            matches!(p.get(&p.props(r), "alias"), Lookup::Absent)
+        }),
+        None => None,
+    };
+    provider.map(|r| default_tags(p, r)).unwrap_or_default()
+}
+
+/// The provider a resource names in its options (Pulumi) or arguments
+/// (CDKTF), as written.
+fn provider_option(p: &Program, res: &Resource) -> Option<String> {
+    if res.flavor.framework() == Framework::Cdktf {
+        let obj = p.props(res);
+        return match p.get(&obj, "provider") {
+            Lookup::Present(v) => Some(p.text(v.node).to_string()),
+            _ => None,
+        };
+    }
+    let opts = p.context_of(res).opts?;
+    // `{ provider }`, `{ provider: east }`, `ResourceOptions(provider=east)`
+    let rest = opts.split("provider").nth(1)?;
+    let value = rest.trim_start_matches([' ', ':', '=']);
+    let end = value
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(value.len());
+    match &value[..end] {
+        "" => Some("provider".into()),
+        v => Some(v.to_string()),
+    }
 }
 
 /// The expressions the program tags `Environment` with, in file order.
@@ -384,6 +427,18 @@ mod tests {
         };
         let out = engine::run(src, Lang::TypeScript, &selection, options).unwrap();
         out.fixed.unwrap_or_else(|| src.to_string())
+    }
+
+    #[test]
+    fn default_tags_count_only_for_resources_of_that_provider() {
+        let src = "import * as aws from \"@pulumi/aws\";\nconst tagged = new aws.Provider(\"t\", { defaultTags: { tags: { Environment: \"prod\", ManagedBy: \"Pulumi\" } } });\nnew aws.ec2.Vpc(\"a\", {}, { provider: tagged });\nnew aws.ec2.Vpc(\"b\", {});\n";
+        let out = fix(src);
+        assert!(
+            out.contains("new aws.ec2.Vpc(\"a\", {}, { provider: tagged });"),
+            "{out}"
+        );
+        let b = &out[out.find("new aws.ec2.Vpc(\"b\"").unwrap()..];
+        assert!(b.contains("ManagedBy: \"Pulumi\""), "{out}");
     }
 
     #[test]
