@@ -6,9 +6,11 @@ pub mod al2023_ami;
 pub mod depends_on_output;
 pub mod egress_all_traffic;
 pub mod imdsv2_required;
+pub mod log_retention;
 pub mod no_keypair;
 pub mod optional_config;
 pub mod required_tags;
+pub mod role_session_duration;
 pub mod root_volume;
 pub mod ssm_instance_profile;
 pub mod userdata_hardening;
@@ -22,6 +24,8 @@ pub static ALL: &[&dyn Fixer] = &[
     &no_keypair::NoKeypair,
     &userdata_hardening::UserdataHardening,
     &egress_all_traffic::EgressAllTraffic,
+    &role_session_duration::RoleSessionDuration,
+    &log_retention::LogRetention,
     &required_tags::RequiredTags,
     &depends_on_output::DependsOnOutput,
     &optional_config::OptionalConfig,

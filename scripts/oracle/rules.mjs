@@ -221,6 +221,29 @@ RULES.EC2006 = {
   },
 };
 
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+export const MIN_RETENTION_DAYS = 30;
+export const MAX_SESSION_SECONDS = 3600;
+
+RULES.LOG001 = {
+  owns: { [LOG_GROUP]: ["retentionInDays"] },
+  promise(r) {
+    if (r.type !== LOG_GROUP) return null;
+    const days = r.inputs.retentionInDays;
+    if (days === 0) return null; // never expire
+    return days >= MIN_RETENTION_DAYS ? null : `retentionInDays is ${days ?? "not set"}`;
+  },
+};
+
+RULES.IAM001 = {
+  owns: { [IAM_ROLE]: ["maxSessionDuration"] },
+  promise(r) {
+    if (r.type !== IAM_ROLE) return null;
+    const s = r.inputs.maxSessionDuration;
+    return s !== undefined && s <= MAX_SESSION_SECONDS ? null : `maxSessionDuration is ${s ?? "not set"}`;
+  },
+};
+
 RULES.PUL002 = {
   owns: {},
   defaultsConfig: ["environment", "stage", "environmentSuffix", "env"],
@@ -250,4 +273,5 @@ export const CHECKOV = {
   EC2003: [{ id: "CKV_AWS_386" }],
   EC2004: [{ id: "CKV2_AWS_41" }],
   NET001: [{ id: "CKV_AWS_382" }],
+  LOG001: [{ id: "CKV_AWS_66" }],
 };

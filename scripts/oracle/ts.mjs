@@ -306,6 +306,7 @@ export function promiseProblems(file, after, remaining) {
 export function compareRuns(file, before, after, applied, remaining) {
   const problems = [];
   const changedBy = new Set(); // rules with at least one owned change
+  const fixedAdded = new Set(); // rules that set owned inputs of added resources
   for (const [side, run] of [["before", before], ["after", after]]) {
     for (const e of run.errors) problems.push(`${file}: the ${side} program fails under mocks: ${e}`);
   }
@@ -317,8 +318,17 @@ export function compareRuns(file, before, after, applied, remaining) {
     const o = old.get(k);
     if (!o) {
       const adder = appliedRules.find(([, rule]) => (rule.adds ?? []).includes(r.type));
-      if (adder) changedBy.add(adder[0]);
-      else problems.push(`${file}: resource ${k} was added, and no applied rule adds ${r.type}`);
+      if (adder) {
+        changedBy.add(adder[0]);
+        // Other rules may have fixed the new resource in a later pass.
+        for (const [code, rule] of appliedRules) {
+          const owned = rule.owns?.[r.type] ?? [];
+          if (owned.some((path) => Object.keys(r.inputs).some((input) => covers([path], input)))) {
+            changedBy.add(code);
+            fixedAdded.add(code);
+          }
+        }
+      } else problems.push(`${file}: resource ${k} was added, and no applied rule adds ${r.type}`);
       continue;
     }
     for (const p of diffPaths(o.inputs, r.inputs)) {
@@ -365,7 +375,8 @@ export function compareRuns(file, before, after, applied, remaining) {
       problems.push(`${file}: ${code} applied a fix, but scripts/oracle/rules.mjs has no promise for it`);
     } else if (
       !before.resources.some((r) => rule.promise(r)) &&
-      !before.invokes.some((inv) => rule.invokePromise?.(inv))
+      !before.invokes.some((inv) => rule.invokePromise?.(inv)) &&
+      !fixedAdded.has(code)
     ) {
       problems.push(`${file}: ${code} applied a fix, but no resource broke its promise before (vacuous promise)`);
     }

@@ -1,0 +1,103 @@
+//! ## What it does
+//! Finds CloudWatch log groups whose `retention_in_days` is not set or is
+//! below the minimum (30 days), and sets it to 30. A retention of `0`
+//! (never expire) is longer than any minimum and is left alone; a longer
+//! retention is never shortened.
+//!
+//! ## Why is this bad?
+//! Without a retention, logs are either kept forever by accident (and paid
+//! for) or, when someone sets a few days to save money, gone before an
+//! incident is noticed: most investigations start weeks after the fact.
+//!
+//! ## Example
+//! ```typescript
+//! new aws.cloudwatch.LogGroup("app", { retentionInDays: 14 });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! new aws.cloudwatch.LogGroup("app", { retentionInDays: 30 });
+//! ```
+//!
+//! ## Fix safety
+//! Safe: retention changes in place, and only ever grows (from unset, it
+//! bounds a log group that would otherwise keep everything). A retention
+//! computed at run time is reported without a fix.
+//!
+//! ## Satisfies
+//! checkov CKV_AWS_66 (retention set). Not CKV_AWS_338, which wants a
+//! year: 30 days is the minimum here.
+
+use crate::edit::{Applicability, Fix, NewValue};
+use crate::model::{Lookup, Program, Scalar};
+use crate::rules::{Finding, Fixer, Meta};
+
+pub struct LogRetention;
+
+/// The shortest retention, in days, that iacfix accepts.
+pub const MIN_RETENTION_DAYS: i64 = 30;
+
+pub static META: Meta = Meta {
+    code: "LOG001",
+    name: "log-retention",
+    summary: "Log groups must keep logs at least 30 days",
+    fix: "safe",
+    default_on: true,
+    satisfies: &["checkov CKV_AWS_66"],
+    runs_after: &[],
+    source: include_str!("log_retention.rs"),
+};
+
+impl Fixer for LogRetention {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        for res in p
+            .resources
+            .iter()
+            .filter(|r| r.tf_type == "aws_cloudwatch_log_group")
+        {
+            let obj = p.props(res);
+            let shown = p.display_path(&obj, "retention_in_days");
+            let (range, msg) = match p.get(&obj, "retention_in_days") {
+                Lookup::Absent => (
+                    res.head(),
+                    format!("The log group has no retention (`{shown}` is not set)"),
+                ),
+                Lookup::Present(v) => match p.scalar(v) {
+                    Scalar::Num(n) if n == 0.0 || n >= MIN_RETENTION_DAYS as f64 => continue,
+                    Scalar::Num(n) => (
+                        v.node.byte_range(),
+                        format!("The log group keeps logs {n} days (`{shown}`), below {MIN_RETENTION_DAYS}"),
+                    ),
+                    _ => continue, // computed at run time: nothing to say
+                },
+                Lookup::Unknown(why) => {
+                    let msg = format!("The log group may have no retention: `{shown}` is not visible here ({why}); no automatic fix");
+                    out.push(Finding::at(&META, p, res, res.head(), msg));
+                    continue;
+                }
+            };
+            let finding = Finding::at(&META, p, res, range, msg.clone());
+            let grow = |s: &Scalar| matches!(s, Scalar::Num(n) if *n != 0.0 && *n < MIN_RETENTION_DAYS as f64);
+            match p.ensure_value(
+                &obj,
+                "retention_in_days",
+                NewValue::Int(MIN_RETENTION_DAYS),
+                &grow,
+            ) {
+                Ok(edits) => out.push(finding.with_fix(Fix {
+                    applicability: Applicability::Safe,
+                    description: format!("Keep logs {MIN_RETENTION_DAYS} days"),
+                    edits,
+                })),
+                Err(why) => out.push(Finding {
+                    message: format!("{msg}; no automatic fix: {why}"),
+                    ..finding
+                }),
+            }
+        }
+    }
+}

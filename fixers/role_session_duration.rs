@@ -1,0 +1,100 @@
+//! ## What it does
+//! Finds IAM roles whose `max_session_duration` is not set or is longer
+//! than one hour (3600 seconds), and sets it to 3600.
+//!
+//! ## Why is this bad?
+//! A role session's credentials stay valid for its whole duration, even
+//! after the role's policies change or the person who assumed it leaves.
+//! Roles allowed up to 12 hours widen the window for stolen credentials;
+//! stating the limit in code keeps it from drifting when someone raises it
+//! in the console.
+//!
+//! ## Example
+//! ```typescript
+//! new aws.iam.Role("app", { assumeRolePolicy: policy, maxSessionDuration: 43200 });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! new aws.iam.Role("app", { assumeRolePolicy: policy, maxSessionDuration: 3600 });
+//! ```
+//!
+//! ## Fix safety
+//! Safe: the setting changes in place; one hour is AWS's default, so
+//! adding it where it is missing changes nothing a role did before.
+//! Lowering a longer limit ends sessions sooner for people and tools that
+//! asked for longer ones (`--duration-seconds`); they must ask again.
+//!
+//! ## Satisfies
+//! No scanner checks this by default.
+
+use crate::edit::{Applicability, Fix, NewValue};
+use crate::model::{Lookup, Program, Scalar};
+use crate::rules::{Finding, Fixer, Meta};
+
+pub struct RoleSessionDuration;
+
+/// The longest session, in seconds, that iacfix accepts.
+pub const MAX_SESSION_SECONDS: i64 = 3600;
+
+pub static META: Meta = Meta {
+    code: "IAM001",
+    name: "role-session-duration",
+    summary: "IAM roles must state a session duration of at most one hour",
+    fix: "safe",
+    default_on: true,
+    satisfies: &[],
+    runs_after: &[],
+    source: include_str!("role_session_duration.rs"),
+};
+
+impl Fixer for RoleSessionDuration {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        for res in p.resources.iter().filter(|r| r.tf_type == "aws_iam_role") {
+            let obj = p.props(res);
+            let shown = p.display_path(&obj, "max_session_duration");
+            let (range, msg) = match p.get(&obj, "max_session_duration") {
+                Lookup::Absent => (
+                    res.head(),
+                    format!("The role does not state its session duration (`{shown}` is not set)"),
+                ),
+                Lookup::Present(v) => match p.scalar(v) {
+                    Scalar::Num(n) if n <= MAX_SESSION_SECONDS as f64 => continue,
+                    Scalar::Num(n) => (
+                        v.node.byte_range(),
+                        format!("Role sessions last up to {n} seconds (`{shown}`), above {MAX_SESSION_SECONDS}"),
+                    ),
+                    _ => continue,
+                },
+                Lookup::Unknown(why) => {
+                    let msg = format!("The role's session duration is not visible here ({why}); no automatic fix");
+                    out.push(Finding::at(&META, p, res, res.head(), msg));
+                    continue;
+                }
+            };
+            let finding = Finding::at(&META, p, res, range, msg.clone());
+            let too_long =
+                |s: &Scalar| matches!(s, Scalar::Num(n) if *n > MAX_SESSION_SECONDS as f64);
+            match p.ensure_value(
+                &obj,
+                "max_session_duration",
+                NewValue::Int(MAX_SESSION_SECONDS),
+                &too_long,
+            ) {
+                Ok(edits) => out.push(finding.with_fix(Fix {
+                    applicability: Applicability::Safe,
+                    description: "Limit role sessions to one hour".into(),
+                    edits,
+                })),
+                Err(why) => out.push(Finding {
+                    message: format!("{msg}; no automatic fix: {why}"),
+                    ..finding
+                }),
+            }
+        }
+    }
+}
