@@ -669,13 +669,23 @@ impl<'t> Program<'t> {
     /// Edits that add import lines the file lacks: `import json` goes
     /// first (standard library), provider imports after the last import.
     pub fn add_imports(&self, lines: &[String]) -> Vec<Edit> {
+        // module-level imports only: one inside a function binds nothing here
+        let top_level: Vec<Node<'t>> = self
+            .imports
+            .iter()
+            .copied()
+            .filter(|i| {
+                i.parent()
+                    .is_some_and(|p| matches!(p.kind(), "module" | "program"))
+            })
+            .collect();
         let mut first = String::new();
         let mut last = String::new();
         for line in lines {
-            let present = self
-                .imports
-                .iter()
-                .any(|i| self.text(*i).trim_end_matches(';') == line.trim_end_matches(';'));
+            let present = top_level.iter().any(|i| {
+                let text = self.text(*i).trim_end_matches(';');
+                text == line.trim_end_matches(';') || self.imports_module(text, line)
+            });
             if present || first.contains(line.as_str()) || last.contains(line.as_str()) {
                 continue;
             }
@@ -688,27 +698,43 @@ impl<'t> Program<'t> {
             }
         }
         let mut edits = Vec::new();
-        let top = self
-            .imports
-            .iter()
-            .find(|i| i.parent().is_some_and(|p| is_block(p.kind())));
         if !first.is_empty() {
-            let at = top.map_or(0, |i| self.lines.line_start(i.start_byte()));
+            // standard library first, but after `from __future__ import ...`,
+            // which must open the module
+            let future = top_level
+                .iter()
+                .rfind(|i| self.text(**i).starts_with("from __future__"));
+            let at = match (future, top_level.first()) {
+                (Some(f), _) => {
+                    let end = f.end_byte();
+                    self.src[end..]
+                        .find('\n')
+                        .map_or(self.src.len(), |n| end + n + 1)
+                }
+                (None, Some(i)) => self.lines.line_start(i.start_byte()),
+                (None, None) => 0,
+            };
             edits.push(Edit::insert(at, first));
         }
         if !last.is_empty() {
-            let at = self
-                .imports
-                .iter()
-                .rfind(|i| i.parent().is_some_and(|p| is_block(p.kind())))
-                .map_or(0, |i| i.end_byte());
-            if at == 0 {
-                edits.push(Edit::insert(0, format!("{}\n", last.trim_start())));
-            } else {
-                edits.push(Edit::insert(at, last));
+            match top_level.last() {
+                Some(i) => edits.push(Edit::insert(i.end_byte(), last)),
+                None => edits.push(Edit::insert(0, format!("{}\n", last.trim_start()))),
             }
         }
         edits
+    }
+
+    /// Whether a Python `import a, b as c` statement already binds the module
+    /// that `import b` would.
+    fn imports_module(&self, statement: &str, line: &str) -> bool {
+        let (Some(names), Some(wanted)) = (
+            statement.strip_prefix("import "),
+            line.strip_prefix("import "),
+        ) else {
+            return false;
+        };
+        names.split(',').map(str::trim).any(|n| n == wanted)
     }
 }
 
@@ -768,6 +794,26 @@ mod tests {
         assert_eq!(
             remove_first_resource(Lang::Python, src),
             "import pulumi_aws as aws\n\nx = 1\n"
+        );
+    }
+
+    #[test]
+    fn imports_go_after_future_imports_and_are_not_repeated() {
+        let src = "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport os, json\nimport pulumi_aws as aws\n";
+        let tree = parse(Lang::Python, src);
+        let p = Program::new(src, Lang::Python, &tree);
+        let lines = ["import json".to_string()];
+        assert!(p.add_imports(&lines).is_empty());
+        let src = "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport pulumi_aws as aws\n\ndef f():\n    import json\n";
+        let tree = parse(Lang::Python, src);
+        let p = Program::new(src, Lang::Python, &tree);
+        let lines = [
+            "import json".to_string(),
+            "from cdktf_cdktf_provider_aws.iam_role import IamRole".to_string(),
+        ];
+        assert_eq!(
+            apply(src, p.add_imports(&lines)),
+            "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport json\nimport pulumi_aws as aws\nfrom cdktf_cdktf_provider_aws.iam_role import IamRole\n\ndef f():\n    import json\n"
         );
     }
 
