@@ -96,6 +96,7 @@ impl Fixer for NoKeypair {
                     let f = Finding::at(&META, p, res, v.node.byte_range(), msg);
                     out.push(match edits {
                         Some(edits) => f.with_fix(Fix {
+                            new_files: Vec::new(),
                             applicability: Applicability::Unsafe,
                             description: format!("Remove `{shown}`; use Session Manager"),
                             edits,
@@ -186,6 +187,7 @@ fn key_pair(
         }
     }
     out.push(finding.with_fix(Fix {
+        new_files: Vec::new(),
         applicability: Applicability::Unsafe,
         description:
             "Remove the key pair and the `key_name`s that use it; use Session Manager".into(),

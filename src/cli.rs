@@ -1,15 +1,19 @@
 //! The command line.
 
+use crate::edit::NewFile;
 use crate::engine::{self, Mode, Options, Outcome};
 use crate::files::{self, Read};
 use crate::fixers;
 use crate::lang::Lang;
+use crate::project::{self, FileContext, ProgramFacts};
 use crate::report::{self, FileFinding};
 use crate::rules::{Fixer, Selection};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const ABOUT: &str = "Find insecure AWS resource definitions in Pulumi and CDKTF programs \
 (TypeScript, JavaScript, Python) and fix them with minimal patches.";
@@ -143,13 +147,22 @@ struct FileResult {
     outcome: Result<Outcome, String>,
 }
 
-fn process(path: PathBuf, selection: &Selection, options: Options) -> Option<FileResult> {
+fn process(
+    path: PathBuf,
+    facts: Option<Arc<ProgramFacts>>,
+    selection: &Selection,
+    options: Options,
+) -> Option<FileResult> {
     let shown = files::display_path(&path);
     let lang = Lang::from_path(&path)?;
     let (original, outcome) = match files::read(&path) {
         Ok(Read::Skipped) => return None,
         Ok(Read::Text(text)) => {
-            let outcome = engine::run(&text, lang, selection, options);
+            let ctx = FileContext {
+                path: Some(path.clone()),
+                facts,
+            };
+            let outcome = engine::run_in(&text, lang, selection, options, &ctx);
             (text, outcome)
         }
         Err(e) => (String::new(), Err(e)),
@@ -186,10 +199,14 @@ fn check_command(cli: &Cli) -> i32 {
         .iter()
         .map(|(p, e)| (files::display_path(p), e.clone()))
         .collect();
+    let programs = program_facts(&discovered.files);
     let mut results: Vec<FileResult> = discovered
         .files
         .into_par_iter()
-        .filter_map(|p| process(p, &selection, options))
+        .filter_map(|p| {
+            let facts = programs.get(p.parent().unwrap_or(Path::new(""))).cloned();
+            process(p, facts, &selection, options)
+        })
         .collect();
     results.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -210,8 +227,20 @@ fn check_command(cli: &Cli) -> i32 {
         let Some(fixed) = &outcome.fixed else {
             continue;
         };
+        let dir = r.path.parent().unwrap_or(Path::new("")).to_path_buf();
         if cli.write {
-            if let Err(e) = files::write_atomic(&r.path, &r.original, fixed) {
+            let created = create_files(&dir, &outcome.new_files);
+            let written = created
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|_| files::write_atomic(&r.path, &r.original, fixed));
+            if written.is_err() {
+                // Leave no half-applied fix: remove the files this fix made.
+                for path in created.iter().flatten() {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            if let Err(e) = written {
                 for f in &mut outcome.findings {
                     f.in_fixed = None;
                 }
@@ -233,6 +262,10 @@ fn check_command(cli: &Cli) -> i32 {
             }
         } else if cli.dry_run {
             diff.push_str(&crate::diff::unified(&r.shown, &r.original, fixed));
+            for file in &outcome.new_files {
+                let shown = files::display_path(&dir.join(&file.path));
+                diff.push_str(&crate::diff::created(&shown, &file.contents));
+            }
         }
         fixed_files += 1;
         fixed_findings += outcome.applied;
@@ -311,6 +344,58 @@ fn check_command(cli: &Cli) -> i32 {
     } else {
         i32::from(remaining > 0)
     }
+}
+
+/// The facts of each program the files belong to, by the files' folders.
+fn program_facts(files: &[PathBuf]) -> HashMap<PathBuf, Arc<ProgramFacts>> {
+    let mut roots: HashMap<PathBuf, (PathBuf, bool)> = HashMap::new();
+    let mut members: BTreeMap<PathBuf, (bool, Vec<PathBuf>)> = BTreeMap::new();
+    for file in files {
+        let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let (root, marked) = roots
+            .entry(dir)
+            .or_insert_with(|| project::program_root(file))
+            .clone();
+        members
+            .entry(root)
+            .or_insert_with(|| (marked, Vec::new()))
+            .1
+            .push(file.clone());
+    }
+    let facts: HashMap<PathBuf, Arc<ProgramFacts>> = members
+        .into_par_iter()
+        .map(|(root, (marked, given))| {
+            // A marked program is read whole, even when only some of its
+            // files are being checked.
+            let all = if marked {
+                files::discover(std::slice::from_ref(&root)).files
+            } else {
+                given
+            };
+            let facts = ProgramFacts::gather(&root, marked, &all);
+            (root, Arc::new(facts))
+        })
+        .collect();
+    roots
+        .into_iter()
+        .filter_map(|(dir, (root, _))| Some((dir, facts.get(&root)?.clone())))
+        .collect()
+}
+
+/// Creates the new files of a fixed file; on failure removes those made.
+fn create_files(dir: &Path, new: &[NewFile]) -> Result<Vec<PathBuf>, String> {
+    let mut made = Vec::new();
+    for file in new {
+        let path = dir.join(&file.path);
+        if let Err(e) = files::create_new(&path, &file.contents) {
+            for p in &made {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(e);
+        }
+        made.push(path);
+    }
+    Ok(made)
 }
 
 fn summary(findings: &[FileFinding]) -> String {

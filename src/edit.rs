@@ -63,6 +63,17 @@ pub struct Fix {
     pub applicability: Applicability,
     pub description: String,
     pub edits: Vec<Edit>,
+    /// Files the fix creates, beside the file it fixes (LAM001 writes a
+    /// function's inline code to a source folder).
+    pub new_files: Vec<NewFile>,
+}
+
+/// A file a fix creates. It is never written over an existing file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    /// Relative to the folder of the file being fixed.
+    pub path: std::path::PathBuf,
+    pub contents: String,
 }
 
 /// A value to write, independent of the language it is written in.

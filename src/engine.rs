@@ -1,9 +1,10 @@
 //! Runs the rules on one file: passes of parse -> check -> resolve -> apply
 //! -> re-parse until no fix applies.
 
-use crate::edit::{Applicability, Edit, Fix};
+use crate::edit::{Applicability, Edit, Fix, NewFile};
 use crate::lang::{self, Lang, LineIndex};
 use crate::model::Program;
+use crate::project::FileContext;
 use crate::rules::{Finding, ResourceRef, Selection};
 use ropey::Rope;
 use std::collections::HashSet;
@@ -62,6 +63,8 @@ pub struct Outcome {
     /// The edits applied, one list per pass, each in the coordinates of the
     /// text that pass read.
     pub history: Vec<Vec<Edit>>,
+    /// Files the applied fixes create, relative to the file's folder.
+    pub new_files: Vec<NewFile>,
 }
 
 impl Outcome {
@@ -80,6 +83,18 @@ pub fn run(
     lang: Lang,
     selection: &Selection,
     options: Options,
+) -> Result<Outcome, String> {
+    run_in(src, lang, selection, options, &FileContext::default())
+}
+
+/// Runs the selected rules on one file's text, knowing the file's path and
+/// its program (`ctx`).
+pub fn run_in(
+    src: &str,
+    lang: Lang,
+    selection: &Selection,
+    options: Options,
+    ctx: &FileContext,
 ) -> Result<Outcome, String> {
     let original_lines = LineIndex::new(src);
     let tree = lang::parse(lang, src);
@@ -114,7 +129,8 @@ pub fn run(
     };
 
     for pass in 0.. {
-        let program = Program::new(&text, lang, &tree);
+        let mut program = Program::with_context(&text, lang, &tree, ctx);
+        program.created = outcome.new_files.iter().map(|f| f.path.clone()).collect();
         let findings = selection.check(&program);
         let wanted = |f: &Finding| {
             f.fix.as_ref().is_some_and(|fix| {
@@ -190,6 +206,13 @@ pub fn run(
             continue;
         }
         outcome.applied += chosen.len();
+        for f in &chosen {
+            for file in &f.fix.as_ref().unwrap().new_files {
+                if !outcome.new_files.iter().any(|n| n.path == file.path) {
+                    outcome.new_files.push(file.clone());
+                }
+            }
+        }
         outcome
             .findings
             .extend(chosen.iter().map(|f| report(f, true, &history)));
@@ -215,16 +238,23 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
         fix.edits.iter().map(|e| e.range.start).min().unwrap_or(0)
     });
     let mut taken: Vec<&Edit> = Vec::new();
+    let mut files: Vec<&NewFile> = Vec::new();
     let mut chosen = Vec::new();
     for f in ordered {
-        let edits = &f.fix.as_ref().unwrap().edits;
+        let fix = f.fix.as_ref().unwrap();
+        let edits = &fix.edits;
         let clash = edits.iter().any(|e| taken.iter().any(|t| e.conflicts(t)))
+            || fix
+                .new_files
+                .iter()
+                .any(|n| files.iter().any(|t| t.path == n.path && *t != n))
             || edits
                 .iter()
                 .enumerate()
                 .any(|(i, e)| edits[i + 1..].iter().any(|o| e.conflicts(o)));
         if !clash {
             taken.extend(edits.iter());
+            files.extend(fix.new_files.iter());
             chosen.push(f);
         }
     }
@@ -360,6 +390,7 @@ mod tests {
             message: "test".into(),
             resource: None,
             fix: Some(Fix {
+                new_files: Vec::new(),
                 applicability: Applicability::Safe,
                 description: "test".into(),
                 edits: vec![edit],
@@ -431,6 +462,7 @@ mod tests {
     #[test]
     fn applies_and_dedups() {
         let fix = Fix {
+            new_files: Vec::new(),
             applicability: Applicability::Safe,
             description: String::new(),
             edits: vec![Edit::insert(1, "é"), Edit::replace(2..3, "Z")],

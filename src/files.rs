@@ -194,6 +194,43 @@ pub fn write_atomic(path: &Path, expected: &str, contents: &str) -> Result<(), S
     Ok(())
 }
 
+/// Creates a new file atomically (a temporary file renamed into place),
+/// with any missing folders; refused when the path already exists.
+pub fn create_new(path: &Path, contents: &str) -> Result<(), String> {
+    if path.symlink_metadata().is_ok() {
+        return Err(format!(
+            "cannot create {}: it already exists; not written",
+            display_path(path)
+        ));
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "cannot create the folder {}: {}",
+            display_path(dir),
+            io_reason(&e)
+        )
+    })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".iacfix-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot create {}: {}", display_path(path), io_reason(&e)))?;
+    let mut write = || -> std::io::Result<()> {
+        tmp.write_all(contents.as_bytes())?;
+        tmp.as_file().sync_all()
+    };
+    write().map_err(|e| format!("cannot write {}: {}", display_path(path), io_reason(&e)))?;
+    tmp.persist_noclobber(path).map_err(|e| {
+        format!(
+            "cannot create {}: {}",
+            display_path(path),
+            io_reason(&e.error)
+        )
+    })?;
+    Ok(())
+}
+
 /// A path as shown to users: relative to the current folder when under it,
 /// with forward slashes and no leading `./`.
 pub fn display_path(path: &Path) -> String {
@@ -221,6 +258,17 @@ mod tests {
             b"from cdktf_cdktf_provider_aws.instance import Instance"
         ));
         assert!(!mentions_provider(b"import React from 'react';"));
+    }
+
+    #[test]
+    fn new_files_are_created_with_their_folders_and_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("src/lambda/index.py");
+        create_new(&file, "print(1)\n").unwrap();
+        assert_eq!(fs::read_to_string(&file).unwrap(), "print(1)\n");
+        let err = create_new(&file, "other").unwrap_err();
+        assert!(err.contains("already exists"), "{err}");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "print(1)\n");
     }
 
     #[test]

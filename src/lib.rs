@@ -12,6 +12,7 @@ pub mod fixers;
 pub mod gen;
 pub mod lang;
 pub mod model;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod style;

@@ -3,6 +3,7 @@
 //! (`metadata_options.http_tokens`) whatever the flavor.
 
 use crate::lang::{Lang, LineIndex};
+use crate::project::FileContext;
 use crate::style::Style;
 use crate::types;
 use std::collections::HashMap;
@@ -203,6 +204,11 @@ pub struct Program<'t> {
     pub imports: Vec<Node<'t>>,
     pub style: Style,
     pub lines: LineIndex,
+    /// The file's path and its program's facts.
+    pub ctx: &'t FileContext,
+    /// Files that fixes applied in earlier passes create (relative to the
+    /// file's folder): a new file must not take their paths.
+    pub created: Vec<std::path::PathBuf>,
     symbols: HashMap<String, Symbol>,
     wildcards: Vec<Symbol>,
     decls: HashMap<&'t str, Vec<Decl<'t>>>,
@@ -210,10 +216,27 @@ pub struct Program<'t> {
 
 const MAX_DEPTH: usize = 32;
 
+static NO_CONTEXT: FileContext = FileContext {
+    path: None,
+    facts: None,
+};
+
 impl<'t> Program<'t> {
     /// Indexes a parsed file.
     pub fn new(src: &'t str, lang: Lang, tree: &'t Tree) -> Program<'t> {
+        Program::with_context(src, lang, tree, &NO_CONTEXT)
+    }
+
+    /// Indexes a parsed file that knows its path and program.
+    pub fn with_context(
+        src: &'t str,
+        lang: Lang,
+        tree: &'t Tree,
+        ctx: &'t FileContext,
+    ) -> Program<'t> {
         let mut program = Program {
+            ctx,
+            created: Vec::new(),
             src,
             lang,
             tree,
@@ -648,7 +671,7 @@ impl<'t> Program<'t> {
     /// Flattens `a.b.C` (member or attribute access) into its names.
     pub fn chain(&self, node: Node<'t>) -> Option<Vec<&'t str>> {
         match node.kind() {
-            "identifier" => Some(vec![self.text(node)]),
+            "identifier" | "this" => Some(vec![self.text(node)]),
             "member_expression" | "attribute" => {
                 let (obj, prop) = if node.kind() == "member_expression" {
                     (
@@ -814,6 +837,22 @@ impl<'t> Program<'t> {
                 Binding::Unbound => String::new(),
             },
         }
+    }
+
+    /// What a reference names, for matching across files: the name the
+    /// referred resource is bound to (`assets.id`, `storage.assets.bucket`,
+    /// `self.bucket.id` -> `assets`/`bucket`), or a literal's value.
+    pub fn ref_target(&self, node: Node<'t>) -> Option<String> {
+        if let Scalar::Str(s) = self.scalar(Val { node }) {
+            return Some(s);
+        }
+        let names = self.chain(node)?;
+        let name = match names.len() {
+            0 => return None,
+            1 => names[0],
+            n => names[n - 2],
+        };
+        Some(name.to_string())
     }
 
     // ----- the property view ---------------------------------------------

@@ -6,36 +6,132 @@
 use iacfix::engine::{self, map_back, Mode, Options, Outcome};
 use iacfix::lang::{self, Lang};
 use iacfix::model::Program;
+use iacfix::project::{program_root, FileContext, ProgramFacts};
 use iacfix::rules::Selection;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 /// Rules whose fixes may remove or replace whole lines (statements,
 /// arguments, list elements); the others only insert or change values
 /// within a line.
 const REMOVES_CODE: &[&str] = &["ALL", "EC2005", "NET001", "PUL001"];
 
-fn fixtures() -> Vec<(String, PathBuf)> {
+/// One fixture program: a single file in `tests/fixtures/<CODE>/`, or a
+/// folder there holding a program of several files (and whatever else the
+/// program needs beside them, such as `Pulumi.yaml` or a manifest).
+struct Fixture {
+    code: String,
+    /// The file, or the program folder.
+    path: PathBuf,
+}
+
+impl Fixture {
+    /// The source files to run, relative to the folder that is copied.
+    fn sources(&self) -> Vec<PathBuf> {
+        if self.path.is_file() {
+            return vec![PathBuf::from(self.path.file_name().unwrap())];
+        }
+        let mut out = Vec::new();
+        let mut stack = vec![self.path.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if Lang::from_path(&p).is_some() {
+                    out.push(p.strip_prefix(&self.path).unwrap().to_path_buf());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Copies the fixture to a scratch folder under target/ (so that no
+    /// manifest outside the repository is seen) and returns its folder.
+    fn copy(&self) -> tempfile::TempDir {
+        let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        if self.path.is_file() {
+            std::fs::copy(&self.path, dir.path().join(self.path.file_name().unwrap())).unwrap();
+        } else {
+            copy_dir(&self.path, dir.path());
+        }
+        dir
+    }
+
+    /// How a source file is named in snapshots.
+    fn name(&self, source: &Path) -> String {
+        if self.path.is_file() {
+            source.display().to_string()
+        } else {
+            let dir = self.path.file_name().unwrap().to_str().unwrap();
+            format!("{dir}/{}", source.display())
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+fn fixtures() -> Vec<Fixture> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut out = Vec::new();
     for dir in std::fs::read_dir(&root).unwrap() {
         let dir = dir.unwrap().path();
         let code = dir.file_name().unwrap().to_str().unwrap().to_string();
         for file in std::fs::read_dir(&dir).unwrap() {
-            out.push((code.clone(), file.unwrap().path()));
+            out.push(Fixture {
+                code: code.clone(),
+                path: file.unwrap().path(),
+            });
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
 
+/// The context a file of a copied fixture runs in, as the command line
+/// builds it.
+fn context(dir: &Path, file: &Path) -> FileContext {
+    let path = dir.join(file);
+    let (root, marked) = program_root(&path);
+    let all: Vec<PathBuf> = Fixture {
+        code: String::new(),
+        path: dir.to_path_buf(),
+    }
+    .sources()
+    .into_iter()
+    .map(|s| dir.join(s))
+    .filter(|p| p.starts_with(&root))
+    .collect();
+    FileContext {
+        path: Some(path),
+        facts: Some(Arc::new(ProgramFacts::gather(&root, marked, &all))),
+    }
+}
+
 fn run(src: &str, lang: Lang, code: &str, mode: Mode) -> Outcome {
+    run_in(src, lang, code, mode, &FileContext::default())
+}
+
+fn run_in(src: &str, lang: Lang, code: &str, mode: Mode, ctx: &FileContext) -> Outcome {
     let selection = Selection::new(iacfix::fixers::ALL, &[code.to_string()], &[]).unwrap();
     let options = Options {
         mode,
         unsafe_fixes: true,
     };
-    engine::run(src, lang, &selection, options).expect("fixture is processed")
+    engine::run_in(src, lang, &selection, options, ctx).expect("fixture is processed")
 }
 
 fn strip_quotes(name: &str) -> &str {
@@ -130,14 +226,27 @@ fn python_compiles(path: &Path, text: &str) {
 #[test]
 fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
     let all = fixtures();
-    assert!(all.len() >= 8, "fixtures are missing: {all:?}");
-    for (code, path) in all {
+    assert!(all.len() >= 8, "fixtures are missing");
+    for fixture in &all {
+        let dir = fixture.copy();
+        for source in fixture.sources() {
+            check_fixture(fixture, dir.path(), &source);
+        }
+    }
+}
+
+fn check_fixture(fixture: &Fixture, dir: &Path, source: &Path) {
+    let code = fixture.code.as_str();
+    let path = dir.join(source);
+    let ctx = context(dir, source);
+    {
         let src = std::fs::read_to_string(&path).unwrap();
         let lang = Lang::from_path(&path).unwrap();
-        let check = run(&src, lang, &code, Mode::Check);
-        let fixed = run(&src, lang, &code, Mode::Fix);
+        let check = run_in(&src, lang, code, Mode::Check, &ctx);
+        let fixed = run_in(&src, lang, code, Mode::Fix, &ctx);
         let out = fixed.fixed.clone().unwrap_or_else(|| src.clone());
-        let name = path.file_name().unwrap().to_str().unwrap();
+        let name = fixture.name(source);
+        let name = name.as_str();
 
         // Valid: parses with no error, and Python compiles.
         let tree = lang::parse(lang, &out);
@@ -155,8 +264,16 @@ fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
             fixed.dropped
         );
 
+        // New files: never over an existing one, and in place for the
+        // second run (as --write leaves them).
+        let folder = path.parent().unwrap();
+        for file in &fixed.new_files {
+            iacfix::files::create_new(&folder.join(&file.path), &file.contents)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+
         // Idempotent: a second run changes nothing.
-        let again = run(&out, lang, &code, Mode::Fix);
+        let again = run_in(&out, lang, code, Mode::Fix, &ctx);
         assert!(
             again.fixed.is_none(),
             "{name}: second run changed the output:\n{}",
@@ -164,13 +281,7 @@ fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
         );
 
         // Minimal: bytes outside the edits are untouched.
-        assert_untouched_outside_edits(
-            &src,
-            &out,
-            &fixed,
-            &path,
-            REMOVES_CODE.contains(&code.as_str()),
-        );
+        assert_untouched_outside_edits(&src, &out, &fixed, &path, REMOVES_CODE.contains(&code));
 
         // Bad resources are found, ok resources are not and stay as written.
         let tree = lang::parse(lang, &src);
@@ -230,8 +341,16 @@ fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
             "\nremaining after --write --unsafe-fixes: {remaining:?}\n\n"
         ));
         snap.push_str(&iacfix::diff::unified(name, &src, &out));
+        for file in &fixed.new_files {
+            let shown = Path::new(name).parent().unwrap().join(&file.path);
+            snap.push_str(&iacfix::diff::created(
+                &shown.display().to_string(),
+                &file.contents,
+            ));
+        }
+        let snap_name = format!("{code}__{}", name.replace('/', "__"));
         insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-            insta::assert_snapshot!(format!("{code}__{name}"), snap);
+            insta::assert_snapshot!(snap_name, snap);
         });
     }
 }
@@ -273,7 +392,15 @@ fn truncated_and_mangled_fixtures_never_panic() {
         unsafe_fixes: true,
     };
     let mut runs = 0;
-    for (_, path) in fixtures() {
+    for path in fixtures()
+        .iter()
+        .flat_map(|f| f.sources().into_iter().map(|s| f.path.join(s)))
+    {
+        let path = if path.is_file() {
+            path
+        } else {
+            path.parent().unwrap().to_path_buf()
+        };
         let src = std::fs::read_to_string(&path).unwrap();
         let lang = Lang::from_path(&path).unwrap();
         // Every prefix ending at a line break, and the same with one line dropped.
