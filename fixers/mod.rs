@@ -12,6 +12,10 @@ pub mod optional_config;
 pub mod required_tags;
 pub mod role_session_duration;
 pub mod root_volume;
+mod s3_companion;
+pub mod s3_encryption;
+pub mod s3_public_access_block;
+pub mod s3_versioning;
 pub mod ssm_instance_profile;
 pub mod userdata_hardening;
 
@@ -24,6 +28,9 @@ pub static ALL: &[&dyn Fixer] = &[
     &no_keypair::NoKeypair,
     &userdata_hardening::UserdataHardening,
     &egress_all_traffic::EgressAllTraffic,
+    &s3_public_access_block::S3PublicAccessBlock,
+    &s3_encryption::S3Encryption,
+    &s3_versioning::S3Versioning,
     &role_session_duration::RoleSessionDuration,
     &log_retention::LogRetention,
     &required_tags::RequiredTags,

@@ -127,6 +127,36 @@ impl<'t> Program<'t> {
         Edit::insert(at, text)
     }
 
+    /// Inserts statements (one string each, without indentation) right
+    /// after `stmt`, at its indentation, each after a blank line.
+    pub fn insert_after(&self, stmt: Node<'t>, statements: &[String]) -> Edit {
+        let indent = line_indent(self.src, stmt.start_byte());
+        let end = stmt.end_byte();
+        let at = self.src[end..]
+            .find('\n')
+            .map_or(self.src.len(), |n| end + n + 1);
+        let mut text = String::new();
+        if !self.src[..at].ends_with('\n') {
+            text.push('\n');
+        }
+        for s in statements {
+            text.push('\n');
+            for (i, line) in s.lines().enumerate() {
+                if i == 0 || !line.is_empty() {
+                    text.push_str(indent);
+                }
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        let next_line = self.src[at..].lines().next().unwrap_or("").trim();
+        let closes = next_line.starts_with(['}', ')', ']']);
+        if !next_line.is_empty() && !closes {
+            text.push('\n');
+        }
+        Edit::insert(at, text)
+    }
+
     /// Replaces a statement by others (one string each, continuation lines
     /// indented from column 0), at its indentation.
     pub fn replace_statement(&self, stmt: Node<'t>, statements: &[String]) -> Edit {
@@ -588,16 +618,46 @@ impl<'t> Program<'t> {
     }
 
     /// The @pulumi/aws major version the file is written for: 6 when it
-    /// uses a name that only 6 has, else 7.
+    /// uses a name only 6 has, 7 when it uses one only 7 has, else what the
+    /// program's manifest asks for, else the newest (7).
     pub fn pulumi_major(&self) -> u32 {
-        let v6_only = ["BucketV2", "BucketVersioningV2", "BucketAclV2"];
-        if self.resources.iter().any(|r| {
+        let class_of = |r: &Resource<'t>| {
             let callee = self.text(r.call);
-            v6_only.iter().any(|c| callee.contains(c))
-        }) {
+            let head = callee.split(['(', '<']).next().unwrap_or("");
+            head.rsplit('.').next().unwrap_or("").trim().to_string()
+        };
+        let classes: Vec<String> = self
+            .resources
+            .iter()
+            .filter(|r| r.flavor.framework() == Framework::Pulumi)
+            .map(class_of)
+            .collect();
+        // `...V2` names exist in 6 (and as deprecated aliases in 7): a file
+        // using them works with either, so new code follows them. Names
+        // only 7 has (`BucketVersioning`) mean 7; `Bucket` is in both.
+        let only = |major: u32| {
+            types::TYPES.iter().any(|row| {
+                row.pulumi6 != row.pulumi7
+                    && classes.iter().any(|c| {
+                        if major == 6 {
+                            c == row.pulumi6
+                        } else {
+                            c == row.pulumi7 && c != "Bucket"
+                        }
+                    })
+            })
+        };
+        if only(6) {
             6
-        } else {
+        } else if only(7) {
             7
+        } else {
+            self.ctx
+                .facts
+                .as_ref()
+                .and_then(|f| f.pulumi_aws_major)
+                .filter(|m| *m == 6)
+                .unwrap_or(7)
         }
     }
 

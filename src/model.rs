@@ -855,6 +855,26 @@ impl<'t> Program<'t> {
         Some(name.to_string())
     }
 
+    /// Whether an expression refers to `res` or one of its attributes:
+    /// `bucket`, `bucket.id`, `self.bucket.arn`, or a variable bound to one.
+    pub fn refers_to(&self, node: Node<'t>, res: &Resource<'t>) -> bool {
+        let binding: Vec<&str> = match &res.binding {
+            Binding::Variable(v) => vec![v.as_str()],
+            Binding::Attribute(a) => a.split('.').collect(),
+            Binding::Unbound => return false,
+        };
+        let node = if node.kind() == "identifier" && self.text(node) != binding[0] {
+            self.resolve(node).unwrap_or(node)
+        } else {
+            node
+        };
+        let Some(names) = self.chain(node) else {
+            return false;
+        };
+        let n = binding.len();
+        (names.len() == n || names.len() == n + 1) && names[..n] == binding[..]
+    }
+
     // ----- the property view ---------------------------------------------
 
     /// The resource's arguments as an object of properties.

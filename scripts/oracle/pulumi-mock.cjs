@@ -21,7 +21,8 @@ pulumi.runtime.setMocks(
       return {
         id: `${args.name}-id`,
         // a physical name as auto-naming gives one, unless the program sets it
-        state: { name: args.name, ...args.inputs, arn: `arn:aws:mock::123456789012:${args.name}` },
+        // (`bucket` for S3 buckets)
+        state: { name: args.name, bucket: args.name, ...args.inputs, arn: `arn:aws:mock::123456789012:${args.name}` },
       };
     },
     call(args) {

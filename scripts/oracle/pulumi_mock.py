@@ -32,7 +32,7 @@ class Recorder(pulumi.runtime.Mocks):
         inputs = plain(args.inputs)
         resources.append({"type": args.typ, "name": args.name, "inputs": inputs})
         # a physical name as auto-naming gives one, unless the program sets it
-        state = dict({"name": args.name}, **inputs, arn=f"arn:aws:mock::123456789012:{args.name}")
+        state = dict({"name": args.name, "bucket": args.name}, **inputs, arn=f"arn:aws:mock::123456789012:{args.name}")
         return [f"{args.name}-id", state]
 
     def call(self, args):

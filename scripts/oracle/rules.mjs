@@ -8,8 +8,9 @@
 // For each rule:
 // - `owns`: per type token, the input paths the rule may change. A path
 //   covers everything below it; `[]` stands for any list index.
-// - `promise(resource)`: null when the resource satisfies the rule, or a
-//   sentence saying how it does not. After a run with every fix applied,
+// - `promise(resource, run)`: null when the resource satisfies the rule, or a
+//   sentence saying how it does not (`run.resources` holds every resource of
+//   the program, for rules about companions). After a run with every fix applied,
 //   each resource must satisfy every promise unless iacfix still reports a
 //   finding of that rule for it.
 // - `adds` / `removes`: type tokens of resources the rule may create or
@@ -251,6 +252,60 @@ RULES.PUL002 = {
   promise: () => null,
 };
 
+// S3 buckets and their companions (@pulumi/aws 7 names, and 6's V2 names).
+const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+const SSE = [
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
+const VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
+/** Whether `c` configures bucket `b` (by its id or its name, as mocks give them). */
+const configures = (c, b) => [`${b.name}-id`, b.inputs.bucket ?? b.name].includes(c.inputs.bucket);
+/** A promise that every bucket has a companion of `types` that `ok` accepts. */
+const companion = (types, what, ok, inline = () => false) => (r, run) => {
+  if (!BUCKETS.includes(r.type) || inline(r)) return null;
+  const found = run.resources.some((c) => types.includes(c.type) && configures(c, r) && ok(c));
+  return found ? null : `the bucket has no ${what}`;
+};
+
+RULES.S3001 = {
+  owns: {},
+  adds: [PUBLIC_ACCESS_BLOCK],
+  promise: companion(
+    [PUBLIC_ACCESS_BLOCK],
+    "public access block with all four settings on",
+    (c) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => c.inputs[k] === true),
+  ),
+};
+
+RULES.S3002 = {
+  owns: {},
+  adds: SSE,
+  promise: companion(
+    SSE,
+    "server-side encryption configuration",
+    (c) => (c.inputs.rules ?? []).some((rule) => rule.applyServerSideEncryptionByDefault?.sseAlgorithm),
+    (b) => b.inputs.serverSideEncryptionConfiguration || b.inputs.serverSideEncryptionConfigurations,
+  ),
+};
+
+RULES.S3003 = {
+  owns: {
+    [VERSIONING[0]]: ["versioningConfiguration.status"],
+    [VERSIONING[1]]: ["versioningConfiguration.status"],
+    [BUCKETS[0]]: ["versioning.enabled"],
+    [BUCKETS[1]]: ["versionings[].enabled"],
+  },
+  adds: VERSIONING,
+  promise: companion(
+    VERSIONING,
+    "versioning with status Enabled",
+    (c) => c.inputs.versioningConfiguration?.status === "Enabled",
+    (b) => b.inputs.versioning?.enabled === true || (b.inputs.versionings ?? []).some((v) => v.enabled === true),
+  ),
+};
+
 /** Whether `path` (as `a.b[].c`) lies at or below one of `owned`. */
 export function covers(owned, path) {
   return owned.some((o) => path === o || path.startsWith(`${o}.`) || path.startsWith(`${o}[`));
@@ -274,4 +329,7 @@ export const CHECKOV = {
   EC2004: [{ id: "CKV2_AWS_41" }],
   NET001: [{ id: "CKV_AWS_382" }],
   LOG001: [{ id: "CKV_AWS_66" }],
+  S3001: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"].map((id) => ({ id })),
+  S3002: [{ id: "CKV_AWS_19" }],
+  S3003: [{ id: "CKV_AWS_21" }],
 };

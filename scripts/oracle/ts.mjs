@@ -124,8 +124,39 @@ function multisetMinus(a, b) {
 
 // ---------------------------------------------------------------- mock runs
 
-/** Compiles `file` to CommonJS beside it and returns the .js path. */
-function transpile(ts, file) {
+/**
+ * Groups the cases of multi-file programs (folders with Pulumi.yaml): each
+ * group runs from its entry (`main` of package.json, else index.ts).
+ */
+export function programs(cases) {
+  const byDir = new Map();
+  for (const c of cases) {
+    const dir = c.abs ? path.dirname(c.abs) : null;
+    if (!dir || !fs.existsSync(path.join(dir, "Pulumi.yaml"))) continue;
+    if (!byDir.has(dir)) byDir.set(dir, []);
+    byDir.get(dir).push(c);
+  }
+  const members = new Map();
+  const inGroup = new Set();
+  for (const [dir, group] of byDir) {
+    if (group.length < 2) continue;
+    let main = "index.ts";
+    try {
+      main = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).main ?? main;
+    } catch {}
+    const entry = group.find((c) => path.basename(c.abs) === main) ?? group[0];
+    members.set(entry, group);
+    for (const c of group) inGroup.add(c);
+  }
+  const entries = cases.filter((c) => !inGroup.has(c) || members.has(c));
+  return { entries, members };
+}
+
+/**
+ * Compiles `file` to CommonJS beside it and returns its path: `.oracle.cjs`,
+ * or `.js` for a module another file of its program imports.
+ */
+function transpile(ts, file, imported = false) {
   const out = ts.transpileModule(fs.readFileSync(file, "utf8"), {
     fileName: file,
     compilerOptions: {
@@ -134,7 +165,7 @@ function transpile(ts, file) {
       esModuleInterop: true,
     },
   });
-  const js = file.replace(/\.ts$/, ".oracle.cjs");
+  const js = file.replace(/\.ts$/, imported ? ".js" : ".oracle.cjs");
   fs.writeFileSync(js, out.outputText);
   return js;
 }
@@ -287,7 +318,7 @@ export function promiseProblems(file, after, remaining) {
   const problems = [];
   for (const [code, rule] of Object.entries(RULES)) {
     for (const r of after.resources) {
-      const broken = rule.promise(r);
+      const broken = rule.promise(r, after);
       if (!broken) continue;
       const reported = remaining.some((f) => f.rule === code && namesMatch(f.resource?.name, r.name));
       if (!reported) {
@@ -374,7 +405,7 @@ export function compareRuns(file, before, after, applied, remaining) {
     if (!rule.promise) {
       problems.push(`${file}: ${code} applied a fix, but scripts/oracle/rules.mjs has no promise for it`);
     } else if (
-      !before.resources.some((r) => rule.promise(r)) &&
+      !before.resources.some((r) => rule.promise(r, before)) &&
       !before.invokes.some((inv) => rule.invokePromise?.(inv)) &&
       !fixedAdded.has(code)
     ) {
@@ -428,6 +459,8 @@ export function log(msg) {
  * findings whose fix was applied), `applied` (their rule codes) and
  * `remaining` (what iacfix still reports on the fixed file).
  */
+const PROGRAM_FILES = ["Pulumi.yaml", "cdktf.json", "package.json", "requirements.txt", "pyproject.toml"];
+
 export function prepare(opts, work, cases, runIacfix = true) {
   fs.rmSync(work, { recursive: true, force: true });
   for (const c of cases) {
@@ -435,6 +468,11 @@ export function prepare(opts, work, cases, runIacfix = true) {
       const dest = path.join(work, side, c.rel);
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       fs.writeFileSync(dest, side === "after" && !runIacfix ? c.after : c.before);
+      // what makes a folder a program, and the provider version it asks for
+      for (const m of PROGRAM_FILES) {
+        const from = c.abs && path.join(path.dirname(c.abs), m);
+        if (from && fs.existsSync(from)) fs.copyFileSync(from, path.join(path.dirname(dest), m));
+      }
     }
   }
   if (!runIacfix || cases.length === 0) return cases;
@@ -485,23 +523,35 @@ async function checkEnv(opts, envName, cases, runIacfix) {
   if (envName.startsWith("pulumi")) {
     started = Date.now();
     const ts = createRequire(path.join(envDir, "package.json"))("typescript");
-    const jobs = mockJobs(cases);
+    // A program of several files (a folder with Pulumi.yaml) runs from its
+    // entry file, which imports the others; they are compared as one.
+    const { entries, members } = programs(cases);
+    const jobs = mockJobs(entries);
     const js = new Map();
     for (const { c, side } of jobs) {
-      const file = path.join(work, side, c.rel);
-      if (!js.has(file)) js.set(file, transpile(ts, file));
+      for (const m of members.get(c) ?? [c]) {
+        const file = path.join(work, side, m.rel);
+        if (!js.has(file)) js.set(file, transpile(ts, file, m !== c));
+      }
     }
     const runs = await pool(jobs, Math.max(1, os.availableParallelism?.() ?? os.cpus().length), ({ c, side, bare, config }) => {
       const program = js.get(path.join(work, side, c.rel));
       return runMock(envDir, program, config, `${program}${bare ? ".bare" : ""}.json`);
     });
-    for (const c of cases) {
-      record("mock (pulumi-ts)", c, compareJobs(c, jobs, runs));
+    for (const c of entries) {
+      const group = members.get(c) ?? [c];
+      const whole = {
+        ...c,
+        applied: new Set(group.flatMap((m) => [...m.applied])),
+        remaining: group.flatMap((m) => m.remaining),
+      };
+      const problems = compareJobs(whole, jobs.map((j) => (j.c === c ? { ...j, c: whole } : j)), runs);
+      for (const m of group) record("mock (pulumi-ts)", m, m === c ? problems : []);
       c.resources = runs[jobs.findIndex((j) => j.c === c)].resources.length;
     }
-    stats.mocked = cases.length;
+    stats.mocked = entries.length;
     stats.mockSeconds = (Date.now() - started) / 1000;
-    stats.resources = cases.reduce((n, c) => n + c.resources, 0);
+    stats.resources = entries.reduce((n, c) => n + c.resources, 0);
   }
   stats.applied = cases.reduce((n, c) => n + c.applied.size, 0);
   return { records, stats };
@@ -515,7 +565,7 @@ export async function runTs(opts) {
     const env = envFor(f.abs, text);
     if (!env) continue;
     if (!byEnv.has(env)) byEnv.set(env, []);
-    byEnv.get(env).push({ rel: f.rel, before: text });
+    byEnv.get(env).push({ rel: f.rel, abs: f.abs, before: text });
   }
   if (byEnv.size === 0) throw new Error(`no TypeScript programs under ${opts.inputs.join(", ")}`);
   const all = [];

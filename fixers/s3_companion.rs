@@ -1,0 +1,274 @@
+//! What S3001-S3003 share: a bucket is secured by a companion resource
+//! that refers to it (a public access block, an encryption configuration,
+//! a versioning configuration). A missing one is added right after the
+//! bucket's statement (after the companions already there, so they stay in
+//! one block), referring to the bucket by its binding; a bucket bound to
+//! nothing is bound to a new variable first.
+
+use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::gen::{merge_inserts, NewResource};
+use crate::model::{Binding, Lookup, Program, Resource, Scalar};
+use crate::rules::{Finding, Meta};
+use tree_sitter::Node;
+
+/// Every companion type: statements of these types that follow a bucket
+/// and refer to it form its block.
+const COMPANIONS: &[&str] = &[
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning",
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket_acl",
+    "aws_s3_bucket_website_configuration",
+    "aws_s3_bucket_ownership_controls",
+];
+
+/// One companion rule.
+pub struct Spec {
+    pub meta: &'static Meta,
+    /// The companion's Terraform type.
+    pub companion: &'static str,
+    /// Inline (legacy) bucket attributes that configure the same thing.
+    pub inline: &'static [&'static str],
+    /// Suffix of the companion's name (`assets-pab`).
+    pub suffix: &'static str,
+    /// What is missing, for the message.
+    pub missing: &'static str,
+    pub description: &'static str,
+    /// The companion's properties besides `bucket`.
+    pub props: fn() -> Vec<(String, NewValue)>,
+    /// Why a fix for this bucket must be unsafe, if it must.
+    pub unsafe_when: fn(&Program, &Resource) -> Option<String>,
+}
+
+pub fn check(spec: &Spec, p: &Program, out: &mut Vec<Finding>) {
+    for res in p.resources.iter().filter(|r| r.tf_type == "aws_s3_bucket") {
+        if covered(spec, p, res) {
+            continue;
+        }
+        let msg = format!("The bucket has no {}", spec.missing);
+        let finding = Finding::at(spec.meta, p, res, res.head(), msg.clone());
+        match fix(spec, p, res) {
+            Ok(fix) => out.push(finding.with_fix(fix)),
+            Err(why) => out.push(Finding {
+                message: format!("{msg}; no automatic fix: {why}"),
+                ..finding
+            }),
+        }
+    }
+}
+
+/// Whether the bucket configures this itself or a companion (in this file
+/// or another file of the program) refers to it.
+fn covered(spec: &Spec, p: &Program, bucket: &Resource) -> bool {
+    let obj = p.props(bucket);
+    for attr in spec.inline {
+        // An inline block that turns the setting off is the rule's to
+        // change in place, not a reason for a second configuration.
+        if !matches!(p.get(&obj, attr), Lookup::Absent) {
+            return true;
+        }
+    }
+    if !companions_of(p, bucket, &[spec.companion]).is_empty() {
+        return true;
+    }
+    p.ctx
+        .referred_elsewhere(spec.companion, &targets(p, bucket))
+        .is_some()
+}
+
+/// The names other files may use for the bucket: its binding's last name
+/// and its literal bucket name.
+fn targets(p: &Program, bucket: &Resource) -> Vec<String> {
+    let mut out = Vec::new();
+    match &bucket.binding {
+        Binding::Variable(v) => out.push(v.clone()),
+        Binding::Attribute(a) => out.extend(a.rsplit('.').next().map(str::to_string)),
+        Binding::Unbound => {}
+    }
+    if let Some(name) = literal_name(p, bucket) {
+        out.push(name);
+    }
+    out
+}
+
+fn literal_name(p: &Program, bucket: &Resource) -> Option<String> {
+    let obj = p.props(bucket);
+    match p.get(&obj, "bucket") {
+        Lookup::Present(v) => match p.scalar(v) {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The resources of `types` in this file whose `bucket` refers to `bucket`.
+pub fn companions_of<'a, 't>(
+    p: &'a Program<'t>,
+    bucket: &Resource<'t>,
+    types: &[&str],
+) -> Vec<&'a Resource<'t>> {
+    let name = literal_name(p, bucket);
+    p.resources
+        .iter()
+        .filter(|r| types.contains(&r.tf_type))
+        .filter(|r| {
+            let obj = p.props(r);
+            let Lookup::Present(v) = p.get(&obj, "bucket") else {
+                return false;
+            };
+            if p.refers_to(v.node, bucket) {
+                return true;
+            }
+            matches!((p.scalar(v), &name), (Scalar::Str(a), Some(b)) if a == *b)
+        })
+        .collect()
+}
+
+/// Why a public access block may break the bucket: it serves a website, or
+/// has a public ACL or a policy that grants everyone access.
+pub fn public_reason(p: &Program, bucket: &Resource) -> Option<String> {
+    let obj = p.props(bucket);
+    for attr in ["website", "websites"] {
+        if matches!(p.get(&obj, attr), Lookup::Present(_)) {
+            return Some("the bucket serves a static website".into());
+        }
+    }
+    if let Lookup::Present(v) = p.get(&obj, "acl") {
+        if let Scalar::Str(acl) = p.scalar(v) {
+            if acl.starts_with("public-") {
+                return Some(format!("the bucket has the public ACL `{acl}`"));
+            }
+        }
+    }
+    for r in companions_of(p, bucket, &COMPANIONS[3..]) {
+        let text = p.text(r.call);
+        match r.tf_type {
+            "aws_s3_bucket_website_configuration" => {
+                return Some("a website configuration serves the bucket".into())
+            }
+            "aws_s3_bucket_acl" if text.contains("public-") => {
+                return Some("an ACL makes the bucket public".into())
+            }
+            "aws_s3_bucket_policy" if grants_everyone(text) => {
+                return Some("its bucket policy grants access to everyone (`*`)".into())
+            }
+            _ => {}
+        }
+    }
+    if p.ctx
+        .referred_elsewhere("aws_s3_bucket_website_configuration", &targets(p, bucket))
+        .is_some()
+    {
+        return Some("a website configuration in another file serves the bucket".into());
+    }
+    None
+}
+
+/// Whether a policy's text names the principal `*`.
+fn grants_everyone(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    [
+        "Principal\":\"*\"",
+        "Principal:\"*\"",
+        "Principal':'*'",
+        "AWS:\"*\"",
+        "AWS\":\"*\"",
+        "\"AWS\":[\"*\"]",
+        "Principal:'*'",
+        "identifiers:[\"*\"]",
+        "identifiers=[\"*\"]",
+    ]
+    .iter()
+    .any(|p| compact.contains(p))
+}
+
+fn fix(spec: &Spec, p: &Program, bucket: &Resource) -> Result<Fix, String> {
+    let stmt = p
+        .statement_of(bucket.call)
+        .ok_or("the bucket is created inside an expression")?;
+    let mut edits = Vec::new();
+    let reference = match &bucket.binding {
+        Binding::Variable(v) | Binding::Attribute(v) => v.clone(),
+        Binding::Unbound => {
+            let (var, edit) = bind(p, bucket, stmt)?;
+            edits.push(edit);
+            var
+        }
+    };
+    let ctx = p.context_of(bucket);
+    let (class, import) = p
+        .class_ref(spec.companion, bucket.flavor)
+        .ok_or_else(|| format!("the class for `{}` cannot be named here", spec.companion))?;
+    let mut props = vec![(
+        "bucket".to_string(),
+        NewValue::Raw(format!("{reference}.id")),
+    )];
+    props.extend((spec.props)());
+    let new = NewResource {
+        tf_type: spec.companion,
+        var: None,
+        name: p.derived_name(bucket, spec.suffix),
+        props,
+    };
+    let statement = p.render_resource(&ctx, &class, &new);
+    let after = block_end(p, bucket, stmt);
+    edits.push(p.insert_after(after, &[statement]));
+    edits.extend(p.add_imports(&import.into_iter().collect::<Vec<_>>()));
+    let unsafe_reason = (spec.unsafe_when)(p, bucket);
+    let description = match &unsafe_reason {
+        Some(why) => format!("{} (unsafe: {why})", spec.description),
+        None => spec.description.to_string(),
+    };
+    Ok(Fix {
+        new_files: Vec::new(),
+        applicability: if unsafe_reason.is_some() {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+        description,
+        edits: merge_inserts(edits),
+    })
+}
+
+/// Binds an unbound bucket statement to a new variable.
+fn bind<'t>(
+    p: &Program<'t>,
+    bucket: &Resource<'t>,
+    stmt: Node<'t>,
+) -> Result<(String, Edit), String> {
+    let direct = stmt.kind() == "expression_statement"
+        && stmt
+            .named_child(0)
+            .is_some_and(|e| e.byte_range() == bucket.call.byte_range());
+    if !direct {
+        return Err("the bucket is not bound to a name and cannot be bound here".into());
+    }
+    let base = p.var_name(&p.base_words(bucket, "bucket"));
+    let var = p.fresh_var(&base, &[]);
+    let text = if p.lang.is_python() {
+        format!("{var} = ")
+    } else {
+        format!("const {var} = ")
+    };
+    Ok((var, Edit::insert(bucket.call.start_byte(), text)))
+}
+
+/// The last statement of the bucket's block: the bucket's statement and the
+/// companions of the bucket that directly follow it.
+fn block_end<'t>(p: &Program<'t>, bucket: &Resource<'t>, stmt: Node<'t>) -> Node<'t> {
+    let ours: Vec<Node<'t>> = companions_of(p, bucket, COMPANIONS)
+        .iter()
+        .filter_map(|r| p.statement_of(r.call))
+        .collect();
+    let mut last = stmt;
+    while let Some(next) = last.next_named_sibling() {
+        if !ours.contains(&next) {
+            break;
+        }
+        last = next;
+    }
+    last
+}

@@ -1,0 +1,156 @@
+//! ## What it does
+//! Finds S3 buckets with no versioning (no versioning resource referring
+//! to them in any file of the program, and no legacy inline `versioning`
+//! that enables it) and adds a versioning configuration with status
+//! `Enabled` right after the bucket. A versioning resource whose status is
+//! `Suspended` (or anything but `Enabled`) is set to `Enabled`, and a
+//! legacy inline `versioning` block with `enabled` false is turned on.
+//!
+//! ## Why is this bad?
+//! Without versioning, an overwrite or a delete (by a bug, a script, or
+//! ransomware with write access) destroys the only copy. Versioning keeps
+//! the previous versions so they can be restored.
+//!
+//! ## Example
+//! ```typescript
+//! const logs = new S3Bucket(this, "logs", { bucketPrefix: "logs-" });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! const logs = new S3Bucket(this, "logs", { bucketPrefix: "logs-" });
+//!
+//! new S3BucketVersioningA(this, "logs-versioning", {
+//!     bucket: logs.id,
+//!     versioningConfiguration: {
+//!         status: "Enabled",
+//!     },
+//! });
+//! ```
+//!
+//! ## Fix safety
+//! Safe: objects stay readable as before. Previous versions are kept and
+//! stored (and billed) until a lifecycle rule expires them; add one for
+//! buckets that are rewritten often. A bucket created inside an expression
+//! is reported without a fix.
+//!
+//! ## Satisfies
+//! checkov CKV_AWS_21; trivy AWS-0090.
+
+use crate::edit::{Applicability, Fix, NewValue};
+use crate::model::{Lookup, Program, Scalar};
+use crate::rules::{Finding, Fixer, Meta};
+
+use super::s3_companion::{self, Spec};
+
+pub struct S3Versioning;
+
+pub static META: Meta = Meta {
+    code: "S3003",
+    name: "s3-versioning",
+    summary: "S3 buckets must have versioning enabled",
+    fix: "safe",
+    default_on: true,
+    satisfies: &["checkov CKV_AWS_21", "trivy AWS-0090"],
+    runs_after: &[],
+    source: include_str!("s3_versioning.rs"),
+};
+
+fn props() -> Vec<(String, NewValue)> {
+    vec![(
+        "versioning_configuration".to_string(),
+        NewValue::Map(vec![("status", NewValue::str("Enabled"))]),
+    )]
+}
+
+fn never(_: &Program, _: &crate::model::Resource) -> Option<String> {
+    None
+}
+
+static SPEC: Spec = Spec {
+    meta: &META,
+    companion: "aws_s3_bucket_versioning",
+    inline: &["versioning", "versionings"],
+    suffix: "versioning",
+    missing: "versioning",
+    description: "Enable versioning",
+    props,
+    unsafe_when: never,
+};
+
+impl Fixer for S3Versioning {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        s3_companion::check(&SPEC, p, out);
+        suspended(p, out);
+        inline_disabled(p, out);
+    }
+}
+
+/// Legacy buckets whose inline `versioning` has `enabled` false.
+fn inline_disabled(p: &Program, out: &mut Vec<Finding>) {
+    for res in p.resources.iter().filter(|r| r.tf_type == "aws_s3_bucket") {
+        let props = p.props(res);
+        let Lookup::Present(block) = p.get(&props, "versioning") else {
+            continue;
+        };
+        let Some(obj) = p.obj(&props, "versioning", block) else {
+            continue;
+        };
+        let Lookup::Present(enabled) = p.get(&obj, "enabled") else {
+            continue;
+        };
+        if p.scalar(enabled) != Scalar::Bool(false) {
+            continue;
+        }
+        let edit = p.set_value(enabled, &NewValue::Bool(true), &obj, "enabled");
+        let msg =
+            "Versioning is turned off, so overwritten and deleted objects are lost".to_string();
+        out.push(
+            Finding::at(&META, p, res, enabled.node.byte_range(), msg).with_fix(Fix {
+                new_files: Vec::new(),
+                applicability: Applicability::Safe,
+                description: "Enable versioning".into(),
+                edits: vec![edit],
+            }),
+        );
+    }
+}
+
+/// Versioning resources that suspend or disable versioning: set `Enabled`.
+fn suspended(p: &Program, out: &mut Vec<Finding>) {
+    for res in p
+        .resources
+        .iter()
+        .filter(|r| r.tf_type == "aws_s3_bucket_versioning")
+    {
+        let Some(obj) = (match p.get(&p.props(res), "versioning_configuration") {
+            Lookup::Present(v) => p.obj(&p.props(res), "versioning_configuration", v),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let Lookup::Present(status) = p.get(&obj, "status") else {
+            continue;
+        };
+        let Scalar::Str(value) = p.scalar(status) else {
+            continue;
+        };
+        if value == "Enabled" {
+            continue;
+        }
+        let msg = format!("Versioning is `{value}`, so overwritten and deleted objects are lost");
+        let edit = p.set_value(status, &NewValue::str("Enabled"), &obj, "status");
+        out.push(
+            Finding::at(&META, p, res, status.node.byte_range(), msg).with_fix(Fix {
+                new_files: Vec::new(),
+                applicability: Applicability::Safe,
+                description: "Enable versioning".into(),
+                edits: vec![edit],
+            }),
+        );
+    }
+}
