@@ -535,8 +535,13 @@ impl<'t> Program<'t> {
                 } else {
                     row.pulumi7
                 };
+                let module = if python {
+                    types::pulumi_py_module(row.pulumi_module)
+                } else {
+                    row.pulumi_module.to_string()
+                };
                 if let Some(root) = self.local_for(Framework::Pulumi, &[]) {
-                    return Some((format!("{root}.{}.{class}", row.pulumi_module), None));
+                    return Some((format!("{root}.{module}.{class}"), None));
                 }
                 if let Some(module) = self.local_for(Framework::Pulumi, &[row.pulumi_module]) {
                     return Some((format!("{module}.{class}"), None));
@@ -552,7 +557,7 @@ impl<'t> Program<'t> {
                         quote("@pulumi/aws", self.style.quote)
                     )
                 };
-                Some((format!("aws.{}.{class}", row.pulumi_module), Some(import)))
+                Some((format!("aws.{module}.{class}"), Some(import)))
             }
             Framework::Cdktf => {
                 let module = types::cdktf_module(tf_type);

@@ -254,6 +254,8 @@ static PULUMI_EXTRA: &[(&str, &str, &str)] = &[("s3", "Bucket", "aws_s3_bucket")
 
 /// The Terraform type of a Pulumi class `aws.<module>.<class>`.
 pub fn pulumi_type(module: &str, class: &str) -> Option<&'static str> {
+    // Python spells a module named like a keyword with `_`: `aws.lambda_`
+    let module = module.strip_suffix('_').unwrap_or(module);
     // invokes: `get_ami` / `getAmiOutput` / `get_ami_output` -> `getAmi`
     let invoke;
     let class = if class.starts_with("get") {
@@ -285,6 +287,15 @@ pub fn cdktf_type(module: Option<&str>, class: &str) -> Option<&'static str> {
     match module {
         Some(m) if snake_case(m) != cdktf_module(row.tf_type) => None,
         _ => Some(row.tf_type),
+    }
+}
+
+/// A Pulumi module as Python names it: `lambda` is a keyword, so `lambda_`.
+pub fn pulumi_py_module(module: &str) -> String {
+    if module == "lambda" {
+        "lambda_".to_string()
+    } else {
+        module.to_string()
     }
 }
 

@@ -306,6 +306,31 @@ RULES.S3003 = {
   ),
 };
 
+const LAMBDA = "aws:lambda/function:Function";
+// Deprecated as of 2026-11 (AWS's Lambda runtimes page): what the fixed
+// program must no longer use unless iacfix still reports it.
+const deprecatedRuntime = (rt) => {
+  const m = /^(python|nodejs|java|ruby|dotnet)(\d+)(?:\.(\d+))?/.exec(rt ?? "");
+  if (rt === "go1.x" || rt === "provided" || rt === "provided.al2" || rt === "java8.al2") return true;
+  if (!m) return false;
+  const [major, minor] = [Number(m[2]), Number(m[3] ?? 0)];
+  switch (m[1]) {
+    case "python": return major < 3 || minor < 12;
+    case "nodejs": return major < 22;
+    case "java": return major < 21;
+    case "ruby": return major < 3 || minor < 3;
+    default: return major < 10; // dotnet, dotnetcore
+  }
+};
+
+RULES.LAM002 = {
+  owns: { [LAMBDA]: ["runtime"] },
+  promise(r) {
+    if (r.type !== LAMBDA) return null;
+    return deprecatedRuntime(r.inputs.runtime) ? `runtime ${r.inputs.runtime} is deprecated` : null;
+  },
+};
+
 /** Whether `path` (as `a.b[].c`) lies at or below one of `owned`. */
 export function covers(owned, path) {
   return owned.some((o) => path === o || path.startsWith(`${o}.`) || path.startsWith(`${o}[`));
@@ -332,4 +357,5 @@ export const CHECKOV = {
   S3001: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"].map((id) => ({ id })),
   S3002: [{ id: "CKV_AWS_19" }],
   S3003: [{ id: "CKV_AWS_21" }],
+  LAM002: [{ id: "CKV_AWS_363" }],
 };
