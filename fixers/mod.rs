@@ -18,6 +18,7 @@ pub mod s3_encryption;
 pub mod s3_public_access_block;
 pub mod s3_versioning;
 pub mod ssm_instance_profile;
+pub mod trust_policy_conditions;
 pub mod userdata_hardening;
 
 /// Every rule iacfix has, in code order.
@@ -34,6 +35,7 @@ pub static ALL: &[&dyn Fixer] = &[
     &s3_versioning::S3Versioning,
     &lambda_runtime::LambdaRuntime,
     &role_session_duration::RoleSessionDuration,
+    &trust_policy_conditions::TrustPolicyConditions,
     &log_retention::LogRetention,
     &required_tags::RequiredTags,
     &depends_on_output::DependsOnOutput,

@@ -163,6 +163,19 @@ pub struct Obj<'t> {
 }
 
 impl<'t> Obj<'t> {
+    /// A literal object or dict that is not a resource's block (a policy
+    /// document), whose keys are written as they are.
+    pub fn literal(node: Node<'t>, kind: ContainerKind, flavor: Flavor) -> Obj<'t> {
+        Obj {
+            tf_type: "",
+            flavor,
+            path: String::new(),
+            expr: Some(node),
+            home: Some(Container { node, kind }),
+            class_expr: None,
+        }
+    }
+
     /// The arguments of a resource that does not exist yet, for rendering.
     pub fn detached(tf_type: &'static str, flavor: Flavor) -> Obj<'t> {
         Obj {

@@ -27,8 +27,9 @@ pub struct ProgramFacts {
     pub marked: bool,
     /// The @pulumi/aws (pulumi-aws) major version the manifest asks for.
     pub pulumi_aws_major: Option<u32>,
-    /// `aws:region` of each Pulumi stack configuration, by stack.
-    pub stack_regions: BTreeMap<String, String>,
+    /// `aws:region` of each Pulumi stack configuration (`Pulumi.<stack>.yaml`),
+    /// by stack; None for a stack that does not set it.
+    pub stack_regions: BTreeMap<String, Option<String>>,
     /// References from resources of the program's files.
     pub refs: Vec<CrossRef>,
 }
@@ -214,7 +215,7 @@ fn major_after(text: &str, name: &str) -> Option<u32> {
 }
 
 /// `aws:region` in each `Pulumi.<stack>.yaml` of the program folder.
-fn stack_regions(root: &Path) -> BTreeMap<String, String> {
+fn stack_regions(root: &Path) -> BTreeMap<String, Option<String>> {
     let mut out = BTreeMap::new();
     let base = if root.as_os_str().is_empty() {
         Path::new(".")
@@ -235,12 +236,13 @@ fn stack_regions(root: &Path) -> BTreeMap<String, String> {
         let Ok(text) = std::fs::read_to_string(entry.path()) else {
             continue;
         };
+        out.insert(stack.to_string(), None);
         for line in text.lines() {
             if let Some(value) = line.trim().strip_prefix("aws:region:") {
                 let value = value.split('#').next().unwrap_or("").trim();
                 let value = value.trim_matches(|c| c == '"' || c == '\'');
                 if !value.is_empty() {
-                    out.insert(stack.to_string(), value.to_string());
+                    out.insert(stack.to_string(), Some(value.to_string()));
                 }
             }
         }
@@ -297,8 +299,8 @@ mod tests {
         let facts = ProgramFacts::gather(&root, marked, &[]);
         assert_eq!(facts.pulumi_aws_major, Some(6));
         assert_eq!(
-            facts.stack_regions.get("dev").map(String::as_str),
-            Some("eu-west-1")
+            facts.stack_regions.get("dev"),
+            Some(&Some("eu-west-1".to_string()))
         );
     }
 }

@@ -259,7 +259,13 @@ new aws.ec2.Instance("web", {
     tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
 });
 "#;
-    let dir = project(&[("index.ts", src.as_bytes())]);
+    // The stack sets its region, so the role EC2004 adds gets IAM002's
+    // region condition too.
+    let dir = project(&[
+        ("index.ts", src.as_bytes()),
+        ("Pulumi.yaml", b"name: web\nruntime: nodejs\n"),
+        ("Pulumi.dev.yaml", b"config:\n  aws:region: us-east-1\n"),
+    ]);
     let out = stdout(iacfix(dir.path()).arg("--write"), 1);
     assert_eq!(
         fs::read_to_string(dir.path().join("index.ts")).unwrap(),

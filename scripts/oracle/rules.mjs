@@ -331,6 +331,23 @@ RULES.LAM002 = {
   },
 };
 
+RULES.IAM002 = {
+  owns: { [IAM_ROLE]: ["assumeRolePolicy"] },
+  promise(r) {
+    if (r.type !== IAM_ROLE || typeof r.inputs.assumeRolePolicy !== "string") return null;
+    let doc;
+    try {
+      doc = JSON.parse(r.inputs.assumeRolePolicy);
+    } catch {
+      return "the trust policy is not JSON";
+    }
+    const open = [doc.Statement ?? []].flat().filter(
+      (s) => s.Effect !== "Deny" && s.Principal?.Service && !s.Condition?.StringEquals?.["aws:RequestedRegion"],
+    );
+    return open.length ? "a service may assume the role with no aws:RequestedRegion condition" : null;
+  },
+};
+
 /** Whether `path` (as `a.b[].c`) lies at or below one of `owned`. */
 export function covers(owned, path) {
   return owned.some((o) => path === o || path.startsWith(`${o}.`) || path.startsWith(`${o}[`));

@@ -179,7 +179,10 @@ export function mockConfig(text, drop = []) {
   for (const m of text.matchAll(/(?:\/\/|#)\s*oracle-config:\s*([^\n]*)/g)) {
     for (const pair of m[1].trim().split(/\s+/)) {
       const eq = pair.indexOf("=");
-      if (eq > 0 && !drop.includes(pair.slice(0, eq))) config[`oracle:${pair.slice(0, eq)}`] = pair.slice(eq + 1);
+      if (eq <= 0 || drop.includes(pair.slice(0, eq))) continue;
+      // `aws:region=...` names another package's setting; plain keys are the project's
+      const key = pair.slice(0, eq).includes(":") ? pair.slice(0, eq) : `oracle:${pair.slice(0, eq)}`;
+      config[key] = pair.slice(eq + 1);
     }
   }
   return JSON.stringify(config);

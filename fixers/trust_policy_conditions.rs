@@ -1,0 +1,572 @@
+//! ## What it does
+//! Finds IAM roles whose trust (assume-role) policy lets an AWS service
+//! assume them with no condition, and adds a `StringEquals` condition on
+//! `aws:RequestedRegion` for the region the program deploys to. The policy
+//! may be a literal encoded at run time (`JSON.stringify({...})`,
+//! `json.dumps({...})`, directly or through a variable) or a JSON string.
+//!
+//! The region comes from what the program states: the `region` of the
+//! provider the role is created with (Pulumi `{ provider }`, the CDKTF
+//! stack's `AwsProvider`), as a literal or as the variable the provider
+//! uses; for Pulumi's default provider, `aws:region` in the stack
+//! configuration files (`Pulumi.<stack>.yaml`), referred to as
+//! `aws.config.region` so each stack gets its own. When no region can be
+//! found statically, the finding is reported without a fix.
+//!
+//! ## Why is this bad?
+//! A trust policy without conditions lets the service assume the role for
+//! any request, from any region. Tying it to the region the workload runs
+//! in narrows what a misused or confused service integration can do with
+//! the role, and makes an assumption from elsewhere fail loudly.
+//!
+//! ## Example
+//! ```python
+//! assume_role_policy=json.dumps({
+//!     "Version": "2012-10-17",
+//!     "Statement": [{
+//!         "Action": "sts:AssumeRole",
+//!         "Effect": "Allow",
+//!         "Principal": {"Service": "lambda.amazonaws.com"},
+//!     }],
+//! })
+//! ```
+//!
+//! Use instead:
+//! ```python
+//! assume_role_policy=json.dumps({
+//!     "Version": "2012-10-17",
+//!     "Statement": [{
+//!         "Action": "sts:AssumeRole",
+//!         "Effect": "Allow",
+//!         "Principal": {"Service": "lambda.amazonaws.com"},
+//!         "Condition": {"StringEquals": {"aws:RequestedRegion": aws_region}},
+//!     }],
+//! })
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: a service that assumes the role through another region's
+//! endpoint (global services, cross-region replication, failover) is
+//! refused once the condition is in place. Check which regions the
+//! service calls from before applying it. Statements that already have a
+//! condition, deny statements and principals that are not services are
+//! left alone; a policy built at run time is not visible to iacfix.
+//!
+//! ## Satisfies
+//! No scanner checks this (checkov CKV_AWS_60 and CKV_AWS_61 are related:
+//! they reject trust policies open to every principal).
+
+use crate::edit::{quote, Applicability, Edit, Fix, NewValue};
+use crate::gen::merge_inserts;
+use crate::model::{
+    Binding, ContainerKind, Framework, Lookup, Obj, Program, Resource, Scalar, Val,
+};
+use crate::rules::{Finding, Fixer, Meta};
+use tree_sitter::Node;
+
+pub struct TrustPolicyConditions;
+
+pub static META: Meta = Meta {
+    code: "IAM002",
+    name: "trust-policy-conditions",
+    summary: "Role trust policies for services must be limited to the program's region",
+    fix: "unsafe",
+    default_on: true,
+    satisfies: &[],
+    runs_after: &[],
+    source: include_str!("trust_policy_conditions.rs"),
+};
+
+/// The condition key the fix adds.
+pub const CONDITION_KEY: &str = "aws:RequestedRegion";
+
+impl Fixer for TrustPolicyConditions {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        for role in p.resources.iter().filter(|r| r.tf_type == "aws_iam_role") {
+            let obj = p.props(role);
+            let Lookup::Present(v) = p.get(&obj, "assume_role_policy") else {
+                continue;
+            };
+            let Some(policy) = policy_of(p, v.node) else {
+                continue;
+            };
+            let open = policy.open_statements(p);
+            if open.is_empty() {
+                continue;
+            }
+            let services = open
+                .iter()
+                .map(|s| s.service.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let msg = format!(
+                "The trust policy lets {services} assume the role with no condition; limit it to the program's region (`{CONDITION_KEY}`)"
+            );
+            let finding = Finding::at(&META, p, role, v.node.byte_range(), msg.clone());
+            match fix(p, role, &policy, &open) {
+                Ok(fix) => out.push(finding.with_fix(fix)),
+                Err(why) => out.push(Finding {
+                    message: format!("{msg}; no automatic fix: {why}"),
+                    ..finding
+                }),
+            }
+        }
+    }
+}
+
+/// Where a trust policy is written.
+enum Policy<'t> {
+    /// An object or dict encoded at run time.
+    Literal(Node<'t>),
+    /// A JSON string literal: the node and its decoded text.
+    Json(Node<'t>, String),
+}
+
+/// A statement that lets a service assume the role without a condition.
+struct Open<'t> {
+    service: String,
+    /// The statement's object (Literal), or the byte offset in the source
+    /// just after the statement's last value (Json).
+    node: Option<Node<'t>>,
+    insert_at: usize,
+    multiline_indent: Option<String>,
+}
+
+fn policy_of<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Policy<'t>> {
+    let node = p.resolve(node).unwrap_or(node);
+    match node.kind() {
+        "call_expression" | "call" => {
+            let func = node.child_by_field_name("function")?;
+            let names = p.chain(func)?;
+            let encodes =
+                names.ends_with(&["JSON", "stringify"]) || names.ends_with(&["json", "dumps"]);
+            if !encodes {
+                return None;
+            }
+            let args = node.child_by_field_name("arguments")?;
+            let first = args.named_child(0)?;
+            let doc = p.resolve(first)?;
+            matches!(doc.kind(), "object" | "dictionary").then_some(Policy::Literal(doc))
+        }
+        "string" | "template_string" => match p.scalar(Val { node }) {
+            Scalar::Str(text) if text.trim_start().starts_with('{') => {
+                Some(Policy::Json(node, text))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The value of key `key` in an object or dict literal.
+fn entry<'t>(p: &Program<'t>, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
+    let mut cursor = obj.walk();
+    for pair in obj.named_children(&mut cursor) {
+        if pair.kind() != "pair" {
+            continue;
+        }
+        let Some(k) = pair.child_by_field_name("key") else {
+            continue;
+        };
+        let name = match p.scalar(Val { node: k }) {
+            Scalar::Str(s) => s,
+            _ => p.text(k).to_string(),
+        };
+        if name == key {
+            return pair.child_by_field_name("value");
+        }
+    }
+    None
+}
+
+fn literal_str(p: &Program, node: Node) -> Option<String> {
+    match p.scalar(Val { node }) {
+        Scalar::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+impl<'t> Policy<'t> {
+    fn open_statements(&self, p: &Program<'t>) -> Vec<Open<'t>> {
+        match self {
+            Policy::Literal(doc) => {
+                let Some(statements) = entry(p, *doc, "Statement").and_then(|s| p.resolve(s))
+                else {
+                    return Vec::new();
+                };
+                let items: Vec<Node<'t>> = if matches!(statements.kind(), "array" | "list") {
+                    let mut c = statements.walk();
+                    let v: Vec<Node<'t>> = statements
+                        .named_children(&mut c)
+                        .filter_map(|n| p.resolve(n))
+                        .collect();
+                    v
+                } else {
+                    vec![statements]
+                };
+                items
+                    .into_iter()
+                    .filter(|s| matches!(s.kind(), "object" | "dictionary"))
+                    .filter_map(|s| {
+                        if entry(p, s, "Condition").is_some() {
+                            return None;
+                        }
+                        let effect = entry(p, s, "Effect").and_then(|e| literal_str(p, e));
+                        if effect.as_deref() == Some("Deny") {
+                            return None;
+                        }
+                        let principal = entry(p, s, "Principal").and_then(|n| p.resolve(n))?;
+                        if !matches!(principal.kind(), "object" | "dictionary") {
+                            return None;
+                        }
+                        let service = entry(p, principal, "Service")?;
+                        let service = match literal_str(p, service) {
+                            Some(s) => s,
+                            None if matches!(service.kind(), "array" | "list") => {
+                                let mut c = service.walk();
+                                let names: Vec<String> = service
+                                    .named_children(&mut c)
+                                    .map(|n| {
+                                        literal_str(p, n).unwrap_or_else(|| p.text(n).to_string())
+                                    })
+                                    .collect();
+                                names.join(", ")
+                            }
+                            None => p.text(service).to_string(),
+                        };
+                        Some(Open {
+                            service,
+                            node: Some(s),
+                            insert_at: 0,
+                            multiline_indent: None,
+                        })
+                    })
+                    .collect()
+            }
+            Policy::Json(node, text) => json_open_statements(p, *node, text),
+        }
+    }
+}
+
+/// Open statements of a JSON string written without escapes (so offsets in
+/// its value are offsets in the source).
+fn json_open_statements<'t>(p: &Program<'t>, node: Node<'t>, text: &str) -> Vec<Open<'t>> {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let source = p.text(node);
+    let Some(offset) = source.find(text) else {
+        return Vec::new(); // escapes: the value is not the source text
+    };
+    let base = node.start_byte() + offset;
+    let statements = match doc.get("Statement") {
+        Some(serde_json::Value::Array(items)) => items.clone(),
+        Some(one @ serde_json::Value::Object(_)) => vec![one.clone()],
+        _ => return Vec::new(),
+    };
+    let spans = statement_spans(text);
+    if spans.len() != statements.len() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (statement, (start, end)) in statements.iter().zip(spans) {
+        let open = statement.get("Condition").is_none()
+            && statement.get("Effect").and_then(|e| e.as_str()) != Some("Deny");
+        let service = statement
+            .get("Principal")
+            .and_then(|pr| pr.get("Service"))
+            .map(|s| match s {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+        let (true, Some(service)) = (open, service) else {
+            continue;
+        };
+        let body = &text[start..end];
+        // just after the last value: before the statement's own closing brace
+        let last = body[..body.len() - 1].trim_end().len();
+        let insert_at = base + start + last;
+        let multiline_indent = body.contains('\n').then(|| {
+            let before = &text[..start + last];
+            let line = before.rsplit('\n').next().unwrap_or("");
+            line.chars().take_while(|c| c.is_whitespace()).collect()
+        });
+        out.push(Open {
+            service,
+            node: None,
+            insert_at,
+            multiline_indent,
+        });
+    }
+    out
+}
+
+/// The byte spans of the objects in the `Statement` array (or the single
+/// `Statement` object) of a JSON document.
+fn statement_spans(text: &str) -> Vec<(usize, usize)> {
+    let Some(key) = text.find("\"Statement\"") else {
+        return Vec::new();
+    };
+    let bytes = text.as_bytes();
+    let mut i = key + "\"Statement\"".len();
+    while i < bytes.len() && (bytes[i] == b':' || bytes[i].is_ascii_whitespace()) {
+        i += 1;
+    }
+    let in_array = bytes.get(i) == Some(&b'[');
+    let mut spans = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (j, &b) in bytes.iter().enumerate().skip(i) {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => {
+                if depth == usize::from(in_array) {
+                    start = j;
+                }
+                depth += 1;
+            }
+            b'[' => depth += 1,
+            b'}' | b']' => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+                if b == b'}' && depth == usize::from(in_array) {
+                    spans.push((start, j + 1));
+                    if !in_array {
+                        break;
+                    }
+                }
+                if depth == 0 && in_array {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    spans
+}
+
+/// The region in scope, as a literal when it is one, and as code.
+struct Region {
+    literal: Option<String>,
+    code: NewValue,
+}
+
+fn region_for(p: &Program, role: &Resource) -> Result<Region, String> {
+    match role.flavor.framework() {
+        Framework::Pulumi => {
+            let ctx = p.context_of(role);
+            if let Some(opts) = &ctx.opts {
+                let name = provider_name(opts).ok_or("its provider option cannot be read")?;
+                let provider = p
+                    .resources
+                    .iter()
+                    .find(|r| {
+                        r.tf_type == "aws_provider" && r.binding == Binding::Variable(name.clone())
+                    })
+                    .ok_or_else(|| format!("its provider `{name}` is not defined in this file"))?;
+                return provider_region(p, provider, role);
+            }
+            let facts = p.ctx.facts.as_ref();
+            let stacks = facts.map(|f| &f.stack_regions);
+            let regions: Vec<&String> = stacks
+                .into_iter()
+                .flat_map(|s| s.values().flatten())
+                .collect();
+            let all_set = stacks.is_some_and(|s| !s.is_empty() && s.values().all(Option::is_some));
+            if !all_set {
+                return Err("no region is set for it: neither an explicit provider nor `aws:region` in every Pulumi.<stack>.yaml".into());
+            }
+            let root = p
+                .local_for(Framework::Pulumi, &[])
+                .ok_or("the AWS package is not imported as a module here")?;
+            let same = regions.windows(2).all(|w| w[0] == w[1]);
+            Ok(Region {
+                literal: same.then(|| regions[0].clone()),
+                code: NewValue::Raw(format!("{root}.config.region")),
+            })
+        }
+        Framework::Cdktf => {
+            let providers: Vec<&Resource> = p
+                .resources
+                .iter()
+                .filter(|r| r.tf_type == "aws_provider")
+                .collect();
+            let obj = p.props(role);
+            let chosen = match p.get(&obj, "provider") {
+                Lookup::Present(v) => providers
+                    .iter()
+                    .find(|pr| p.refers_to(v.node, pr))
+                    .copied()
+                    .ok_or("its provider is not defined in this file")?,
+                _ => {
+                    let defaults: Vec<&Resource> = providers
+                        .iter()
+                        .filter(|pr| matches!(p.get(&p.props(pr), "alias"), Lookup::Absent))
+                        .copied()
+                        .collect();
+                    match defaults.as_slice() {
+                        [one] => *one,
+                        [] => return Err("no AWS provider is defined in this file".into()),
+                        _ => {
+                            return Err("more than one default AWS provider is defined here".into())
+                        }
+                    }
+                }
+            };
+            provider_region(p, chosen, role)
+        }
+    }
+}
+
+/// The provider variable named in Pulumi options: `{ provider }`,
+/// `{ provider: east }`, `ResourceOptions(provider=east)`.
+fn provider_name(opts: &str) -> Option<String> {
+    let at = opts.find("provider")?;
+    let rest = opts[at + "provider".len()..].trim_start();
+    let value = match rest.strip_prefix([':', '=']) {
+        Some(v) => v.trim_start(),
+        None => return Some("provider".into()),
+    };
+    let name: String = value
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+fn provider_region(p: &Program, provider: &Resource, role: &Resource) -> Result<Region, String> {
+    let obj = p.props(provider);
+    let Lookup::Present(v) = p.get(&obj, "region") else {
+        return Err("its provider sets no region".into());
+    };
+    if let Scalar::Str(s) = p.scalar(v) {
+        return Ok(Region {
+            literal: Some(s.clone()),
+            code: NewValue::Str(s),
+        });
+    }
+    let text = p.text(v.node);
+    // `{ region }`: the variable of that name
+    let root = if v.node.kind() == "shorthand_property_identifier" {
+        Some(text)
+    } else {
+        p.chain(v.node).and_then(|c| c.first().copied())
+    };
+    let visible = match root {
+        Some("self" | "this") => true,
+        Some(name) => p.declared_before(name, role.call.start_byte()).is_some(),
+        None => false,
+    };
+    if !visible {
+        return Err(format!(
+            "the provider's region `{text}` is not visible where the role is"
+        ));
+    }
+    Ok(Region {
+        literal: None,
+        code: NewValue::Raw(text.to_string()),
+    })
+}
+
+fn fix(p: &Program, role: &Resource, policy: &Policy, open: &[Open]) -> Result<Fix, String> {
+    let region = region_for(p, role)?;
+    let mut edits = Vec::new();
+    match policy {
+        Policy::Literal(_) => {
+            let condition = NewValue::Doc(vec![(
+                "StringEquals".into(),
+                NewValue::Doc(vec![(CONDITION_KEY.into(), region.code.clone())]),
+            )]);
+            for statement in open {
+                let node = statement.node.expect("literal statements have nodes");
+                let kind = if p.lang.is_python() {
+                    ContainerKind::PyDict
+                } else {
+                    ContainerKind::TsObject
+                };
+                let obj = Obj::literal(node, kind, role.flavor);
+                edits.extend(p.insert_props(&obj, &[("Condition", condition.clone())])?);
+            }
+        }
+        Policy::Json(node, _) => {
+            let literal = region
+                .literal
+                .ok_or("the policy is a JSON string and the region is only known at run time")?;
+            let written = p.text(*node);
+            let delimiter = written
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .chars()
+                .next()
+                .unwrap_or('"');
+            let triple = written.contains("\"\"\"") || written.contains("'''");
+            let escape = |s: String| {
+                if delimiter == '"' && !triple {
+                    s.replace('"', "\\\"")
+                } else {
+                    s
+                }
+            };
+            for statement in open {
+                let value = format!(
+                    "\"Condition\": {{\"StringEquals\": {{\"{CONDITION_KEY}\": {}}}}}",
+                    quote(&literal, '"')
+                );
+                let text = match &statement.multiline_indent {
+                    Some(indent) => format!(",\n{indent}{value}"),
+                    None => format!(", {value}"),
+                };
+                edits.push(Edit::insert(statement.insert_at, escape(text)));
+            }
+        }
+    }
+    Ok(Fix {
+        new_files: Vec::new(),
+        applicability: Applicability::Unsafe,
+        description: format!(
+            "Allow assuming the role only in the program's region ({CONDITION_KEY})"
+        ),
+        edits: merge_inserts(edits),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_spans_of_json_documents() {
+        let doc = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "a"}}, {"Effect": "Deny"}]}"#;
+        let spans = statement_spans(doc);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(&doc[spans[1].0..spans[1].1], r#"{"Effect": "Deny"}"#);
+        let one = r#"{"Statement": {"Effect": "Allow", "Action": "x"}}"#;
+        assert_eq!(statement_spans(one), vec![(14, 48)]);
+    }
+
+    #[test]
+    fn provider_names_in_options() {
+        assert_eq!(provider_name("{ provider }").as_deref(), Some("provider"));
+        assert_eq!(provider_name("{ provider: east }").as_deref(), Some("east"));
+        assert_eq!(
+            provider_name("pulumi.ResourceOptions(provider=west)").as_deref(),
+            Some("west")
+        );
+    }
+}
