@@ -6,6 +6,7 @@ pub mod al2023_ami;
 pub mod depends_on_output;
 pub mod egress_all_traffic;
 pub mod imdsv2_required;
+pub mod lambda_packaging;
 pub mod lambda_runtime;
 pub mod log_retention;
 pub mod no_keypair;
@@ -33,6 +34,7 @@ pub static ALL: &[&dyn Fixer] = &[
     &s3_public_access_block::S3PublicAccessBlock,
     &s3_encryption::S3Encryption,
     &s3_versioning::S3Versioning,
+    &lambda_packaging::LambdaPackaging,
     &lambda_runtime::LambdaRuntime,
     &role_session_duration::RoleSessionDuration,
     &trust_policy_conditions::TrustPolicyConditions,

@@ -321,76 +321,8 @@ fn first_call(stmt: Node) -> Option<Node> {
 /// Removes the import of a class (`KeyPair`, `TerraformOutput`) when only
 /// removed code uses it.
 fn unused_import(p: &Program, call: Node, removed: &[std::ops::Range<usize>]) -> Vec<Edit> {
-    let Some(callee) = class_identifier(call) else {
-        return Vec::new(); // aws.ec2.KeyPair: the namespace stays in use
-    };
-    let class = p.text(callee);
-    let mut spec = None;
-    let mut uses_elsewhere = false;
-    let mut stack = vec![p.tree.root_node()];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "identifier" && p.text(node) == class {
-            let in_import = p
-                .imports
-                .iter()
-                .any(|i| i.byte_range().contains(&node.start_byte()));
-            if in_import {
-                spec = Some(node);
-            } else if !removed.iter().any(|r| r.contains(&node.start_byte())) {
-                uses_elsewhere = true;
-            }
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-    }
-    let Some(spec) = spec.filter(|_| !uses_elsewhere) else {
-        return Vec::new();
-    };
-    let Some(import) = p
-        .imports
-        .iter()
-        .find(|i| i.byte_range().contains(&spec.start_byte()))
-    else {
-        return Vec::new();
-    };
-    // the imported names: specifiers (TS) or dotted/aliased names (Python)
-    let item = if p.lang.is_python() {
-        let mut n = spec;
-        while let Some(parent) = n.parent() {
-            if parent == *import {
-                break;
-            }
-            n = parent;
-        }
-        n
-    } else {
-        let mut n = spec;
-        while n.kind() != "import_specifier" {
-            match n.parent() {
-                Some(parent) if parent != *import => n = parent,
-                _ => break,
-            }
-        }
-        n
-    };
-    let mut cursor = import.walk();
-    let names = if p.lang.is_python() {
-        import.children_by_field_name("name", &mut cursor).count()
-    } else {
-        item.parent()
-            .map(|list| {
-                let mut c = list.walk();
-                let n = list
-                    .named_children(&mut c)
-                    .filter(|n| n.kind() == "import_specifier")
-                    .count();
-                n
-            })
-            .unwrap_or(1)
-    };
-    if names <= 1 {
-        vec![p.remove_statement(*import)]
-    } else {
-        p.remove_item(item)
+    match class_identifier(call) {
+        Some(callee) => p.remove_unused_import(p.text(callee), removed),
+        None => Vec::new(), // aws.ec2.KeyPair: the namespace stays in use
     }
 }

@@ -82,7 +82,9 @@ impl<'t> Program<'t> {
         let mut top = stmt;
         while let Some(prev) = top.prev_sibling() {
             let adjacent = prev.end_position().row + 1 == top.start_position().row;
-            if prev.kind() == "comment" && adjacent && self.owns_line(prev) {
+            // (never the `#!` line that makes a script executable)
+            let shebang = self.text(prev).starts_with("#!");
+            if prev.kind() == "comment" && adjacent && self.owns_line(prev) && !shebang {
                 top = prev;
             } else {
                 break;
@@ -754,7 +756,8 @@ impl<'t> Program<'t> {
             if present || first.contains(line.as_str()) || last.contains(line.as_str()) {
                 continue;
             }
-            if line == "import json" {
+            // the standard library goes first
+            if matches!(line.as_str(), "import json" | "import os") {
                 first.push_str(line);
                 first.push('\n');
             } else {
@@ -790,6 +793,169 @@ impl<'t> Program<'t> {
         edits
     }
 
+    /// Removes the import of `name` (a class, a module such as `base64`)
+    /// when nothing outside the `removed` ranges uses it.
+    pub fn remove_unused_import(
+        &self,
+        name: &str,
+        removed: &[std::ops::Range<usize>],
+    ) -> Vec<Edit> {
+        let p = self;
+        let class = name;
+        let mut spec = None;
+        let mut uses_elsewhere = false;
+        let mut stack = vec![p.tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "identifier" && p.text(node) == class {
+                let in_import = p
+                    .imports
+                    .iter()
+                    .any(|i| i.byte_range().contains(&node.start_byte()));
+                if in_import {
+                    spec = Some(node);
+                } else if !removed.iter().any(|r| r.contains(&node.start_byte())) {
+                    uses_elsewhere = true;
+                }
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        let Some(spec) = spec.filter(|_| !uses_elsewhere) else {
+            return Vec::new();
+        };
+        let Some(import) = p
+            .imports
+            .iter()
+            .find(|i| i.byte_range().contains(&spec.start_byte()))
+        else {
+            return Vec::new();
+        };
+        // the imported names: specifiers (TS) or dotted/aliased names (Python)
+        let item = if p.lang.is_python() {
+            let mut n = spec;
+            while let Some(parent) = n.parent() {
+                if parent == *import {
+                    break;
+                }
+                n = parent;
+            }
+            n
+        } else {
+            let mut n = spec;
+            while n.kind() != "import_specifier" {
+                match n.parent() {
+                    Some(parent) if parent != *import => n = parent,
+                    _ => break,
+                }
+            }
+            n
+        };
+        let mut cursor = import.walk();
+        let names = if p.lang.is_python() {
+            import.children_by_field_name("name", &mut cursor).count()
+        } else {
+            item.parent()
+                .map(|list| {
+                    let mut c = list.walk();
+                    let n = list
+                        .named_children(&mut c)
+                        .filter(|n| n.kind() == "import_specifier")
+                        .count();
+                    n
+                })
+                .unwrap_or(1)
+        };
+        if names <= 1 {
+            vec![p.remove_statement(*import)]
+        } else {
+            p.remove_item(item)
+        }
+    }
+
+    /// Whether an identifier named `name` is used outside the `removed`
+    /// ranges and the import statements.
+    pub fn uses_outside(&self, name: &str, removed: &[std::ops::Range<usize>]) -> bool {
+        let mut stack = vec![self.tree.root_node()];
+        while let Some(node) = stack.pop() {
+            let at = node.start_byte();
+            let skipped = removed.iter().any(|r| r.contains(&at))
+                || self.imports.iter().any(|i| i.byte_range().contains(&at));
+            if skipped && !removed.iter().any(|r| r.start == at && r.end == at) {
+                continue;
+            }
+            if matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+                && self.text(node) == name
+            {
+                return true;
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        false
+    }
+
+    /// Edits that import `names` from `module`: added to an existing
+    /// `from module import ...` / `import { ... } from "module"` statement,
+    /// else as a new import line. Names already imported are skipped.
+    pub fn import_names(&self, module: &str, names: &[&str]) -> Vec<Edit> {
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !self.is_declared(n))
+            .collect();
+        if missing.is_empty() {
+            return Vec::new();
+        }
+        let python = self.lang.is_python();
+        for import in &self.imports {
+            let text = self.text(*import);
+            let from_module = if python {
+                text.strip_prefix("from ")
+                    .and_then(|t| t.split_whitespace().next())
+                    == Some(module)
+            } else {
+                text.contains(&format!("\"{module}\"")) || text.contains(&format!("'{module}'"))
+            };
+            if !from_module {
+                continue;
+            }
+            // the last imported name: a new one goes after it
+            let mut last = None;
+            let mut stack = vec![*import];
+            while let Some(n) = stack.pop() {
+                let is_name = if python {
+                    n.kind() == "dotted_name"
+                        && n.parent()
+                            .is_some_and(|p| p.kind() == "import_from_statement")
+                        && import.child_by_field_name("module_name") != Some(n)
+                        || n.kind() == "aliased_import"
+                } else {
+                    n.kind() == "import_specifier"
+                };
+                if is_name && last.map_or(true, |l: Node| l.end_byte() < n.end_byte()) {
+                    last = Some(n);
+                }
+                let mut cursor = n.walk();
+                stack.extend(n.named_children(&mut cursor));
+            }
+            if let Some(last) = last {
+                let text: String = missing.iter().map(|n| format!(", {n}")).collect();
+                return vec![Edit::insert(last.end_byte(), text)];
+            }
+        }
+        let semi = if self.style.semicolons { ";" } else { "" };
+        let line = if python {
+            format!("from {module} import {}", missing.join(", "))
+        } else {
+            format!(
+                "import {{ {} }} from {}{semi}",
+                missing.join(", "),
+                quote(module, self.style.quote)
+            )
+        };
+        self.add_imports(&[line])
+    }
+
     /// Whether a Python `import a, b as c` statement already binds the module
     /// that `import b` would.
     fn imports_module(&self, statement: &str, line: &str) -> bool {
@@ -804,14 +970,17 @@ impl<'t> Program<'t> {
 }
 
 /// Merges insertions at the same point into one edit, in order, so a fix
-/// that adds several things in one place does not conflict with itself.
+/// that adds several things in one place does not conflict with itself; an
+/// insertion where a replacement starts becomes part of the replacement.
 pub fn merge_inserts(mut edits: Vec<Edit>) -> Vec<Edit> {
     let mut out: Vec<Edit> = Vec::new();
-    edits.sort_by_key(|e| e.range.start);
+    // insertions before replacements at the same point
+    edits.sort_by_key(|e| (e.range.start, !e.range.is_empty()));
     for e in edits {
         if let Some(last) = out.last_mut() {
-            if last.range.is_empty() && e.range.is_empty() && last.range.start == e.range.start {
+            if last.range.is_empty() && last.range.start == e.range.start {
                 last.text.push_str(&e.text);
+                last.range = e.range.clone();
                 continue;
             }
         }

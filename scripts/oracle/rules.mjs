@@ -323,6 +323,15 @@ const deprecatedRuntime = (rt) => {
   }
 };
 
+RULES.LAM001 = {
+  owns: { [LAMBDA]: ["code", "sourceCodeHash", "handler"] },
+  promise(r) {
+    if (r.type !== LAMBDA) return null;
+    // a StringAsset reaches the mock as an asset with its text
+    return JSON.stringify(r.inputs.code ?? null).includes('"text"') ? "its code is held in a string" : null;
+  },
+};
+
 RULES.LAM002 = {
   owns: { [LAMBDA]: ["runtime"] },
   promise(r) {
@@ -342,9 +351,12 @@ RULES.IAM002 = {
       return "the trust policy is not JSON";
     }
     const open = [doc.Statement ?? []].flat().filter(
-      (s) => s.Effect !== "Deny" && s.Principal?.Service && !s.Condition?.StringEquals?.["aws:RequestedRegion"],
+      (s) => s.Effect !== "Deny" && s.Principal?.Service && !s.Condition,
     );
-    return open.length ? "a service may assume the role with no aws:RequestedRegion condition" : null;
+    if (open.length) return "a service may assume the role with no condition";
+    // what the fix writes must name a region (an undefined one is dropped)
+    const written = [doc.Statement ?? []].flat().filter((s) => s.Condition && "aws:RequestedRegion" in (s.Condition.StringEquals ?? {}));
+    return written.some((s) => !s.Condition.StringEquals["aws:RequestedRegion"]) ? "the region condition is empty" : null;
   },
 };
 

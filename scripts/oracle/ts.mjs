@@ -472,9 +472,11 @@ export function prepare(opts, work, cases, runIacfix = true) {
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       fs.writeFileSync(dest, side === "after" && !runIacfix ? c.after : c.before);
       // what makes a folder a program, and the provider version it asks for
-      for (const m of PROGRAM_FILES) {
-        const from = c.abs && path.join(path.dirname(c.abs), m);
-        if (from && fs.existsSync(from)) fs.copyFileSync(from, path.join(path.dirname(dest), m));
+      const dir = c.abs && path.dirname(c.abs);
+      for (const m of dir ? fs.readdirSync(dir) : []) {
+        if (PROGRAM_FILES.includes(m) || /^Pulumi\.[^.]+\.ya?ml$/.test(m)) {
+          fs.copyFileSync(path.join(dir, m), path.join(path.dirname(dest), m));
+        }
       }
     }
   }

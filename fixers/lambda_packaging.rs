@@ -1,0 +1,776 @@
+//! ## What it does
+//! Finds Lambda functions whose deployment package cannot work: a
+//! `filename` (CDKTF) or `FileArchive` (Pulumi) naming a zip that does not
+//! exist beside the program, a `source_code_hash` computed from source text
+//! (`base64.b64encode(code.encode())`, a hash of a string) instead of the
+//! package, and code held in a string in the program. The fix writes that
+//! code to a source folder beside the program (`lambda_src/<handler
+//! module>.py` or `.js`; never over an existing file: another folder is
+//! chosen), packages the folder the way the framework does, and points the
+//! function at the package:
+//!
+//! - CDKTF: a `TerraformAsset` of type `AssetType.ARCHIVE` (or the archive
+//!   provider's `DataArchiveFile` when the file already uses it); `filename`
+//!   and `source_code_hash` refer to it.
+//! - Pulumi: `code` becomes a `FileArchive` of the folder, and the string
+//!   hash is dropped (Pulumi hashes archives itself).
+//!
+//! The handler is corrected when the code defines exactly one function and
+//! the handler names another. The variable that held the code and imports
+//! left unused (`base64`, `hashlib`, `crypto`) are removed. `--dry-run`
+//! shows the new file as a diff from `/dev/null`.
+//!
+//! ## Why is this bad?
+//! Terraform reads `filename` when it plans: a zip that nothing builds
+//! fails the deployment ("no such file or directory"). A hash of the source
+//! text is not the hash of any package, so the function is either updated
+//! on every run or never. Code inside a string is not linted, tested or
+//! reviewed as code.
+//!
+//! ## Example
+//! ```python
+//! lambda_code = """
+//! def lambda_handler(event, context):
+//!     return {"statusCode": 200}
+//! """
+//! LambdaFunction(
+//!     self, "thumbnails",
+//!     handler="index.lambda_handler",
+//!     filename="lambda_function.zip",
+//!     source_code_hash=base64.b64encode(lambda_code.encode()).decode(),
+//!     ...
+//! )
+//! ```
+//!
+//! Use instead (and `lambda_src/index.py` holds the code):
+//! ```python
+//! thumbnails_asset = TerraformAsset(
+//!     self, "thumbnails-asset",
+//!     path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambda_src"),
+//!     type=AssetType.ARCHIVE,
+//! )
+//! LambdaFunction(
+//!     self, "thumbnails",
+//!     handler="index.lambda_handler",
+//!     filename=thumbnails_asset.path,
+//!     source_code_hash=thumbnails_asset.asset_hash,
+//!     ...
+//! )
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: it creates a file, and the function is redeployed from the new
+//! package. A missing zip with no inline code to package is reported
+//! without a fix (build the zip, or point the function at its sources), as
+//! is code in an f-string or template with substitutions.
+//!
+//! ## Satisfies
+//! No scanner checks this: it is a deployment failure, not a setting.
+
+use crate::edit::{quote, Applicability, Edit, Fix, NewFile, NewValue};
+use crate::gen::{merge_inserts, NewResource};
+use crate::model::{string_value, Framework, Lookup, Program, Resource, Scalar, Val};
+use crate::rules::{Finding, Fixer, Meta};
+use std::path::{Path, PathBuf};
+use tree_sitter::Node;
+
+pub struct LambdaPackaging;
+
+pub static META: Meta = Meta {
+    code: "LAM001",
+    name: "lambda-packaging",
+    summary: "Lambda functions must be packaged from source files, not strings or missing zips",
+    fix: "unsafe",
+    default_on: true,
+    satisfies: &[],
+    runs_after: &[],
+    source: include_str!("lambda_packaging.rs"),
+};
+
+/// The folder new function sources go to, beside the program file.
+pub const SOURCE_DIR: &str = "lambda_src";
+
+/// Calls that hash or encode text; a package hash comes from the package.
+const TEXT_HASHES: &[&str] = &[
+    "b64encode",
+    "Buffer.from",
+    "createHash",
+    "hashlib",
+    "sha256(",
+    "md5(",
+];
+const PACKAGE_HASHES: &[&str] = &[
+    "filebase64sha256",
+    "output_base64sha256",
+    "output_base64_sha256",
+    "outputBase64Sha256",
+    "outputBase64sha256",
+    "asset_hash",
+    "assetHash",
+    "readFileSync",
+    "open(",
+    "read_bytes",
+];
+
+/// What is wrong with one function's package.
+#[derive(Default)]
+struct Package<'t> {
+    problems: Vec<String>,
+    /// The string holding the code.
+    code: Option<Node<'t>>,
+    /// The file name the code has inside an inline archive (`index.js`).
+    inline_name: Option<String>,
+    /// The string hash expression to replace or drop.
+    hash: Option<Node<'t>>,
+}
+
+impl Fixer for LambdaPackaging {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        let mut taken: Vec<PathBuf> = p.created.clone();
+        for res in p
+            .resources
+            .iter()
+            .filter(|r| r.tf_type == "aws_lambda_function")
+        {
+            let pkg = inspect(p, res);
+            if pkg.problems.is_empty() {
+                continue;
+            }
+            let msg = format!(
+                "The function cannot be deployed as written: {}",
+                pkg.problems.join("; ")
+            );
+            let finding = Finding::at(&META, p, res, res.head(), msg.clone());
+            match fix(p, res, &pkg, &mut taken) {
+                Ok(fix) => out.push(finding.with_fix(fix)),
+                Err(why) => out.push(Finding {
+                    message: format!("{msg}; no automatic fix: {why}"),
+                    ..finding
+                }),
+            }
+        }
+    }
+}
+
+fn inspect<'t>(p: &Program<'t>, res: &Resource<'t>) -> Package<'t> {
+    let obj = p.props(res);
+    let mut pkg = Package::default();
+    match res.flavor.framework() {
+        Framework::Cdktf => {
+            if let Lookup::Present(v) = p.get(&obj, "filename") {
+                if let Scalar::Str(name) = p.scalar(v) {
+                    if is_missing_zip(p, &name) {
+                        pkg.problems.push(format!(
+                            "`filename` names `{name}`, which does not exist beside the program"
+                        ));
+                    }
+                }
+            }
+        }
+        Framework::Pulumi => {
+            if let Lookup::Present(v) = p.get(&obj, "code") {
+                archive(p, v.node, &mut pkg);
+            }
+        }
+    }
+    if let Lookup::Present(v) = p.get(&obj, "source_code_hash") {
+        let node = p.resolve(v.node).unwrap_or(v.node);
+        let text = p.text(node);
+        if TEXT_HASHES.iter().any(|h| text.contains(h))
+            && !PACKAGE_HASHES.iter().any(|h| text.contains(h))
+        {
+            pkg.problems.push(format!(
+                "`{}` is computed from source text, not from the package",
+                p.display_path(&obj, "source_code_hash")
+            ));
+            pkg.hash = Some(v.node);
+            if pkg.code.is_none() {
+                pkg.code = code_string(p, node);
+            }
+        }
+    }
+    if pkg.inline_name.is_some() {
+        pkg.problems
+            .push("its code is held in a string in the program".into());
+    }
+    pkg
+}
+
+/// Looks at a Pulumi `code` archive: a missing zip, or inline code.
+fn archive<'t>(p: &Program<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
+    let node = p.resolve(node).unwrap_or(node);
+    let Some((class, args)) = constructor(p, node) else {
+        return;
+    };
+    let Some(first) = args.first().copied() else {
+        return;
+    };
+    match class {
+        "FileArchive" => {
+            if let Scalar::Str(name) = p.scalar(Val { node: first }) {
+                if is_missing_zip(p, &name) {
+                    pkg.problems.push(format!(
+                        "its code archive `{name}` does not exist beside the program"
+                    ));
+                }
+            }
+        }
+        "AssetArchive" => {
+            let Some(map) = p.resolve(first) else {
+                return;
+            };
+            let mut cursor = map.walk();
+            for pair in map
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() == "pair")
+            {
+                let (Some(key), Some(value)) = (
+                    pair.child_by_field_name("key"),
+                    pair.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                let Some(("StringAsset", inner)) = constructor(p, value) else {
+                    continue;
+                };
+                let Some(code) = inner.first().and_then(|a| p.resolve(*a)) else {
+                    continue;
+                };
+                if matches!(code.kind(), "string" | "template_string") {
+                    let name = match p.scalar(Val { node: key }) {
+                        Scalar::Str(s) => s,
+                        _ => p.text(key).to_string(),
+                    };
+                    pkg.inline_name = Some(name);
+                    pkg.code = Some(code);
+                    return;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The class name and arguments of `new a.b.C(...)` / `a.b.C(...)`.
+fn constructor<'t>(p: &Program<'t>, node: Node<'t>) -> Option<(&'t str, Vec<Node<'t>>)> {
+    let field = match node.kind() {
+        "new_expression" => "constructor",
+        "call" | "call_expression" => "function",
+        _ => return None,
+    };
+    let callee = node.child_by_field_name(field)?;
+    let class = *p.chain(callee)?.last()?;
+    let args = node.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let list: Vec<Node<'t>> = args
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    Some((class, list))
+}
+
+/// The string of code an expression hashes: the longest string literal it
+/// holds or refers to that looks like a program.
+fn code_string<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    let mut best: Option<Node<'t>> = None;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        let target = match n.kind() {
+            "identifier" => p.resolve(n),
+            "string" | "template_string" => Some(n),
+            _ => None,
+        };
+        if let Some(s) = target.filter(|s| matches!(s.kind(), "string" | "template_string")) {
+            let text = p.text(s);
+            let longer = best.map_or(true, |b| p.text(b).len() < text.len());
+            if text.contains('\n') && longer {
+                best = Some(s);
+            }
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    best
+}
+
+/// Whether `name` is a zip that exists neither beside the file nor in the
+/// program folder. Unknown (no path): not missing.
+fn is_missing_zip(p: &Program, name: &str) -> bool {
+    if !name.ends_with(".zip") {
+        return false;
+    }
+    let Some(dir) = p.ctx.dir() else {
+        return false;
+    };
+    let mut places = vec![dir.join(name)];
+    if let Some(facts) = &p.ctx.facts {
+        places.push(facts.root.join(name));
+    }
+    !places.iter().any(|f| f.exists())
+}
+
+/// The text a string literal stands for, when it is fixed text.
+fn decode(p: &Program, node: Node) -> Result<String, String> {
+    let text = p.text(node);
+    let prefix: String = text
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if prefix.contains('f') || prefix.contains('b') {
+        return Err("the code is an f-string or bytes, built at run time".into());
+    }
+    if node.kind() == "template_string" && p.text(node).contains("${") {
+        return Err("the code is a template with substitutions, built at run time".into());
+    }
+    let body = string_value(p.src, node);
+    let value = if prefix.contains('r') || !body.contains('\\') {
+        body.to_string()
+    } else {
+        unescape(body).ok_or("the code string uses escapes iacfix does not decode")?
+    };
+    let value = value.strip_prefix('\n').unwrap_or(&value).to_string();
+    let mut out = dedent(&value);
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn unescape(body: &str) -> Option<String> {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            '"' => out.push('"'),
+            '`' => out.push('`'),
+            '$' => out.push('$'),
+            '\n' => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Removes the indentation every non-blank line shares.
+fn dedent(text: &str) -> String {
+    let common = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    text.lines()
+        .map(|l| l.get(common..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The functions a module defines at its top level.
+fn defined_functions(code: &str, python: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in code.lines() {
+        let ident = |rest: &str| -> String {
+            rest.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                .collect()
+        };
+        let name = if python {
+            line.strip_prefix("def ")
+                .or_else(|| line.strip_prefix("async def "))
+                .map(ident)
+        } else {
+            [
+                "exports.",
+                "module.exports.",
+                "export const ",
+                "export async function ",
+                "export function ",
+                "export let ",
+            ]
+            .iter()
+            .find_map(|pre| line.trim_start().strip_prefix(pre).map(ident))
+        };
+        if let Some(name) = name.filter(|n| !n.is_empty()) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+fn fix(
+    p: &Program,
+    res: &Resource,
+    pkg: &Package,
+    taken: &mut Vec<PathBuf>,
+) -> Result<Fix, String> {
+    let code_node = pkg.code.ok_or(
+        "there is no inline code to package; build the zip or point the function at its sources",
+    )?;
+    let code = decode(p, code_node)?;
+    let obj = p.props(res);
+    let stmt = p
+        .statement_of(res.call)
+        .ok_or("the function is created inside an expression")?;
+    let runtime = match p.get(&obj, "runtime") {
+        Lookup::Present(v) => match p.scalar(v) {
+            Scalar::Str(s) => s,
+            _ => p.text(v.node).to_ascii_lowercase(),
+        },
+        _ => String::new(),
+    };
+    let python = if runtime.contains("python") {
+        true
+    } else if runtime.contains("node") {
+        false
+    } else {
+        code.contains("def ")
+    };
+    let handler = match p.get(&obj, "handler") {
+        Lookup::Present(v) => match p.scalar(v) {
+            Scalar::Str(s) => Some((v, s)),
+            _ => return Err("the handler is computed at run time".into()),
+        },
+        _ => None,
+    };
+    let (module, function) = match (&pkg.inline_name, &handler) {
+        (Some(name), _) => {
+            let stem = Path::new(name)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("index")
+                .to_string();
+            let function = handler
+                .as_ref()
+                .and_then(|(_, h)| h.rsplit_once('.').map(|(_, f)| f.to_string()))
+                .unwrap_or_else(|| "handler".into());
+            (stem, function)
+        }
+        (None, Some((_, h))) => match h.rsplit_once('.') {
+            Some((m, f)) => (m.to_string(), f.to_string()),
+            None => return Err(format!("the handler `{h}` names no module")),
+        },
+        (None, None) => return Err("the function has no handler".into()),
+    };
+    if module.is_empty() || module.contains(['/', '\\']) {
+        return Err(format!(
+            "the handler module `{module}` is not a plain file name"
+        ));
+    }
+    let esm = !python
+        && code
+            .lines()
+            .any(|l| l.starts_with("export ") || l.starts_with("import "));
+    let ext = match (python, esm) {
+        (true, _) => "py",
+        (false, true) => "mjs",
+        (false, false) => "js",
+    };
+    let file_name = format!("{module}.{ext}");
+    let base = p.base_words(res, "function");
+    let (folder, new_file) = choose_folder(p, &base, &file_name, &code, taken)?;
+    let mut edits = Vec::new();
+    let mut removed: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut imports: Vec<String> = Vec::new();
+
+    // The handler the code can answer to.
+    let defined = defined_functions(&code, python);
+    if let Some((v, _)) = &handler {
+        if !defined.contains(&function) && defined.len() == 1 {
+            let fixed = format!("{module}.{}", defined[0]);
+            edits.push(p.set_value(*v, &NewValue::Str(fixed), &obj, "handler"));
+        }
+    }
+
+    let ctx = p.context_of(res);
+    match res.flavor.framework() {
+        Framework::Cdktf => {
+            let py = p.lang.is_python();
+            let dir_expr = |name: &str| {
+                if py {
+                    format!(
+                        "os.path.join(os.path.dirname(os.path.abspath(__file__)), {})",
+                        quote(name, p.style.quote)
+                    )
+                } else {
+                    format!("path.join(__dirname, {})", quote(name, p.style.quote))
+                }
+            };
+            if py {
+                imports.push("import os".into());
+            } else {
+                let semi = if p.style.semicolons { ";" } else { "" };
+                imports.push(format!(
+                    "import * as path from {}{semi}",
+                    quote("path", p.style.quote)
+                ));
+            }
+            let archive_file = p.is_declared("DataArchiveFile");
+            let var = p.fresh_var(
+                &p.var_name(&format!(
+                    "{base}_{}",
+                    if archive_file { "zip" } else { "asset" }
+                )),
+                &[],
+            );
+            let (class, props, file_ref, hash_ref) = if archive_file {
+                (
+                    "DataArchiveFile",
+                    vec![
+                        ("type".to_string(), NewValue::str("zip")),
+                        ("source_dir".to_string(), NewValue::Raw(dir_expr(&folder))),
+                        (
+                            "output_path".to_string(),
+                            NewValue::Raw(dir_expr(&format!("{folder}.zip"))),
+                        ),
+                    ],
+                    if py { "output_path" } else { "outputPath" },
+                    if py {
+                        "output_base64_sha256"
+                    } else {
+                        "outputBase64Sha256"
+                    },
+                )
+            } else {
+                edits.extend(p.import_names("cdktf", &["AssetType", "TerraformAsset"]));
+                (
+                    "TerraformAsset",
+                    vec![
+                        ("path".to_string(), NewValue::Raw(dir_expr(&folder))),
+                        (
+                            "type".to_string(),
+                            NewValue::Raw("AssetType.ARCHIVE".into()),
+                        ),
+                    ],
+                    "path",
+                    if py { "asset_hash" } else { "assetHash" },
+                )
+            };
+            let new = NewResource {
+                tf_type: "",
+                var: Some(var.clone()),
+                name: p.derived_name(res, if archive_file { "zip" } else { "asset" }),
+                props,
+            };
+            edits.push(p.insert_before(stmt, &[p.render_resource(&ctx, class, &new)]));
+            let file_value = NewValue::Raw(format!("{var}.{file_ref}"));
+            let hash_value = NewValue::Raw(format!("{var}.{hash_ref}"));
+            for (attr, value) in [("filename", file_value), ("source_code_hash", hash_value)] {
+                match p.get(&obj, attr) {
+                    Lookup::Present(v) => {
+                        removed.push(v.node.byte_range());
+                        edits.push(p.set_value(v, &value, &obj, attr));
+                    }
+                    Lookup::Absent => edits.extend(p.insert_props(&obj, &[(attr, value)])?),
+                    Lookup::Unknown(why) => return Err(format!("`{attr}` {why}")),
+                }
+            }
+        }
+        Framework::Pulumi => {
+            let py = p.lang.is_python();
+            let relative = program_relative(p, &folder);
+            let pulumi = if p.is_declared("pulumi") {
+                "pulumi".to_string()
+            } else if py {
+                imports.push("import pulumi".into());
+                "pulumi".into()
+            } else {
+                let semi = if p.style.semicolons { ";" } else { "" };
+                imports.push(format!(
+                    "import * as pulumi from {}{semi}",
+                    quote("@pulumi/pulumi", p.style.quote)
+                ));
+                "pulumi".into()
+            };
+            let archive = if py {
+                format!("{pulumi}.FileArchive({})", quote(&relative, p.style.quote))
+            } else {
+                format!(
+                    "new {pulumi}.asset.FileArchive({})",
+                    quote(&relative, p.style.quote)
+                )
+            };
+            match p.get(&obj, "code") {
+                Lookup::Present(v) => {
+                    removed.push(v.node.byte_range());
+                    edits.push(p.set_value(v, &NewValue::Raw(archive), &obj, "code"));
+                }
+                Lookup::Absent => {
+                    edits.extend(p.insert_props(&obj, &[("code", NewValue::Raw(archive))])?)
+                }
+                Lookup::Unknown(why) => return Err(format!("`code` {why}")),
+            }
+            if let Some(hash) = pkg.hash {
+                let entry = hash
+                    .parent()
+                    .filter(|e| matches!(e.kind(), "pair" | "keyword_argument"))
+                    .ok_or("the source code hash is not an argument written here")?;
+                removed.push(entry.byte_range());
+                edits.extend(p.remove_item(entry));
+            }
+        }
+    }
+
+    // The variable that held the code, and imports left unused.
+    if let Some(holder) = code_holder(p, code_node) {
+        let (name, statement) = holder;
+        let mut with_statement = removed.clone();
+        with_statement.push(statement.byte_range());
+        if !p.uses_outside(name, &with_statement) {
+            removed.push(statement.byte_range());
+            edits.push(p.remove_statement(statement));
+        }
+    }
+    for module in ["base64", "hashlib", "crypto"] {
+        if p.uses_outside(module, &removed) {
+            continue;
+        }
+        // `import base64` becomes `import os` in place, in its group
+        let alone = p
+            .imports
+            .iter()
+            .find(|i| p.text(**i) == format!("import {module}"));
+        let os = imports.iter().position(|l| l == "import os");
+        match (alone, os) {
+            (Some(stmt), Some(i)) if !p.is_declared("os") => {
+                imports.remove(i);
+                edits.push(Edit::replace(stmt.byte_range(), "import os"));
+            }
+            _ => edits.extend(p.remove_unused_import(module, &removed)),
+        }
+    }
+    edits.extend(p.add_imports(&imports));
+    let mut new_files = Vec::new();
+    if let Some(file) = new_file {
+        taken.push(file.path.clone());
+        new_files.push(file);
+    }
+    let mechanism = match res.flavor.framework() {
+        Framework::Cdktf if p.is_declared("DataArchiveFile") => "DataArchiveFile",
+        Framework::Cdktf => "TerraformAsset",
+        Framework::Pulumi => "FileArchive",
+    };
+    Ok(Fix {
+        new_files,
+        applicability: Applicability::Unsafe,
+        description: format!("Package the function from `{folder}/{file_name}` with {mechanism}"),
+        edits: merge_inserts(edits),
+    })
+}
+
+/// The folder for the sources, and the file to create (None when an
+/// identical file is already there). Never a folder holding other files.
+fn choose_folder(
+    p: &Program,
+    base: &str,
+    file_name: &str,
+    code: &str,
+    taken: &[PathBuf],
+) -> Result<(String, Option<NewFile>), String> {
+    let dir = p.ctx.dir();
+    for folder in [SOURCE_DIR.to_string(), format!("{SOURCE_DIR}_{base}")] {
+        let rel = Path::new(&folder).join(file_name);
+        if taken.iter().any(|t| t.starts_with(&folder)) {
+            continue;
+        }
+        let Some(dir) = dir else {
+            return Ok((
+                folder,
+                Some(NewFile {
+                    path: rel,
+                    contents: code.to_string(),
+                }),
+            ));
+        };
+        let abs = dir.join(&folder);
+        if !abs.exists() {
+            return Ok((
+                folder,
+                Some(NewFile {
+                    path: rel,
+                    contents: code.to_string(),
+                }),
+            ));
+        }
+        let entries: Vec<PathBuf> = std::fs::read_dir(&abs)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        let same = entries.len() == 1
+            && entries[0] == abs.join(file_name)
+            && std::fs::read_to_string(&entries[0]).is_ok_and(|t| t == code);
+        if same {
+            return Ok((folder, None));
+        }
+    }
+    Err(format!(
+        "`{SOURCE_DIR}/` and `{SOURCE_DIR}_{base}/` already hold other files"
+    ))
+}
+
+/// The source folder as Pulumi resolves it: relative to the program folder
+/// (where `pulumi up` runs).
+fn program_relative(p: &Program, folder: &str) -> String {
+    let (Some(dir), Some(facts)) = (p.ctx.dir(), p.ctx.facts.as_ref()) else {
+        return format!("./{folder}");
+    };
+    match dir.strip_prefix(&facts.root) {
+        Ok(sub) if !sub.as_os_str().is_empty() => {
+            format!("./{}/{folder}", sub.to_string_lossy().replace('\\', "/"))
+        }
+        _ => format!("./{folder}"),
+    }
+}
+
+/// The variable and statement holding a code string (`code = """..."""`).
+fn code_holder<'t>(p: &Program<'t>, string: Node<'t>) -> Option<(&'t str, Node<'t>)> {
+    let parent = string.parent()?;
+    let name = match parent.kind() {
+        "assignment" => parent.child_by_field_name("left")?,
+        "variable_declarator" => parent.child_by_field_name("name")?,
+        _ => return None,
+    };
+    if name.kind() != "identifier" {
+        return None;
+    }
+    let statement = p.statement_of(string)?;
+    Some((p.text(name), statement))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn functions_a_module_defines() {
+        let py = "import json\n\ndef lambda_handler(event, context):\n    return 1\n\ndef helper():\n    pass\n";
+        assert_eq!(
+            defined_functions(py, true),
+            vec!["lambda_handler", "helper"]
+        );
+        let js = "exports.handler = async (event) => ({ statusCode: 200 });\n";
+        assert_eq!(defined_functions(js, false), vec!["handler"]);
+        let esm = "export const main = async () => 1;\n";
+        assert_eq!(defined_functions(esm, false), vec!["main"]);
+    }
+
+    #[test]
+    fn code_strings_are_decoded_and_dedented() {
+        assert_eq!(unescape(r#"a\nb\t\"c\""#).as_deref(), Some("a\nb\t\"c\""));
+        assert_eq!(unescape(r"\x41"), None);
+        assert_eq!(dedent("    a\n      b\n\n    c"), "a\n  b\n\nc");
+    }
+}
