@@ -42,7 +42,8 @@
 //! )
 //! ```
 //!
-//! Use instead (and `lambda_src/index.py` holds the code):
+//! Use instead:
+//! (`lambda_src/index.py` now holds the code)
 //! ```python
 //! thumbnails_asset = TerraformAsset(
 //!     self, "thumbnails-asset",
