@@ -11,13 +11,35 @@ const [program, out] = process.argv.slice(2);
 const pulumi = require("@pulumi/pulumi");
 
 const resources = [];
+const pending = [];
+
+/**
+ * Inputs as plain values; assets and archives become
+ * `{ kind, text | path | uri | assets }`, as pulumi_mock.py records them.
+ */
+async function plain(v) {
+  if (v === null || typeof v !== "object") return v;
+  if (v.__pulumiAsset || v.__pulumiArchive) {
+    const out = { kind: v.__pulumiAsset ? "asset" : "archive" };
+    for (const k of ["text", "path", "uri", "assets"]) {
+      const x = await v[k];
+      if (x !== undefined) out[k] = await plain(x);
+    }
+    return out;
+  }
+  if (Array.isArray(v)) return Promise.all(v.map(plain));
+  const entries = await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await plain(x)]));
+  return Object.fromEntries(entries);
+}
 const invokes = [];
 const errors = [];
 
 pulumi.runtime.setMocks(
   {
     newResource(args) {
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+      const rec = { type: args.type, name: args.name, inputs: args.inputs };
+      resources.push(rec);
+      pending.push(plain(args.inputs).then((inputs) => (rec.inputs = inputs)));
       return {
         id: `${args.name}-id`,
         // a physical name as auto-naming gives one, unless the program sets it
@@ -46,6 +68,14 @@ const record = (e) => errors.push(String((e && e.stack) || e));
 process.on("uncaughtException", record);
 process.on("unhandledRejection", record);
 process.on("beforeExit", () => {
+  if (pending.length > 0) {
+    // assets and archives hold their fields as promises: wait for them
+    // (then make the loop live again, so that beforeExit comes back)
+    Promise.all(pending.splice(0))
+      .catch(record)
+      .then(() => setImmediate(() => {}));
+    return;
+  }
   const user = resources.filter((r) => !r.type.startsWith("pulumi:"));
   fs.writeFileSync(out, JSON.stringify({ resources: user, invokes, errors }));
   process.exit(0);

@@ -22,9 +22,20 @@ invokes = []
 errors = []
 
 
+def asset(value):
+    """Assets and archives as pulumi-mock.cjs records them."""
+    if isinstance(value, (pulumi.Asset, pulumi.Archive)):
+        out = {"kind": "asset" if isinstance(value, pulumi.Asset) else "archive"}
+        for key in ("text", "path", "uri", "assets"):
+            if getattr(value, key, None) is not None:
+                out[key] = getattr(value, key)
+        return out
+    return str(value)
+
+
 def plain(value):
     """Inputs as JSON values (mocks hand over protobuf-decoded values)."""
-    return json.loads(json.dumps(value, default=str))
+    return json.loads(json.dumps(value, default=asset))
 
 
 class Recorder(pulumi.runtime.Mocks):

@@ -327,8 +327,11 @@ RULES.LAM001 = {
   owns: { [LAMBDA]: ["code", "sourceCodeHash", "handler"] },
   promise(r) {
     if (r.type !== LAMBDA) return null;
-    // a StringAsset reaches the mock as an asset with its text
-    return JSON.stringify(r.inputs.code ?? null).includes('"text"') ? "its code is held in a string" : null;
+    // mocks record assets as { kind, text | path | assets }
+    const inline = (a) => a && (a.text !== undefined || Object.values(a.assets ?? {}).some(inline));
+    if (inline(r.inputs.code)) return "its code is held in a string";
+    if (r.inputs.code?.path?.endsWith(".zip") && !r.inputs.sourceCodeHash) return null;
+    return null;
   },
 };
 
