@@ -81,10 +81,20 @@ impl FileContext {
         let facts = self.facts.as_deref()?;
         facts.refs.iter().find(|r| {
             r.tf_type == tf_type
-                && Some(r.file.as_path()) != self.path.as_deref()
+                && !self.path.as_deref().is_some_and(|p| same_file(p, &r.file))
                 && targets.contains(&r.target)
         })
     }
+}
+
+/// Whether two paths name the same file (`./a.ts` and `a.ts`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let plain = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect()
+    };
+    plain(a) == plain(b)
 }
 
 /// The program folder of a file: the nearest folder up from it holding
@@ -102,7 +112,7 @@ pub fn program_root(file: &Path) -> (PathBuf, bool) {
             .iter()
             .any(|m| base.join(m).is_file())
         {
-            return (d.to_path_buf(), true);
+            return (base.to_path_buf(), true);
         }
         if base.join(".git").exists() {
             break;

@@ -503,3 +503,108 @@ fn rules_command_lists_and_explains() {
     );
     iacfix(dir.path()).args(["rules", "NOPE1"]).assert().code(2);
 }
+
+/// Seed 004's program, as fixed by every rule, is correct by every rule.
+#[test]
+fn seed_004_programs_are_fixed_in_one_run_and_then_correct() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ALL");
+    for name in [
+        "seed004-cdktf-py.py",
+        "seed004-cdktf-ts.ts",
+        "seed004-pulumi-py.py",
+        "seed004-pulumi-ts.ts",
+    ] {
+        let src = fs::read(root.join(name)).unwrap();
+        let dir = project(&[(name, &src)]);
+        let err = stderr(
+            iacfix(dir.path()).args(["--write", "--unsafe-fixes", "--select", "ALL"]),
+            0,
+        );
+        assert!(err.contains("; 0 remain"), "{name}: {err}");
+        let out = stdout(iacfix(dir.path()).args(["--select", "ALL"]), 0);
+        assert!(out.contains("No findings."), "{name}: {out}");
+        let created = dir.path().join("lambda_src");
+        assert_eq!(fs::read_dir(&created).unwrap().count(), 1, "{name}");
+    }
+}
+
+#[test]
+fn new_files_show_as_dev_null_diffs_and_never_overwrite() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ALL");
+    let src = fs::read(root.join("seed004-cdktf-py.py")).unwrap();
+    let dir = project(&[("main.py", &src)]);
+    let out = stdout(
+        iacfix(dir.path()).args(["--dry-run", "--unsafe-fixes", "--select", "LAM001"]),
+        1,
+    );
+    assert!(
+        out.contains("--- /dev/null\n+++ b/lambda_src/index.py\n@@ -0,0 +1,9 @@\n+import json\n"),
+        "{out}"
+    );
+    assert!(!dir.path().join("lambda_src").exists(), "--dry-run wrote");
+
+    // Someone else's file is in lambda_src/: another folder is used.
+    let dir = project(&[("main.py", &src), ("lambda_src/index.py", b"# mine\n")]);
+    stderr(
+        iacfix(dir.path()).args(["--write", "--unsafe-fixes", "--select", "LAM001"]),
+        0,
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("lambda_src/index.py")).unwrap(),
+        "# mine\n"
+    );
+    let fixed = fs::read_to_string(dir.path().join("main.py")).unwrap();
+    let folder = "lambda_src_lambda_function";
+    assert!(fixed.contains(&format!("\"{folder}\")")), "{fixed}");
+    assert!(dir.path().join(folder).join("index.py").is_file());
+}
+
+#[test]
+fn companions_in_another_file_of_the_program_count() {
+    let storage = "import * as aws from \"@pulumi/aws\";\n\nexport const assets = new aws.s3.Bucket(\"assets\");\n";
+    let guard = "import * as aws from \"@pulumi/aws\";\nimport { assets } from \"./storage\";\n\nnew aws.s3.BucketPublicAccessBlock(\"assets-pab\", {\n    bucket: assets.id,\n    blockPublicAcls: true,\n    blockPublicPolicy: true,\n    ignorePublicAcls: true,\n    restrictPublicBuckets: true,\n});\n";
+    let dir = project(&[
+        ("Pulumi.yaml", b"name: p\nruntime: nodejs\n"),
+        ("storage.ts", storage.as_bytes()),
+        ("guard.ts", guard.as_bytes()),
+    ]);
+    // Checking one file still reads the rest of its program.
+    let out = stdout(
+        iacfix(dir.path()).args(["--select", "S3001", "storage.ts"]),
+        0,
+    );
+    assert!(out.contains("No findings."), "{out}");
+    // Without the other file, the bucket has no public access block.
+    fs::remove_file(dir.path().join("guard.ts")).unwrap();
+    let out = stdout(iacfix(dir.path()).args(["--select", "S3001"]), 1);
+    assert!(out.contains("storage.ts:3:23 S3001"), "{out}");
+}
+
+#[test]
+fn pulumi_6_names_come_from_the_manifest() {
+    let src =
+        "import * as aws from \"@pulumi/aws\";\n\nconst logs = new aws.s3.Bucket(\"logs\");\n";
+    for (manifest, class) in [
+        (
+            "{\"dependencies\": {\"@pulumi/aws\": \"^6.83.0\"}}",
+            "BucketVersioningV2",
+        ),
+        (
+            "{\"dependencies\": {\"@pulumi/aws\": \"^7.0.0\"}}",
+            "BucketVersioning(",
+        ),
+    ] {
+        let dir = project(&[
+            ("index.ts", src.as_bytes()),
+            ("package.json", manifest.as_bytes()),
+        ]);
+        let out = stdout(
+            iacfix(dir.path()).args(["--dry-run", "--select", "S3003"]),
+            1,
+        );
+        assert!(
+            out.contains(&format!("new aws.s3.{class}")),
+            "{manifest}: {out}"
+        );
+    }
+}
