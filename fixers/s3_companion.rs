@@ -7,7 +7,7 @@
 
 use crate::edit::{Applicability, Edit, Fix, NewValue};
 use crate::gen::{merge_inserts, NewResource};
-use crate::model::{Binding, Lookup, Program, Resource, Scalar};
+use crate::model::{Binding, Flavor, Lookup, Program, Resource, Scalar};
 use crate::rules::{Finding, Meta};
 use tree_sitter::Node;
 
@@ -126,6 +126,11 @@ pub fn companions_of<'a, 't>(
         .collect()
 }
 
+/// For companions that cannot break the bucket.
+pub fn never_unsafe(_: &Program, _: &Resource) -> Option<String> {
+    None
+}
+
 /// Why a public access block may break the bucket: it serves a website, or
 /// has a public ACL or a policy that grants everyone access.
 pub fn public_reason(p: &Program, bucket: &Resource) -> Option<String> {
@@ -206,6 +211,21 @@ fn fix(spec: &Spec, p: &Program, bucket: &Resource) -> Result<Fix, String> {
         NewValue::Raw(format!("{reference}.id")),
     )];
     props.extend((spec.props)());
+    let mut import = import;
+    if bucket.flavor == Flavor::CdktfPy {
+        let structs = p.cdktf_py_structs(&class, &mut props);
+        if !structs.is_empty() {
+            match &mut import {
+                // `from m import Class` is new: the structs join it
+                Some(line) => line.push_str(&format!(", {}", structs.join(", "))),
+                None => {
+                    let module = p.cdktf_py_module(spec.companion);
+                    let names: Vec<&str> = structs.iter().map(String::as_str).collect();
+                    edits.extend(p.import_names(&module, &names));
+                }
+            }
+        }
+    }
     let new = NewResource {
         tf_type: spec.companion,
         var: None,

@@ -23,12 +23,17 @@
 //!     self,
 //!     "images-sse",
 //!     bucket=bucket.id,
-//!     rule=[{
-//!         "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"},
-//!         "bucket_key_enabled": True,
-//!     }],
+//!     rule=[S3BucketServerSideEncryptionConfigurationRuleA(
+//!         apply_server_side_encryption_by_default={"sse_algorithm": "AES256"},
+//!         bucket_key_enabled=True,
+//!     )],
 //! )
 //! ```
+//!
+//! In CDKTF Python the rule is written with its struct class: jsii turns a
+//! dict into a struct where one struct is expected, but passes the items
+//! of a list on as they are, so a dict there would synthesize an empty
+//! rule.
 //!
 //! ## Fix safety
 //! Safe: encryption applies to new objects and reading them is unchanged.
@@ -73,10 +78,6 @@ fn props() -> Vec<(String, NewValue)> {
     )]
 }
 
-fn never(_: &Program, _: &crate::model::Resource) -> Option<String> {
-    None
-}
-
 static SPEC: Spec = Spec {
     meta: &META,
     companion: "aws_s3_bucket_server_side_encryption_configuration",
@@ -88,7 +89,7 @@ static SPEC: Spec = Spec {
     missing: "server-side encryption configuration",
     description: "Add a server-side encryption configuration (AES256, bucket key)",
     props,
-    unsafe_when: never,
+    unsafe_when: s3_companion::never_unsafe,
 };
 
 impl Fixer for S3Encryption {

@@ -63,10 +63,6 @@ fn props() -> Vec<(String, NewValue)> {
     )]
 }
 
-fn never(_: &Program, _: &crate::model::Resource) -> Option<String> {
-    None
-}
-
 static SPEC: Spec = Spec {
     meta: &META,
     companion: "aws_s3_bucket_versioning",
@@ -75,7 +71,7 @@ static SPEC: Spec = Spec {
     missing: "versioning",
     description: "Enable versioning",
     props,
-    unsafe_when: never,
+    unsafe_when: s3_companion::never_unsafe,
 };
 
 impl Fixer for S3Versioning {

@@ -92,6 +92,9 @@ pub enum NewValue {
     /// A value encoded as a JSON string at run time: `JSON.stringify(...)`,
     /// `json.dumps(...)` (the caller imports `json`).
     Encode(Box<NewValue>),
+    /// A nested block written as a call of its struct class (CDKTF Python
+    /// list items, which jsii does not convert from dicts); elsewhere a map.
+    Struct(String, Vec<(&'static str, NewValue)>),
 }
 
 impl NewValue {
@@ -426,7 +429,11 @@ impl<'t> Program<'t> {
                 let parts: Vec<String> = items.iter().map(|v| self.render(v, place)).collect();
                 format!("[{}]", parts.join(", "))
             }
-            NewValue::Map(entries) => self.render_map(entries, place),
+            NewValue::Map(entries) => self.render_map(entries, place, None),
+            NewValue::Struct(class, entries) => {
+                let class = (place.obj.flavor == Flavor::CdktfPy).then_some(class.as_str());
+                self.render_map(entries, place, class)
+            }
             NewValue::Doc(entries) => self.render_doc(entries, place),
             NewValue::Raw(text) => text.clone(),
             NewValue::Encode(inner) => {
@@ -481,8 +488,18 @@ impl<'t> Program<'t> {
         text
     }
 
-    fn render_map(&self, entries: &[(&'static str, NewValue)], place: &Place) -> String {
+    fn render_map(
+        &self,
+        entries: &[(&'static str, NewValue)],
+        place: &Place,
+        struct_class: Option<&str>,
+    ) -> String {
         let (kind, open, close) = match place.obj.flavor {
+            _ if struct_class.is_some() => (
+                ContainerKind::PyArgs,
+                format!("{}(", struct_class.unwrap_or_default()),
+                ")",
+            ),
             Flavor::PulumiTs | Flavor::CdktfTs => (ContainerKind::TsObject, "{".to_string(), "}"),
             Flavor::PulumiPy => match self.args_class(place) {
                 Some(class) => (ContainerKind::PyArgs, format!("{class}("), ")"),

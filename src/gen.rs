@@ -597,6 +597,52 @@ impl<'t> Program<'t> {
         }
     }
 
+    /// CDKTF Python takes list items of nested blocks as struct classes, not
+    /// dicts (jsii converts a dict only where a single struct is expected):
+    /// turns the maps in `props`' lists into `Struct`s of the classes named
+    /// after `class_expr` (`S3BucketServerSideEncryptionConfigurationA` ->
+    /// `...ConfigurationRuleA`) and returns the class expressions used and
+    /// the names to import from the resource's module.
+    pub fn cdktf_py_structs(
+        &self,
+        class_expr: &str,
+        props: &mut [(String, NewValue)],
+    ) -> Vec<String> {
+        let (prefix, class) = match class_expr.rsplit_once('.') {
+            Some((p, c)) => (format!("{p}."), c),
+            None => (String::new(), class_expr),
+        };
+        let (base, suffix) = match class.strip_suffix('A') {
+            Some(b) if b.ends_with(|c: char| c.is_ascii_lowercase()) => (b, "A"),
+            _ => (class, ""),
+        };
+        let mut names = Vec::new();
+        for (attr, value) in props.iter_mut() {
+            let NewValue::List(items) = value else {
+                continue;
+            };
+            let name = format!("{base}{}{suffix}", types::pascal_case(attr));
+            for item in items.iter_mut() {
+                if let NewValue::Map(entries) = item {
+                    *item = NewValue::Struct(format!("{prefix}{name}"), std::mem::take(entries));
+                    if prefix.is_empty() && !names.contains(&name) {
+                        names.push(name.clone());
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    /// The Python module of a Terraform type's CDKTF class, as this file
+    /// imports the provider (`cdktf_cdktf_provider_aws.s3_bucket`).
+    pub fn cdktf_py_module(&self, tf_type: &str) -> String {
+        let prefix = self
+            .cdktf_import_prefix()
+            .unwrap_or_else(|| "cdktf_cdktf_provider_aws.".into());
+        format!("{prefix}{}", types::cdktf_module(tf_type))
+    }
+
     /// The module path before the module name in the file's CDKTF imports:
     /// `@cdktf/provider-aws/lib/`, `../.gen/providers/aws/`,
     /// `cdktf_cdktf_provider_aws.`, `imports.aws.`.

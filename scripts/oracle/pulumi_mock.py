@@ -43,7 +43,11 @@ class Recorder(pulumi.runtime.Mocks):
         inputs = plain(args.inputs)
         resources.append({"type": args.typ, "name": args.name, "inputs": inputs})
         # a physical name as auto-naming gives one, unless the program sets it
+        # assets and archives go back as they came (outputs must keep their types)
         state = dict({"name": args.name, "bucket": args.name}, **inputs, arn=f"arn:aws:mock::123456789012:{args.name}")
+        for key, value in args.inputs.items():
+            if isinstance(value, (pulumi.Asset, pulumi.Archive)):
+                state[key] = value
         return [f"{args.name}-id", state]
 
     def call(self, args):
