@@ -92,6 +92,9 @@ impl Fixer for TrustPolicyConditions {
                 continue;
             };
             let Some(policy) = policy_of(p, v.node) else {
+                if let Some(doc) = document_of(p, v.node) {
+                    check_document(p, role, doc, v.node, out);
+                }
                 continue;
             };
             let open = policy.open_statements(p);
@@ -115,6 +118,154 @@ impl Fixer for TrustPolicyConditions {
                 }),
             }
         }
+    }
+}
+
+/// The policy document data source (`getPolicyDocument`,
+/// `DataAwsIamPolicyDocument`) an expression uses: `doc.json`,
+/// `doc.then(d => d.json)`, or a call written in place.
+fn document_of<'a, 't>(p: &'a Program<'t>, value: Node<'t>) -> Option<&'a Resource<'t>> {
+    let value = p.resolve(value).unwrap_or(value);
+    let docs = || {
+        p.resources
+            .iter()
+            .filter(|r| r.tf_type == "data.aws_iam_policy_document")
+    };
+    if let Some(inside) = docs().find(|r| value.byte_range().contains(&r.call.start_byte())) {
+        return Some(inside);
+    }
+    let mut stack = vec![value];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "identifier" {
+            let name = p.text(n);
+            if let Some(doc) = docs().find(|r| r.binding == Binding::Variable(name.to_string())) {
+                return Some(doc);
+            }
+        }
+        if let Some(chain) = p.chain(n) {
+            if chain.len() >= 2 {
+                let binding: Vec<&str> = chain[..chain.len() - 1].to_vec();
+                if let Some(doc) = docs().find(|r| match &r.binding {
+                    Binding::Attribute(a) => a.split('.').eq(binding.iter().copied()),
+                    _ => false,
+                }) {
+                    return Some(doc);
+                }
+            }
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    None
+}
+
+/// Trust statements of a policy document data source: those that name a
+/// `Service` principal, allow, and have no condition get one.
+fn check_document(p: &Program, role: &Resource, doc: &Resource, at: Node, out: &mut Vec<Finding>) {
+    let obj = p.props(doc);
+    let Lookup::Present(statements) = p.get(&obj, "statement") else {
+        return;
+    };
+    let mut open: Vec<(Obj, String)> = Vec::new();
+    for item in p.list(statements).unwrap_or_default() {
+        let Some(statement) = p.obj(&obj, "statement", item) else {
+            continue;
+        };
+        if !matches!(p.get(&statement, "condition"), Lookup::Absent) {
+            continue;
+        }
+        if let Lookup::Present(effect) = p.get(&statement, "effect") {
+            if p.scalar(effect) == Scalar::Str("Deny".into()) {
+                continue;
+            }
+        }
+        let Lookup::Present(principals) = p.get(&statement, "principals") else {
+            continue;
+        };
+        let services: Vec<String> = p
+            .list(principals)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|pr| p.obj(&statement, "principals", pr))
+            .filter(|pr| matches!(p.get(pr, "type"), Lookup::Present(t) if p.scalar(t) == Scalar::Str("Service".into())))
+            .map(|pr| match p.get(&pr, "identifiers") {
+                Lookup::Present(ids) => p
+                    .list(ids)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|i| match p.scalar(i) {
+                        Scalar::Str(s) => s,
+                        _ => p.text(i.node).to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => "a service".to_string(),
+            })
+            .collect();
+        if !services.is_empty() {
+            open.push((statement, services.join(", ")));
+        }
+    }
+    if open.is_empty() {
+        return;
+    }
+    let services: Vec<&str> = open.iter().map(|(_, s)| s.as_str()).collect();
+    let msg = format!(
+        "The trust policy lets {} assume the role with no condition; limit it to the program's region (`{CONDITION_KEY}`)",
+        services.join(", ")
+    );
+    let finding = Finding::at(&META, p, role, at.byte_range(), msg.clone());
+    let fix = region_for(p, role).and_then(|region| {
+        let mut edits = Vec::new();
+        for (statement, _) in &open {
+            let entries = vec![
+                ("test", NewValue::str("StringEquals")),
+                ("variable", NewValue::str(CONDITION_KEY)),
+                ("values", NewValue::List(vec![region.code.clone()])),
+            ];
+            // CDKTF Python statements written as struct classes take their
+            // conditions as struct classes too
+            let in_struct = statement
+                .home
+                .is_some_and(|h| h.kind == ContainerKind::PyArgs && !statement.path.is_empty());
+            let item = if role.flavor == crate::model::Flavor::CdktfPy && in_struct {
+                NewValue::Struct("DataAwsIamPolicyDocumentStatementCondition".into(), entries)
+            } else {
+                NewValue::Doc(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
+                )
+            };
+            edits.extend(p.insert_props(statement, &[("condition", NewValue::List(vec![item]))])?);
+        }
+        if role.flavor == crate::model::Flavor::CdktfPy {
+            let module = p.cdktf_py_module("data.aws_iam_policy_document");
+            if edits.iter().any(|e| {
+                e.text
+                    .contains("DataAwsIamPolicyDocumentStatementCondition(")
+            }) {
+                edits.extend(
+                    p.import_names(&module, &["DataAwsIamPolicyDocumentStatementCondition"]),
+                );
+            }
+        }
+        Ok(Fix {
+            new_files: Vec::new(),
+            applicability: Applicability::Unsafe,
+            description: format!(
+                "Allow assuming the role only in the program's region ({CONDITION_KEY})"
+            ),
+            edits: merge_inserts(edits),
+        })
+    });
+    match fix {
+        Ok(fix) => out.push(finding.with_fix(fix)),
+        Err(why) => out.push(Finding {
+            message: format!("{msg}; no automatic fix: {why}"),
+            ..finding
+        }),
     }
 }
 

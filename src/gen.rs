@@ -985,6 +985,14 @@ impl<'t> Program<'t> {
                 stack.extend(n.named_children(&mut cursor));
             }
             if let Some(last) = last {
+                // one name per line in a list laid out that way
+                let multiline = import.start_position().row != import.end_position().row
+                    && self.src[last.end_byte()..].starts_with(',');
+                if multiline {
+                    let indent = line_indent(self.src, last.start_byte());
+                    let text: String = missing.iter().map(|n| format!("\n{indent}{n},")).collect();
+                    return vec![Edit::insert(last.end_byte() + 1, text)];
+                }
                 let text: String = missing.iter().map(|n| format!(", {n}")).collect();
                 return vec![Edit::insert(last.end_byte(), text)];
             }

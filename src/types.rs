@@ -246,6 +246,13 @@ pub static TYPES: &[TypeRow] = &[
         "getParameter",
         "DataAwsSsmParameter",
     ),
+    row(
+        "data.aws_iam_policy_document",
+        "iam",
+        "getPolicyDocument",
+        "getPolicyDocument",
+        "DataAwsIamPolicyDocument",
+    ),
 ];
 
 /// In @pulumi/aws 6 `aws.s3.Bucket` is the legacy bucket; it is still an
@@ -371,6 +378,18 @@ static PULUMI_RENAMES: &[(&str, &str, &str, &str)] = &[
     ("aws_route_table", "", "route", "routes"),
     ("aws_cloudtrail", "", "event_selector", "event_selectors"),
     ("data.aws_ami", "", "filter", "filters"),
+    (
+        "data.aws_iam_policy_document",
+        "",
+        "statement",
+        "statements",
+    ),
+    (
+        "data.aws_iam_policy_document",
+        "statement",
+        "condition",
+        "conditions",
+    ),
 ];
 
 /// The snake_case name Pulumi gives to the Terraform attribute `attr` found

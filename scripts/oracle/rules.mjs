@@ -345,6 +345,15 @@ RULES.LAM002 = {
 
 RULES.IAM002 = {
   owns: { [IAM_ROLE]: ["assumeRolePolicy"] },
+  // trust policies written as getPolicyDocument calls
+  ownsInvokes: true,
+  invokePromise(inv) {
+    if (inv.token !== "aws:iam/getPolicyDocument:getPolicyDocument") return null;
+    const open = (inv.inputs.statements ?? []).filter(
+      (s) => s.effect !== "Deny" && (s.principals ?? []).some((p) => p.type === "Service") && !(s.conditions ?? []).length,
+    );
+    return open.length ? "a service may assume the role with no condition" : null;
+  },
   promise(r) {
     if (r.type !== IAM_ROLE || typeof r.inputs.assumeRolePolicy !== "string") return null;
     let doc;
