@@ -520,7 +520,7 @@ fn fix(
                     quote("path", p.style.quote)
                 ));
             }
-            let archive_file = p.is_declared("DataArchiveFile");
+            let archive_file = imports_name(p, "DataArchiveFile");
             let var = p.fresh_var(
                 &p.var_name(&format!(
                     "{base}_{}",
@@ -661,7 +661,7 @@ fn fix(
         new_files.push(file);
     }
     let mechanism = match res.flavor.framework() {
-        Framework::Cdktf if p.is_declared("DataArchiveFile") => "DataArchiveFile",
+        Framework::Cdktf if imports_name(p, "DataArchiveFile") => "DataArchiveFile",
         Framework::Cdktf => "TerraformAsset",
         Framework::Pulumi => "FileArchive",
     };
@@ -670,6 +670,15 @@ fn fix(
         applicability: Applicability::Unsafe,
         description: format!("Package the function from `{folder}/{file_name}` with {mechanism}"),
         edits: merge_inserts(edits),
+    })
+}
+
+/// Whether one of the file's imports names `name`.
+fn imports_name(p: &Program, name: &str) -> bool {
+    p.imports.iter().any(|i| {
+        p.text(*i)
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|w| w == name)
     })
 }
 
@@ -754,6 +763,59 @@ fn code_holder<'t>(p: &Program<'t>, string: Node<'t>) -> Option<(&'t str, Node<'
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{self, Mode, Options};
+    use crate::lang::Lang;
+    use crate::rules::Selection;
+
+    #[test]
+    fn a_program_using_the_archive_provider_gets_a_data_archive_file() {
+        let src = r#"from constructs import Construct
+from cdktf import TerraformStack
+from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
+from cdktf_cdktf_provider_archive.data_archive_file import DataArchiveFile
+
+CODE = '''
+def handler(event, context):
+    return 1
+'''
+
+
+class Stack(TerraformStack):
+    def __init__(self, scope: Construct, id: str):
+        super().__init__(scope, id)
+        LambdaFunction(
+            self,
+            "fn",
+            role="arn:aws:iam::1:role/r",
+            runtime="python3.13",
+            handler="main.handler",
+            filename="fn.zip",
+            source_code_hash=hashlib.sha256(CODE.encode()).hexdigest(),
+        )
+"#;
+        let selection = Selection::new(crate::fixers::ALL, &["LAM001".into()], &[]).unwrap();
+        let options = Options {
+            mode: Mode::Fix,
+            unsafe_fixes: true,
+        };
+        let out = engine::run(src, Lang::Python, &selection, options).unwrap();
+        let fixed = out.fixed.expect("a fix");
+        assert!(fixed.contains("fn_zip = DataArchiveFile(\n"), "{fixed}");
+        assert!(fixed.contains("    type=\"zip\",\n"), "{fixed}");
+        assert!(fixed.contains("filename=fn_zip.output_path,"), "{fixed}");
+        assert!(
+            fixed.contains("source_code_hash=fn_zip.output_base64_sha256,"),
+            "{fixed}"
+        );
+        assert!(!fixed.contains("TerraformAsset"), "{fixed}");
+        assert!(!fixed.contains("CODE ="), "{fixed}");
+        assert_eq!(out.new_files.len(), 1);
+        assert_eq!(out.new_files[0].path, Path::new("lambda_src/main.py"));
+        assert_eq!(
+            out.new_files[0].contents,
+            "def handler(event, context):\n    return 1\n"
+        );
+    }
 
     #[test]
     fn functions_a_module_defines() {

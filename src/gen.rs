@@ -31,6 +31,30 @@ pub struct Context {
     pub opts: Option<String>,
 }
 
+/// Standard library modules a program commonly imports first.
+const STDLIB: &[&str] = &[
+    "__future__",
+    "abc",
+    "base64",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "enum",
+    "functools",
+    "hashlib",
+    "itertools",
+    "json",
+    "logging",
+    "os",
+    "pathlib",
+    "re",
+    "subprocess",
+    "sys",
+    "typing",
+    "urllib",
+    "uuid",
+];
+
 /// Statements that may hold others.
 fn is_block(kind: &str) -> bool {
     matches!(
@@ -828,6 +852,21 @@ impl<'t> Program<'t> {
                 (None, Some(i)) => self.lines.line_start(i.start_byte()),
                 (None, None) => 0,
             };
+            // a group of its own when the imports that follow are not the
+            // standard library
+            let next = top_level.iter().find(|i| i.start_byte() >= at);
+            let stdlib_follows = next.is_some_and(|i| {
+                let text = self.text(*i);
+                let module = text
+                    .strip_prefix("import ")
+                    .or_else(|| text.strip_prefix("from "))
+                    .and_then(|t| t.split(|c: char| c == '.' || c.is_whitespace()).next())
+                    .unwrap_or("");
+                STDLIB.contains(&module)
+            });
+            if next.is_some() && !stdlib_follows && !self.src[at..].starts_with('\n') {
+                first.push('\n');
+            }
             edits.push(Edit::insert(at, first));
         }
         if !last.is_empty() {
@@ -1101,7 +1140,7 @@ mod tests {
         ];
         assert_eq!(
             apply(src, p.add_imports(&lines)),
-            "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport json\nimport pulumi_aws as aws\nfrom cdktf_cdktf_provider_aws.iam_role import IamRole\n\ndef f():\n    import json\n"
+            "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport json\n\nimport pulumi_aws as aws\nfrom cdktf_cdktf_provider_aws.iam_role import IamRole\n\ndef f():\n    import json\n"
         );
     }
 
