@@ -56,6 +56,8 @@ pulumi.runtime.setMocks(
         arn: "arn:aws:mock::123456789012:invoke",
         name: "mock",
         accountId: "123456789012",
+        // a policy document's rendered JSON (getPolicyDocument)
+        json: JSON.stringify(args.inputs),
       };
     },
   },

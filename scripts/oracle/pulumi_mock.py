@@ -60,6 +60,8 @@ class Recorder(pulumi.runtime.Mocks):
             arn="arn:aws:mock::123456789012:invoke",
             name="mock",
             accountId="123456789012",
+            # a policy document's rendered JSON (getPolicyDocument)
+            json=json.dumps(inputs),
         )
 
 
