@@ -684,7 +684,9 @@ impl<'t> Program<'t> {
                 let spec = text
                     .rsplit(['"', '\''])
                     .nth(1)
-                    .filter(|s| s.contains("provider-aws/lib/") || s.contains("/providers/aws/"));
+                    .filter(|s| s.contains("provider-aws/lib/") || s.contains("/providers/aws/"))
+                    // only a prefix the model reads back as the provider
+                    .filter(|s| crate::model::ts_module_is_cdktf(s));
                 if let Some(spec) = spec {
                     let cut = spec.rfind('/')?;
                     return Some(spec[..=cut].to_string());
