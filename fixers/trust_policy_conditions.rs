@@ -251,14 +251,7 @@ fn check_document(p: &Program, role: &Resource, doc: &Resource, at: Node, out: &
                 );
             }
         }
-        Ok(Fix {
-            new_files: Vec::new(),
-            applicability: Applicability::Unsafe,
-            description: format!(
-                "Allow assuming the role only in the program's region ({CONDITION_KEY})"
-            ),
-            edits: merge_inserts(edits),
-        })
+        Ok(condition_fix(edits))
     });
     match fix {
         Ok(fix) => out.push(finding.with_fix(fix)),
@@ -687,14 +680,19 @@ fn fix(p: &Program, role: &Resource, policy: &Policy, open: &[Open]) -> Result<F
             }
         }
     }
-    Ok(Fix {
+    Ok(condition_fix(edits))
+}
+
+/// The fix that adds region conditions with `edits`.
+fn condition_fix(edits: Vec<Edit>) -> Fix {
+    Fix {
         new_files: Vec::new(),
         applicability: Applicability::Unsafe,
         description: format!(
             "Allow assuming the role only in the program's region ({CONDITION_KEY})"
         ),
         edits: merge_inserts(edits),
-    })
+    }
 }
 
 #[cfg(test)]
