@@ -887,13 +887,11 @@ impl<'t> Program<'t> {
         name: &str,
         removed: &[std::ops::Range<usize>],
     ) -> Vec<Edit> {
-        let p = self;
-        let class = name;
         let mut spec = None;
         let mut uses_elsewhere = false;
-        let mut stack = vec![p.tree.root_node()];
+        let mut stack = vec![self.tree.root_node()];
         while let Some(node) = stack.pop() {
-            if node.kind() == "identifier" && p.text(node) == class {
+            if node.kind() == "identifier" && self.text(node) == name {
                 let in_import = p
                     .imports
                     .iter()
@@ -918,7 +916,7 @@ impl<'t> Program<'t> {
             return Vec::new();
         };
         // the imported names: specifiers (TS) or dotted/aliased names (Python)
-        let item = if p.lang.is_python() {
+        let item = if self.lang.is_python() {
             let mut n = spec;
             while let Some(parent) = n.parent() {
                 if parent == *import {
@@ -938,7 +936,7 @@ impl<'t> Program<'t> {
             n
         };
         let mut cursor = import.walk();
-        let names = if p.lang.is_python() {
+        let names = if self.lang.is_python() {
             import.children_by_field_name("name", &mut cursor).count()
         } else {
             item.parent()
@@ -953,9 +951,9 @@ impl<'t> Program<'t> {
                 .unwrap_or(1)
         };
         if names <= 1 {
-            vec![p.remove_statement(*import)]
+            vec![self.remove_statement(*import)]
         } else {
-            p.remove_item(item)
+            self.remove_item(item)
         }
     }
 
