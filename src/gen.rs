@@ -892,7 +892,7 @@ impl<'t> Program<'t> {
         let mut stack = vec![self.tree.root_node()];
         while let Some(node) = stack.pop() {
             if node.kind() == "identifier" && self.text(node) == name {
-                let in_import = p
+                let in_import = self
                     .imports
                     .iter()
                     .any(|i| i.byte_range().contains(&node.start_byte()));
@@ -908,7 +908,7 @@ impl<'t> Program<'t> {
         let Some(spec) = spec.filter(|_| !uses_elsewhere) else {
             return Vec::new();
         };
-        let Some(import) = p
+        let Some(import) = self
             .imports
             .iter()
             .find(|i| i.byte_range().contains(&spec.start_byte()))
