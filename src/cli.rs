@@ -236,9 +236,10 @@ fn check_command(cli: &Cli) -> i32 {
                 .and_then(|_| files::write_atomic(&r.path, &r.original, fixed));
             if written.is_err() {
                 // Leave no half-applied fix: remove the files this fix made.
-                for path in created.iter().flatten() {
-                    let _ = std::fs::remove_file(path);
-                }
+                let made = created.as_deref().unwrap_or_default();
+                let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) =
+                    made.iter().cloned().partition(|p| p.is_dir());
+                undo(&files, &dirs);
             }
             if let Err(e) = written {
                 for f in &mut outcome.findings {
@@ -382,20 +383,39 @@ fn program_facts(files: &[PathBuf]) -> HashMap<PathBuf, Arc<ProgramFacts>> {
         .collect()
 }
 
-/// Creates the new files of a fixed file; on failure removes those made.
+/// Creates the new files of a fixed file; on failure removes what it made.
+/// Returns the files and folders made, folders last.
 fn create_files(dir: &Path, new: &[NewFile]) -> Result<Vec<PathBuf>, String> {
-    let mut made = Vec::new();
+    let mut files_made = Vec::new();
+    let mut dirs_made = Vec::new();
     for file in new {
         let path = dir.join(&file.path);
+        // the folders this creates, deepest first, to remove on failure
+        let mut missing: Vec<PathBuf> = path
+            .ancestors()
+            .skip(1)
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
         if let Err(e) = files::create_new(&path, &file.contents) {
-            for p in &made {
-                let _ = std::fs::remove_file(p);
-            }
+            undo(&files_made, &dirs_made);
             return Err(e);
         }
-        made.push(path);
+        files_made.push(path);
+        dirs_made.append(&mut missing);
     }
-    Ok(made)
+    files_made.extend(dirs_made);
+    Ok(files_made)
+}
+
+/// Removes files, then the (empty) folders made for them.
+fn undo(files: &[PathBuf], dirs: &[PathBuf]) {
+    for p in files {
+        let _ = std::fs::remove_file(p);
+    }
+    for d in dirs {
+        let _ = std::fs::remove_dir(d);
+    }
 }
 
 fn summary(findings: &[FileFinding]) -> String {

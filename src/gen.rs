@@ -965,7 +965,7 @@ impl<'t> Program<'t> {
             let at = node.start_byte();
             let skipped = removed.iter().any(|r| r.contains(&at))
                 || self.imports.iter().any(|i| i.byte_range().contains(&at));
-            if skipped && !removed.iter().any(|r| r.start == at && r.end == at) {
+            if skipped {
                 continue;
             }
             if matches!(node.kind(), "identifier" | "shorthand_property_identifier")

@@ -448,6 +448,28 @@ fn read_only_files_are_not_written() {
 }
 
 #[test]
+fn a_file_that_cannot_be_written_leaves_no_new_files_behind() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ALL");
+    let src = fs::read(root.join("seed004-cdktf-py.py")).unwrap();
+    let dir = project(&[("main.py", &src)]);
+    let main = dir.path().join("main.py");
+    fs::set_permissions(&main, fs::Permissions::from_mode(0o444)).unwrap();
+    let err = stderr(
+        iacfix(dir.path()).args(["--write", "--unsafe-fixes", "--select", "LAM001"]),
+        2,
+    );
+    assert!(
+        err.contains("error: main.py: file is read-only; not written"),
+        "{err}"
+    );
+    assert_eq!(fs::read(&main).unwrap(), src);
+    assert!(
+        !dir.path().join("lambda_src").exists(),
+        "the fix's new folder was left behind"
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let dir = project(&[("index.ts", BAD.as_bytes()), ("notes.txt", b"notes")]);
     iacfix(dir.path()).arg("--no-such-flag").assert().code(2);
