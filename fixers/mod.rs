@@ -3,14 +3,19 @@
 use crate::rules::Fixer;
 
 pub mod al2023_ami;
+pub mod aws_config;
+pub mod cloudtrail;
 pub mod depends_on_output;
 pub mod egress_all_traffic;
+pub mod guardduty;
 pub mod imdsv2_required;
 pub mod lambda_packaging;
 pub mod lambda_runtime;
 pub mod log_retention;
 pub mod no_keypair;
 pub mod optional_config;
+pub mod private_subnet_nat;
+mod program_block;
 pub mod required_tags;
 pub mod role_session_duration;
 pub mod root_volume;
@@ -21,6 +26,7 @@ pub mod s3_versioning;
 pub mod ssm_instance_profile;
 pub mod trust_policy_conditions;
 pub mod userdata_hardening;
+pub mod vpc_flow_logs;
 
 /// Every rule iacfix has, in code order.
 pub static ALL: &[&dyn Fixer] = &[
@@ -31,6 +37,11 @@ pub static ALL: &[&dyn Fixer] = &[
     &no_keypair::NoKeypair,
     &userdata_hardening::UserdataHardening,
     &egress_all_traffic::EgressAllTraffic,
+    &vpc_flow_logs::VpcFlowLogs,
+    &private_subnet_nat::PrivateSubnetNat,
+    &cloudtrail::Cloudtrail,
+    &guardduty::Guardduty,
+    &aws_config::AwsConfig,
     &s3_public_access_block::S3PublicAccessBlock,
     &s3_encryption::S3Encryption,
     &s3_versioning::S3Versioning,

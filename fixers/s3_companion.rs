@@ -79,7 +79,7 @@ fn covered(spec: &Spec, p: &Program, bucket: &Resource) -> bool {
 
 /// The names other files may use for the bucket: its binding's last name
 /// and its literal bucket name.
-fn targets(p: &Program, bucket: &Resource) -> Vec<String> {
+pub fn targets(p: &Program, bucket: &Resource) -> Vec<String> {
     let mut out = Vec::new();
     match &bucket.binding {
         Binding::Variable(v) => out.push(v.clone()),
@@ -254,7 +254,7 @@ fn fix(spec: &Spec, p: &Program, bucket: &Resource) -> Result<Fix, String> {
 }
 
 /// Binds an unbound bucket statement to a new variable.
-fn bind<'t>(
+pub fn bind<'t>(
     p: &Program<'t>,
     bucket: &Resource<'t>,
     stmt: Node<'t>,

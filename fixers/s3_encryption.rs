@@ -78,7 +78,7 @@ fn props() -> Vec<(String, NewValue)> {
     )]
 }
 
-static SPEC: Spec = Spec {
+pub static SPEC: Spec = Spec {
     meta: &META,
     companion: "aws_s3_bucket_server_side_encryption_configuration",
     inline: &[

@@ -83,7 +83,7 @@ fn props() -> Vec<(String, NewValue)> {
     .collect()
 }
 
-static SPEC: Spec = Spec {
+pub static SPEC: Spec = Spec {
     meta: &META,
     companion: "aws_s3_bucket_public_access_block",
     inline: &[],

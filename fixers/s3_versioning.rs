@@ -63,7 +63,7 @@ fn props() -> Vec<(String, NewValue)> {
     )]
 }
 
-static SPEC: Spec = Spec {
+pub static SPEC: Spec = Spec {
     meta: &META,
     companion: "aws_s3_bucket_versioning",
     inline: &["versioning", "versionings"],

@@ -95,6 +95,16 @@ pub enum NewValue {
     /// A nested block written as a call of its struct class (CDKTF Python
     /// list items, which jsii does not convert from dicts); elsewhere a map.
     Struct(String, Vec<(&'static str, NewValue)>),
+    /// A Pulumi output transformed once known: `output.apply(param => body)`,
+    /// `output.apply(lambda param: body)`.
+    Apply {
+        output: String,
+        param: String,
+        body: Box<NewValue>,
+    },
+    /// An expression followed by literal text, as a template or f-string:
+    /// `` `${expr}:*` ``, `f"{expr}:*"`.
+    Interpolate(String, String),
 }
 
 impl NewValue {
@@ -443,6 +453,32 @@ impl<'t> Program<'t> {
                     "JSON.stringify"
                 };
                 format!("{func}({})", self.render(inner, place))
+            }
+            NewValue::Apply {
+                output,
+                param,
+                body,
+            } => {
+                let body = self.render(body, place);
+                if python {
+                    format!("{output}.apply(lambda {param}: {body})")
+                } else {
+                    format!("{output}.apply(({param}) => {body})")
+                }
+            }
+            NewValue::Interpolate(expr, text) => {
+                if python {
+                    let text = text.replace('{', "{{").replace('}', "}}");
+                    let q = self.style.quote;
+                    let text = text.replace('\\', "\\\\").replace(q, &format!("\\{q}"));
+                    format!("f{q}{{{expr}}}{text}{q}")
+                } else {
+                    let text = text
+                        .replace('\\', "\\\\")
+                        .replace('`', "\\`")
+                        .replace("${", "\\${");
+                    format!("`${{{expr}}}{text}`")
+                }
             }
         }
     }

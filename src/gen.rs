@@ -23,6 +23,7 @@ pub struct NewResource {
 }
 
 /// Where the new resources take their context from.
+#[derive(Debug, Clone)]
 pub struct Context {
     pub flavor: Flavor,
     /// The CDKTF scope argument (`this`, `self`).
@@ -790,7 +791,11 @@ impl<'t> Program<'t> {
                 head.push(scope.clone());
             }
             head.push(new.name.clone());
-            let mut text = format!("{lhs}new {class}({}, {{\n", head.join(", "));
+            let mut text = if new.props.is_empty() {
+                format!("{lhs}new {class}({}, {{", head.join(", "))
+            } else {
+                format!("{lhs}new {class}({}, {{\n", head.join(", "))
+            };
             let n = new.props.len();
             for (i, (attr, value)) in new.props.iter().enumerate() {
                 let entry = self.render_entry(ContainerKind::TsObject, attr, value, &place(attr));

@@ -6,7 +6,7 @@
 
 use crate::lang::{self, Lang};
 use crate::model::Program;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,6 +32,13 @@ pub struct ProgramFacts {
     pub stack_regions: BTreeMap<String, Option<String>>,
     /// References from resources of the program's files.
     pub refs: Vec<CrossRef>,
+    /// The `BASELINE` types that the program's files define.
+    pub defined: BTreeSet<&'static str>,
+    /// The file the program starts from (Pulumi's `main`, the file that
+    /// `cdktf.json`'s `app` runs), where account-wide resources go.
+    pub main: Option<PathBuf>,
+    /// Whether some file of the program imports the AWS provider.
+    pub uses_aws: bool,
 }
 
 /// A resource attribute of some file that refers to another resource, by
@@ -56,6 +63,25 @@ pub const REFERRING: &[(&str, &str)] = &[
     ("aws_s3_bucket_website_configuration", "bucket"),
     ("aws_s3_bucket_acl", "bucket"),
     ("aws_s3_bucket_policy", "bucket"),
+    ("aws_flow_log", "vpc_id"),
+    ("aws_route_table_association", "subnet_id"),
+];
+
+/// Account-wide resources a program defines once, in any of its files.
+pub const BASELINE: &[&str] = &[
+    "aws_cloudtrail",
+    "aws_guardduty_detector",
+    "aws_config_configuration_recorder",
+];
+
+/// Text that a file importing the AWS provider contains.
+const PROVIDER_MARKERS: &[&str] = &[
+    "@pulumi/aws",
+    "pulumi_aws",
+    "provider-aws",
+    "provider_aws",
+    "providers/aws",
+    "imports.aws",
 ];
 
 /// Text that a file holding one of the `REFERRING` types must contain;
@@ -67,12 +93,41 @@ const REFERRING_MARKERS: &[&str] = &[
     "Website",
     "BucketAcl",
     "BucketPolicy",
+    "FlowLog",
+    "RouteTableAssociation",
+    "Trail",
+    "Cloudtrail",
+    "Detector",
+    "Recorder",
 ];
 
 impl FileContext {
     /// The folder of the file, when it has a path.
     pub fn dir(&self) -> Option<&Path> {
         self.path.as_deref().and_then(Path::parent)
+    }
+
+    /// Whether the file is its program's main file (or no program is known).
+    pub fn is_main(&self) -> bool {
+        let (Some(path), Some(main)) = (
+            self.path.as_deref(),
+            self.facts.as_deref().and_then(|f| f.main.as_deref()),
+        ) else {
+            return true;
+        };
+        same_file(path, main)
+    }
+
+    /// Whether another file of the program defines a `BASELINE` type.
+    pub fn defined_elsewhere(&self, tf_type: &str) -> bool {
+        self.facts
+            .as_deref()
+            .is_some_and(|f| f.defined.contains(tf_type))
+    }
+
+    /// Whether another file of the program imports the AWS provider.
+    pub fn aws_elsewhere(&self) -> bool {
+        self.facts.as_deref().is_some_and(|f| f.uses_aws)
     }
 
     /// A reference of another file of the program, of `tf_type`, whose
@@ -131,29 +186,117 @@ impl ProgramFacts {
             pulumi_aws_major: manifest_major(root),
             stack_regions: stack_regions(root),
             refs: Vec::new(),
+            defined: BTreeSet::new(),
+            main: main_file(root, marked, files),
+            uses_aws: false,
         };
+        // A file's own resources are seen by the rules checking it; facts
+        // from the others matter only when there are others.
         if files.len() > 1 {
             for file in files {
-                facts.refs.extend(file_refs(file));
+                facts.scan(file);
             }
         }
         facts
     }
+
+    /// Adds what one file of the program says.
+    fn scan(&mut self, file: &Path) {
+        let Some(lang) = Lang::from_path(file) else {
+            return;
+        };
+        let Ok(text) = std::fs::read_to_string(file) else {
+            return; // reported when the file itself is processed
+        };
+        if PROVIDER_MARKERS.iter().any(|m| text.contains(m)) {
+            self.uses_aws = true;
+        }
+        if !REFERRING_MARKERS.iter().any(|m| text.contains(m)) {
+            return;
+        }
+        let tree = lang::parse(lang, &text);
+        let program = Program::new(&text, lang, &tree);
+        for res in &program.resources {
+            if let Some(t) = BASELINE.iter().find(|t| **t == res.tf_type) {
+                self.defined.insert(t);
+            }
+        }
+        self.refs.extend(file_refs(file, &program));
+    }
 }
 
-/// The references a file's resources make, when it has any worth knowing.
-fn file_refs(file: &Path) -> Vec<CrossRef> {
-    let Some(lang) = Lang::from_path(file) else {
-        return Vec::new();
+/// The file a program starts from: Pulumi.yaml's `main` (or `index.ts`,
+/// `__main__.py`), the file `cdktf.json`'s `app` command names (or
+/// `main.ts`, `main.py`); in an unmarked folder the one file, else the
+/// first of `index`/`main`/`__main__`/`app`, else the first file by name.
+fn main_file(root: &Path, marked: bool, files: &[PathBuf]) -> Option<PathBuf> {
+    let base = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
     };
-    let Ok(text) = std::fs::read_to_string(file) else {
-        return Vec::new(); // reported when the file itself is processed
-    };
-    if !REFERRING_MARKERS.iter().any(|m| text.contains(m)) {
-        return Vec::new();
+    let first_of =
+        |dir: &Path, names: &[&str]| names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
+    const ENTRIES: &[&str] = &[
+        "index.ts",
+        "main.ts",
+        "__main__.py",
+        "main.py",
+        "app.py",
+        "index.js",
+        "main.js",
+    ];
+    if marked {
+        for name in ["Pulumi.yaml", "Pulumi.yml"] {
+            let Ok(text) = std::fs::read_to_string(base.join(name)) else {
+                continue;
+            };
+            let main = text.lines().find_map(|l| {
+                let v = l.strip_prefix("main:")?.split('#').next()?.trim();
+                Some(v.trim_matches(|c| c == '"' || c == '\'').to_string())
+            });
+            let found = match main.filter(|m| !m.is_empty()) {
+                Some(m) if base.join(&m).is_file() => Some(root.join(m)),
+                Some(m) => first_of(&root.join(m), ENTRIES),
+                None => first_of(root, ENTRIES),
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        if let Ok(text) = std::fs::read_to_string(base.join("cdktf.json")) {
+            let app = text.split("\"app\"").nth(1).and_then(|rest| {
+                let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+                let rest = rest.strip_prefix('"')?;
+                Some(rest[..rest.find('"')?].to_string())
+            });
+            let named = app.and_then(|cmd| {
+                cmd.split_whitespace()
+                    .find(|w| [".ts", ".py", ".js"].iter().any(|e| w.ends_with(e)))
+                    .map(|w| root.join(w))
+            });
+            if let Some(found) = named.or_else(|| first_of(root, ENTRIES)) {
+                return Some(found);
+            }
+        }
     }
-    let tree = lang::parse(lang, &text);
-    let program = Program::new(&text, lang, &tree);
+    if files.len() == 1 {
+        return files.first().cloned();
+    }
+    let named = |n: &str| {
+        files
+            .iter()
+            .find(|f| f.file_name().and_then(|x| x.to_str()) == Some(n))
+    };
+    ENTRIES
+        .iter()
+        .find_map(|n| named(n))
+        .or_else(|| files.iter().min())
+        .cloned()
+}
+
+/// The references a file's resources make to others.
+fn file_refs(file: &Path, program: &Program) -> Vec<CrossRef> {
     let mut out = Vec::new();
     for res in &program.resources {
         for &(tf_type, attr) in REFERRING.iter().filter(|(t, _)| *t == res.tf_type) {

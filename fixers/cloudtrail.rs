@@ -1,0 +1,154 @@
+//! ## What it does
+//! Off unless selected (`--select MON001`, or `MON` for the three account
+//! baseline rules). Finds a program that creates resources but defines no
+//! CloudTrail trail in any of its files. In the program's main file, after
+//! its last resource, it adds a block headed `// MON001: CloudTrail`: a
+//! bucket for the logs with the public access block, encryption and
+//! versioning of S3001-S3003 and the bucket policy CloudTrail needs, a
+//! CloudWatch log group with a role CloudTrail writes to it with, and a
+//! multi-region trail with log file validation that depends on the bucket
+//! policy.
+//!
+//! ## Why is this bad?
+//! Without a trail, API activity in the account is kept for 90 days in the
+//! console's event history only, for management events in one region:
+//! after an incident there is no durable record of who changed what, and
+//! no way to tell whether the record was tampered with.
+//!
+//! ## Example
+//! ```typescript
+//! const web = new aws.ec2.Instance("web", { ami, instanceType: "t3.micro" }, { provider });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! const web = new aws.ec2.Instance("web", { ami, instanceType: "t3.micro" }, { provider });
+//!
+//! // MON001: CloudTrail
+//! const cloudtrailLogGroup = new aws.cloudwatch.LogGroup("cloudtrail-logs", { retentionInDays: 30 }, { provider });
+//! // ... its role and policy, the bucket, its public access block,
+//! // encryption, versioning and policy ...
+//! new aws.cloudtrail.Trail("cloudtrail", {
+//!     s3BucketName: cloudtrailBucket.id,
+//!     isMultiRegionTrail: true,
+//!     includeGlobalServiceEvents: true,
+//!     enableLogFileValidation: true,
+//!     cloudWatchLogsGroupArn: cloudtrailLogGroup.arn.apply((arn) => `${arn}:*`),
+//!     cloudWatchLogsRoleArn: cloudtrailLogRole.arn,
+//! }, { provider, dependsOn: [cloudtrailBucketPolicy] });
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: it creates a bucket, a log group and an IAM role, and the trail
+//! costs money for what it delivers beyond the first copy of management
+//! events. An account (or organization) usually has one trail, owned by
+//! one baseline program: select this rule for that program only.
+//!
+//! ## Satisfies
+//! checkov CKV_AWS_67 (multi-region), CKV_AWS_36 (log file validation),
+//! CKV2_AWS_10 (CloudWatch Logs integration); trivy AWS-0014, AWS-0016.
+
+use crate::edit::NewValue;
+use crate::rules::{Finding, Fixer, Meta};
+
+use super::program_block::{check_baseline, service_principal, statement, Baseline, Block};
+
+pub struct Cloudtrail;
+
+pub static META: Meta = Meta {
+    code: "MON001",
+    name: "cloudtrail",
+    summary: "A program that creates resources must have a CloudTrail trail",
+    fix: "unsafe",
+    default_on: false,
+    satisfies: &[
+        "checkov CKV_AWS_67",
+        "checkov CKV_AWS_36",
+        "checkov CKV2_AWS_10",
+        "trivy AWS-0014",
+        "trivy AWS-0016",
+    ],
+    runs_after: &[],
+    source: include_str!("cloudtrail.rs"),
+};
+
+const SERVICE: &str = "cloudtrail.amazonaws.com";
+
+static SPEC: Baseline = Baseline {
+    meta: &META,
+    tf_type: "aws_cloudtrail",
+    missing: "CloudTrail trail records its API activity",
+    title: "CloudTrail",
+    description: "Add a multi-region CloudTrail trail with log file validation, to a secured bucket and CloudWatch Logs",
+    build,
+};
+
+fn build(block: &mut Block) -> Result<(), String> {
+    let name = block.literal_names("cloudtrail");
+    let (group, role) = block.log_delivery("cloudtrail_log", &name, SERVICE)?;
+    let (bucket, policy) = block.secured_bucket("cloudtrail", &name, &|arn| {
+        vec![
+            statement(vec![
+                ("Sid", NewValue::str("AWSCloudTrailAclCheck")),
+                ("Effect", NewValue::str("Allow")),
+                ("Principal", service_principal(SERVICE)),
+                ("Action", NewValue::str("s3:GetBucketAcl")),
+                ("Resource", NewValue::Raw(arn.to_string())),
+            ]),
+            statement(vec![
+                ("Sid", NewValue::str("AWSCloudTrailWrite")),
+                ("Effect", NewValue::str("Allow")),
+                ("Principal", service_principal(SERVICE)),
+                ("Action", NewValue::str("s3:PutObject")),
+                (
+                    "Resource",
+                    NewValue::Interpolate(arn.to_string(), "/AWSLogs/*".into()),
+                ),
+                (
+                    "Condition",
+                    statement(vec![(
+                        "StringEquals",
+                        statement(vec![(
+                            "s3:x-amz-acl",
+                            NewValue::str("bucket-owner-full-control"),
+                        )]),
+                    )]),
+                ),
+            ]),
+        ]
+    })?;
+    let trail = block.var("cloudtrail");
+    block.add_after(
+        "aws_cloudtrail",
+        Some(&trail),
+        name("trail"),
+        vec![
+            (
+                "s3_bucket_name".into(),
+                NewValue::Raw(format!("{bucket}.id")),
+            ),
+            ("is_multi_region_trail".into(), NewValue::Bool(true)),
+            ("include_global_service_events".into(), NewValue::Bool(true)),
+            ("enable_log_file_validation".into(), NewValue::Bool(true)),
+            (
+                "cloud_watch_logs_group_arn".into(),
+                block.suffixed(&format!("{group}.arn"), ":*"),
+            ),
+            (
+                "cloud_watch_logs_role_arn".into(),
+                NewValue::Raw(format!("{role}.arn")),
+            ),
+        ],
+        &[&policy],
+    )
+}
+
+impl Fixer for Cloudtrail {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &crate::model::Program, out: &mut Vec<Finding>) {
+        check_baseline(&SPEC, p, out);
+    }
+}

@@ -1,0 +1,164 @@
+//! ## What it does
+//! Finds VPCs that no flow log in the program records: none in the file
+//! that defines the VPC, none in the program's other files. It adds, right
+//! after the VPC, a block headed `// NET002: VPC flow logs`: a CloudWatch
+//! log group kept as long as LOG001 asks, an IAM role that
+//! `vpc-flow-logs.amazonaws.com` assumes, a policy letting it write to that
+//! log group only, and a flow log of all traffic (`ALL`) to the group. The
+//! new resources use the VPC's provider (Pulumi) or scope (CDKTF).
+//!
+//! ## Why is this bad?
+//! Without flow logs there is no record of which addresses talked to which
+//! ports: an intrusion, data leaving the network or a misrouted
+//! dependency leaves no trace to investigate, and GuardDuty has less to
+//! work with.
+//!
+//! ## Example
+//! ```typescript
+//! const vpc = new aws.ec2.Vpc("main", { cidrBlock: "10.0.0.0/16" }, { provider });
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! const vpc = new aws.ec2.Vpc("main", { cidrBlock: "10.0.0.0/16" }, { provider });
+//!
+//! // NET002: VPC flow logs
+//! const vpcFlowLogGroup = new aws.cloudwatch.LogGroup("main-flow-logs", {
+//!     retentionInDays: 30,
+//! }, { provider });
+//! const vpcFlowLogRole = new aws.iam.Role("main-flow-logs-role", {
+//!     assumeRolePolicy: JSON.stringify({ /* vpc-flow-logs.amazonaws.com */ }),
+//!     maxSessionDuration: 3600,
+//! }, { provider });
+//! new aws.iam.RolePolicy("main-flow-logs-policy", {
+//!     role: vpcFlowLogRole.id,
+//!     policy: vpcFlowLogGroup.arn.apply((arn) => JSON.stringify({ /* write to arn */ })),
+//! }, { provider });
+//! new aws.ec2.FlowLog("main-flow-log", {
+//!     vpcId: vpc.id,
+//!     trafficType: "ALL",
+//!     logDestinationType: "cloud-watch-logs",
+//!     logDestination: vpcFlowLogGroup.arn,
+//!     iamRoleArn: vpcFlowLogRole.arn,
+//! }, { provider });
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: it creates an IAM role and a log group, and CloudWatch Logs
+//! charges for the data the flow log writes (a busy VPC writes a lot).
+//! A VPC created inside an expression is reported without a fix. A flow
+//! log counts when its `vpc_id` refers to the VPC by the name it is bound
+//! to, in any file of the program.
+//!
+//! ## Satisfies
+//! checkov CKV2_AWS_11 (VPC flow logging is enabled), trivy AWS-0178,
+//! cdk-nag AwsSolutions-VPC7.
+
+use crate::edit::{Applicability, Fix, NewValue};
+use crate::gen::merge_inserts;
+use crate::model::{Binding, Lookup, Program, Resource};
+use crate::rules::{Finding, Fixer, Meta};
+
+use super::program_block::{names, Block};
+use super::s3_companion;
+
+pub struct VpcFlowLogs;
+
+pub static META: Meta = Meta {
+    code: "NET002",
+    name: "vpc-flow-logs",
+    summary: "VPCs must have a flow log",
+    fix: "unsafe",
+    default_on: true,
+    satisfies: &[
+        "checkov CKV2_AWS_11",
+        "trivy AWS-0178",
+        "cdk-nag AwsSolutions-VPC7",
+    ],
+    runs_after: &[],
+    source: include_str!("vpc_flow_logs.rs"),
+};
+
+impl Fixer for VpcFlowLogs {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        for vpc in p.resources.iter().filter(|r| r.tf_type == "aws_vpc") {
+            if has_flow_log(p, vpc) {
+                continue;
+            }
+            let msg = "The VPC has no flow log: nothing records the traffic in it".to_string();
+            let finding = Finding::at(&META, p, vpc, vpc.head(), msg.clone());
+            match fix(p, vpc) {
+                Ok(fix) => out.push(finding.with_fix(fix)),
+                Err(why) => out.push(Finding {
+                    message: format!("{msg}; no automatic fix: {why}"),
+                    ..finding
+                }),
+            }
+        }
+    }
+}
+
+/// Whether a flow log of this file or another file of the program records
+/// the VPC.
+fn has_flow_log(p: &Program, vpc: &Resource) -> bool {
+    let here = p
+        .resources
+        .iter()
+        .filter(|r| r.tf_type == "aws_flow_log")
+        .any(|log| match p.get(&p.props(log), "vpc_id") {
+            Lookup::Present(v) => p.refers_to(v.node, vpc),
+            _ => false,
+        });
+    here || p
+        .ctx
+        .referred_elsewhere("aws_flow_log", &names(p, vpc))
+        .is_some()
+}
+
+fn fix(p: &Program, vpc: &Resource) -> Result<Fix, String> {
+    let stmt = p
+        .statement_of(vpc.call)
+        .ok_or("the VPC is created inside an expression")?;
+    let mut edits = Vec::new();
+    let reference = match &vpc.binding {
+        Binding::Variable(v) | Binding::Attribute(v) => v.clone(),
+        Binding::Unbound => {
+            let (var, edit) = s3_companion::bind(p, vpc, stmt)?;
+            edits.push(edit);
+            var
+        }
+    };
+    let mut block = Block::new(p, p.context_of(vpc));
+    let base = format!("{}_flow_log", p.base_words(vpc, "vpc"));
+    let name = |suffix: &str| p.derived_name(vpc, &format!("flow-{suffix}"));
+    let (group, role) = block.log_delivery(&base, &name, "vpc-flow-logs.amazonaws.com")?;
+    block.add(
+        "aws_flow_log",
+        None,
+        p.derived_name(vpc, "flow-log"),
+        vec![
+            ("vpc_id".into(), NewValue::Raw(format!("{reference}.id"))),
+            ("traffic_type".into(), NewValue::str("ALL")),
+            (
+                "log_destination_type".into(),
+                NewValue::str("cloud-watch-logs"),
+            ),
+            (
+                "log_destination".into(),
+                NewValue::Raw(format!("{group}.arn")),
+            ),
+            ("iam_role_arn".into(), NewValue::Raw(format!("{role}.arn"))),
+        ],
+    )?;
+    edits.extend(block.finish("NET002: VPC flow logs", stmt));
+    Ok(Fix {
+        new_files: Vec::new(),
+        applicability: Applicability::Unsafe,
+        description: "Add a flow log of all traffic to a new log group, with its IAM role".into(),
+        edits: merge_inserts(edits),
+    })
+}
