@@ -312,35 +312,33 @@ impl<'a, 't> Network<'a, 't> {
             .iter()
             .filter(|r| tables_without_route.contains(&r.call.start_byte()))
             .collect();
-        let Some(first) = unrouted.first().or_else(|| {
-            subnets.iter().find(|s| {
-                self.tables_of(s.call)
-                    .iter()
-                    .any(|t| tables_without_route.contains(&t.start_byte()))
-            })
-        }) else {
+        if unrouted.is_empty() && tables.is_empty() {
             return;
+        }
+        // One fix routes them all; each subnet and route table is reported.
+        let fix = self.fix(p, vpc, &public, &unrouted, &tables);
+        let why = |msg: String| match &fix {
+            Ok(_) => msg,
+            Err(why) => format!("{msg}; no automatic fix: {why}"),
         };
-        let listed: Vec<String> = unrouted
-            .iter()
-            .map(|s| p.resource_name(s))
-            .chain(
-                tables
-                    .iter()
-                    .map(|t| format!("route table {}", p.resource_name(t))),
-            )
-            .collect();
-        let msg = format!(
-            "Private subnets of this VPC have no default route, so nothing in them can reach the internet ({})",
-            listed.join(", ")
-        );
-        let finding = Finding::at(&META, p, first, first.head(), msg.clone());
-        match self.fix(p, vpc, &public, &unrouted, &tables) {
-            Ok(fix) => out.push(finding.with_fix(fix)),
-            Err(why) => out.push(Finding {
-                message: format!("{msg}; no automatic fix: {why}"),
-                ..finding
-            }),
+        let mut report = |res: &Resource<'t>, msg: String| {
+            let finding = Finding::at(&META, p, res, res.head(), why(msg));
+            out.push(match &fix {
+                Ok(fix) => finding.with_fix(fix.clone()),
+                Err(_) => finding,
+            });
+        };
+        for subnet in &unrouted {
+            report(
+                subnet,
+                "The private subnet has no route table with a default route, so nothing in it can reach the internet".into(),
+            );
+        }
+        for table in &tables {
+            report(
+                table,
+                "The route table of private subnets has no default route, so nothing in them can reach the internet".into(),
+            );
         }
     }
 

@@ -24,15 +24,11 @@ pub struct Block<'p, 't> {
 
 impl<'p, 't> Block<'p, 't> {
     pub fn new(p: &'p Program<'t>, ctx: Context) -> Block<'p, 't> {
-        let mut imports = Vec::new();
-        if ctx.flavor.is_python() {
-            imports.push("import json".to_string());
-        }
         Block {
             p,
             ctx,
             statements: Vec::new(),
-            imports,
+            imports: Vec::new(),
             edits: Vec::new(),
             taken: Vec::new(),
         }
@@ -158,6 +154,9 @@ impl<'p, 't> Block<'p, 't> {
     pub fn finish(mut self, title: &str, after: Node<'t>) -> Vec<Edit> {
         let mark = if self.p.lang.is_python() { "#" } else { "//" };
         let text = format!("{mark} {title}\n{}", self.statements.join("\n"));
+        if self.p.lang.is_python() && text.contains("json.dumps(") {
+            self.imports.insert(0, "import json".into());
+        }
         self.edits.push(self.p.insert_after(after, &[text]));
         self.edits.extend(self.p.add_imports(&self.imports));
         self.edits
