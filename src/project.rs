@@ -34,9 +34,10 @@ pub struct ProgramFacts {
     pub refs: Vec<CrossRef>,
     /// The `BASELINE` types that the program's files define.
     pub defined: BTreeSet<&'static str>,
-    /// The file the program starts from (Pulumi's `main`, the file that
-    /// `cdktf.json`'s `app` runs), where account-wide resources go.
-    pub main: Option<PathBuf>,
+    /// The files the program starts from (Pulumi's `main`, the file that
+    /// `cdktf.json`'s `app` runs; in an unmarked folder one per language
+    /// and framework), where account-wide resources go.
+    pub mains: Vec<PathBuf>,
     /// Whether some file of the program imports the AWS provider.
     pub uses_aws: bool,
 }
@@ -109,13 +110,10 @@ impl FileContext {
 
     /// Whether the file is its program's main file (or no program is known).
     pub fn is_main(&self) -> bool {
-        let (Some(path), Some(main)) = (
-            self.path.as_deref(),
-            self.facts.as_deref().and_then(|f| f.main.as_deref()),
-        ) else {
+        let (Some(path), Some(facts)) = (self.path.as_deref(), self.facts.as_deref()) else {
             return true;
         };
-        same_file(path, main)
+        facts.mains.is_empty() || facts.mains.iter().any(|m| same_file(path, m))
     }
 
     /// Whether another file of the program defines a `BASELINE` type.
@@ -187,7 +185,7 @@ impl ProgramFacts {
             stack_regions: stack_regions(root),
             refs: Vec::new(),
             defined: BTreeSet::new(),
-            main: main_file(root, marked, files),
+            mains: mains(root, marked, files),
             uses_aws: false,
         };
         // A file's own resources are seen by the rules checking it; facts
@@ -225,11 +223,33 @@ impl ProgramFacts {
     }
 }
 
+/// The main file of each kind of file of a program.
+fn mains(root: &Path, marked: bool, files: &[PathBuf]) -> Vec<PathBuf> {
+    if marked {
+        return main_file(root, true, files, None).into_iter().collect();
+    }
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for f in files {
+        let kind = kind_of(f);
+        if !seen.contains(&kind) {
+            seen.push(kind);
+            out.extend(main_file(root, false, files, Some(f)));
+        }
+    }
+    out
+}
+
 /// The file a program starts from: Pulumi.yaml's `main` (or `index.ts`,
 /// `__main__.py`), the file `cdktf.json`'s `app` command names (or
 /// `main.ts`, `main.py`); in an unmarked folder the one file, else the
 /// first of `index`/`main`/`__main__`/`app`, else the first file by name.
-fn main_file(root: &Path, marked: bool, files: &[PathBuf]) -> Option<PathBuf> {
+fn main_file(
+    root: &Path,
+    marked: bool,
+    files: &[PathBuf],
+    given: Option<&Path>,
+) -> Option<PathBuf> {
     let base = if root.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -280,19 +300,37 @@ fn main_file(root: &Path, marked: bool, files: &[PathBuf]) -> Option<PathBuf> {
             }
         }
     }
-    if files.len() == 1 {
-        return files.first().cloned();
+    // Files of another language or framework in an unmarked folder are
+    // another program: the main file is chosen among the given file's kin.
+    let kin: Vec<&PathBuf> = match given {
+        Some(g) => files.iter().filter(|f| kind_of(f) == kind_of(g)).collect(),
+        None => files.iter().collect(),
+    };
+    if kin.len() == 1 {
+        return kin.first().map(|f| (*f).clone());
     }
     let named = |n: &str| {
-        files
-            .iter()
+        kin.iter()
             .find(|f| f.file_name().and_then(|x| x.to_str()) == Some(n))
+            .copied()
     };
     ENTRIES
         .iter()
         .find_map(|n| named(n))
-        .or_else(|| files.iter().min())
+        .or_else(|| kin.iter().min().copied())
         .cloned()
+}
+
+/// A file's language and framework (`ts`, `cdktf`), from its extension and
+/// whether it mentions CDKTF.
+fn kind_of(file: &Path) -> (String, bool) {
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_string();
+    let cdktf = std::fs::read_to_string(file).is_ok_and(|t| t.contains("cdktf"));
+    (ext, cdktf)
 }
 
 /// The references a file's resources make to others.

@@ -630,3 +630,41 @@ fn pulumi_6_names_come_from_the_manifest() {
         );
     }
 }
+
+#[test]
+fn account_baseline_rules_run_only_when_selected_and_count_other_files() {
+    let main = "import * as aws from \"@pulumi/aws\";\nimport \"./audit\";\n\nconst logs = new aws.cloudwatch.LogGroup(\"app\", { retentionInDays: 365 });\n";
+    let audit = "import * as aws from \"@pulumi/aws\";\n\nexport const detector = new aws.guardduty.Detector(\"detector\", { enable: true });\n";
+    let dir = project(&[
+        ("Pulumi.yaml", b"name: app\nruntime: nodejs\n"),
+        ("index.ts", main.as_bytes()),
+        ("audit.ts", audit.as_bytes()),
+    ]);
+    // Off by default: the program has no trail, and nothing says so.
+    let out = stdout(iacfix(dir.path()).args(["--select", "LOG001", "."]), 0);
+    assert!(out.contains("No findings"), "{out}");
+    let out = stdout(iacfix(dir.path()).arg("."), 1); // TAG001 finds tags missing
+    assert!(out.contains("TAG001") && !out.contains("MON00"), "{out}");
+    // Selected: the trail and recorder are missing from the main file only;
+    // the detector in audit.ts counts for the program.
+    let out = stdout(iacfix(dir.path()).args(["--select", "MON", "."]), 1);
+    assert!(out.contains("index.ts:4:14 MON001"), "{out}");
+    assert!(out.contains("index.ts:4:14 MON003"), "{out}");
+    assert!(!out.contains("MON002"), "{out}");
+    assert!(!out.contains("audit.ts"), "{out}");
+    // Fixed in index.ts, after its last resource; a second run finds nothing.
+    stdout(
+        iacfix(dir.path()).args(["--select", "MON", "--write", "--unsafe-fixes", "."]),
+        0,
+    );
+    let fixed = fs::read_to_string(dir.path().join("index.ts")).unwrap();
+    assert!(fixed.starts_with(main), "{fixed}");
+    assert!(fixed.contains("\n// MON001: CloudTrail\n"), "{fixed}");
+    assert!(fixed.contains("\n// MON003: AWS Config\n"), "{fixed}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("audit.ts")).unwrap(),
+        audit
+    );
+    let out = stdout(iacfix(dir.path()).args(["--select", "MON", "."]), 0);
+    assert!(out.contains("No findings"), "{out}");
+}

@@ -159,7 +159,12 @@ async function cdktfPython(opts, cases, work, claims) {
     }
     for (const f of c.fixed) {
       const names = [...ca.types.keys()].filter((k) => k.startsWith(`${i}|`)).map((k) => k.split("|")[1]);
-      for (const name of names.filter((n) => namesMatch(f.resource?.name, n))) {
+      // A finding about the whole program (MON001) is held to the checks
+      // of the resources its fix created.
+      const targets = f.resource
+        ? names.filter((n) => namesMatch(f.resource.name, n))
+        : names.filter((n) => !cb.types.has(`${i}|${n}`));
+      for (const name of targets) {
         const type = ca.types.get(`${i}|${name}`);
         for (const claim of CHECKOV[f.rule] ?? []) {
           if (!evaluates.get(claim.id)?.has(type)) continue;

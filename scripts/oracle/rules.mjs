@@ -18,6 +18,8 @@
 // - `ownsInvokes`: the rule may change provider function calls (getAmi).
 // - `repairs`: the rule repairs a program that cannot run or type-check;
 //   the fixed program must, and the original must not have.
+// - `optIn`: off by default; its promise holds only for its own fixtures,
+//   which the oracles fix with `--select ALL`.
 // - `defaultsConfig`: settings the rule gives a default; the fixed program
 //   must run without them (and the original must not have).
 
@@ -377,6 +379,99 @@ export function covers(owned, path) {
   return owned.some((o) => path === o || path.startsWith(`${o}.`) || path.startsWith(`${o}[`));
 }
 
+// Program-level rules: what the whole program holds once fixed.
+const VPC = "aws:ec2/vpc:Vpc";
+const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
+const SUBNET = "aws:ec2/subnet:Subnet";
+const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
+const ROUTE = "aws:ec2/route:Route";
+const ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation";
+const EIP = "aws:ec2/eip:Eip";
+const NAT_GATEWAY = "aws:ec2/natGateway:NatGateway";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const TRAIL = "aws:cloudtrail/trail:Trail";
+const DETECTOR = "aws:guardduty/detector:Detector";
+const RECORDER = "aws:cfg/recorder:Recorder";
+const DELIVERY_CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel";
+const RECORDER_STATUS = "aws:cfg/recorderStatus:RecorderStatus";
+const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const DEFAULT_ROUTE = "0.0.0.0/0";
+/** Whether `value` (an id input, as mocks give it) names resource `r`. */
+const names = (value, r) => value === `${r.name}-id`;
+/** Whether a program-wide promise is judged at `r` (once per run). */
+const once = (r, run) => run.resources.find((x) => x.type !== "pulumi:providers:aws") === r;
+
+RULES.NET002 = {
+  owns: {},
+  adds: [LOG_GROUP, IAM_ROLE, ROLE_POLICY, FLOW_LOG],
+  promise(r, run) {
+    if (r.type !== VPC) return null;
+    return run.resources.some((l) => l.type === FLOW_LOG && names(l.inputs.vpcId, r)) ? null : "no flow log records the VPC";
+  },
+};
+
+/** Whether a route table has a default route (inline or a Route resource). */
+const hasDefaultRoute = (t, run) =>
+  (t.inputs.routes ?? []).some((x) => x.cidrBlock === DEFAULT_ROUTE) ||
+  run.resources.some((x) => x.type === ROUTE && names(x.inputs.routeTableId, t) && x.inputs.destinationCidrBlock === DEFAULT_ROUTE);
+
+RULES.NET003 = {
+  owns: {},
+  adds: [EIP, NAT_GATEWAY, ROUTE_TABLE, ROUTE, ROUTE_TABLE_ASSOCIATION],
+  promise(r, run) {
+    if (r.type !== SUBNET || r.inputs.mapPublicIpOnLaunch === true) return null;
+    const tables = run.resources.filter(
+      (t) => t.type === ROUTE_TABLE && run.resources.some((a) => a.type === ROUTE_TABLE_ASSOCIATION && names(a.inputs.subnetId, r) && names(a.inputs.routeTableId, t)),
+    );
+    if (tables.length === 0) return "the subnet is associated with no route table";
+    return tables.some((t) => hasDefaultRoute(t, run)) ? null : "its route table has no default route";
+  },
+};
+
+RULES.MON001 = {
+  optIn: true,
+  owns: {},
+  adds: [TRAIL, LOG_GROUP, IAM_ROLE, ROLE_POLICY, BUCKET_POLICY, PUBLIC_ACCESS_BLOCK, ...BUCKETS, ...SSE, ...VERSIONING],
+  promise(r, run) {
+    if (!once(r, run)) return null;
+    const trail = run.resources.find((t) => t.type === TRAIL);
+    if (!trail) return "the program has no CloudTrail trail";
+    if (trail.inputs.isMultiRegionTrail !== true || trail.inputs.enableLogFileValidation !== true) {
+      return "its trail is not multi-region with log file validation";
+    }
+    const bucket = run.resources.find((b) => BUCKETS.includes(b.type) && names(trail.inputs.s3BucketName, b));
+    const policy = bucket && run.resources.find((p) => p.type === BUCKET_POLICY && configures(p, bucket));
+    if (!policy || !String(policy.inputs.policy).includes("cloudtrail.amazonaws.com")) return "the trail's bucket has no policy for CloudTrail";
+    return trail.inputs.cloudWatchLogsGroupArn?.endsWith(":*") ? null : "the trail does not deliver to a log group";
+  },
+};
+
+RULES.MON002 = {
+  optIn: true,
+  owns: {},
+  adds: [DETECTOR],
+  promise(r, run) {
+    if (!once(r, run)) return null;
+    return run.resources.some((d) => d.type === DETECTOR && d.inputs.enable !== false) ? null : "the program has no enabled GuardDuty detector";
+  },
+};
+
+RULES.MON003 = {
+  optIn: true,
+  owns: {},
+  adds: [RECORDER, DELIVERY_CHANNEL, RECORDER_STATUS, IAM_ROLE, ROLE_POLICY_ATTACHMENT, BUCKET_POLICY, PUBLIC_ACCESS_BLOCK, ...BUCKETS, ...SSE, ...VERSIONING],
+  promise(r, run) {
+    if (!once(r, run)) return null;
+    const recorder = run.resources.find((x) => x.type === RECORDER);
+    if (!recorder) return "the program has no AWS Config recorder";
+    const group = recorder.inputs.recordingGroup ?? {};
+    if (group.allSupported !== true || group.includeGlobalResourceTypes !== true) return "the recorder does not record every resource type";
+    const status = run.resources.find((x) => x.type === RECORDER_STATUS && x.inputs.isEnabled === true);
+    if (!status) return "the recorder is not enabled";
+    return run.resources.some((x) => x.type === DELIVERY_CHANNEL) ? null : "the recorder has no delivery channel";
+  },
+};
+
 // The checkov checks each rule claims in RULES.md. Where a rule applied a
 // fix to a resource that a claimed check evaluates, the check must pass
 // afterwards; `strict: false` marks a claim the fix meets only where the
@@ -399,4 +494,7 @@ export const CHECKOV = {
   S3002: [{ id: "CKV_AWS_19" }],
   S3003: [{ id: "CKV_AWS_21" }],
   LAM002: [{ id: "CKV_AWS_363" }],
+  NET002: [{ id: "CKV2_AWS_11" }],
+  MON001: [{ id: "CKV_AWS_67" }, { id: "CKV_AWS_36" }, { id: "CKV2_AWS_10" }],
+  MON003: [{ id: "CKV2_AWS_45" }, { id: "CKV2_AWS_48" }],
 };

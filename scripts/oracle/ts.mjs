@@ -320,6 +320,8 @@ export function namesMatch(pattern, name) {
 export function promiseProblems(file, after, remaining) {
   const problems = [];
   for (const [code, rule] of Object.entries(RULES)) {
+    if (rule.optIn && !isOptIn(file)) continue; // it did not run
+
     for (const r of after.resources) {
       const broken = rule.promise(r, after);
       if (!broken) continue;
@@ -462,6 +464,9 @@ export function log(msg) {
  * findings whose fix was applied), `applied` (their rule codes) and
  * `remaining` (what iacfix still reports on the fixed file).
  */
+/** Whether a fixture is one of an opt-in rule's (`tests/fixtures/MON001/...`). */
+export const isOptIn = (rel) => /(^|[\\/])MON\d+[\\/]/.test(rel);
+
 const PROGRAM_FILES = ["Pulumi.yaml", "cdktf.json", "package.json", "requirements.txt", "pyproject.toml"];
 
 export function prepare(opts, work, cases, runIacfix = true) {
@@ -481,9 +486,18 @@ export function prepare(opts, work, cases, runIacfix = true) {
     }
   }
   if (!runIacfix || cases.length === 0) return cases;
-  const afterFiles = cases.map((c) => path.join(work, "after", c.rel));
-  const findings = iacfixJson(opts.iacfix, ["--write", "--unsafe-fixes", ...afterFiles]);
-  const remaining = iacfixJson(opts.iacfix, ["--unsafe-fixes", ...afterFiles]);
+  // Rules that are off by default (MON) run on their own fixtures, with
+  // every other rule.
+  const findings = [];
+  const remaining = [];
+  for (const optIn of [false, true]) {
+    const group = cases.filter((c) => isOptIn(c.rel) === optIn);
+    if (group.length === 0) continue;
+    const files = group.map((c) => path.join(work, "after", c.rel));
+    const select = optIn ? ["--select", "ALL"] : [];
+    findings.push(...iacfixJson(opts.iacfix, ["--write", "--unsafe-fixes", ...select, ...files]));
+    remaining.push(...iacfixJson(opts.iacfix, ["--unsafe-fixes", ...select, ...files]));
+  }
   for (const c of cases) {
     const abs = path.join(work, "after", c.rel);
     const mine = (f) => path.resolve(f.file) === abs;
