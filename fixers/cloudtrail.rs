@@ -49,6 +49,7 @@
 //! CKV2_AWS_10 (CloudWatch Logs integration); trivy AWS-0014, AWS-0016.
 
 use crate::edit::NewValue;
+use crate::model::Framework;
 use crate::rules::{Finding, Fixer, Meta};
 
 use super::program_block::{check_baseline, service_principal, statement, Baseline, Block};
@@ -118,27 +119,35 @@ fn build(block: &mut Block) -> Result<(), String> {
         ]
     })?;
     let trail = block.var("cloudtrail");
+    // Terraform requires the trail's name; Pulumi names it after the resource.
+    let named = match block.flavor().framework() {
+        Framework::Cdktf => vec![("name".to_string(), NewValue::str("cloudtrail"))],
+        Framework::Pulumi => Vec::new(),
+    };
     block.add_after(
         "aws_cloudtrail",
         Some(&trail),
         name("trail"),
-        vec![
-            (
-                "s3_bucket_name".into(),
-                NewValue::Raw(format!("{bucket}.id")),
-            ),
-            ("is_multi_region_trail".into(), NewValue::Bool(true)),
-            ("include_global_service_events".into(), NewValue::Bool(true)),
-            ("enable_log_file_validation".into(), NewValue::Bool(true)),
-            (
-                "cloud_watch_logs_group_arn".into(),
-                block.suffixed(&format!("{group}.arn"), ":*"),
-            ),
-            (
-                "cloud_watch_logs_role_arn".into(),
-                NewValue::Raw(format!("{role}.arn")),
-            ),
-        ],
+        named
+            .into_iter()
+            .chain(vec![
+                (
+                    "s3_bucket_name".into(),
+                    NewValue::Raw(format!("{bucket}.id")),
+                ),
+                ("is_multi_region_trail".into(), NewValue::Bool(true)),
+                ("include_global_service_events".into(), NewValue::Bool(true)),
+                ("enable_log_file_validation".into(), NewValue::Bool(true)),
+                (
+                    "cloud_watch_logs_group_arn".into(),
+                    block.suffixed(&format!("{group}.arn"), ":*"),
+                ),
+                (
+                    "cloud_watch_logs_role_arn".into(),
+                    NewValue::Raw(format!("{role}.arn")),
+                ),
+            ])
+            .collect(),
         &[&policy],
     )
 }
