@@ -56,7 +56,8 @@ use crate::model::Program;
 use crate::rules::{Finding, Fixer, Meta};
 
 use super::program_block::{
-    check_baseline, service_principal, statement, trust_policy, Baseline, Block,
+    check_baseline, log_delivery_statement, service_principal, statement, trust_policy, Baseline,
+    Block,
 };
 
 pub struct AwsConfig;
@@ -125,26 +126,7 @@ fn build(block: &mut Block) -> Result<(), String> {
                 ),
                 ("Resource", NewValue::Raw(arn.to_string())),
             ]),
-            statement(vec![
-                ("Sid", NewValue::str("AWSConfigBucketDelivery")),
-                ("Effect", NewValue::str("Allow")),
-                ("Principal", service_principal(SERVICE)),
-                ("Action", NewValue::str("s3:PutObject")),
-                (
-                    "Resource",
-                    NewValue::Interpolate(arn.to_string(), "/AWSLogs/*".into()),
-                ),
-                (
-                    "Condition",
-                    statement(vec![(
-                        "StringEquals",
-                        statement(vec![(
-                            "s3:x-amz-acl",
-                            NewValue::str("bucket-owner-full-control"),
-                        )]),
-                    )]),
-                ),
-            ]),
+            log_delivery_statement("AWSConfigBucketDelivery", SERVICE, arn),
         ]
     })?;
     let recorder = block.var("config_recorder");

@@ -52,7 +52,9 @@ use crate::edit::NewValue;
 use crate::model::Framework;
 use crate::rules::{Finding, Fixer, Meta};
 
-use super::program_block::{check_baseline, service_principal, statement, Baseline, Block};
+use super::program_block::{
+    check_baseline, log_delivery_statement, service_principal, statement, Baseline, Block,
+};
 
 pub struct Cloudtrail;
 
@@ -96,26 +98,7 @@ fn build(block: &mut Block) -> Result<(), String> {
                 ("Action", NewValue::str("s3:GetBucketAcl")),
                 ("Resource", NewValue::Raw(arn.to_string())),
             ]),
-            statement(vec![
-                ("Sid", NewValue::str("AWSCloudTrailWrite")),
-                ("Effect", NewValue::str("Allow")),
-                ("Principal", service_principal(SERVICE)),
-                ("Action", NewValue::str("s3:PutObject")),
-                (
-                    "Resource",
-                    NewValue::Interpolate(arn.to_string(), "/AWSLogs/*".into()),
-                ),
-                (
-                    "Condition",
-                    statement(vec![(
-                        "StringEquals",
-                        statement(vec![(
-                            "s3:x-amz-acl",
-                            NewValue::str("bucket-owner-full-control"),
-                        )]),
-                    )]),
-                ),
-            ]),
+            log_delivery_statement("AWSCloudTrailWrite", SERVICE, arn),
         ]
     })?;
     let trail = block.var("cloudtrail");

@@ -324,6 +324,31 @@ pub fn service_principal(service: &str) -> NewValue {
     statement(vec![("Service", NewValue::str(service))])
 }
 
+/// The bucket policy statement that lets `service` write log files under
+/// `AWSLogs/` of the bucket (`arn` as code), owned by the bucket's owner.
+pub fn log_delivery_statement(sid: &str, service: &str, arn: &str) -> NewValue {
+    statement(vec![
+        ("Sid", NewValue::str(sid)),
+        ("Effect", NewValue::str("Allow")),
+        ("Principal", service_principal(service)),
+        ("Action", NewValue::str("s3:PutObject")),
+        (
+            "Resource",
+            NewValue::Interpolate(arn.to_string(), "/AWSLogs/*".into()),
+        ),
+        (
+            "Condition",
+            statement(vec![(
+                "StringEquals",
+                statement(vec![(
+                    "s3:x-amz-acl",
+                    NewValue::str("bucket-owner-full-control"),
+                )]),
+            )]),
+        ),
+    ])
+}
+
 /// A trust policy that lets `service` assume the role.
 pub fn trust_policy(service: &str) -> NewValue {
     NewValue::Encode(Box::new(document(vec![statement(vec![
