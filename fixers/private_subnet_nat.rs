@@ -569,21 +569,26 @@ fn list_words(list: &str) -> String {
 
 /// A name argument (as code) made unique per loop item: `-${i}` / `-{i}`.
 fn indexed(p: &Program, name: &str, index: &str) -> String {
+    // `name` is a string literal, template or f-string (`derived_name`);
+    // a Python literal may carry a prefix (`u"..."`, `F"..."`).
+    let open = name.find(['"', '\'', '`']).unwrap_or(0);
+    let (prefix, quoted) = name.split_at(open);
+    let q = quoted.chars().next().unwrap_or('"');
+    let body = quoted
+        .get(1..quoted.len().saturating_sub(1))
+        .unwrap_or_default();
     if p.lang.is_python() {
-        if let Some(body) = name.strip_prefix('f') {
-            let q = body.chars().last().unwrap_or('"');
-            return format!("f{}-{{{index}}}{q}", &body[..body.len() - 1]);
-        }
-        let q = name.chars().last().unwrap_or('"');
-        let inner = &name[1..name.len() - 1];
-        let inner = inner.replace('{', "{{").replace('}', "}}");
-        format!("f{q}{inner}-{{{index}}}{q}")
-    } else if let Some(body) = name.strip_prefix('`') {
-        format!("`{}-${{{index}}}`", &body[..body.len() - 1])
+        let body = if prefix.contains(['f', 'F']) {
+            body.to_string()
+        } else {
+            body.replace('{', "{{").replace('}', "}}")
+        };
+        format!("f{q}{body}-{{{index}}}{q}")
+    } else if q == '`' {
+        format!("`{body}-${{{index}}}`")
     } else {
-        let inner = &name[1..name.len() - 1];
-        let inner = inner.replace('`', "\\`").replace("${", "\\${");
-        format!("`{inner}-${{{index}}}`")
+        let body = body.replace('`', "\\`").replace("${", "\\${");
+        format!("`{body}-${{{index}}}`")
     }
 }
 
@@ -886,4 +891,34 @@ fn bound_name<'t>(p: &Program<'t>, value: Node<'t>) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::indexed;
+    use crate::lang::{self, Lang};
+    use crate::model::Program;
+
+    fn with(lang: Lang, check: impl Fn(&Program)) {
+        let tree = lang::parse(lang, "");
+        check(&Program::new("", lang, &tree));
+    }
+
+    #[test]
+    fn loop_names_get_the_index_in_every_string_form() {
+        with(Lang::Python, |p| {
+            assert_eq!(indexed(p, "\"vpc-rt\"", "i"), "f\"vpc-rt-{i}\"");
+            assert_eq!(
+                indexed(p, "f\"vpc-{env}-rt\"", "i"),
+                "f\"vpc-{env}-rt-{i}\""
+            );
+            assert_eq!(indexed(p, "F'vpc-{env}'", "i"), "f'vpc-{env}-{i}'");
+            assert_eq!(indexed(p, "u\"a{b}\"", "i"), "f\"a{{b}}-{i}\"");
+        });
+        with(Lang::TypeScript, |p| {
+            assert_eq!(indexed(p, "\"vpc-rt\"", "i"), "`vpc-rt-${i}`");
+            assert_eq!(indexed(p, "'a`b'", "i"), "`a\\`b-${i}`");
+            assert_eq!(indexed(p, "`vpc-${env}`", "i"), "`vpc-${env}-${i}`");
+        });
+    }
 }
