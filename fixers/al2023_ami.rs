@@ -198,6 +198,7 @@ fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
     };
     let msg = format!("The AMI lookup {}", what.join(" and "));
     out.push(Finding::at(&META, p, res, res.head(), msg).with_fix(Fix {
+        cleanup: Vec::new(),
         new_files: Vec::new(),
         applicability: Applicability::Unsafe,
         description: description.into(),
@@ -235,6 +236,7 @@ fn ssm_paths(p: &Program, skip: &[std::ops::Range<usize>], out: &mut Vec<Finding
                             fix: None,
                         };
                         out.push(finding.with_fix(Fix {
+                            cleanup: Vec::new(),
                             new_files: Vec::new(),
                             applicability: Applicability::Unsafe,
                             description: "Select Amazon Linux 2023".into(),

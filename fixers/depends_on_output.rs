@@ -224,6 +224,7 @@ fn check_entry<'t>(p: &Program<'t>, res: &Resource<'t>, entry: Node<'t>, out: &m
     }
     out.push(
         Finding::at(&META, p, res, entry.byte_range(), msg).with_fix(Fix {
+            cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Safe,
             description: format!("Depend on `{replacement}`"),

@@ -198,6 +198,7 @@ fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(finding.with_fix(Fix {
+            cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Unsafe,
             description: "Allow only HTTPS, HTTP, DNS and NTP egress".into(),
@@ -340,6 +341,7 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
         statements.push(p.render_resource(&ctx, &class, &new));
     }
     out.push(finding.with_fix(Fix {
+        cleanup: Vec::new(),
         new_files: Vec::new(),
         applicability: Applicability::Unsafe,
         description: "Replace the rule by HTTPS, HTTP, DNS and NTP egress rules".into(),

@@ -145,6 +145,7 @@ impl Fixer for Imdsv2Required {
                 key == "http_tokens"
             }) {
                 Ok(edits) => out.push(finding.with_fix(Fix {
+                    cleanup: Vec::new(),
                     new_files: Vec::new(),
                     applicability: Applicability::Safe,
                     description: "Require IMDSv2 session tokens".into(),

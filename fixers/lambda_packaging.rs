@@ -666,6 +666,7 @@ fn fix(
         Framework::Pulumi => "FileArchive",
     };
     Ok(Fix {
+        cleanup: Vec::new(),
         new_files,
         applicability: Applicability::Unsafe,
         description: format!("Package the function from `{folder}/{file_name}` with {mechanism}"),

@@ -171,6 +171,7 @@ impl Fixer for LambdaRuntime {
                 crate::edit::quote(newest, q)
             };
             out.push(finding.with_fix(Fix {
+                cleanup: Vec::new(),
                 new_files: Vec::new(),
                 applicability: Applicability::Unsafe,
                 description: format!("Move to `{newest}`"),

@@ -89,6 +89,7 @@ impl Fixer for LogRetention {
                 &grow,
             ) {
                 Ok(edits) => out.push(finding.with_fix(Fix {
+                    cleanup: Vec::new(),
                     new_files: Vec::new(),
                     applicability: Applicability::Safe,
                     description: format!("Keep logs {MIN_RETENTION_DAYS} days"),

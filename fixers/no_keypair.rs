@@ -72,8 +72,38 @@ impl Fixer for NoKeypair {
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
         let mut covered = Vec::new();
-        for res in p.resources.iter().filter(|r| r.tf_type == "aws_key_pair") {
-            key_pair(p, res, out, &mut covered);
+        let plans: Vec<Removal> = p
+            .resources
+            .iter()
+            .filter(|r| r.tf_type == "aws_key_pair")
+            .filter_map(|res| key_pair(p, res, out, &mut covered))
+            .collect();
+        // Imports are judged against every key pair removed here: each
+        // fix carries the same import removals as cleanup, applied only in
+        // a pass that removes all of these key pairs.
+        let removed: Vec<std::ops::Range<usize>> = plans
+            .iter()
+            .flat_map(|r| r.removed.iter().cloned())
+            .collect();
+        for plan in plans {
+            let mut cleanup = unused_import(p, plan.call, &removed);
+            for export in &plan.exports {
+                if let Some(call) = first_call(*export) {
+                    cleanup.extend(unused_import(p, call, &removed));
+                }
+            }
+            let edits = plan.edits;
+            out.push(
+                plan.finding.with_fix(Fix {
+                    cleanup,
+                    new_files: Vec::new(),
+                    applicability: Applicability::Unsafe,
+                    description:
+                        "Remove the key pair and the `key_name`s that use it; use Session Manager"
+                            .into(),
+                    edits: merge_inserts(edits),
+                }),
+            );
         }
         for res in p.resources.iter().filter(|r| USERS.contains(&r.tf_type)) {
             let obj = p.props(res);
@@ -96,6 +126,7 @@ impl Fixer for NoKeypair {
                     let f = Finding::at(&META, p, res, v.node.byte_range(), msg);
                     out.push(match edits {
                         Some(edits) => f.with_fix(Fix {
+                            cleanup: Vec::new(),
                             new_files: Vec::new(),
                             applicability: Applicability::Unsafe,
                             description: format!("Remove `{shown}`; use Session Manager"),
@@ -130,12 +161,24 @@ fn reference<'a>(res: &'a Resource) -> Option<&'a str> {
     }
 }
 
-fn key_pair(
-    p: &Program,
-    res: &Resource,
+/// How one key pair is removed; its finding gets the fix once every key
+/// pair of the file is planned.
+struct Removal<'t> {
+    finding: Finding,
+    call: Node<'t>,
+    edits: Vec<Edit>,
+    removed: Vec<std::ops::Range<usize>>,
+    exports: Vec<Node<'t>>,
+}
+
+/// Reports a key pair that cannot be removed; plans the removal of any
+/// other.
+fn key_pair<'t>(
+    p: &Program<'t>,
+    res: &Resource<'t>,
     out: &mut Vec<Finding>,
     covered: &mut Vec<std::ops::Range<usize>>,
-) {
+) -> Option<Removal<'t>> {
     let name = p.resource_name(res);
     let msg = format!("The SSH key pair `{name}` is created in code");
     let finding = Finding::at(&META, p, res, res.head(), msg.clone());
@@ -144,7 +187,7 @@ fn key_pair(
             message: format!("{msg}; no automatic fix: it is created inside an expression"),
             ..finding
         });
-        return;
+        return None;
     };
     let mut edits = vec![p.remove_statement(stmt)];
     let mut removed = vec![stmt.byte_range()];
@@ -178,21 +221,15 @@ fn key_pair(
             ),
             ..finding
         });
-        return;
+        return None;
     }
-    edits.extend(unused_import(p, res.call, &removed));
-    for export in &exports {
-        if let Some(call) = first_call(*export) {
-            edits.extend(unused_import(p, call, &removed));
-        }
-    }
-    out.push(finding.with_fix(Fix {
-        new_files: Vec::new(),
-        applicability: Applicability::Unsafe,
-        description:
-            "Remove the key pair and the `key_name`s that use it; use Session Manager".into(),
-        edits: merge_inserts(edits),
-    }));
+    Some(Removal {
+        finding,
+        call: res.call,
+        edits,
+        removed,
+        exports,
+    })
 }
 
 /// Nodes that refer to `var` outside the statement `decl` that defines it.
@@ -208,6 +245,7 @@ fn references<'t>(p: &Program<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>> {
             kind,
             "identifier" | "shorthand_property_identifier" | "member_expression" | "attribute"
         ) && p.text(node) == var
+            && !is_name_position(node)
             && same_variable(p, node, var, decl);
         if is_ref {
             found.push(node);
@@ -218,6 +256,21 @@ fn references<'t>(p: &Program<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>> {
     }
     found.sort_by_key(|n| n.start_byte());
     found
+}
+
+/// Whether an identifier names something other than a variable: a module
+/// path (`from pkg.key_pair import KeyPair`), an attribute (`x.key_pair`)
+/// or a keyword argument (`f(key_pair=...)`).
+fn is_name_position(node: Node) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "dotted_name" | "aliased_import" => true,
+        "attribute" => parent.child_by_field_name("attribute") == Some(node),
+        "keyword_argument" => parent.child_by_field_name("name") == Some(node),
+        _ => false,
+    }
 }
 
 /// Whether a use of `var` at `node` sees the declaration in `decl` (and

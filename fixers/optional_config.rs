@@ -99,6 +99,7 @@ impl Fixer for OptionalConfig {
                 ),
                 resource: None,
                 fix: Some(Fix {
+                    cleanup: Vec::new(),
                     new_files: Vec::new(),
                     applicability: Applicability::Unsafe,
                     description: format!("Read `{key}` with a default of \"{DEFAULT}\""),

@@ -6,11 +6,14 @@
 //! route. For each VPC it adds one block, headed
 //! `// NET003: NAT gateway for private subnets`, after the last resource the
 //! block refers to: an Elastic IP and a NAT gateway in the VPC's first
-//! public subnet (or the NAT gateway the VPC already has), a private route
+//! public subnet, made after the VPC's internet gateway (or the NAT
+//! gateway the VPC already has), a private route
 //! table whose default route goes through it, and an association for each
 //! private subnet. Subnets created in a loop (`azs.map(...)`, a list
 //! comprehension, `push`/`append` in a `for` statement) get their
-//! associations from a loop over the same list. A subnet associated with a
+//! associations from a loop over the same list (`forEach` in TypeScript,
+//! a `for` statement in Python). New resources that nothing refers to
+//! are not bound to variables, so CDKTF's `noUnusedLocals` stays clean. A subnet associated with a
 //! route table that lacks a default route gets that route instead.
 //!
 //! ## Why is this bad?
@@ -21,6 +24,7 @@
 //!
 //! ## Example
 //! ```typescript
+//! const igw = new aws.ec2.InternetGateway("main-igw", { vpcId: vpc.id });
 //! const privateSubnets = azs.map((az, i) => new aws.ec2.Subnet(`private-${i}`, {
 //!     vpcId: vpc.id,
 //!     cidrBlock: `10.0.${i + 10}.0/24`,
@@ -30,6 +34,7 @@
 //!
 //! Use instead:
 //! ```typescript
+//! const igw = new aws.ec2.InternetGateway("main-igw", { vpcId: vpc.id });
 //! const privateSubnets = azs.map((az, i) => new aws.ec2.Subnet(`private-${i}`, {
 //!     vpcId: vpc.id,
 //!     cidrBlock: `10.0.${i + 10}.0/24`,
@@ -43,7 +48,7 @@
 //! const vpcNatGateway = new aws.ec2.NatGateway("main-nat", {
 //!     allocationId: vpcNatEip.id,
 //!     subnetId: publicSubnets[0].id,
-//! });
+//! }, { dependsOn: [igw] });
 //! const vpcPrivateRouteTable = new aws.ec2.RouteTable("main-private-rt", {
 //!     vpcId: vpc.id,
 //! });
@@ -52,10 +57,12 @@
 //!     destinationCidrBlock: "0.0.0.0/0",
 //!     natGatewayId: vpcNatGateway.id,
 //! });
-//! const privateSubnetsRouteTableAssociations = privateSubnets.map((subnet, i) => new aws.ec2.RouteTableAssociation(`main-private-rt-assoc-${i}`, {
-//!     subnetId: subnet.id,
-//!     routeTableId: vpcPrivateRouteTable.id,
-//! }));
+//! privateSubnets.forEach((subnet, i) => {
+//!     new aws.ec2.RouteTableAssociation(`main-private-rt-assoc-${i}`, {
+//!         subnetId: subnet.id,
+//!         routeTableId: vpcPrivateRouteTable.id,
+//!     });
+//! });
 //! ```
 //!
 //! ## Fix safety
@@ -378,13 +385,29 @@ impl<'a, 't> Network<'a, 't> {
                     .iter()
                     .find_map(|s| self.holder(s))
                     .ok_or("the VPC has no public subnet for a NAT gateway")?;
-                let has_gateway = self.holders.iter().any(|(r, _)| {
-                    r.tf_type == "aws_internet_gateway"
-                        && matches!(p.get(&p.props(r), "vpc_id"), Lookup::Present(v) if p.refers_to(v.node, vpc))
-                }) || self.default_routes.iter().any(|(_, igw)| *igw);
-                if !has_gateway {
+                let gateways: Vec<&Option<Holder<'t>>> = self
+                    .holders
+                    .iter()
+                    .filter(|(r, _)| {
+                        r.tf_type == "aws_internet_gateway"
+                            && matches!(p.get(&p.props(r), "vpc_id"), Lookup::Present(v) if p.refers_to(v.node, vpc))
+                    })
+                    .map(|(_, h)| h)
+                    .collect();
+                if gateways.is_empty() && !self.default_routes.iter().any(|(_, igw)| *igw) {
                     return Err("the VPC has no internet gateway for a NAT gateway to use".into());
                 }
+                // The provider docs ask NAT gateways to depend on the
+                // VPC's internet gateway, when the program names it.
+                let gateway = match gateways.as_slice() {
+                    [Some(h @ Holder::One { name, .. })]
+                        if h.stmt().parent() == vpc_stmt.parent() =>
+                    {
+                        anchors.push(h.stmt());
+                        Some(name.clone())
+                    }
+                    _ => None,
+                };
                 anchors.push(subnet.stmt());
                 let base = p.base_words(vpc, "vpc");
                 let eip = block.var(&format!("{base}_nat_eip"));
@@ -395,15 +418,17 @@ impl<'a, 't> Network<'a, 't> {
                     p.derived_name(vpc, "nat-eip"),
                     vec![("domain".into(), NewValue::str("vpc"))],
                 )?;
-                block.add(
-                    "aws_nat_gateway",
-                    Some(&nat),
-                    p.derived_name(vpc, "nat"),
-                    vec![
-                        ("allocation_id".into(), NewValue::Raw(format!("{eip}.id"))),
-                        ("subnet_id".into(), NewValue::Raw(subnet.first("id"))),
-                    ],
-                )?;
+                let props = vec![
+                    ("allocation_id".into(), NewValue::Raw(format!("{eip}.id"))),
+                    ("subnet_id".into(), NewValue::Raw(subnet.first("id"))),
+                ];
+                let name = p.derived_name(vpc, "nat");
+                match &gateway {
+                    Some(igw) => {
+                        block.add_after("aws_nat_gateway", Some(&nat), name, props, &[igw])?
+                    }
+                    None => block.add("aws_nat_gateway", Some(&nat), name, props)?,
+                }
                 format!("{nat}.id")
             }
         };
@@ -472,6 +497,7 @@ impl<'a, 't> Network<'a, 't> {
             .unwrap_or(vpc_stmt);
         let edits = block.finish("NET003: NAT gateway for private subnets", last);
         Ok(Fix {
+            cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Unsafe,
             description: "Route private subnets through a NAT gateway in a public subnet".into(),
@@ -506,23 +532,26 @@ fn association<'t>(
             ],
         ),
         Holder::Many { list, .. } => {
-            // The loop's own names shadow any outer ones, except where the
-            // loop body uses those.
+            // The callback's own names shadow any outer ones, except where
+            // the body uses those.
             let outer = format!("{} {table}", p.derived_name(vpc, ""));
             let mut local = |word: &str| {
                 let used = outer
                     .split(|c: char| !c.is_alphanumeric() && c != '_')
                     .any(|w| w == word);
-                if used {
+                // A Python `for` assigns its names in the enclosing scope.
+                if used || p.lang.is_python() {
                     block.var(word)
                 } else {
                     word.to_string()
                 }
             };
-            let item = local("subnet");
-            let index = local("i");
-            let base = list_words(list);
-            let var = block.var(&format!("{base}_route_table_associations"));
+            // Python's names outlive the loop: words unlikely to be taken.
+            let (item, index) = if p.lang.is_python() {
+                (local("private_subnet"), local("index"))
+            } else {
+                (local("subnet"), local("i"))
+            };
             let name = indexed(p, &p.derived_name(vpc, "private-rt-assoc"), &index);
             let text = block.render(
                 &ctx,
@@ -537,33 +566,20 @@ fn association<'t>(
                     ),
                 ],
             )?;
+            // A statement loop binds nothing: an unused binding fails
+            // CDKTF's default `noUnusedLocals` and Python linters.
             let unit = p.style.indent.as_str();
+            let body: Vec<String> = text.lines().map(|l| format!("{unit}{l}")).collect();
+            let body = body.join("\n");
             if p.lang.is_python() {
-                let body: Vec<String> = text.lines().map(|l| format!("{unit}{l}")).collect();
-                Ok(format!(
-                    "{var} = [\n{}\n{unit}for {index}, {item} in enumerate({list})\n]",
-                    body.join("\n")
-                ))
+                Ok(format!("for {index}, {item} in enumerate({list}):\n{body}"))
             } else {
                 let semi = if p.style.semicolons { ";" } else { "" };
-                let call = text.trim_end_matches(';');
                 Ok(format!(
-                    "const {var} = {list}.map(({item}, {index}) => {call}){semi}"
+                    "{list}.forEach(({item}, {index}) => {{\n{body}\n}}){semi}"
                 ))
             }
         }
-    }
-}
-
-/// Snake-case words for a list expression (`this.privateSubnets` ->
-/// `private_subnets`).
-fn list_words(list: &str) -> String {
-    let last = list.rsplit('.').next().unwrap_or(list);
-    let snake = crate::types::snake_case(last);
-    if snake.is_empty() {
-        "subnets".into()
-    } else {
-        snake
     }
 }
 

@@ -16,7 +16,8 @@ use super::{s3_encryption, s3_public_access_block, s3_versioning};
 pub struct Block<'p, 't> {
     p: &'p Program<'t>,
     pub ctx: Context,
-    statements: Vec<String>,
+    /// The statements, each with the variable it binds.
+    statements: Vec<(String, Option<String>)>,
     imports: Vec<String>,
     edits: Vec<Edit>,
     taken: Vec<String>,
@@ -63,7 +64,7 @@ impl<'p, 't> Block<'p, 't> {
     ) -> Result<(), String> {
         let ctx = self.ctx.clone();
         let text = self.render(&ctx, tf_type, var, name, props)?;
-        self.statements.push(text);
+        self.statements.push((text, var.map(str::to_string)));
         Ok(())
     }
 
@@ -104,13 +105,13 @@ impl<'p, 't> Block<'p, 't> {
             }
         }
         let text = self.render(&ctx, tf_type, var, name, props)?;
-        self.statements.push(text);
+        self.statements.push((text, var.map(str::to_string)));
         Ok(())
     }
 
     /// Adds a statement already written.
     pub fn push(&mut self, statement: String) {
-        self.statements.push(statement);
+        self.statements.push((statement, None));
     }
 
     /// A resource statement in the file's flavor, imports noted.
@@ -153,13 +154,45 @@ impl<'p, 't> Block<'p, 't> {
     /// The edits that write the block after `stmt`, headed by `// title`.
     pub fn finish(mut self, title: &str, after: Node<'t>) -> Vec<Edit> {
         let mark = if self.p.lang.is_python() { "#" } else { "//" };
-        let text = format!("{mark} {title}\n{}", self.statements.join("\n"));
+        let statements = self.unbind_unused();
+        let text = format!("{mark} {title}\n{}", statements.join("\n"));
         if self.p.lang.is_python() && text.contains("json.dumps(") {
             self.imports.insert(0, "import json".into());
         }
         self.edits.push(self.p.insert_after(after, &[text]));
         self.edits.extend(self.p.add_imports(&self.imports));
         self.edits
+    }
+
+    /// The statements, with the bindings nothing reads dropped
+    /// (`const detector = new ...` -> `new ...`): an unused local fails
+    /// the `noUnusedLocals` of CDKTF's TypeScript template and Python
+    /// linters.
+    fn unbind_unused(&self) -> Vec<String> {
+        let python = self.p.lang.is_python();
+        let mut out = Vec::new();
+        for (i, (text, var)) in self.statements.iter().enumerate() {
+            let Some(var) = var else {
+                out.push(text.clone());
+                continue;
+            };
+            let read = self
+                .statements
+                .iter()
+                .enumerate()
+                .any(|(j, (other, _))| j != i && reads_variable(self.p.lang, other, var))
+                || self.edits.iter().any(|e| mentions(&e.text, var));
+            let lhs = if python {
+                format!("{var} = ")
+            } else {
+                format!("const {var} = ")
+            };
+            match text.strip_prefix(&lhs) {
+                Some(rest) if !read => out.push(rest.to_string()),
+                _ => out.push(text.clone()),
+            }
+        }
+        out
     }
 
     /// A policy document that names an attribute of a resource created in
@@ -425,6 +458,7 @@ pub fn check_baseline(spec: &Baseline, p: &Program, out: &mut Vec<Finding>) {
         (spec.build)(&mut block)?;
         let title = format!("{}: {}", spec.meta.code, spec.title);
         Ok(Fix {
+            cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Unsafe,
             description: spec.description.into(),
@@ -479,4 +513,33 @@ fn main_anchor<'a, 't>(p: &'a Program<'t>) -> Result<(Node<'t>, Option<&'a Resou
         .last()
         .ok_or("the main file is empty")?;
     Ok((last, None))
+}
+
+/// Whether the statement `text` refers to the variable `var`: an
+/// identifier in code, not a word in a string (`"cloudtrail.amazonaws.com"`).
+fn reads_variable(lang: crate::lang::Lang, text: &str, var: &str) -> bool {
+    let tree = crate::lang::parse(lang, text);
+    if tree.root_node().has_error() {
+        return mentions(text, var); // keep the binding when unsure
+    }
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "identifier" && &text[node.byte_range()] == var {
+            return true;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
+}
+
+/// Whether `text` names the identifier `var` as a whole word, in code or
+/// not: the cautious test for fragments that do not parse alone.
+fn mentions(text: &str, var: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(var).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + var.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
 }

@@ -379,6 +379,7 @@ fn check_resource(
     };
     match edits {
         Ok(edits) => out.push(finding.with_fix(Fix {
+            cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Safe,
             description: format!(

@@ -86,6 +86,7 @@ impl Fixer for RoleSessionDuration {
                 &too_long,
             ) {
                 Ok(edits) => out.push(finding.with_fix(Fix {
+                    cleanup: Vec::new(),
                     new_files: Vec::new(),
                     applicability: Applicability::Safe,
                     description: "Limit role sessions to one hour".into(),

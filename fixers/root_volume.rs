@@ -141,6 +141,7 @@ fn encryption(
     };
     Some(match edits {
         Ok(edits) => finding.with_fix(Fix {
+            cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Unsafe,
             description: "Encrypt the volume (replaces a deployed resource)".into(),
@@ -188,6 +189,7 @@ fn root_size(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
     let edit = p.set_value(v, &NewValue::Int(MIN_ROOT_VOLUME_GB), &block, "volume_size");
     out.push(
         Finding::at(&META, p, res, v.node.byte_range(), msg).with_fix(Fix {
+            cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Safe,
             description: format!("Raise the root volume to {MIN_ROOT_VOLUME_GB} GB"),

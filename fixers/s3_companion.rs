@@ -242,6 +242,7 @@ fn fix(spec: &Spec, p: &Program, bucket: &Resource) -> Result<Fix, String> {
         None => spec.description.to_string(),
     };
     Ok(Fix {
+        cleanup: Vec::new(),
         new_files: Vec::new(),
         applicability: if unsafe_reason.is_some() {
             Applicability::Unsafe

@@ -107,6 +107,7 @@ fn inline_disabled(p: &Program, out: &mut Vec<Finding>) {
             "Versioning is turned off, so overwritten and deleted objects are lost".to_string();
         out.push(
             Finding::at(&META, p, res, enabled.node.byte_range(), msg).with_fix(Fix {
+                cleanup: Vec::new(),
                 new_files: Vec::new(),
                 applicability: Applicability::Safe,
                 description: "Enable versioning".into(),
@@ -142,6 +143,7 @@ fn suspended(p: &Program, out: &mut Vec<Finding>) {
         let edit = p.set_value(status, &NewValue::str("Enabled"), &obj, "status");
         out.push(
             Finding::at(&META, p, res, status.node.byte_range(), msg).with_fix(Fix {
+                cleanup: Vec::new(),
                 new_files: Vec::new(),
                 applicability: Applicability::Safe,
                 description: "Enable versioning".into(),

@@ -222,6 +222,7 @@ fn fix(p: &Program, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, Stri
     edits.push(p.insert_before(stmt, &statements));
     edits.extend(p.add_imports(&imports));
     Ok(Fix {
+        cleanup: Vec::new(),
         new_files: Vec::new(),
         applicability: Applicability::Unsafe,
         description: "Add an IAM role and instance profile for Systems Manager".into(),

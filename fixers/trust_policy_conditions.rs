@@ -686,6 +686,7 @@ fn fix(p: &Program, role: &Resource, policy: &Policy, open: &[Open]) -> Result<F
 /// The fix that adds region conditions with `edits`.
 fn condition_fix(edits: Vec<Edit>) -> Fix {
     Fix {
+        cleanup: Vec::new(),
         new_files: Vec::new(),
         applicability: Applicability::Unsafe,
         description: format!(

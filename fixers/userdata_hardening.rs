@@ -162,6 +162,7 @@ impl Fixer for UserdataHardening {
             let finding = Finding::at(&META, p, res, v.node.byte_range(), msg.clone());
             match append(p, literal, os) {
                 Some(edit) => out.push(finding.with_fix(Fix {
+                    cleanup: Vec::new(),
                     new_files: Vec::new(),
                     applicability: Applicability::Unsafe,
                     description: format!(

@@ -156,6 +156,7 @@ fn fix(p: &Program, vpc: &Resource) -> Result<Fix, String> {
     )?;
     edits.extend(block.finish("NET002: VPC flow logs", stmt));
     Ok(Fix {
+        cleanup: Vec::new(),
         new_files: Vec::new(),
         applicability: Applicability::Unsafe,
         description: "Add a flow log of all traffic to a new log group, with its IAM role".into(),

@@ -66,6 +66,12 @@ pub struct Fix {
     /// Files the fix creates, beside the file it fixes (LAM001 writes a
     /// function's inline code to a source folder).
     pub new_files: Vec<NewFile>,
+    /// Edits that tidy up after several fixes together: removing an
+    /// import that only the code these fixes remove uses. Every fix that
+    /// needs the edit carries it; it is applied in a pass that applies all
+    /// of them, and left for a later pass otherwise (then recomputed from
+    /// what is left), so a class is never unimported while still used.
+    pub cleanup: Vec<Edit>,
 }
 
 /// A file a fix creates. It is never written over an existing file.

@@ -169,14 +169,13 @@ pub fn run_in(
             ));
         }
         let mut chosen = resolve(&candidates);
-        let (mut new_text, mut edits) =
-            apply_fixes(&text, chosen.iter().map(|f| f.fix.as_ref().unwrap()));
+        let (mut new_text, mut edits) = apply_chosen(&text, &chosen, &findings);
         let mut new_tree = lang::parse(lang, &new_text);
         if lang::error_count(&new_tree) > 0 {
             // Find the fixes that break the syntax on their own and drop them.
             let mut kept = Vec::new();
             for f in chosen {
-                let (alone, _) = apply_fixes(&text, std::iter::once(f.fix.as_ref().unwrap()));
+                let (alone, _) = apply_chosen(&text, &[f], &findings);
                 if lang::error_count(&lang::parse(lang, &alone)) > 0 {
                     let (line, col) =
                         original_lines.position(src, map_back(&history, f.range.start));
@@ -190,11 +189,11 @@ pub fn run_in(
                 }
             }
             // Together they may still clash: keep the first alone then.
-            let (t, e) = apply_fixes(&text, kept.iter().map(|f| f.fix.as_ref().unwrap()));
+            let (t, e) = apply_chosen(&text, &kept, &findings);
             new_tree = lang::parse(lang, &t);
             if lang::error_count(&new_tree) > 0 {
                 kept.truncate(1);
-                let (t, e) = apply_fixes(&text, kept.iter().map(|f| f.fix.as_ref().unwrap()));
+                let (t, e) = apply_chosen(&text, &kept, &findings);
                 new_tree = lang::parse(lang, &t);
                 (new_text, edits) = (t, e);
             } else {
@@ -242,7 +241,8 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
     let mut chosen = Vec::new();
     for f in ordered {
         let fix = f.fix.as_ref().unwrap();
-        let edits = &fix.edits;
+        // Cleanup edits count for clashes, whether or not they are applied.
+        let edits: Vec<&Edit> = fix.edits.iter().chain(&fix.cleanup).collect();
         let clash = edits.iter().any(|e| taken.iter().any(|t| e.conflicts(t)))
             || fix
                 .new_files
@@ -253,7 +253,7 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
                 .enumerate()
                 .any(|(i, e)| edits[i + 1..].iter().any(|o| e.conflicts(o)));
         if !clash {
-            taken.extend(edits.iter());
+            taken.extend(edits);
             files.extend(fix.new_files.iter());
             chosen.push(f);
         }
@@ -261,10 +261,35 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
     chosen
 }
 
-/// Applies the fixes' edits (already free of conflicts) with a rope; returns
-/// the new text and the edits applied, sorted and without duplicates.
-fn apply_fixes<'a>(text: &str, fixes: impl Iterator<Item = &'a Fix>) -> (String, Vec<Edit>) {
+/// Applies the chosen fixes, with each cleanup edit whose every carrier
+/// among this pass's `findings` is chosen.
+fn apply_chosen(text: &str, chosen: &[&Finding], findings: &[Finding]) -> (String, Vec<Edit>) {
+    let fixes: Vec<&Fix> = chosen.iter().filter_map(|f| f.fix.as_ref()).collect();
+    let is_chosen = |f: &Finding| chosen.iter().any(|c| std::ptr::eq(*c, f));
+    let cleanup: Vec<Edit> = fixes
+        .iter()
+        .flat_map(|f| f.cleanup.iter())
+        .filter(|e| {
+            findings
+                .iter()
+                .filter(|f| f.fix.as_ref().is_some_and(|x| x.cleanup.contains(e)))
+                .all(is_chosen)
+        })
+        .cloned()
+        .collect();
+    apply_fixes(text, fixes.into_iter(), cleanup)
+}
+
+/// Applies the fixes' edits and `extra` (already free of conflicts) with a
+/// rope; returns the new text and the edits applied, sorted and without
+/// duplicates.
+fn apply_fixes<'a>(
+    text: &str,
+    fixes: impl Iterator<Item = &'a Fix>,
+    extra: Vec<Edit>,
+) -> (String, Vec<Edit>) {
     let mut edits: Vec<Edit> = fixes.flat_map(|f| f.edits.iter().cloned()).collect();
+    edits.extend(extra);
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     edits.dedup();
     let mut rope = Rope::from_str(text);
@@ -368,6 +393,61 @@ mod tests {
         }
     }
 
+    /// Removes the `x = ...` and `y = ...` lines while `import k` heads the
+    /// file (as a rule sees a class only through its import), each fix
+    /// carrying the import's removal as cleanup.
+    struct RemovesUsers;
+    /// Rewrites `w = 0` with an edit that overlaps the `y` line after it.
+    struct Overlaps;
+
+    impl Fixer for RemovesUsers {
+        fn meta(&self) -> &'static Meta {
+            &TEST_META
+        }
+        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+            let import = "import k\n";
+            if !p.src.starts_with(import) {
+                return;
+            }
+            for name in ["x = ", "y = "] {
+                if let Some(at) = p.src.find(&format!("\n{name}")) {
+                    let end = p.src[at + 1..]
+                        .find('\n')
+                        .map_or(p.src.len(), |i| at + i + 2);
+                    let mut f = finding(Edit::replace(at + 1..end, ""));
+                    f.fix.as_mut().unwrap().cleanup = vec![Edit::replace(0..import.len(), "")];
+                    out.push(f);
+                }
+            }
+        }
+    }
+
+    impl Fixer for Overlaps {
+        fn meta(&self) -> &'static Meta {
+            &FIRST_META
+        }
+        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+            if let Some(at) = p.src.find("w = 0\ny") {
+                out.push(Finding {
+                    code: "TST002",
+                    ..finding(Edit::replace(at + 4..at + 7, "5\ny"))
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn a_cleanup_edit_waits_for_every_fix_that_carries_it() {
+        let sel = Selection {
+            rules: vec![&RemovesUsers, &Overlaps],
+        };
+        // Pass 1 removes `x` (the `y` fix clashes with `w`'s and waits);
+        // the import must stay for the `y` fix to be found in pass 2.
+        let out = run("import k\nx = 1\nw = 0\ny = 2\n", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(out.fixed.as_deref(), Some("w = 5\n"));
+        assert_eq!(out.applied, 3);
+    }
+
     #[test]
     fn a_rule_waits_for_the_rules_it_runs_after() {
         let sel = Selection {
@@ -390,6 +470,7 @@ mod tests {
             message: "test".into(),
             resource: None,
             fix: Some(Fix {
+                cleanup: Vec::new(),
                 new_files: Vec::new(),
                 applicability: Applicability::Safe,
                 description: "test".into(),
@@ -462,13 +543,14 @@ mod tests {
     #[test]
     fn applies_and_dedups() {
         let fix = Fix {
+            cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Safe,
             description: String::new(),
             edits: vec![Edit::insert(1, "é"), Edit::replace(2..3, "Z")],
         };
         let same = fix.clone();
-        let (out, edits) = apply_fixes("abc", [&fix, &same].into_iter());
+        let (out, edits) = apply_fixes("abc", [&fix, &same].into_iter(), Vec::new());
         assert_eq!(out, "aébZ");
         assert_eq!(edits.len(), 2);
     }

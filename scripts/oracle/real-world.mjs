@@ -161,7 +161,7 @@ function main() {
         }
       }
     }
-    const errs = typeCheck(envDir, tw);
+    const errs = typeCheck(envDir, tw, env);
     for (const { b } of list) {
       const rel = path.relative(before, b).split(path.sep).join("/");
       const key = (e) => `${e.code} ${e.message}`;

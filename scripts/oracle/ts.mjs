@@ -76,12 +76,25 @@ const TSCONFIG = {
 };
 
 /**
+ * What `cdktf init --template typescript` adds to the options above: a
+ * fix that leaves an unused variable or import breaks `cdktf synth`
+ * (`noEmitOnError`) in a project made that way.
+ */
+const CDKTF_TEMPLATE = {
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  noImplicitReturns: true,
+  noFallthroughCasesInSwitch: true,
+};
+
+/**
  * Type-checks `before/` and `after/` of `work` in one tsc program and
  * returns, per side, the errors keyed by "relative path: TSxxxx message"
  * (positions left out: fixes move lines).
  */
-export function typeCheck(envDir, work) {
-  const config = { ...TSCONFIG, include: ["before/**/*.ts", "after/**/*.ts"] };
+export function typeCheck(envDir, work, envName) {
+  const compilerOptions = { ...TSCONFIG.compilerOptions, ...(envName === "cdktf" ? CDKTF_TEMPLATE : {}) };
+  const config = { compilerOptions, include: ["before/**/*.ts", "after/**/*.ts"] };
   fs.writeFileSync(path.join(work, "tsconfig.json"), JSON.stringify(config, null, 2));
   const tsc = path.join(envDir, "node_modules/typescript/bin/tsc");
   const r = spawnSync(process.execPath, [tsc, "-p", work, "--pretty", "false"], {
@@ -441,7 +454,13 @@ export function collect(inputs, pattern = /\.ts$/) {
     if (st.isDirectory()) {
       for (const e of fs.readdirSync(p).sort()) walk(path.join(p, e), base);
     } else if (pattern.test(p) && !/\.d\.ts$/.test(p)) {
-      files.push({ abs: p, rel: path.relative(base, p) });
+      let rel = path.relative(base, p);
+      // Each seed (tests/fixtures/ALL/seed000-pulumi-ts.ts) is a program
+      // of its own, as the fixture tests run it: its own folder keeps the
+      // seeds of one language from being read as one program.
+      const name = path.basename(rel);
+      if (/^seed\d+-/.test(name)) rel = path.join(path.dirname(rel), name.replace(/\.[^.]+$/, ""), name);
+      files.push({ abs: p, rel });
     }
   };
   for (const input of inputs) {
@@ -464,8 +483,12 @@ export function log(msg) {
  * findings whose fix was applied), `applied` (their rule codes) and
  * `remaining` (what iacfix still reports on the fixed file).
  */
-/** Whether a fixture is one of an opt-in rule's (`tests/fixtures/MON001/...`). */
-export const isOptIn = (rel) => /(^|[\\/])MON\d+[\\/]/.test(rel);
+/**
+ * Whether a fixture runs with the opt-in rules: an opt-in rule's own
+ * (`tests/fixtures/MON001/...`) and the whole-program seeds
+ * (`tests/fixtures/ALL/seed000-...`), as the fixture tests run them.
+ */
+export const isOptIn = (rel) => /(^|[\\/])(MON\d+[\\/]|seed\d+-)/.test(rel);
 
 const PROGRAM_FILES = ["Pulumi.yaml", "cdktf.json", "package.json", "requirements.txt", "pyproject.toml"];
 
@@ -522,7 +545,7 @@ async function checkEnv(opts, envName, cases, runIacfix) {
   const record = (oracle, c, problems) =>
     records.push({ oracle, file: c.rel, applied: [...c.applied], problems });
   let started = Date.now();
-  const errors = typeCheck(envDir, work);
+  const errors = typeCheck(envDir, work, envName);
   const tscSeconds = (Date.now() - started) / 1000;
   for (const c of cases) {
     const mine = (e) => e.file === c.rel.split(path.sep).join("/");
