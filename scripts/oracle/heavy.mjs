@@ -19,7 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./args.mjs";
 import { CHECKOV, RULES } from "./rules.mjs";
-import { collect, compareJobs, log, mockJobs, namesMatch, pool, prepare, runTs } from "./ts.mjs";
+import { collect, compareJobs, log, mockJobs, namesMatch, pool, prepare, programs, runTs } from "./ts.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const QUIET_JSII = { JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: "1" };
@@ -57,7 +57,10 @@ function runProcess(cmd, args, env = {}) {
 
 async function pulumiPython(opts, cases, work) {
   const venv = ensureVenv(opts.cache, "pulumi");
-  const jobs = mockJobs(cases);
+  // A program of several files (a folder with Pulumi.yaml) runs from its
+  // entry file, which imports the others; they are compared as one.
+  const { entries, members } = programs(cases);
+  const jobs = mockJobs(entries);
   const runs = await pool(jobs, 2, async ({ c, side, bare, config }) => {
     const program = path.join(work, side, c.rel);
     const out = `${program}${bare ? ".bare" : ""}.mock.json`;
@@ -70,12 +73,21 @@ async function pulumiPython(opts, cases, work) {
     }
     return JSON.parse(fs.readFileSync(out, "utf8"));
   });
-  return cases.map((c, i) => ({
-    oracle: "mock (pulumi-py)",
-    file: c.rel,
-    applied: [...c.applied],
-    problems: compareJobs(c, jobs, runs),
-  }));
+  return entries.flatMap((c) => {
+    const group = members.get(c) ?? [c];
+    const whole = {
+      ...c,
+      applied: new Set(group.flatMap((m) => [...m.applied])),
+      remaining: group.flatMap((m) => m.remaining),
+    };
+    const problems = compareJobs(whole, jobs.map((j) => (j.c === c ? { ...j, c: whole } : j)), runs);
+    return group.map((m) => ({
+      oracle: "mock (pulumi-py)",
+      file: m.rel,
+      applied: [...m.applied],
+      problems: m === c ? problems : [],
+    }));
+  });
 }
 
 /** Synthesizes every program of one side; returns the per-program report. */
@@ -239,7 +251,7 @@ async function main() {
   }
   const started = Date.now();
   const records = await runTs(opts);
-  const py = collect(opts.inputs, /\.py$/).map((f) => ({ rel: f.rel, before: fs.readFileSync(f.abs, "utf8") }));
+  const py = collect(opts.inputs, /\.py$/).map((f) => ({ rel: f.rel, abs: f.abs, before: fs.readFileSync(f.abs, "utf8") }));
   const work = path.join(opts.cache, "heavy-work");
   const pulumiCases = prepare(opts, path.join(work, "pulumi"), py.filter((f) => /\bpulumi_aws\b/.test(f.before)));
   const cdktfCases = prepare(opts, path.join(work, "cdktf"), py.filter((f) => /\bcdktf\b/.test(f.before)));

@@ -9,6 +9,7 @@ Configuration comes from PULUMI_CONFIG, as for a real run.
 """
 
 import json
+import os
 import runpy
 import sys
 import traceback
@@ -68,6 +69,10 @@ class Recorder(pulumi.runtime.Mocks):
 def main():
     program, out = sys.argv[1], sys.argv[2]
     pulumi.runtime.set_mocks(Recorder(), project="oracle", stack="test", preview=False)
+
+    # As Pulumi runs a program: its folder is on the path, so the modules
+    # beside `__main__.py` import.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(program)))
 
     def run():
         runpy.run_path(program, run_name="__main__")

@@ -153,9 +153,9 @@ export function programs(cases) {
   const inGroup = new Set();
   for (const [dir, group] of byDir) {
     if (group.length < 2) continue;
-    let main = "index.ts";
+    let main = group[0].abs.endsWith(".py") ? "__main__.py" : "index.ts";
     try {
-      main = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).main ?? main;
+      if (!group[0].abs.endsWith(".py")) main = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).main ?? main;
     } catch {}
     const entry = group.find((c) => path.basename(c.abs) === main) ?? group[0];
     members.set(entry, group);
