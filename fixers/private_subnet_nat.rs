@@ -69,11 +69,13 @@
 //! Unsafe: a NAT gateway and its Elastic IP cost money every hour, and
 //! instances in the subnets gain outbound internet access (which is the
 //! point, but changes what they can reach). Nothing is reported for a VPC
-//! whose main route table the program manages, or whose associations
-//! name subnets iacfix cannot tell apart; a subnet associated in another
-//! file of the program counts as routed. No fix is offered when the VPC
-//! has no public subnet or internet gateway for a NAT gateway, or when the
-//! VPC and its subnets are defined in different scopes.
+//! whose main route table the program manages (a main route table
+//! association or a default route table), one with VPC endpoints (its
+//! subnets reach AWS services privately, isolated by design), or whose
+//! associations name subnets iacfix cannot tell apart; a subnet associated
+//! in another file of the program counts as routed. No fix is offered when
+//! the VPC has no public subnet or internet gateway for a NAT gateway, or
+//! when the VPC and its subnets are defined in different scopes.
 //!
 //! ## Satisfies
 //! No scanner checks this; the failure analysis of seed 000 asks for it.
@@ -266,13 +268,22 @@ impl<'a, 't> Network<'a, 't> {
         };
         // The program manages the main route table: unassociated subnets
         // use it, and iacfix does not follow it.
-        let manages_main = p.resources.iter().any(|r| {
-            matches!(
-                r.tf_type,
-                "aws_main_route_table_association" | "aws_default_route_table"
-            ) && in_vpc(r)
+        let manages_main = p.resources.iter().any(|r| match r.tf_type {
+            "aws_main_route_table_association" => in_vpc(r),
+            // `default_route_table_id: vpc.defaultRouteTableId`
+            "aws_default_route_table" => matches!(
+                p.get(&p.props(r), "default_route_table_id"),
+                Lookup::Present(v) if p.refers_to(v.node, vpc)
+            ),
+            _ => false,
         });
-        if manages_main {
+        // VPC endpoints: subnets kept off the internet by design, reaching
+        // AWS services privately.
+        let isolated = p
+            .resources
+            .iter()
+            .any(|r| r.tf_type == "aws_vpc_endpoint" && in_vpc(r));
+        if manages_main || isolated {
             return;
         }
         let subnets: Vec<&Resource<'t>> = p

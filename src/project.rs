@@ -38,8 +38,8 @@ pub struct ProgramFacts {
     /// `cdktf.json`'s `app` runs; in an unmarked folder one per language
     /// and framework), where account-wide resources go.
     pub mains: Vec<PathBuf>,
-    /// Whether some file of the program imports the AWS provider.
-    pub uses_aws: bool,
+    /// The files of the program that import the AWS provider.
+    pub aws_files: Vec<PathBuf>,
 }
 
 /// A resource attribute of some file that refers to another resource, by
@@ -125,7 +125,11 @@ impl FileContext {
 
     /// Whether another file of the program imports the AWS provider.
     pub fn aws_elsewhere(&self) -> bool {
-        self.facts.as_deref().is_some_and(|f| f.uses_aws)
+        self.facts.as_deref().is_some_and(|f| {
+            f.aws_files
+                .iter()
+                .any(|a| !self.path.as_deref().is_some_and(|p| same_file(p, a)))
+        })
     }
 
     /// A reference of another file of the program, of `tf_type`, whose
@@ -185,8 +189,8 @@ impl ProgramFacts {
             stack_regions: stack_regions(root),
             refs: Vec::new(),
             defined: BTreeSet::new(),
-            mains: mains(root, marked, files),
-            uses_aws: false,
+            mains: Vec::new(),
+            aws_files: Vec::new(),
         };
         // A file's own resources are seen by the rules checking it; facts
         // from the others matter only when there are others.
@@ -195,6 +199,7 @@ impl ProgramFacts {
                 facts.scan(file);
             }
         }
+        facts.mains = mains(root, marked, files, &facts.aws_files);
         facts
     }
 
@@ -206,14 +211,22 @@ impl ProgramFacts {
         let Ok(text) = std::fs::read_to_string(file) else {
             return; // reported when the file itself is processed
         };
-        if PROVIDER_MARKERS.iter().any(|m| text.contains(m)) {
-            self.uses_aws = true;
-        }
-        if !REFERRING_MARKERS.iter().any(|m| text.contains(m)) {
+        let mentions_aws = PROVIDER_MARKERS.iter().any(|m| text.contains(m));
+        if !mentions_aws && !REFERRING_MARKERS.iter().any(|m| text.contains(m)) {
             return;
         }
         let tree = lang::parse(lang, &text);
         let program = Program::new(&text, lang, &tree);
+        // An import of the provider, not a mention in a string or comment.
+        let imports_aws = program.imports.iter().any(|i| {
+            let import = program.text(*i);
+            PROVIDER_MARKERS.iter().any(|m| import.contains(m))
+        }) || PROVIDER_MARKERS.iter().any(|m| {
+            text.contains(&format!("require(\"{m}")) || text.contains(&format!("require('{m}"))
+        });
+        if imports_aws {
+            self.aws_files.push(file.to_path_buf());
+        }
         for res in &program.resources {
             if let Some(t) = BASELINE.iter().find(|t| **t == res.tf_type) {
                 self.defined.insert(t);
@@ -224,10 +237,22 @@ impl ProgramFacts {
 }
 
 /// The main file of each kind of file of a program.
-fn mains(root: &Path, marked: bool, files: &[PathBuf]) -> Vec<PathBuf> {
+fn mains(root: &Path, marked: bool, files: &[PathBuf], aws_files: &[PathBuf]) -> Vec<PathBuf> {
     if marked {
         return main_file(root, true, files, None).into_iter().collect();
     }
+    // In an unmarked folder the program is the files that import the
+    // provider; a script beside them is not its main file.
+    let importing: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| aws_files.contains(f))
+        .cloned()
+        .collect();
+    let files = if importing.is_empty() {
+        files
+    } else {
+        &importing[..]
+    };
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for f in files {

@@ -126,6 +126,27 @@ pub static TYPES: &[TypeRow] = &[
         "RouteTableAssociation",
         "RouteTableAssociation",
     ),
+    row(
+        "aws_main_route_table_association",
+        "ec2",
+        "MainRouteTableAssociation",
+        "MainRouteTableAssociation",
+        "MainRouteTableAssociation",
+    ),
+    row(
+        "aws_default_route_table",
+        "ec2",
+        "DefaultRouteTable",
+        "DefaultRouteTable",
+        "DefaultRouteTable",
+    ),
+    row(
+        "aws_vpc_endpoint",
+        "ec2",
+        "VpcEndpoint",
+        "VpcEndpoint",
+        "VpcEndpoint",
+    ),
     row("aws_eip", "ec2", "Eip", "Eip", "Eip"),
     row(
         "aws_nat_gateway",

@@ -668,3 +668,29 @@ fn account_baseline_rules_run_only_when_selected_and_count_other_files() {
     let out = stdout(iacfix(dir.path()).args(["--select", "MON", "."]), 0);
     assert!(out.contains("No findings"), "{out}");
 }
+
+#[test]
+fn account_baseline_rules_ignore_files_that_only_mention_the_provider() {
+    // A maintenance script beside another one: it names the provider's
+    // packages in strings, imports none, and creates nothing.
+    let script = "import json\n\nPACKAGES = [\"@pulumi/aws\", \"pulumi_aws\"]\nprint(json.dumps(PACKAGES))\n";
+    let other = "import sys\n\nprint(sys.argv)\n";
+    let dir = project(&[
+        ("update_aws.py", script.as_bytes()),
+        ("update_requirements.py", other.as_bytes()),
+    ]);
+    let out = stdout(iacfix(dir.path()).args(["--select", "MON", "."]), 0);
+    assert!(out.contains("No findings"), "{out}");
+    // A file beside it that does import the provider makes it a program.
+    fs::write(
+        dir.path().join("update_requirements.py"),
+        "import pulumi_aws as aws\n\naws.guardduty.Detector(\"detector\", enable=True)\n",
+    )
+    .unwrap();
+    // It is the main file, though another comes first by name.
+    let out = stdout(iacfix(dir.path()).args(["--select", "MON001", "."]), 1);
+    assert!(
+        out.contains("update_requirements.py:3:1 MON001") && out.contains("unsafe fix available"),
+        "{out}"
+    );
+}

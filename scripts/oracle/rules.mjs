@@ -386,6 +386,9 @@ const SUBNET = "aws:ec2/subnet:Subnet";
 const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
 const ROUTE = "aws:ec2/route:Route";
 const ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation";
+const MAIN_ROUTE_TABLE_ASSOCIATION = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation";
+const DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable";
+const VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 const EIP = "aws:ec2/eip:Eip";
 const NAT_GATEWAY = "aws:ec2/natGateway:NatGateway";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -420,9 +423,22 @@ RULES.NET003 = {
   adds: [EIP, NAT_GATEWAY, ROUTE_TABLE, ROUTE, ROUTE_TABLE_ASSOCIATION],
   promise(r, run) {
     if (r.type !== SUBNET || r.inputs.mapPublicIpOnLaunch === true) return null;
-    const tables = run.resources.filter(
+    // A VPC with endpoints keeps its subnets off the internet by design.
+    if (run.resources.some((e) => e.type === VPC_ENDPOINT && e.inputs.vpcId === r.inputs.vpcId)) return null;
+    let tables = run.resources.filter(
       (t) => t.type === ROUTE_TABLE && run.resources.some((a) => a.type === ROUTE_TABLE_ASSOCIATION && names(a.inputs.subnetId, r) && names(a.inputs.routeTableId, t)),
     );
+    if (tables.length === 0) {
+      // Unassociated: the VPC's main route table, when the program sets it
+      // (a mock gives no VPC's default route table id, so any default
+      // route table the program manages counts).
+      tables = run.resources.filter(
+        (t) =>
+          (t.type === ROUTE_TABLE &&
+            run.resources.some((m) => m.type === MAIN_ROUTE_TABLE_ASSOCIATION && m.inputs.vpcId === r.inputs.vpcId && names(m.inputs.routeTableId, t))) ||
+          t.type === DEFAULT_ROUTE_TABLE,
+      );
+    }
     if (tables.length === 0) return "the subnet is associated with no route table";
     return tables.some((t) => hasDefaultRoute(t, run)) ? null : "its route table has no default route";
   },
