@@ -239,27 +239,18 @@ impl ProgramFacts {
 /// The main file of each kind of file of a program.
 fn mains(root: &Path, marked: bool, files: &[PathBuf], aws_files: &[PathBuf]) -> Vec<PathBuf> {
     if marked {
-        return main_file(root, true, files, None).into_iter().collect();
+        return main_file(root, true, files, None, aws_files)
+            .into_iter()
+            .collect();
     }
-    // In an unmarked folder the program is the files that import the
-    // provider; a script beside them is not its main file.
-    let importing: Vec<PathBuf> = files
-        .iter()
-        .filter(|f| aws_files.contains(f))
-        .cloned()
-        .collect();
-    let files = if importing.is_empty() {
-        files
-    } else {
-        &importing[..]
-    };
+
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for f in files {
         let kind = kind_of(f);
         if !seen.contains(&kind) {
             seen.push(kind);
-            out.extend(main_file(root, false, files, Some(f)));
+            out.extend(main_file(root, false, files, Some(f), aws_files));
         }
     }
     out
@@ -274,6 +265,7 @@ fn main_file(
     marked: bool,
     files: &[PathBuf],
     given: Option<&Path>,
+    aws_files: &[PathBuf],
 ) -> Option<PathBuf> {
     let base = if root.as_os_str().is_empty() {
         Path::new(".")
@@ -339,9 +331,13 @@ fn main_file(
             .find(|f| f.file_name().and_then(|x| x.to_str()) == Some(n))
             .copied()
     };
+    // Without an entry file's name, the program is the files that import
+    // the provider: a script beside them is not its main file.
+    let importing = kin.iter().filter(|f| aws_files.contains(f)).min();
     ENTRIES
         .iter()
         .find_map(|n| named(n))
+        .or(importing.copied())
         .or_else(|| kin.iter().min().copied())
         .cloned()
 }
