@@ -6,22 +6,25 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /**
- * Parses `[--iacfix BIN] [--cache DIR] [--self-test] [PATH]...`; `--help`
+ * Parses `[--iacfix BIN] [--cache DIR] [--select CODES] [--self-test]
+ * [PATH]...` (`--select` where the script takes it); `--help`
  * prints the leading comment of the script at `scriptUrl`. Without paths,
  * the fixtures are used, unless `pathsRequired` says what to give.
  */
-export function parseArgs(argv, scriptUrl, { selfTest = false, pathsRequired = null } = {}) {
+export function parseArgs(argv, scriptUrl, { selfTest = false, pathsRequired = null, select = false } = {}) {
   const usage = (msg) => Object.assign(new Error(`${msg} (see --help)`), { usage: true });
   const opts = {
     iacfix: path.join(ROOT, "target/release/iacfix"),
     cache: process.env.IACFIX_ORACLE_CACHE || path.join(ROOT, "target/oracle"),
     selfTest: false,
+    select: [],
     inputs: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if ((a === "--iacfix" || a === "--cache") && i + 1 >= argv.length) throw usage(`${a} needs a value`);
+    if ((a === "--iacfix" || a === "--cache" || a === "--select") && i + 1 >= argv.length) throw usage(`${a} needs a value`);
     if (a === "--iacfix") opts.iacfix = path.resolve(argv[++i]);
+    else if (a === "--select" && select) opts.select = ["--select", argv[++i]];
     else if (a === "--cache") opts.cache = path.resolve(argv[++i]);
     else if (a === "--self-test" && selfTest) opts.selfTest = true;
     else if (a === "-h" || a === "--help") {

@@ -10,7 +10,7 @@
 // The programs are copied to <cache>/real-world first; the folders given
 // are never written.
 //
-// Usage: node scripts/oracle/real-world.mjs [--iacfix BIN] [--cache DIR] DIR...
+// Usage: node scripts/oracle/real-world.mjs [--iacfix BIN] [--cache DIR] [--select CODES] DIR...
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -97,7 +97,7 @@ print(json.dumps(bad))`;
 }
 
 function main() {
-  const opts = parseArgs(process.argv.slice(2), import.meta.url, { pathsRequired: "give one or more folders of programs" });
+  const opts = parseArgs(process.argv.slice(2), import.meta.url, { pathsRequired: "give one or more folders of programs", select: true });
   const started = Date.now();
   const work = path.join(opts.cache, "real-world");
   fs.rmSync(work, { recursive: true, force: true });
@@ -108,10 +108,10 @@ function main() {
   const before = path.join(work, "before");
   const after = path.join(work, "after");
 
-  const check = JSON.parse(iacfix(opts.iacfix, ["--unsafe-fixes", "--format", "json", before]).stdout);
-  const write = JSON.parse(iacfix(opts.iacfix, ["--write", "--unsafe-fixes", "--format", "json", after]).stdout);
-  const again = iacfix(opts.iacfix, ["--dry-run", "--unsafe-fixes", after]);
-  const reparse = JSON.parse(iacfix(opts.iacfix, ["--unsafe-fixes", "--format", "json", after]).stdout);
+  const check = JSON.parse(iacfix(opts.iacfix, ["--unsafe-fixes", ...opts.select, "--format", "json", before]).stdout);
+  const write = JSON.parse(iacfix(opts.iacfix, ["--write", "--unsafe-fixes", ...opts.select, "--format", "json", after]).stdout);
+  const again = iacfix(opts.iacfix, ["--dry-run", "--unsafe-fixes", ...opts.select, after]);
+  const reparse = JSON.parse(iacfix(opts.iacfix, ["--unsafe-fixes", ...opts.select, "--format", "json", after]).stdout);
 
   const byRule = {};
   for (const f of check.findings) (byRule[f.rule] ??= { findings: 0, fixed: 0 }).findings++;
