@@ -159,9 +159,47 @@ impl<'t> Program<'t> {
     pub fn insert_after(&self, stmt: Node<'t>, statements: &[String]) -> Edit {
         let indent = line_indent(self.src, stmt.start_byte());
         let end = stmt.end_byte();
-        let at = self.src[end..]
+        let line_end = self.src[end..]
             .find('\n')
-            .map_or(self.src.len(), |n| end + n + 1);
+            .map_or(self.src.len(), |n| end + n);
+        let rest = &self.src[end..line_end];
+        let code = rest.trim_start();
+        if !code.is_empty() && !code.starts_with("//") && !code.starts_with('#') {
+            // More code on the statement's line (`a(); b();`, `x = 1; y = 2`):
+            // break the line after the statement (and its `;`), and put what
+            // followed on a line of its own at the same indentation.
+            let mut at = end;
+            if code.starts_with(';') {
+                at += rest.len() - code.len() + 1;
+            }
+            let after = self.src[at..line_end].trim_start();
+            let gap = at..line_end - after.len();
+            let mut text = String::new();
+            for s in statements {
+                text.push_str("\n\n");
+                for (i, line) in s.lines().enumerate() {
+                    if i > 0 {
+                        text.push('\n');
+                    }
+                    if i == 0 || !line.is_empty() {
+                        text.push_str(indent);
+                    }
+                    text.push_str(line);
+                }
+            }
+            if after.is_empty() {
+                text.push('\n');
+            } else {
+                text.push_str("\n\n");
+                text.push_str(indent);
+            }
+            return Edit::replace(gap, text);
+        }
+        let at = if line_end < self.src.len() {
+            line_end + 1
+        } else {
+            line_end
+        };
         let mut text = String::new();
         if !self.src[..at].ends_with('\n') {
             text.push('\n');
@@ -1107,6 +1145,34 @@ mod tests {
         let p = Program::new(src, lang, &tree);
         let stmt = p.statement_of(p.resources[0].call).expect("a statement");
         apply(src, vec![p.remove_statement(stmt)])
+    }
+
+    fn insert_after_first_resource(lang: Lang, src: &str) -> String {
+        let tree = parse(lang, src);
+        let p = Program::new(src, lang, &tree);
+        let stmt = p.statement_of(p.resources[0].call).expect("a statement");
+        apply(src, vec![p.insert_after(stmt, &["new_stmt()".to_string()])])
+    }
+
+    #[test]
+    fn statements_inserted_after_one_that_shares_its_line_break_the_line() {
+        let head = "import * as aws from \"@pulumi/aws\";\n";
+        let src = format!("{head}  new aws.ec2.Vpc(\"v\", {{}}); next();\n");
+        assert_eq!(
+            insert_after_first_resource(Lang::TypeScript, &src),
+            format!("{head}  new aws.ec2.Vpc(\"v\", {{}});\n\n  new_stmt()\n\n  next();\n")
+        );
+        let src = "import pulumi_aws as aws\nv = aws.ec2.Vpc(\"v\"); n = 1\n";
+        assert_eq!(
+            insert_after_first_resource(Lang::Python, src),
+            "import pulumi_aws as aws\nv = aws.ec2.Vpc(\"v\");\n\nnew_stmt()\n\nn = 1\n"
+        );
+        // A comment after the statement stays on its line.
+        let src = "import pulumi_aws as aws\nv = aws.ec2.Vpc(\"v\")  # the VPC\nn = 1\n";
+        assert_eq!(
+            insert_after_first_resource(Lang::Python, src),
+            "import pulumi_aws as aws\nv = aws.ec2.Vpc(\"v\")  # the VPC\n\nnew_stmt()\n\nn = 1\n"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./args.mjs";
 import { CHECKOV, RULES } from "./rules.mjs";
-import { collect, compareJobs, log, mockJobs, namesMatch, pool, prepare, programs, runTs } from "./ts.mjs";
+import { collect, compareProgram, log, mockJobs, namesMatch, pool, prepare, programs, runTs } from "./ts.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const QUIET_JSII = { JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: "1" };
@@ -74,13 +74,7 @@ async function pulumiPython(opts, cases, work) {
     return JSON.parse(fs.readFileSync(out, "utf8"));
   });
   return entries.flatMap((c) => {
-    const group = members.get(c) ?? [c];
-    const whole = {
-      ...c,
-      applied: new Set(group.flatMap((m) => [...m.applied])),
-      remaining: group.flatMap((m) => m.remaining),
-    };
-    const problems = compareJobs(whole, jobs.map((j) => (j.c === c ? { ...j, c: whole } : j)), runs);
+    const { group, problems } = compareProgram(c, members, jobs, runs);
     return group.map((m) => ({
       oracle: "mock (pulumi-py)",
       file: m.rel,

@@ -218,6 +218,22 @@ export function mockJobs(cases) {
 }
 
 /**
+ * Compares the runs of the program `c` is the entry of, its files judged as
+ * one (the rules applied and the findings left in any of them); returns the
+ * files and the problems.
+ */
+export function compareProgram(c, members, jobs, runs) {
+  const group = members.get(c) ?? [c];
+  const whole = {
+    ...c,
+    applied: new Set(group.flatMap((m) => [...m.applied])),
+    remaining: group.flatMap((m) => m.remaining),
+  };
+  const problems = compareJobs(whole, jobs.map((j) => (j.c === c ? { ...j, c: whole } : j)), runs);
+  return { group, problems };
+}
+
+/**
  * Compares a case's runs (the jobs of `mockJobs`, in order, with their
  * results); a rule that gives settings defaults must make the program run
  * without them, and must have had a program that failed without them.
@@ -581,13 +597,7 @@ async function checkEnv(opts, envName, cases, runIacfix) {
       return runMock(envDir, program, config, `${program}${bare ? ".bare" : ""}.json`);
     });
     for (const c of entries) {
-      const group = members.get(c) ?? [c];
-      const whole = {
-        ...c,
-        applied: new Set(group.flatMap((m) => [...m.applied])),
-        remaining: group.flatMap((m) => m.remaining),
-      };
-      const problems = compareJobs(whole, jobs.map((j) => (j.c === c ? { ...j, c: whole } : j)), runs);
+      const { group, problems } = compareProgram(c, members, jobs, runs);
       for (const m of group) record("mock (pulumi-ts)", m, m === c ? problems : []);
       c.resources = runs[jobs.findIndex((j) => j.c === c)].resources.length;
     }
