@@ -169,7 +169,17 @@ fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
     if selects_amazon_linux && matches!(owners, Lookup::Absent) {
         match p.insert_props(
             &obj,
-            &[("owners", NewValue::List(vec![NewValue::str("amazon")]))],
+            &[(
+                "owners",
+                NewValue::List(
+                    p.ctx
+                        .settings
+                        .ami_owners
+                        .iter()
+                        .map(|o| NewValue::str(o))
+                        .collect(),
+                ),
+            )],
         ) {
             Ok(e) => {
                 edits.extend(e);
@@ -191,17 +201,23 @@ fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
             p.display_path(&obj, "owners")
         ));
     }
+    let owners = &p.ctx.settings.ami_owners;
+    let from = if owners.len() == 1 && owners[0] == "amazon" {
+        "Amazon's own AMIs".to_string()
+    } else {
+        format!("the AMIs of {}", owners.join(", "))
+    };
     let description = match (changed.is_empty(), fixes_owners) {
-        (false, true) => "Select Amazon Linux 2023 from Amazon's own AMIs",
-        (false, false) => "Select Amazon Linux 2023",
-        _ => "Take only Amazon's own AMIs",
+        (false, true) => format!("Select Amazon Linux 2023 from {from}"),
+        (false, false) => "Select Amazon Linux 2023".to_string(),
+        _ => format!("Take only {from}"),
     };
     let msg = format!("The AMI lookup {}", what.join(" and "));
     out.push(Finding::at(&META, p, res, res.head(), msg).with_fix(Fix {
         cleanup: Vec::new(),
         new_files: Vec::new(),
         applicability: Applicability::Unsafe,
-        description: description.into(),
+        description,
         edits,
     }));
 }

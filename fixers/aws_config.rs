@@ -98,7 +98,7 @@ fn build(block: &mut Block) -> Result<(), String> {
             ("assume_role_policy".into(), trust_policy(SERVICE)),
             (
                 "max_session_duration".into(),
-                NewValue::Int(super::role_session_duration::MAX_SESSION_SECONDS),
+                NewValue::Int(block.settings().max_session_duration),
             ),
         ],
     )?;

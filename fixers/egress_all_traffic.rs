@@ -42,6 +42,7 @@
 //! checkov CKV_AWS_382 (no all-traffic egress to 0.0.0.0/0). Not trivy
 //! AWS-0104, which flags any 0.0.0.0/0 egress.
 
+use crate::config::Egress;
 use crate::edit::{Applicability, Edit, Fix, NewValue};
 use crate::gen::NewResource;
 use crate::model::{Binding, Lookup, Obj, Program, Resource, Scalar, Val};
@@ -60,19 +61,21 @@ pub static META: Meta = Meta {
     source: include_str!("egress_all_traffic.rs"),
 };
 
-/// The egress rules that replace an all-traffic one: port, protocol,
-/// description and the suffix of a standalone rule's name.
-pub const EGRESS: &[(i64, &str, &str, &str)] = &[
-    (
-        443,
-        "tcp",
-        "HTTPS for package updates and AWS APIs",
-        "https",
-    ),
-    (80, "tcp", "HTTP for package repositories", "http"),
-    (53, "udp", "DNS resolution", "dns"),
-    (123, "udp", "NTP time synchronization", "ntp"),
-];
+/// What the replacement rules allow, for the fix's description: "HTTPS,
+/// HTTP, DNS and NTP" for the catalog's rules.
+fn allowed(rules: &[Egress]) -> String {
+    let names: Vec<String> = rules
+        .iter()
+        .map(|e| match (e.suffix.as_ref(), e.protocol.as_ref()) {
+            ("https" | "http" | "dns" | "ntp", _) => e.suffix.to_uppercase(),
+            (_, protocol) => format!("{}/{protocol}", e.port),
+        })
+        .collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
 
 impl Fixer for EgressAllTraffic {
     fn meta(&self) -> &'static Meta {
@@ -201,7 +204,7 @@ fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
             cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Unsafe,
-            description: "Allow only HTTPS, HTTP, DNS and NTP egress".into(),
+            description: format!("Allow only {} egress", allowed(&p.ctx.settings.egress)),
             edits: vec![replace_item(p, &obj, item, v4, v6)],
         }));
     }
@@ -209,11 +212,12 @@ fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
 
 /// The list item replaced by one item per allowed port.
 fn replace_item(p: &Program, obj: &Obj, item: Val, v4: bool, v6: bool) -> Edit {
-    let values: Vec<NewValue> = EGRESS
+    let values: Vec<NewValue> = p
+        .ctx
+        .settings
+        .egress
         .iter()
-        .map(|(port, protocol, description, _)| {
-            NewValue::Map(rule_entries(*port, protocol, description, v4, v6))
-        })
+        .map(|e| NewValue::Map(rule_entries(e.port, &e.protocol, &e.description, v4, v6)))
         .collect();
     p.replace_list_item(obj, "egress", item.node, &values)
 }
@@ -305,7 +309,9 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
     }
     let ctx = p.context_of(res);
     let mut statements = Vec::new();
-    for (port, protocol, description, suffix) in EGRESS {
+    for e in p.ctx.settings.egress.iter() {
+        let (port, protocol, description, suffix) =
+            (&e.port, &e.protocol, &e.description, &e.suffix);
         let mut props = kept.clone();
         let mut add = |k: &str, v: NewValue| props.push((k.to_string(), v));
         add("description", NewValue::str(description));
@@ -344,7 +350,10 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
         cleanup: Vec::new(),
         new_files: Vec::new(),
         applicability: Applicability::Unsafe,
-        description: "Replace the rule by HTTPS, HTTP, DNS and NTP egress rules".into(),
+        description: format!(
+            "Replace the rule by {} egress rules",
+            allowed(&p.ctx.settings.egress)
+        ),
         edits: vec![p.replace_statement(stmt, &statements)],
     }));
 }

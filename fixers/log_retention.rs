@@ -34,9 +34,6 @@ use crate::rules::{Finding, Fixer, Meta};
 
 pub struct LogRetention;
 
-/// The shortest retention, in days, that iacfix accepts.
-pub const MIN_RETENTION_DAYS: i64 = 30;
-
 pub static META: Meta = Meta {
     code: "LOG001",
     name: "log-retention",
@@ -48,12 +45,20 @@ pub static META: Meta = Meta {
     source: include_str!("log_retention.rs"),
 };
 
+/// The retention periods CloudWatch Logs accepts, in days (0 is "never
+/// expire").
+pub const ALLOWED: &[i64] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
 impl Fixer for LogRetention {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        let min = p.ctx.settings.min_retention_days;
         for res in p
             .resources
             .iter()
@@ -67,10 +72,10 @@ impl Fixer for LogRetention {
                     format!("The log group has no retention (`{shown}` is not set)"),
                 ),
                 Lookup::Present(v) => match p.scalar(v) {
-                    Scalar::Num(n) if n == 0.0 || n >= MIN_RETENTION_DAYS as f64 => continue,
+                    Scalar::Num(n) if n == 0.0 || n >= min as f64 => continue,
                     Scalar::Num(n) => (
                         v.node.byte_range(),
-                        format!("The log group keeps logs {n} days (`{shown}`), below {MIN_RETENTION_DAYS}"),
+                        format!("The log group keeps logs {n} days (`{shown}`), below {min}"),
                     ),
                     _ => continue, // computed at run time: nothing to say
                 },
@@ -81,18 +86,13 @@ impl Fixer for LogRetention {
                 }
             };
             let finding = Finding::at(&META, p, res, range, msg.clone());
-            let grow = |s: &Scalar| matches!(s, Scalar::Num(n) if *n != 0.0 && *n < MIN_RETENTION_DAYS as f64);
-            match p.ensure_value(
-                &obj,
-                "retention_in_days",
-                NewValue::Int(MIN_RETENTION_DAYS),
-                &grow,
-            ) {
+            let grow = |s: &Scalar| matches!(s, Scalar::Num(n) if *n != 0.0 && *n < min as f64);
+            match p.ensure_value(&obj, "retention_in_days", NewValue::Int(min), &grow) {
                 Ok(edits) => out.push(finding.with_fix(Fix {
                     cleanup: Vec::new(),
                     new_files: Vec::new(),
                     applicability: Applicability::Safe,
-                    description: format!("Keep logs {MIN_RETENTION_DAYS} days"),
+                    description: format!("Keep logs {min} days"),
                     edits,
                 })),
                 Err(why) => out.push(Finding {

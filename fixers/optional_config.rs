@@ -39,10 +39,6 @@ use tree_sitter::Node;
 
 pub struct OptionalConfig;
 
-/// Settings that have a natural default, and that default.
-pub const NAMES: &[&str] = &["environment", "stage", "environmentSuffix", "env"];
-pub const DEFAULT: &str = "dev";
-
 pub static META: Meta = Meta {
     code: "PUL002",
     name: "optional-config",
@@ -75,7 +71,8 @@ impl Fixer for OptionalConfig {
             } else {
                 "||"
             };
-            let fallback = p.quote_at(call, DEFAULT);
+            let default = &p.ctx.settings.config_default;
+            let fallback = p.quote_at(call, default);
             let mut edits = vec![Edit::replace(method.byte_range(), "get")];
             if needs_parens(call) {
                 edits.push(Edit::insert(call.start_byte(), "("));
@@ -102,7 +99,7 @@ impl Fixer for OptionalConfig {
                     cleanup: Vec::new(),
                     new_files: Vec::new(),
                     applicability: Applicability::Unsafe,
-                    description: format!("Read `{key}` with a default of \"{DEFAULT}\""),
+                    description: format!("Read `{key}` with a default of \"{default}\""),
                     edits,
                 }),
             };
@@ -142,7 +139,7 @@ fn required_setting<'t>(p: &Program<'t>, call: Node<'t>) -> Option<(Node<'t>, St
         return None;
     };
     match p.scalar(Val { node: *key }) {
-        Scalar::Str(k) if NAMES.contains(&k.as_str()) => Some((method, k)),
+        Scalar::Str(k) if p.ctx.settings.config_names.iter().any(|n| *n == k) => Some((method, k)),
         _ => None,
     }
 }

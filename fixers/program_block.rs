@@ -9,7 +9,7 @@ use crate::model::{Flavor, Framework, Program, Resource};
 use crate::rules::{Finding, Meta};
 use tree_sitter::Node;
 
-use super::{log_retention, role_session_duration, s3_companion};
+use super::s3_companion;
 use super::{s3_encryption, s3_public_access_block, s3_versioning};
 
 /// New statements for one finding, with the imports they need.
@@ -37,6 +37,11 @@ impl<'p, 't> Block<'p, 't> {
 
     pub fn flavor(&self) -> Flavor {
         self.ctx.flavor
+    }
+
+    /// The `[rules.CODE]` settings in force for the file.
+    pub fn settings(&self) -> &crate::config::Settings {
+        &self.p.ctx.settings
     }
 
     /// Names for new resources: string literals `prefix-<suffix>` in the
@@ -239,7 +244,7 @@ impl<'p, 't> Block<'p, 't> {
             name("logs"),
             vec![(
                 "retention_in_days".into(),
-                NewValue::Int(log_retention::MIN_RETENTION_DAYS),
+                NewValue::Int(self.p.ctx.settings.min_retention_days),
             )],
         )?;
         self.add(
@@ -250,7 +255,7 @@ impl<'p, 't> Block<'p, 't> {
                 ("assume_role_policy".into(), trust_policy(service)),
                 (
                     "max_session_duration".into(),
-                    NewValue::Int(role_session_duration::MAX_SESSION_SECONDS),
+                    NewValue::Int(self.p.ctx.settings.max_session_duration),
                 ),
             ],
         )?;
@@ -311,7 +316,7 @@ impl<'p, 't> Block<'p, 't> {
             &s3_versioning::SPEC,
         ] {
             let mut props = vec![("bucket".to_string(), NewValue::Raw(format!("{bucket}.id")))];
-            props.extend((spec.props)());
+            props.extend((spec.props)(&self.p.ctx.settings));
             self.add(
                 spec.companion,
                 None,

@@ -117,10 +117,17 @@ impl Fixer for RequiredTags {
     }
 }
 
-fn required(res: &Resource) -> Vec<&'static str> {
-    let mut keys = vec!["Environment", "ManagedBy"];
+/// The tags `res` must carry: `[rules.TAG001] required`, and
+/// `data-required` when it holds data.
+fn required<'t>(p: &Program<'t>, res: &Resource) -> Vec<&'t str> {
+    let settings = &p.ctx.settings;
+    let mut keys: Vec<&'t str> = settings.required_tags.iter().map(|k| k.as_ref()).collect();
     if HOLDS_DATA.contains(&res.tf_type) {
-        keys.push("Backup");
+        for key in settings.data_tags.iter() {
+            if !keys.contains(&key.as_ref()) {
+                keys.push(key);
+            }
+        }
     }
     keys
 }
@@ -140,9 +147,12 @@ fn default_tags(p: &Program, provider: &Resource) -> Vec<String> {
             continue;
         };
         if let Some(tags) = p.obj(&block, "tags", tags) {
+            let settings = &p.ctx.settings;
             keys.extend(
-                ["Environment", "ManagedBy", "Backup"]
+                settings
+                    .required_tags
                     .iter()
+                    .chain(settings.data_tags.iter())
                     .filter(|k| matches!(p.get(&tags, k), Lookup::Present(_)))
                     .map(|k| k.to_string()),
             );
@@ -284,7 +294,7 @@ fn check_resource(
     let obj = p.props(res);
     let shown = p.display_path(&obj, "tags");
     let unknown = |why: String, range: std::ops::Range<usize>| {
-        let keys = required(res).join(", ");
+        let keys = required(p, res).join(", ");
         let msg =
             format!("The resource may lack the required tags {keys}: {why}; no automatic fix");
         Finding::at(&META, p, res, range, msg)
@@ -306,7 +316,7 @@ fn check_resource(
         }
     };
     let mut missing = Vec::new();
-    for key in required(res) {
+    for key in required(p, res) {
         if defaults.iter().any(|d| d == key) {
             continue;
         }
@@ -335,16 +345,15 @@ fn check_resource(
     let mut entries: Vec<(&str, NewValue)> = Vec::new();
     let mut unfixed = Vec::new();
     for key in &missing {
-        let value = match *key {
-            "Environment" => match environment {
-                Some(e) => NewValue::Raw(e.to_string()),
-                None => {
-                    unfixed.push(*key);
-                    continue;
-                }
-            },
-            "ManagedBy" => NewValue::str(managed_by),
-            _ => NewValue::str("Required"),
+        let configured = p.ctx.settings.tag_value(key);
+        let value = match (*key, environment, configured) {
+            ("Environment", Some(e), _) => NewValue::Raw(e.to_string()),
+            ("ManagedBy", _, None) => NewValue::str(managed_by),
+            (_, _, Some(v)) => NewValue::str(v),
+            (_, _, None) => {
+                unfixed.push(*key);
+                continue;
+            }
         };
         entries.push((key, value));
     }
@@ -353,8 +362,14 @@ fn check_resource(
         if missing.len() > 1 { "s" } else { "" },
         missing.join(", ")
     );
-    if !unfixed.is_empty() {
-        msg.push_str("; the program has no value for Environment to reuse");
+    for key in &unfixed {
+        if *key == "Environment" {
+            msg.push_str("; the program has no value for Environment to reuse");
+        } else {
+            msg.push_str(&format!(
+                "; no value for {key} is configured (`[rules.TAG001] values`)"
+            ));
+        }
     }
     let range = match &tags_obj {
         Some((v, _)) => v.node.byte_range(),

@@ -34,9 +34,6 @@ use crate::rules::{Finding, Fixer, Meta};
 
 pub struct RoleSessionDuration;
 
-/// The longest session, in seconds, that iacfix accepts.
-pub const MAX_SESSION_SECONDS: i64 = 3600;
-
 pub static META: Meta = Meta {
     code: "IAM001",
     name: "role-session-duration",
@@ -54,6 +51,7 @@ impl Fixer for RoleSessionDuration {
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        let max = p.ctx.settings.max_session_duration;
         for res in p.resources.iter().filter(|r| r.tf_type == "aws_iam_role") {
             let obj = p.props(res);
             let shown = p.display_path(&obj, "max_session_duration");
@@ -63,33 +61,32 @@ impl Fixer for RoleSessionDuration {
                     format!("The role does not state its session duration (`{shown}` is not set)"),
                 ),
                 Lookup::Present(v) => match p.scalar(v) {
-                    Scalar::Num(n) if n <= MAX_SESSION_SECONDS as f64 => continue,
+                    Scalar::Num(n) if n <= max as f64 => continue,
                     Scalar::Num(n) => (
                         v.node.byte_range(),
-                        format!("Role sessions last up to {n} seconds (`{shown}`), above {MAX_SESSION_SECONDS}"),
+                        format!("Role sessions last up to {n} seconds (`{shown}`), above {max}"),
                     ),
                     _ => continue,
                 },
                 Lookup::Unknown(why) => {
-                    let msg = format!("The role's session duration is not visible here ({why}); no automatic fix");
+                    let msg = format!(
+                        "The role's session duration is not visible here ({why}); no automatic fix"
+                    );
                     out.push(Finding::at(&META, p, res, res.head(), msg));
                     continue;
                 }
             };
             let finding = Finding::at(&META, p, res, range, msg.clone());
-            let too_long =
-                |s: &Scalar| matches!(s, Scalar::Num(n) if *n > MAX_SESSION_SECONDS as f64);
-            match p.ensure_value(
-                &obj,
-                "max_session_duration",
-                NewValue::Int(MAX_SESSION_SECONDS),
-                &too_long,
-            ) {
+            let too_long = |s: &Scalar| matches!(s, Scalar::Num(n) if *n > max as f64);
+            match p.ensure_value(&obj, "max_session_duration", NewValue::Int(max), &too_long) {
                 Ok(edits) => out.push(finding.with_fix(Fix {
                     cleanup: Vec::new(),
                     new_files: Vec::new(),
                     applicability: Applicability::Safe,
-                    description: "Limit role sessions to one hour".into(),
+                    description: match max {
+                        3600 => "Limit role sessions to one hour".into(),
+                        _ => format!("Limit role sessions to {max} seconds"),
+                    },
                     edits,
                 })),
                 Err(why) => out.push(Finding {

@@ -52,9 +52,6 @@ use crate::rules::{Finding, Fixer, Meta};
 
 pub struct RootVolume;
 
-/// The smallest root volume, in GB, that iacfix accepts.
-pub const MIN_ROOT_VOLUME_GB: i64 = 30;
-
 pub static META: Meta = Meta {
     code: "EC2002",
     name: "root-volume",
@@ -173,7 +170,8 @@ fn root_size(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
     let Scalar::Num(size) = p.scalar(v) else {
         return;
     };
-    if size >= MIN_ROOT_VOLUME_GB as f64 {
+    let min = p.ctx.settings.min_volume_size;
+    if size >= min as f64 {
         return;
     }
     let Lookup::Present(block_val) = p.get(obj, "root_block_device") else {
@@ -183,16 +181,14 @@ fn root_size(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
         return;
     };
     let shown = p.display_path(obj, "root_block_device.volume_size");
-    let msg = format!(
-        "The root volume is too small: `{shown}` is {size} GB, below {MIN_ROOT_VOLUME_GB} GB"
-    );
-    let edit = p.set_value(v, &NewValue::Int(MIN_ROOT_VOLUME_GB), &block, "volume_size");
+    let msg = format!("The root volume is too small: `{shown}` is {size} GB, below {min} GB");
+    let edit = p.set_value(v, &NewValue::Int(min), &block, "volume_size");
     out.push(
         Finding::at(&META, p, res, v.node.byte_range(), msg).with_fix(Fix {
             cleanup: Vec::new(),
             new_files: Vec::new(),
             applicability: Applicability::Safe,
-            description: format!("Raise the root volume to {MIN_ROOT_VOLUME_GB} GB"),
+            description: format!("Raise the root volume to {min} GB"),
             edits: vec![edit],
         }),
     );

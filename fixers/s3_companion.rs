@@ -34,9 +34,10 @@ pub struct Spec {
     pub suffix: &'static str,
     /// What is missing, for the message.
     pub missing: &'static str,
-    pub description: &'static str,
+    /// The fix's description.
+    pub description: fn(&crate::config::Settings) -> String,
     /// The companion's properties besides `bucket`.
-    pub props: fn() -> Vec<(String, NewValue)>,
+    pub props: fn(&crate::config::Settings) -> Vec<(String, NewValue)>,
     /// Why a fix for this bucket must be unsafe, if it must.
     pub unsafe_when: fn(&Program, &Resource) -> Option<String>,
 }
@@ -210,7 +211,7 @@ fn fix(spec: &Spec, p: &Program, bucket: &Resource) -> Result<Fix, String> {
         "bucket".to_string(),
         NewValue::Raw(format!("{reference}.id")),
     )];
-    props.extend((spec.props)());
+    props.extend((spec.props)(&p.ctx.settings));
     let mut import = import;
     if bucket.flavor == Flavor::CdktfPy {
         let structs = p.cdktf_py_structs(&class, &mut props);
@@ -238,8 +239,8 @@ fn fix(spec: &Spec, p: &Program, bucket: &Resource) -> Result<Fix, String> {
     edits.extend(p.add_imports(&import.into_iter().collect::<Vec<_>>()));
     let unsafe_reason = (spec.unsafe_when)(p, bucket);
     let description = match &unsafe_reason {
-        Some(why) => format!("{} (unsafe: {why})", spec.description),
-        None => spec.description.to_string(),
+        Some(why) => format!("{} (unsafe: {why})", (spec.description)(&p.ctx.settings)),
+        None => (spec.description)(&p.ctx.settings),
     };
     Ok(Fix {
         cleanup: Vec::new(),

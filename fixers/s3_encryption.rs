@@ -43,6 +43,7 @@
 //! checkov CKV_AWS_19; trivy AWS-0088. (With a customer-managed KMS key,
 //! which this fix does not choose for you, also CKV_AWS_145 and AWS-0132.)
 
+use crate::config::Settings;
 use crate::edit::NewValue;
 use crate::model::Program;
 use crate::rules::{Finding, Fixer, Meta};
@@ -62,16 +63,16 @@ pub static META: Meta = Meta {
     source: include_str!("s3_encryption.rs"),
 };
 
-/// The algorithm written by the fix.
-pub const SSE_ALGORITHM: &str = "AES256";
-
-fn props() -> Vec<(String, NewValue)> {
+fn props(settings: &Settings) -> Vec<(String, NewValue)> {
     vec![(
         "rule".to_string(),
         NewValue::List(vec![NewValue::Map(vec![
             (
                 "apply_server_side_encryption_by_default",
-                NewValue::Map(vec![("sse_algorithm", NewValue::str(SSE_ALGORITHM))]),
+                NewValue::Map(vec![(
+                    "sse_algorithm",
+                    NewValue::str(&settings.sse_algorithm),
+                )]),
             ),
             ("bucket_key_enabled", NewValue::Bool(true)),
         ])]),
@@ -87,7 +88,12 @@ pub static SPEC: Spec = Spec {
     ],
     suffix: "sse",
     missing: "server-side encryption configuration",
-    description: "Add a server-side encryption configuration (AES256, bucket key)",
+    description: |s| {
+        format!(
+            "Add a server-side encryption configuration ({}, bucket key)",
+            s.sse_algorithm
+        )
+    },
     props,
     unsafe_when: s3_companion::never_unsafe,
 };

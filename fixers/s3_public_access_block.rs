@@ -40,6 +40,7 @@
 //! trivy AWS-0086, AWS-0087, AWS-0091, AWS-0093, AWS-0094; cdk-nag
 //! AwsSolutions-S2.
 
+use crate::config::Settings;
 use crate::edit::NewValue;
 use crate::model::Program;
 use crate::rules::{Finding, Fixer, Meta};
@@ -71,7 +72,7 @@ pub static META: Meta = Meta {
     source: include_str!("s3_public_access_block.rs"),
 };
 
-fn props() -> Vec<(String, NewValue)> {
+fn props(_: &Settings) -> Vec<(String, NewValue)> {
     [
         "block_public_acls",
         "block_public_policy",
@@ -89,7 +90,7 @@ pub static SPEC: Spec = Spec {
     inline: &[],
     suffix: "pab",
     missing: "public access block",
-    description: "Add a public access block",
+    description: |_| "Add a public access block".into(),
     props,
     unsafe_when: s3_companion::public_reason,
 };

@@ -37,6 +37,7 @@
 //! ## Satisfies
 //! checkov CKV_AWS_21; trivy AWS-0090.
 
+use crate::config::Settings;
 use crate::edit::{Applicability, Fix, NewValue};
 use crate::model::{Lookup, Program, Scalar};
 use crate::rules::{Finding, Fixer, Meta};
@@ -56,7 +57,7 @@ pub static META: Meta = Meta {
     source: include_str!("s3_versioning.rs"),
 };
 
-fn props() -> Vec<(String, NewValue)> {
+fn props(_: &Settings) -> Vec<(String, NewValue)> {
     vec![(
         "versioning_configuration".to_string(),
         NewValue::Map(vec![("status", NewValue::str("Enabled"))]),
@@ -69,7 +70,7 @@ pub static SPEC: Spec = Spec {
     inline: &["versioning", "versionings"],
     suffix: "versioning",
     missing: "versioning",
-    description: "Enable versioning",
+    description: |_| "Enable versioning".into(),
     props,
     unsafe_when: s3_companion::never_unsafe,
 };

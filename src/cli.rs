@@ -1,5 +1,6 @@
 //! The command line.
 
+use crate::config::{self, Config, Settings};
 use crate::edit::NewFile;
 use crate::engine::{self, Mode, Options, Outcome};
 use crate::files::{self, Read};
@@ -22,9 +23,16 @@ const AFTER_HELP: &str = "\
 Exit status:
   0  no findings remain (with --dry-run: nothing would change)
   1  findings remain (with --dry-run: there is a diff)
-  2  the command line is wrong, or a file could not be processed
-     (unreadable, not UTF-8, syntax error, write refused); such files are
-     named on stderr and never written, and every other file is processed.
+  2  the command line or a configuration file is wrong (nothing is read
+     or written then), or a file could not be processed (unreadable, not
+     UTF-8, syntax error, write refused); such files are named on stderr
+     and never written, and every other file is processed.
+
+Configuration:
+  The nearest iacfix.toml (or pyproject.toml with [tool.iacfix]) above
+  each file sets select, extend-select, ignore, unsafe-fixes,
+  per-file-ignores and [rules.CODE] settings; `iacfix rules CODE` lists a
+  rule's settings. The command line wins over the file.
 
 Examples:
   iacfix .                          report findings
@@ -59,13 +67,25 @@ pub struct Cli {
     unsafe_fixes: bool,
 
     /// Rules to run: comma-separated codes or prefixes (EC2, EC2001, ALL).
-    /// Default: every rule that is on by default.
+    /// Default: every rule that is on by default. Replaces the
+    /// configuration's select, extend-select and ignore.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     select: Vec<String>,
+
+    /// Rules to add to those selected (here or in the configuration):
+    /// comma-separated codes or prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    extend_select: Vec<String>,
 
     /// Rules to skip: comma-separated codes or prefixes.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     ignore: Vec<String>,
+
+    /// The configuration file for every file checked. Default: the nearest
+    /// iacfix.toml, or pyproject.toml with a [tool.iacfix] table, in each
+    /// file's folder or above. Command-line options override it.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
 
     /// Output format of findings.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -81,6 +101,9 @@ enum Command {
         /// Print the rule table as Markdown (the README's table).
         #[arg(long)]
         markdown: bool,
+        /// Print the settings table as Markdown (the README's table).
+        #[arg(long, hide = true)]
+        settings_markdown: bool,
     },
 }
 
@@ -100,7 +123,14 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Some(Command::Rules { code, markdown }) => rules_command(code.as_deref(), markdown),
+        Some(Command::Rules {
+            settings_markdown: true,
+            ..
+        }) => {
+            print!("{}", crate::docs::settings_table());
+            0
+        }
+        Some(Command::Rules { code, markdown, .. }) => rules_command(code.as_deref(), markdown),
         None => check_command(&cli),
     }
 }
@@ -113,12 +143,21 @@ fn rules_command(code: Option<&str>, markdown: bool) -> i32 {
     }
     match code {
         None => {
+            let _ = writeln!(
+                out,
+                "{:<8} {:<22} {:<32} {:<4} SUMMARY",
+                "CODE", "NAME", "FIX", "ON"
+            );
             for rule in fixers::ALL {
                 let m = rule.meta();
                 let _ = writeln!(
                     out,
-                    "{:<8} {:<22} {:<32} {}",
-                    m.code, m.name, m.fix, m.summary
+                    "{:<8} {:<22} {:<32} {:<4} {}",
+                    m.code,
+                    m.name,
+                    m.fix,
+                    if m.default_on { "on" } else { "off" },
+                    m.summary
                 );
             }
             0
@@ -150,21 +189,24 @@ struct FileResult {
 fn process(
     path: PathBuf,
     facts: Option<Arc<ProgramFacts>>,
-    selection: &Selection,
-    options: Options,
+    run: Result<(Selection, Options, Settings), String>,
 ) -> Option<FileResult> {
     let shown = files::display_path(&path);
     let lang = Lang::from_path(&path)?;
     let (original, outcome) = match files::read(&path) {
         Ok(Read::Skipped) => return None,
-        Ok(Read::Text(text)) => {
-            let ctx = FileContext {
-                path: Some(path.clone()),
-                facts,
-            };
-            let outcome = engine::run_in(&text, lang, selection, options, &ctx);
-            (text, outcome)
-        }
+        Ok(Read::Text(text)) => match run {
+            Ok((selection, options, settings)) => {
+                let ctx = FileContext {
+                    path: Some(path.clone()),
+                    facts,
+                    settings,
+                };
+                let outcome = engine::run_in(&text, lang, &selection, options, &ctx);
+                (text, outcome)
+            }
+            Err(e) => (text, Err(e)),
+        },
         Err(e) => (String::new(), Err(e)),
     };
     Some(FileResult {
@@ -175,25 +217,105 @@ fn process(
     })
 }
 
-fn check_command(cli: &Cli) -> i32 {
+/// The configurations of the files to check: one named by `--config`, else
+/// the nearest to each file's folder. Err lists every problem found in them.
+fn configurations(cli: &Cli, files: &[PathBuf]) -> Result<HashMap<PathBuf, Arc<Config>>, String> {
     let all: &[&'static dyn Fixer] = fixers::ALL;
-    let selection = match Selection::new(all, &cli.select, &cli.ignore) {
-        Ok(s) => s,
-        Err(e) => {
+    let mut by_dir = HashMap::new();
+    if let Some(path) = &cli.config {
+        let config = Arc::new(config::load(path, all)?);
+        for f in files {
+            let dir = f.parent().unwrap_or(Path::new("")).to_path_buf();
+            by_dir.insert(dir, config.clone());
+        }
+        return Ok(by_dir);
+    }
+    let mut loaded: HashMap<Option<PathBuf>, Arc<Config>> = HashMap::new();
+    let mut errors = Vec::new();
+    for f in files {
+        let dir = f.parent().unwrap_or(Path::new("")).to_path_buf();
+        if by_dir.contains_key(&dir) {
+            continue;
+        }
+        let found = config::find(&dir);
+        let config = match loaded.get(&found) {
+            Some(c) => c.clone(),
+            None => {
+                let c = match &found {
+                    Some(path) => config::load(path, all).unwrap_or_else(|e| {
+                        errors.push(e);
+                        Config::default()
+                    }),
+                    None => Config::default(),
+                };
+                let c = Arc::new(c);
+                loaded.insert(found, c.clone());
+                c
+            }
+        };
+        by_dir.insert(dir, config);
+    }
+    if errors.is_empty() {
+        Ok(by_dir)
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+/// The rules, options and settings for one file. A `--select` on the
+/// command line replaces the configuration's `select`, `extend-select` and
+/// `ignore` (as in ruff: the command line says what runs); otherwise the
+/// command line's `--extend-select` and `--ignore` add to the
+/// configuration's. `per-file-ignores` always applies.
+fn run_for(
+    cli: &Cli,
+    config: &Config,
+    file: &Path,
+) -> Result<(Selection, Options, Settings), String> {
+    let (select, mut extend, mut ignore) = if cli.select.is_empty() {
+        (
+            config.select.clone().unwrap_or_default(),
+            config.extend_select.clone(),
+            config.ignore.clone(),
+        )
+    } else {
+        (cli.select.clone(), Vec::new(), Vec::new())
+    };
+    extend.extend(cli.extend_select.iter().cloned());
+    ignore.extend(cli.ignore.iter().cloned());
+    ignore.extend(config.ignored_in(file));
+    let selection = Selection::extended(fixers::ALL, &select, &extend, &ignore)?;
+    let options = Options {
+        mode: if cli.write || cli.dry_run {
+            Mode::Fix
+        } else {
+            Mode::Check
+        },
+        unsafe_fixes: cli.unsafe_fixes || config.unsafe_fixes.unwrap_or(false),
+    };
+    Ok((selection, options, config.settings.clone()))
+}
+
+fn check_command(cli: &Cli) -> i32 {
+    // Codes on the command line are checked before anything is read.
+    let none: Vec<String> = Vec::new();
+    for codes in [&cli.select, &cli.extend_select, &cli.ignore] {
+        if let Err(e) = Selection::extended(fixers::ALL, codes, &none, &none) {
             eprintln!("error: {e}");
             return 2;
         }
-    };
-    let mode = if cli.write || cli.dry_run {
-        Mode::Fix
-    } else {
-        Mode::Check
-    };
-    let options = Options {
-        mode,
-        unsafe_fixes: cli.unsafe_fixes,
-    };
+    }
     let discovered = files::discover(&cli.paths);
+    let configs = match configurations(cli, &discovered.files) {
+        Ok(c) => c,
+        Err(e) => {
+            for line in e.lines() {
+                eprintln!("error: {line}");
+            }
+            return 2;
+        }
+    };
+    let default = Arc::new(Config::default());
     let mut errors: Vec<(String, String)> = discovered
         .errors
         .iter()
@@ -204,8 +326,11 @@ fn check_command(cli: &Cli) -> i32 {
         .files
         .into_par_iter()
         .filter_map(|p| {
-            let facts = programs.get(p.parent().unwrap_or(Path::new(""))).cloned();
-            process(p, facts, &selection, options)
+            let dir = p.parent().unwrap_or(Path::new(""));
+            let facts = programs.get(dir).cloned();
+            let config = configs.get(dir).unwrap_or(&default);
+            let run = run_for(cli, config, &p);
+            process(p, facts, run)
         })
         .collect();
     results.sort_by(|a, b| a.path.cmp(&b.path));

@@ -24,17 +24,54 @@ pub fn rule_table() -> String {
     out
 }
 
+/// The Markdown table of every rule setting, as the README shows it.
+pub fn settings_table() -> String {
+    let mut out = String::from("| rule | setting | default | meaning |\n|---|---|---|---|\n");
+    for s in crate::config::SETTINGS {
+        out.push_str(&format!(
+            "| {} | `{}` | `{}` | {} |\n",
+            s.code,
+            s.key,
+            s.default,
+            s.help.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 /// The page `iacfix rules CODE` prints.
 pub fn rule_page(m: &Meta) -> String {
     format!(
-        "# {} {}\n\n{}\n\nFix: {}. On by default: {}.\n\n{}",
+        "# {} {}\n\n{}\n\nFix: {}. On by default: {}.\n\n{}{}",
         m.code,
         m.name,
         m.summary,
         m.fix,
         if m.default_on { "yes" } else { "no" },
-        m.docs()
+        m.docs(),
+        settings_section(m.code)
     )
+}
+
+/// The `## Settings` section of a rule's page: each `[rules.CODE]` key, its
+/// meaning and its default. Empty for a rule without settings.
+pub fn settings_section(code: &str) -> String {
+    let mine: Vec<_> = crate::config::SETTINGS
+        .iter()
+        .filter(|s| s.code == code)
+        .collect();
+    if mine.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n## Settings\nIn `iacfix.toml` (or `[tool.iacfix.rules.{code}]` in pyproject.toml):\n```toml\n[rules.{code}]\n");
+    for s in &mine {
+        out.push_str(&format!("{} = {}\n", s.key, s.default));
+    }
+    out.push_str("```\n");
+    for s in &mine {
+        out.push_str(&format!("- `{}`: {}.\n", s.key, s.help));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -60,6 +97,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn readme_settings_table_is_current() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("<!-- settings:start -->\n")
+            .expect("README has a settings:start marker");
+        let end = readme
+            .find("<!-- settings:end -->")
+            .expect("README has a settings:end marker");
+        assert_eq!(
+            &readme[start + "<!-- settings:start -->\n".len()..end],
+            settings_table(),
+            "README settings table is stale: replace it with `iacfix rules --settings-markdown`"
+        );
     }
 
     #[test]

@@ -425,6 +425,9 @@ impl<'t> Program<'t> {
         let key = self.source_key(&parent, attr);
         let value = self.render(value, place);
         match kind {
+            ContainerKind::TsObject if !is_identifier(&key) => {
+                format!("{}: {value}", quote(&key, self.style.quote))
+            }
             ContainerKind::TsObject => format!("{key}: {value}"),
             ContainerKind::PyArgs => format!("{key}={value}"),
             ContainerKind::PyDict => format!("{}: {value}", quote(&key, self.style.quote)),

@@ -2,6 +2,7 @@
 //! CDKTF programs (TypeScript and Python) and fixes them with minimal patches.
 
 pub mod cli;
+pub mod config;
 pub mod diff;
 pub mod docs;
 pub mod edit;

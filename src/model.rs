@@ -232,6 +232,7 @@ const MAX_DEPTH: usize = 32;
 static NO_CONTEXT: FileContext = FileContext {
     path: None,
     facts: None,
+    settings: crate::config::Settings::DEFAULT,
 };
 
 impl<'t> Program<'t> {
@@ -1060,6 +1061,10 @@ impl<'t> Program<'t> {
 
     /// The source spelling of a Terraform attribute in this object.
     pub fn source_key(&self, obj: &Obj<'t>, attr: &str) -> String {
+        // Tag maps hold the user's keys, spelled as they are.
+        if obj.path == "tags" || obj.path.ends_with(".tags") {
+            return attr.to_string();
+        }
         let name = match obj.flavor.framework() {
             Framework::Pulumi => types::pulumi_attr(obj.tf_type, &obj.path, attr),
             Framework::Cdktf => attr,

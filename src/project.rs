@@ -16,6 +16,8 @@ pub struct FileContext {
     /// The file's path; None for text without a file (tests, stdin).
     pub path: Option<PathBuf>,
     pub facts: Option<Arc<ProgramFacts>>,
+    /// The rules' settings from the file's configuration.
+    pub settings: crate::config::Settings,
 }
 
 /// Facts about one program, gathered once before its files are fixed.

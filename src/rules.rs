@@ -108,12 +108,23 @@ impl Selection {
         select: &[String],
         ignore: &[String],
     ) -> Result<Selection, String> {
+        Selection::extended(all, select, &[], ignore)
+    }
+
+    /// As `new`, with `extend` adding rules to those `select` chooses.
+    pub fn extended(
+        all: &[&'static dyn Fixer],
+        select: &[String],
+        extend: &[String],
+        ignore: &[String],
+    ) -> Result<Selection, String> {
         let matches = |code: &str, pattern: &str| pattern == "ALL" || code.starts_with(pattern);
-        for pattern in select.iter().chain(ignore) {
+        for pattern in select.iter().chain(extend).chain(ignore) {
             if !all.iter().any(|f| matches(f.meta().code, pattern)) {
                 let known: Vec<&str> = all.iter().map(|f| f.meta().code).collect();
                 return Err(format!(
-                    "unknown rule code or prefix `{pattern}` (known: {})",
+                    "unknown rule code or prefix `{pattern}`{} (known: {})",
+                    crate::config::suggest(&pattern.to_ascii_uppercase(), &known),
                     known.join(", ")
                 ));
             }
@@ -127,7 +138,7 @@ impl Selection {
                     f.meta().default_on
                 } else {
                     select.iter().any(|p| matches(code, p))
-                };
+                } || extend.iter().any(|p| matches(code, p));
                 selected && !ignore.iter().any(|p| matches(code, p))
             })
             .collect();

@@ -518,6 +518,22 @@ fn rules_command_lists_and_explains() {
     let dir = tempfile::tempdir().unwrap();
     let out = stdout(iacfix(dir.path()).arg("rules"), 0);
     assert!(out.contains("EC2001") && out.contains("EC2002"), "{out}");
+    let line = |code: &str| {
+        out.lines()
+            .find(|l| l.starts_with(code))
+            .unwrap()
+            .to_string()
+    };
+    assert!(line("EC2001").contains(" on "), "{out}");
+    assert!(line("MON001").contains(" off "), "{out}");
+    let out = stdout(iacfix(dir.path()).args(["rules", "TAG001"]), 0);
+    assert!(
+        out.contains("## Settings")
+            && out.contains("[rules.TAG001]\nrequired = [\"Environment\", \"ManagedBy\"]"),
+        "{out}"
+    );
+    let out = stdout(iacfix(dir.path()).args(["rules", "EC2001"]), 0);
+    assert!(!out.contains("## Settings"), "{out}");
     let out = stdout(iacfix(dir.path()).args(["rules", "EC2001"]), 0);
     assert!(
         out.contains("## Why is this bad?") && out.contains("CKV_AWS_79"),
@@ -692,5 +708,178 @@ fn account_baseline_rules_ignore_files_that_only_mention_the_provider() {
     assert!(
         out.contains("update_requirements.py:3:1 MON001") && out.contains("unsafe fix available"),
         "{out}"
+    );
+}
+
+#[test]
+fn configuration_is_found_upward_and_the_nearest_file_applies() {
+    let dir = project(&[
+        ("iacfix.toml", b"ignore = [\"EC2002\"]\n"),
+        ("infra/index.ts", BAD.as_bytes()),
+        // A nested configuration replaces the outer one for its files.
+        ("legacy/iacfix.toml", b"ignore = [\"EC2001\"]\n"),
+        ("legacy/index.ts", BAD.as_bytes()),
+    ]);
+    let out = stdout(&mut iacfix(dir.path()), 1);
+    assert!(out.contains("infra/index.ts:3:1 EC2001"), "{out}");
+    assert!(!out.contains("infra/index.ts:8:21 EC2002"), "{out}");
+    assert!(out.contains("legacy/index.ts:8:21 EC2002"), "{out}");
+    assert!(!out.contains("legacy/index.ts:3:1 EC2001"), "{out}");
+    // Run from inside the folder, the file above is still found.
+    let out = stdout(&mut iacfix(&dir.path().join("infra")), 1);
+    assert!(
+        out.contains("index.ts:3:1 EC2001") && !out.contains("EC2002"),
+        "{out}"
+    );
+
+    // pyproject.toml counts only with a [tool.iacfix] table.
+    let py = project(&[
+        (
+            "pyproject.toml",
+            b"[project]\nname = \"infra\"\n\n[tool.iacfix]\nignore = [\"EC2001\"]\n",
+        ),
+        ("index.ts", BAD.as_bytes()),
+    ]);
+    let out = stdout(&mut iacfix(py.path()), 1);
+    assert!(!out.contains("EC2001") && out.contains("EC2002"), "{out}");
+    let other = project(&[
+        ("pyproject.toml", b"[project]\nname = \"infra\"\n"),
+        ("index.ts", BAD.as_bytes()),
+    ]);
+    let out = stdout(&mut iacfix(other.path()), 1);
+    assert!(out.contains("EC2001") && out.contains("EC2002"), "{out}");
+}
+
+#[test]
+fn config_option_names_the_file_for_every_path() {
+    let dir = project(&[
+        ("iacfix.toml", b"ignore = [\"EC2002\"]\n"),
+        ("ci/strict.toml", b"select = [\"EC2002\"]\n"),
+        ("index.ts", BAD.as_bytes()),
+    ]);
+    let out = stdout(iacfix(dir.path()).args(["--config", "ci/strict.toml"]), 1);
+    assert!(out.contains("EC2002") && !out.contains("EC2001"), "{out}");
+    // Its per-file-ignores are relative to its own folder.
+    let ci = project(&[
+        (
+            "ci/strict.toml",
+            b"[per-file-ignores]\n\"../app/*\" = [\"EC2001\"]\n",
+        ),
+        ("app/index.ts", BAD.as_bytes()),
+    ]);
+    let out = stdout(iacfix(ci.path()).args(["--config", "ci/strict.toml"]), 1);
+    assert!(out.contains("EC2002") && !out.contains("EC2001"), "{out}");
+    let err = stderr(iacfix(dir.path()).args(["--config", "ci/missing.toml"]), 2);
+    assert!(err.contains("error: ci/missing.toml: cannot read"), "{err}");
+}
+
+#[test]
+fn command_line_selection_overrides_the_configuration() {
+    let dir = project(&[
+        (
+            "iacfix.toml",
+            b"select = [\"EC2001\"]\nextend-select = [\"EC2004\"]\nignore = [\"EC2002\"]\n",
+        ),
+        ("index.ts", BAD.as_bytes()),
+    ]);
+    // The configuration's selection.
+    let out = stdout(&mut iacfix(dir.path()), 1);
+    assert!(out.contains("EC2001") && !out.contains("EC2002"), "{out}");
+    // --select replaces it, ignores included.
+    let out = stdout(iacfix(dir.path()).args(["--select", "EC2002"]), 1);
+    assert!(out.contains("EC2002") && !out.contains("EC2001"), "{out}");
+    // --extend-select and --ignore add to it.
+    let out = stdout(
+        iacfix(dir.path()).args(["--ignore", "EC2001", "--extend-select", "EC2003"]),
+        0,
+    );
+    assert!(out.contains("No findings."), "{out}");
+    // --extend-select with no configuration adds to the defaults.
+    let bare = project(&[("index.ts", BAD.as_bytes())]);
+    let out = stdout(
+        iacfix(bare.path()).args(["--select", "EC2001", "--extend-select", "EC2002"]),
+        1,
+    );
+    assert!(out.contains("EC2001") && out.contains("EC2002"), "{out}");
+    let err = stderr(iacfix(bare.path()).args(["--extend-select", "EC2O01"]), 2);
+    assert!(
+        err.contains("unknown rule code or prefix `EC2O01` (did you mean `EC2001`?)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn per_file_ignores_match_globs_from_the_configuration_folder() {
+    let dir = project(&[
+        (
+            "iacfix.toml",
+            b"[per-file-ignores]\n\"sandbox/**\" = [\"EC2\"]\n\"legacy.ts\" = [\"EC2001\"]\n",
+        ),
+        ("sandbox/dev/index.ts", BAD.as_bytes()),
+        ("prod/legacy.ts", BAD.as_bytes()),
+        ("prod/index.ts", BAD.as_bytes()),
+    ]);
+    let out = stdout(&mut iacfix(dir.path()), 1);
+    assert!(!out.contains("sandbox/"), "{out}");
+    assert!(out.contains("prod/legacy.ts:8:21 EC2002"), "{out}");
+    assert!(!out.contains("prod/legacy.ts:3:1 EC2001"), "{out}");
+    assert!(out.contains("prod/index.ts:3:1 EC2001"), "{out}");
+}
+
+#[test]
+fn configuration_enables_unsafe_fixes_and_changes_rule_settings() {
+    let dir = project(&[
+        (
+            "iacfix.toml",
+            b"unsafe-fixes = true\n\n[rules.EC2002]\nmin-volume-size = 50\n",
+        ),
+        ("index.ts", BAD.as_bytes()),
+    ]);
+    let err = stderr(iacfix(dir.path()).arg("--write"), 0);
+    assert!(
+        err.contains("Fixed 3 findings in 1 file; 0 remain"),
+        "{err}"
+    );
+    let written = fs::read_to_string(dir.path().join("index.ts")).unwrap();
+    assert!(written.contains("volumeSize: 50,"), "{written}");
+    // The unsafe EC2002 encryption fix was applied without the flag.
+    assert!(written.contains("encrypted: true"), "{written}");
+}
+
+#[test]
+fn configuration_mistakes_exit_2_with_file_line_and_suggestion() {
+    let dir = project(&[
+        (
+            "iacfix.toml",
+            b"selct = [\"EC2001\"]\nignore = [\"EC2OO2\"]\n\n[rules.LOG001]\nmin-retention-days = 45\n",
+        ),
+        ("index.ts", BAD.as_bytes()),
+    ]);
+    let out = iacfix(dir.path())
+        .arg("--write")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.stdout.is_empty());
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].ends_with("iacfix.toml:1:1: unknown key `selct` (did you mean `select`?); the keys are select, extend-select, ignore, unsafe-fixes, per-file-ignores, rules"),
+        "{err}"
+    );
+    assert!(
+        lines[1].ends_with("iacfix.toml:2:11: unknown rule code or prefix `EC2OO2` (did you mean `EC2002`?); `iacfix rules` lists them"),
+        "{err}"
+    );
+    assert!(
+        lines[2].contains("iacfix.toml:5:22: bad value for `min-retention-days`"),
+        "{err}"
+    );
+    // Nothing was written.
+    assert_eq!(
+        fs::read_to_string(dir.path().join("index.ts")).unwrap(),
+        BAD
     );
 }

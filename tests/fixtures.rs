@@ -102,7 +102,7 @@ fn fixtures() -> Vec<Fixture> {
 }
 
 /// The context a file of a copied fixture runs in, as the command line
-/// builds it.
+/// builds it (settings included).
 fn context(dir: &Path, file: &Path) -> FileContext {
     let path = dir.join(file);
     let (root, marked) = program_root(&path);
@@ -115,9 +115,19 @@ fn context(dir: &Path, file: &Path) -> FileContext {
     .map(|s| dir.join(s))
     .filter(|p| p.starts_with(&root))
     .collect();
+    // A fixture folder with an iacfix.toml runs with its rule settings.
+    let settings = match iacfix::config::find(path.parent().unwrap()) {
+        Some(config) if config.starts_with(dir) => {
+            iacfix::config::load(&config, iacfix::fixers::ALL)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .settings
+        }
+        _ => Default::default(),
+    };
     FileContext {
         path: Some(path),
         facts: Some(Arc::new(ProgramFacts::gather(&root, marked, &all))),
+        settings,
     }
 }
 
