@@ -245,10 +245,7 @@ fn ssm_paths(p: &Program, skip: &[std::ops::Range<usize>], out: &mut Vec<Finding
                             name: META.name,
                             range: range.clone(),
                             message: msg,
-                            resource: res.map(|r| ResourceRef {
-                                tf_type: r.tf_type.to_string(),
-                                name: p.resource_name(r),
-                            }),
+                            resource: res.map(|r| ResourceRef::of(p, r)),
                             fix: None,
                         };
                         out.push(finding.with_fix(Fix {

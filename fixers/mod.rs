@@ -53,4 +53,5 @@ pub static ALL: &[&dyn Fixer] = &[
     &required_tags::RequiredTags,
     &depends_on_output::DependsOnOutput,
     &optional_config::OptionalConfig,
+    &crate::suppress::UnusedSuppression,
 ];

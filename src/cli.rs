@@ -397,7 +397,9 @@ fn check_command(cli: &Cli) -> i32 {
         fixed_findings += outcome.applied;
     }
 
-    let findings: Vec<FileFinding> = results
+    // Every finding, suppressed ones included (JSON lists them), and those
+    // that count.
+    let all_findings: Vec<FileFinding> = results
         .iter()
         .filter_map(|r| r.outcome.as_ref().ok().map(|o| (r, o)))
         .flat_map(|(r, o)| {
@@ -406,6 +408,14 @@ fn check_command(cli: &Cli) -> i32 {
                 finding: f,
             })
         })
+        .collect();
+    let suppressed = all_findings
+        .iter()
+        .filter(|f| f.finding.suppressed.is_some())
+        .count();
+    let findings: Vec<&FileFinding> = all_findings
+        .iter()
+        .filter(|f| f.finding.suppressed.is_none())
         .collect();
     let remaining = findings
         .iter()
@@ -416,7 +426,7 @@ fn check_command(cli: &Cli) -> i32 {
     match cli.format {
         Format::Json => {
             let report =
-                report::json_report(&findings, &errors, cli.dry_run.then_some(diff.as_str()));
+                report::json_report(&all_findings, &errors, cli.dry_run.then_some(diff.as_str()));
             let _ = writeln!(
                 out,
                 "{}",
@@ -434,7 +444,7 @@ fn check_command(cli: &Cli) -> i32 {
                 let _ = writeln!(out, "{}", report::text_line(f));
             }
             if !cli.write {
-                let _ = writeln!(out, "{}", summary(&findings));
+                let _ = writeln!(out, "{}", summary(&findings, suppressed));
             }
         }
     }
@@ -543,9 +553,14 @@ fn undo(files: &[PathBuf], dirs: &[PathBuf]) {
     }
 }
 
-fn summary(findings: &[FileFinding]) -> String {
+fn summary(findings: &[&FileFinding], suppressed: usize) -> String {
+    let silenced = match suppressed {
+        0 => String::new(),
+        1 => " (1 suppressed)".to_string(),
+        n => format!(" ({n} suppressed)"),
+    };
     if findings.is_empty() {
-        return "No findings.".into();
+        return format!("No findings{silenced}.");
     }
     let fixable = |a| {
         findings
@@ -557,7 +572,7 @@ fn summary(findings: &[FileFinding]) -> String {
     let unsafe_ = fixable(crate::edit::Applicability::Unsafe);
     let n = findings.len();
     format!(
-        "Found {n} {}: {safe} fixable with --write, {unsafe_} more with --write --unsafe-fixes, {} without an automatic fix.",
+        "Found {n} {}{silenced}: {safe} fixable with --write, {unsafe_} more with --write --unsafe-fixes, {} without an automatic fix.",
         if n == 1 { "finding" } else { "findings" },
         n - safe - unsafe_
     )

@@ -99,17 +99,23 @@ mod tests {
         }
     }
 
+    /// The README's text between `<!-- name:start -->` and `<!-- name:end -->`.
+    fn readme_section(name: &str) -> &'static str {
+        let readme = include_str!("../README.md");
+        let open = format!("<!-- {name}:start -->\n");
+        let start = readme
+            .find(&open)
+            .unwrap_or_else(|| panic!("README has a {name}:start marker"));
+        let end = readme
+            .find(&format!("<!-- {name}:end -->"))
+            .unwrap_or_else(|| panic!("README has a {name}:end marker"));
+        &readme[start + open.len()..end]
+    }
+
     #[test]
     fn readme_settings_table_is_current() {
-        let readme = include_str!("../README.md");
-        let start = readme
-            .find("<!-- settings:start -->\n")
-            .expect("README has a settings:start marker");
-        let end = readme
-            .find("<!-- settings:end -->")
-            .expect("README has a settings:end marker");
         assert_eq!(
-            &readme[start + "<!-- settings:start -->\n".len()..end],
+            readme_section("settings"),
             settings_table(),
             "README settings table is stale: replace it with `iacfix rules --settings-markdown`"
         );
@@ -117,16 +123,8 @@ mod tests {
 
     #[test]
     fn readme_rule_table_is_current() {
-        let readme = include_str!("../README.md");
-        let start = readme
-            .find("<!-- rules:start -->\n")
-            .expect("README has a rules:start marker");
-        let end = readme
-            .find("<!-- rules:end -->")
-            .expect("README has a rules:end marker");
-        let table = &readme[start + "<!-- rules:start -->\n".len()..end];
         assert_eq!(
-            table,
+            readme_section("rules"),
             rule_table(),
             "README rule table is stale: replace it with `iacfix rules --markdown`"
         );

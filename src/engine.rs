@@ -6,6 +6,7 @@ use crate::lang::{self, Lang, LineIndex};
 use crate::model::Program;
 use crate::project::FileContext;
 use crate::rules::{Finding, ResourceRef, Selection};
+use crate::suppress;
 use ropey::Rope;
 use std::collections::HashSet;
 
@@ -40,6 +41,18 @@ pub struct Reported {
     pub message: String,
     pub resource: Option<ResourceRef>,
     pub fix: Option<FixInfo>,
+    /// Set when a suppression comment silences the finding: it is then
+    /// neither fixed nor counted.
+    pub suppressed: Option<Suppressed>,
+}
+
+/// How a finding was silenced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppressed {
+    /// The text after `--` in the comment.
+    pub reason: Option<String>,
+    /// Where the comment is, 1-based line, in the text as read.
+    pub line: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -71,7 +84,7 @@ impl Outcome {
     pub fn remaining(&self) -> usize {
         self.findings
             .iter()
-            .filter(|f| !f.fix.as_ref().is_some_and(|x| x.applied))
+            .filter(|f| f.suppressed.is_none() && !f.fix.as_ref().is_some_and(|x| x.applied))
             .count()
     }
 }
@@ -125,13 +138,15 @@ pub fn run_in(
                 applied,
                 description: x.description.clone(),
             }),
+            suppressed: None,
         }
     };
 
     for pass in 0.. {
         let mut program = Program::with_context(&text, lang, &tree, ctx);
         program.created = outcome.new_files.iter().map(|f| f.path.clone()).collect();
-        let findings = selection.check(&program);
+        let mut findings = selection.check(&program);
+        let silenced = suppressions(&text, &tree, selection, &mut findings);
         let wanted = |f: &Finding| {
             f.fix.as_ref().is_some_and(|fix| {
                 !fix.edits.is_empty()
@@ -158,6 +173,17 @@ pub fn run_in(
                 }
                 r
             }));
+            outcome
+                .findings
+                .extend(silenced.iter().map(|(f, directive)| {
+                    let mut r = report(f, false, &history);
+                    let at = map_back(&history, directive.comment.start);
+                    r.suppressed = Some(Suppressed {
+                        reason: directive.reason.clone(),
+                        line: original_lines.position(src, at).0,
+                    });
+                    r
+                }));
             break;
         }
         if pass == MAX_PASSES {
@@ -226,6 +252,55 @@ pub fn run_in(
         outcome.fixed = Some(text);
     }
     Ok(outcome)
+}
+
+/// Takes the findings that suppression comments silence out of `findings`
+/// (returning each with its comment) and adds IAC000's findings when it
+/// runs.
+fn suppressions(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    selection: &Selection,
+    findings: &mut Vec<Finding>,
+) -> Vec<(Finding, suppress::Directive)> {
+    let directives = suppress::directives(text, tree);
+    if directives.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(text);
+    let line = |offset: usize| lines.position(text, offset).0 - 1;
+    let mut used: Vec<Vec<&'static str>> = vec![Vec::new(); directives.len()];
+    let mut silenced = Vec::new();
+    findings.retain(|f| {
+        let mut at = vec![line(f.range.start)];
+        if let Some(res) = &f.resource {
+            at.push(line(res.start));
+        }
+        match suppress::silencing(&directives, f.code, &at) {
+            Some(d) => {
+                let i = directives
+                    .iter()
+                    .position(|x| x.comment == d.comment)
+                    .unwrap_or(0);
+                used[i].push(f.code);
+                silenced.push((f.clone(), d.clone()));
+                false
+            }
+            None => true,
+        }
+    });
+    if selection.has(suppress::META.code) {
+        let known: Vec<&str> = crate::fixers::ALL.iter().map(|f| f.meta().code).collect();
+        findings.extend(suppress::unused(
+            text,
+            &directives,
+            &used,
+            &known,
+            &|code| selection.has(code),
+        ));
+        findings.sort_by_key(|f| (f.range.start, f.code));
+    }
+    silenced
 }
 
 /// Picks fixes whose edits do not conflict with those picked before, in

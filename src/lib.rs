@@ -17,4 +17,5 @@ pub mod project;
 pub mod report;
 pub mod rules;
 pub mod style;
+pub mod suppress;
 pub mod types;

@@ -89,6 +89,37 @@ impl<'t> Resource<'t> {
         self.call.byte_range()
     }
 
+    /// Where the statement holding the call starts (`const web = new ...`,
+    /// `web = aws.ec2.Instance(`), or the call when it is not a statement
+    /// of its own.
+    pub fn statement_start(&self) -> usize {
+        let mut node = self.call;
+        while let Some(parent) = node.parent() {
+            if matches!(
+                parent.kind(),
+                "program" | "module" | "statement_block" | "block" | "class_body"
+            ) {
+                return node.start_byte();
+            }
+            if parent.start_position().row != self.call.start_position().row
+                && !matches!(
+                    parent.kind(),
+                    "variable_declarator"
+                        | "lexical_declaration"
+                        | "variable_declaration"
+                        | "assignment"
+                        | "expression_statement"
+                        | "export_statement"
+                        | "assignment_expression"
+                )
+            {
+                return self.call.start_byte();
+            }
+            node = parent;
+        }
+        self.call.start_byte()
+    }
+
     /// The start of the call up to the class (`new aws.ec2.Instance`),
     /// where findings about a missing property point.
     pub fn head(&self) -> Range<usize> {

@@ -43,6 +43,10 @@ pub fn json_finding(f: &FileFinding) -> Value {
             "applied": x.applied,
             "description": x.description,
         })),
+        "suppressed": r.suppressed.as_ref().map(|s| json!({
+            "reason": s.reason,
+            "line": s.line,
+        })),
     })
 }
 

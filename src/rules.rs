@@ -46,6 +46,19 @@ impl Meta {
 pub struct ResourceRef {
     pub tf_type: String,
     pub name: String,
+    /// Where the statement that creates it starts (in the text checked):
+    /// a suppression comment above it or on that line covers it.
+    pub start: usize,
+}
+
+impl ResourceRef {
+    pub fn of(program: &Program, res: &Resource) -> ResourceRef {
+        ResourceRef {
+            tf_type: res.tf_type.to_string(),
+            name: program.resource_name(res),
+            start: res.statement_start(),
+        }
+    }
 }
 
 /// One problem found, with its fix when iacfix can make one.
@@ -74,10 +87,7 @@ impl Finding {
             name: meta.name,
             range,
             message,
-            resource: Some(ResourceRef {
-                tf_type: res.tf_type.to_string(),
-                name: program.resource_name(res),
-            }),
+            resource: Some(ResourceRef::of(program, res)),
             fix: None,
         }
     }
@@ -151,6 +161,11 @@ impl Selection {
             .iter()
             .find(|r| r.meta().code == code)
             .map_or(&[], |r| r.meta().runs_after)
+    }
+
+    /// Whether the rule `code` runs.
+    pub fn has(&self, code: &str) -> bool {
+        self.rules.iter().any(|r| r.meta().code == code)
     }
 
     pub fn check(&self, program: &Program) -> Vec<Finding> {

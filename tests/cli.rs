@@ -883,3 +883,191 @@ fn configuration_mistakes_exit_2_with_file_line_and_suggestion() {
         BAD
     );
 }
+
+const SUPPRESSED: &str = r#"import * as aws from "@pulumi/aws";
+
+// Instances of the legacy fleet.
+// iacfix: ignore[EC2001] -- the legacy AMI has no IMDSv2 support
+new aws.ec2.Instance("web", {
+    ami: "ami-0123456789abcdef0",
+    iamInstanceProfile: "web-ssm",
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
+    rootBlockDevice: { volumeSize: 20, encrypted: true },
+});
+
+const api = new aws.ec2.Instance("api", { // iacfix: ignore
+    ami: "ami-0123456789abcdef0",
+    iamInstanceProfile: "web-ssm",
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
+});
+
+// iacfix: ignore[EC2004, NOPE1] -- not needed
+new aws.ec2.Instance("db", {
+    ami: "ami-0123456789abcdef0",
+    iamInstanceProfile: "web-ssm",
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
+    rootBlockDevice: { volumeSize: 30, encrypted: true },
+    metadataOptions: { httpTokens: "required" },
+});
+"#;
+
+#[test]
+fn suppressed_findings_are_not_fixed_and_are_reported_as_suppressed() {
+    let dir = project(&[("index.ts", SUPPRESSED.as_bytes())]);
+    let out = stdout(&mut iacfix(dir.path()), 1);
+    // web's EC2001 and everything on api are silenced; web's EC2002 is not.
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "index.ts:9:36 EC2002 The root volume is too small: `rootBlockDevice.volumeSize` is 20 GB, below 30 GB [*] fix available (--write)",
+            "Found 1 finding (3 suppressed): 1 fixable with --write, 0 more with --write --unsafe-fixes, 0 without an automatic fix.",
+        ],
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(iacfix(dir.path()).args(["--format", "json"]), 1)).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let silenced: Vec<(String, u64, serde_json::Value)> = findings
+        .iter()
+        .filter(|f| !f["suppressed"].is_null())
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["suppressed"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        silenced,
+        [
+            (
+                "EC2001".to_string(),
+                5,
+                serde_json::json!({"reason": "the legacy AMI has no IMDSv2 support", "line": 4})
+            ),
+            (
+                "EC2001".to_string(),
+                12,
+                serde_json::json!({"reason": null, "line": 12})
+            ),
+            (
+                "EC2002".to_string(),
+                12,
+                serde_json::json!({"reason": null, "line": 12})
+            ),
+        ]
+    );
+    // --write --unsafe-fixes fixes only what is not silenced.
+    let err = stderr(iacfix(dir.path()).args(["--write", "--unsafe-fixes"]), 0);
+    assert!(err.contains("Fixed 1 finding in 1 file; 0 remain"), "{err}");
+    let written = fs::read_to_string(dir.path().join("index.ts")).unwrap();
+    assert_eq!(
+        written,
+        SUPPRESSED.replace("volumeSize: 20, encrypted", "volumeSize: 30, encrypted")
+    );
+}
+
+#[test]
+fn file_wide_and_python_suppressions() {
+    let py = "import pulumi_aws as aws\n\n# iacfix: ignore-file[EC2002] -- sizes come from the AMI\n\naws.ec2.Instance(\n    \"web\",\n    ami=\"ami-0123456789abcdef0\",\n    iam_instance_profile=\"web-ssm\",\n    tags={\"Environment\": \"test\", \"ManagedBy\": \"Pulumi\", \"Backup\": \"Required\"},\n    root_block_device={\"volume_size\": 20},\n)\n\naws.ec2.Instance(  # iacfix: ignore[EC2] -- test box\n    \"box\",\n    ami=\"ami-0123456789abcdef0\",\n    iam_instance_profile=\"web-ssm\",\n    tags={\"Environment\": \"test\", \"ManagedBy\": \"Pulumi\", \"Backup\": \"Required\"},\n)\n";
+    let dir = project(&[("__main__.py", py.as_bytes())]);
+    let out = stdout(&mut iacfix(dir.path()), 1);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "__main__.py:5:1 EC2001 IMDSv1 is allowed: `metadata_options.http_tokens` is not set [*] fix available (--write)",
+            "Found 1 finding (4 suppressed): 1 fixable with --write, 0 more with --write --unsafe-fixes, 0 without an automatic fix.",
+        ],
+        "{out}"
+    );
+}
+
+#[test]
+fn unused_suppressions_are_found_when_iac000_is_selected_and_removed() {
+    let dir = project(&[("index.ts", SUPPRESSED.as_bytes())]);
+    // Not selected: nothing about the comments.
+    let out = stdout(&mut iacfix(dir.path()), 1);
+    assert!(!out.contains("IAC000"), "{out}");
+    let out = stdout(iacfix(dir.path()).args(["--extend-select", "IAC000"]), 1);
+    assert!(
+        out.contains("index.ts:18:1 IAC000 The suppression comment names unknown rules NOPE1 and silences nothing for EC2004 [*] fix available (--write)"),
+        "{out}"
+    );
+    // The comments that silence something are not reported.
+    assert_eq!(out.matches("IAC000").count(), 1, "{out}");
+    // A code of a rule that did not run is not reported as unused.
+    let out = stdout(iacfix(dir.path()).args(["--select", "EC2002,IAC000"]), 1);
+    assert!(
+        out.contains("18:1 IAC000 The suppression comment names unknown rules NOPE1 [*]"),
+        "{out}"
+    );
+    // An unclosed list is reported without a fix.
+    let broken = project(&[(
+        "index.ts",
+        SUPPRESSED
+            .replace(
+                "ignore[EC2004, NOPE1] -- not needed",
+                "ignore[EC2004 -- not needed",
+            )
+            .as_bytes(),
+    )]);
+    let out = stdout(iacfix(broken.path()).args(["--select", "IAC000"]), 1);
+    assert!(
+        out.contains("18:1 IAC000 The suppression comment cannot be read: `[` is not closed\n"),
+        "{out}"
+    );
+    // An `ignore` without codes over a clean resource silences nothing.
+    let clean = project(&[(
+        "index.ts",
+        CLEAN
+            .replace("new aws", "// iacfix: ignore -- flaky\nnew aws")
+            .as_bytes(),
+    )]);
+    let out = stdout(iacfix(clean.path()).args(["--extend-select", "IAC000"]), 1);
+    assert!(
+        out.contains("index.ts:3:1 IAC000 The suppression comment silences nothing [*] fix available (--write)"),
+        "{out}"
+    );
+    // ... but a run of fewer rules cannot tell.
+    let out = stdout(iacfix(clean.path()).args(["--select", "IAC000,EC2001"]), 0);
+    assert!(out.contains("No findings."), "{out}");
+    // With only IAC000 running, only the unknown code goes.
+    let only = project(&[("index.ts", SUPPRESSED.as_bytes())]);
+    stderr(
+        iacfix(only.path()).args(["--write", "--select", "IAC000"]),
+        0,
+    );
+    let written = fs::read_to_string(only.path().join("index.ts")).unwrap();
+    assert_eq!(
+        written,
+        SUPPRESSED.replace("ignore[EC2004, NOPE1]", "ignore[EC2004]")
+    );
+    // With EC2004 running too, the whole comment line goes; a second run
+    // finds nothing.
+    let args = ["--extend-select", "IAC000", "--ignore", "EC2002"];
+    stderr(iacfix(dir.path()).arg("--write").args(args), 0);
+    let written = fs::read_to_string(dir.path().join("index.ts")).unwrap();
+    assert_eq!(
+        written,
+        SUPPRESSED.replace("// iacfix: ignore[EC2004, NOPE1] -- not needed\n", "")
+    );
+    let out = stdout(iacfix(dir.path()).args(args), 0);
+    assert!(out.contains("No findings (2 suppressed)."), "{out}");
+    // Of a list with a used code, only the unused codes go.
+    let partly = project(&[(
+        "index.ts",
+        SUPPRESSED
+            .replace("ignore[EC2001] -- the", "ignore[EC2001, EC2005] -- the")
+            .as_bytes(),
+    )]);
+    stderr(
+        iacfix(partly.path()).args(["--write", "--select", "IAC000,EC2001,EC2005"]),
+        0,
+    );
+    let written = fs::read_to_string(partly.path().join("index.ts")).unwrap();
+    assert!(
+        written.contains("// iacfix: ignore[EC2001] -- the legacy AMI"),
+        "{written}"
+    );
+}
