@@ -5,6 +5,7 @@ use crate::edit::NewFile;
 use crate::engine::{self, Mode, Options, Outcome};
 use crate::files::{self, Read};
 use crate::fixers;
+use crate::formats;
 use crate::lang::Lang;
 use crate::project::{self, FileContext, ProgramFacts};
 use crate::report::{self, FileFinding};
@@ -109,8 +110,18 @@ enum Command {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
+    /// One line per finding, and a summary.
     Text,
+    /// One JSON object with every finding and error.
     Json,
+    /// One JSON object per finding, one per line.
+    JsonLines,
+    /// SARIF 2.1.0, for code scanning (rules, results, fixes, suppressions).
+    Sarif,
+    /// GitHub Actions workflow commands (`::warning file=...`).
+    Github,
+    /// A pull-request body: summary, table of rules, what was left, diffs.
+    Markdown,
 }
 
 /// Runs the command line; returns the exit status.
@@ -336,9 +347,12 @@ fn check_command(cli: &Cli) -> i32 {
     results.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut diff = String::new();
+    // Each fixed file's diff, for the Markdown body: (result, diff).
+    let mut file_diffs: Vec<(usize, String)> = Vec::new();
+    let want_diffs = cli.dry_run || cli.format == Format::Markdown;
     let mut fixed_files = 0usize;
     let mut fixed_findings = 0usize;
-    for r in &mut results {
+    for (i, r) in results.iter_mut().enumerate() {
         let outcome = match &mut r.outcome {
             Ok(o) => o,
             Err(e) => {
@@ -353,6 +367,14 @@ fn check_command(cli: &Cli) -> i32 {
             continue;
         };
         let dir = r.path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let mut file_diff = String::new();
+        if want_diffs {
+            file_diff.push_str(&crate::diff::unified(&r.shown, &r.original, fixed));
+            for file in &outcome.new_files {
+                let shown = files::display_path(&dir.join(&file.path));
+                file_diff.push_str(&crate::diff::created(&shown, &file.contents));
+            }
+        }
         if cli.write {
             let created = create_files(&dir, &outcome.new_files);
             let written = created
@@ -387,11 +409,10 @@ fn check_command(cli: &Cli) -> i32 {
                 }
             }
         } else if cli.dry_run {
-            diff.push_str(&crate::diff::unified(&r.shown, &r.original, fixed));
-            for file in &outcome.new_files {
-                let shown = files::display_path(&dir.join(&file.path));
-                diff.push_str(&crate::diff::created(&shown, &file.contents));
-            }
+            diff.push_str(&file_diff);
+        }
+        if want_diffs {
+            file_diffs.push((i, file_diff));
         }
         fixed_files += 1;
         fixed_findings += outcome.applied;
@@ -431,6 +452,42 @@ fn check_command(cli: &Cli) -> i32 {
                 out,
                 "{}",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+        }
+        Format::JsonLines => {
+            let _ = write!(out, "{}", formats::json_lines(&all_findings));
+        }
+        Format::Sarif => {
+            let log = formats::sarif(&all_findings, &errors);
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&log).unwrap_or_default()
+            );
+        }
+        Format::Github => {
+            let _ = write!(out, "{}", formats::github(&findings, &errors));
+        }
+        Format::Markdown => {
+            let diffs: Vec<formats::FileDiff> = file_diffs
+                .iter()
+                .map(|(i, d)| formats::FileDiff {
+                    file: &results[*i].shown,
+                    diff: d,
+                    fixes: results[*i].outcome.as_ref().map_or(0, |o| o.applied),
+                })
+                .collect();
+            let mode = if cli.write {
+                formats::Mode::Write
+            } else if cli.dry_run {
+                formats::Mode::DryRun
+            } else {
+                formats::Mode::Report
+            };
+            let _ = write!(
+                out,
+                "{}",
+                formats::markdown(&findings, suppressed, &diffs, &errors, mode)
             );
         }
         Format::Text if cli.dry_run => {

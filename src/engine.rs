@@ -60,6 +60,22 @@ pub struct FixInfo {
     pub applicability: Applicability,
     pub applied: bool,
     pub description: String,
+    /// The fix's own changes to the text as read, when it was computed on
+    /// that text (always in report mode; in fix mode, for fixes of the
+    /// first pass): the fix applied alone, for SARIF's `fixes`. Clean-up
+    /// edits shared between fixes are not included.
+    pub changes: Option<Changes>,
+}
+
+/// A 1-based (line, column) position; columns count characters.
+pub type Position = (usize, usize);
+
+/// A fix's changes: replacements in the file as read, and new files.
+#[derive(Debug, Clone)]
+pub struct Changes {
+    /// (start, end) as 1-based (line, column), and the new text.
+    pub replacements: Vec<(Position, Position, String)>,
+    pub new_files: Vec<NewFile>,
 }
 
 /// What happened to one file.
@@ -137,6 +153,20 @@ pub fn run_in(
                 applicability: x.applicability,
                 applied,
                 description: x.description.clone(),
+                changes: history.is_empty().then(|| Changes {
+                    replacements: x
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            (
+                                original_lines.position(src, e.range.start),
+                                original_lines.position(src, e.range.end),
+                                e.text.clone(),
+                            )
+                        })
+                        .collect(),
+                    new_files: x.new_files.clone(),
+                }),
             }),
             suppressed: None,
         }

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod files;
 #[path = "../fixers/mod.rs"]
 pub mod fixers;
+pub mod formats;
 pub mod gen;
 pub mod lang;
 pub mod model;

@@ -1,0 +1,418 @@
+//! Findings for review tools and bots: SARIF 2.1.0, GitHub Actions workflow
+//! commands, a Markdown pull-request body, and JSON Lines.
+
+use crate::edit::Applicability;
+use crate::engine::Reported;
+use crate::fixers;
+use crate::report::{json_finding, FileFinding};
+use crate::rules::Meta;
+use serde_json::{json, Value};
+
+/// What the run did to the files, for the words of the Markdown body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Report,
+    DryRun,
+    Write,
+}
+
+/// A file's diff (what was or would be written), for the Markdown body.
+pub struct FileDiff<'a> {
+    pub file: &'a str,
+    pub diff: &'a str,
+    pub fixes: usize,
+}
+
+/// Other tools' check IDs in a rule's `satisfies` list, by tool.
+fn ids_of(m: &Meta, tool: &str) -> Vec<String> {
+    m.satisfies
+        .iter()
+        .filter_map(|s| s.strip_prefix(tool)?.strip_prefix(' '))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The first paragraph of a rule's "What it does" section.
+fn full_description(m: &Meta) -> String {
+    let docs = m.docs();
+    let what = docs
+        .split("## What it does\n")
+        .nth(1)
+        .unwrap_or(m.summary)
+        .split("\n\n")
+        .next()
+        .unwrap_or(m.summary);
+    what.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A path as a relative URI reference: `/` separators, and characters
+/// outside RFC 3986's unreserved set (and `/`) percent-encoded.
+pub fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn region(start: (usize, usize), end: (usize, usize)) -> Value {
+    json!({
+        "startLine": start.0,
+        "startColumn": start.1,
+        "endLine": end.0,
+        "endColumn": end.1,
+    })
+}
+
+/// The SARIF 2.1.0 log of a run: every rule, every finding (suppressed
+/// ones with their suppression), each fix as artifact changes, and files
+/// that could not be processed as tool notifications.
+pub fn sarif(findings: &[FileFinding], errors: &[(String, String)]) -> Value {
+    let rules: Vec<Value> = fixers::ALL
+        .iter()
+        .map(|f| {
+            let m = f.meta();
+            json!({
+                "id": m.code,
+                "name": m.name,
+                "shortDescription": {"text": m.summary},
+                "fullDescription": {"text": full_description(m)},
+                "help": {"text": m.docs(), "markdown": m.docs()},
+                "defaultConfiguration": {"level": "warning", "enabled": m.default_on},
+                "properties": {
+                    "fix": m.fix,
+                    "checkov": ids_of(m, "checkov"),
+                    "trivy": ids_of(m, "trivy"),
+                    "satisfies": m.satisfies,
+                    "tags": ["security", "infrastructure-as-code", "aws"],
+                },
+            })
+        })
+        .collect();
+    let index = |code: &str| {
+        fixers::ALL
+            .iter()
+            .position(|f| f.meta().code == code)
+            .unwrap_or(0)
+    };
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let r = f.finding;
+            let mut result = json!({
+                "ruleId": r.code,
+                "ruleIndex": index(r.code),
+                "level": "warning",
+                "message": {"text": r.message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(f.file)},
+                        "region": region(r.start, r.end),
+                    }
+                }],
+            });
+            if let Some(fix) = &r.fix {
+                result["properties"] = json!({
+                    "fixApplicability": fix.applicability,
+                    "fixApplied": fix.applied,
+                });
+                if let Some(changes) = &fix.changes {
+                    let mut artifacts = vec![json!({
+                        "artifactLocation": {"uri": uri(f.file)},
+                        "replacements": changes.replacements.iter().map(|(start, end, text)| json!({
+                            "deletedRegion": region(*start, *end),
+                            "insertedContent": {"text": text},
+                        })).collect::<Vec<_>>(),
+                    })];
+                    let dir = f.file.rsplit_once('/').map_or("", |(d, _)| d);
+                    for new in &changes.new_files {
+                        let path = new.path.to_string_lossy();
+                        let path = if dir.is_empty() {
+                            path.to_string()
+                        } else {
+                            format!("{dir}/{path}")
+                        };
+                        artifacts.push(json!({
+                            "artifactLocation": {"uri": uri(&path)},
+                            "replacements": [{
+                                "deletedRegion": {"charOffset": 0, "charLength": 0},
+                                "insertedContent": {"text": new.contents},
+                            }],
+                        }));
+                    }
+                    result["fixes"] = json!([{
+                        "description": {"text": fix.description},
+                        "artifactChanges": artifacts,
+                    }]);
+                }
+            }
+            if let Some(s) = &r.suppressed {
+                let mut suppression = json!({"kind": "inSource", "status": "accepted"});
+                if let Some(reason) = &s.reason {
+                    suppression["justification"] = json!(reason);
+                }
+                result["suppressions"] = json!([suppression]);
+            }
+            result
+        })
+        .collect();
+    let notifications: Vec<Value> = errors
+        .iter()
+        .map(|(file, message)| {
+            json!({
+                "level": "error",
+                "message": {"text": format!("{file}: {message}")},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(file)}}}],
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "iacfix",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{
+                "executionSuccessful": errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
+    })
+}
+
+/// Escapes a workflow command's message.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands: one `::warning` per finding that
+/// counts (suppressed and fixed ones are left out), one `::error` per file
+/// that could not be processed.
+pub fn github(findings: &[&FileFinding], errors: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let r = f.finding;
+        if r.fix.as_ref().is_some_and(|x| x.applied) {
+            continue;
+        }
+        out.push_str(&format!(
+            "::warning file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(f.file),
+            r.start.0,
+            r.start.1,
+            r.end.0,
+            r.end.1,
+            escape_property(&format!("{} ({})", r.code, r.name)),
+            escape_data(&r.message),
+        ));
+    }
+    for (file, message) in errors {
+        out.push_str(&format!(
+            "::error file={},title=iacfix::{}\n",
+            escape_property(file),
+            escape_data(message)
+        ));
+    }
+    out
+}
+
+/// One JSON object per line per finding (the JSON format's objects).
+pub fn json_lines(findings: &[FileFinding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("{}\n", json_finding(f)))
+        .collect()
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Why a finding that counts was not fixed.
+fn left_because(r: &Reported) -> &'static str {
+    match &r.fix {
+        None => "no automatic fix",
+        Some(x) if x.applicability == Applicability::Unsafe => "unsafe fix: needs --unsafe-fixes",
+        Some(_) => "fix not applied",
+    }
+}
+
+/// A pull-request body: a summary line, a table of rules, what was left
+/// unfixed and why, and a collapsed diff per file.
+pub fn markdown(
+    findings: &[&FileFinding],
+    suppressed: usize,
+    diffs: &[FileDiff],
+    errors: &[(String, String)],
+    mode: Mode,
+) -> String {
+    let fixed: Vec<&&FileFinding> = findings
+        .iter()
+        .filter(|f| f.finding.fix.as_ref().is_some_and(|x| x.applied))
+        .collect();
+    let left: Vec<&&FileFinding> = findings
+        .iter()
+        .filter(|f| !f.finding.fix.as_ref().is_some_and(|x| x.applied))
+        .collect();
+    let (left_heading, fix_column) = match mode {
+        Mode::Write => ("Not fixed", "fixed"),
+        Mode::DryRun => ("Would be left", "would fix"),
+        Mode::Report => ("", "fixable"),
+    };
+    let mut out = String::from("## iacfix\n\n");
+    let files_fixed = diffs.len();
+    let summary = match mode {
+        Mode::Report => format!(
+            "Found {} in {}; {} {} an automatic fix.",
+            plural(findings.len(), "finding", "findings"),
+            plural(
+                {
+                    let mut files: Vec<&str> = findings.iter().map(|f| f.file).collect();
+                    files.dedup();
+                    files.len()
+                },
+                "file",
+                "files"
+            ),
+            findings.iter().filter(|f| f.finding.fix.is_some()).count(),
+            if findings.iter().filter(|f| f.finding.fix.is_some()).count() == 1 {
+                "has"
+            } else {
+                "have"
+            }
+        ),
+        Mode::Write => format!(
+            "Fixed {} in {}; {} remain.",
+            plural(fixed.len(), "finding", "findings"),
+            plural(files_fixed, "file", "files"),
+            left.len()
+        ),
+        Mode::DryRun => format!(
+            "Would fix {} in {}; {} would remain.",
+            plural(fixed.len(), "finding", "findings"),
+            plural(files_fixed, "file", "files"),
+            left.len()
+        ),
+    };
+    out.push_str(&summary);
+    if suppressed > 0 {
+        out.push_str(&format!(
+            " {} silenced by suppression comments.",
+            plural(suppressed, "finding is", "findings are")
+        ));
+    }
+    out.push('\n');
+    if findings.is_empty() && errors.is_empty() {
+        return out;
+    }
+    if !findings.is_empty() {
+        out.push_str(&format!(
+            "\n| rule | title | found | {fix_column} | files |\n|---|---|---:|---:|---|\n"
+        ));
+        for rule in fixers::ALL {
+            let m = rule.meta();
+            let mine: Vec<&&FileFinding> = findings
+                .iter()
+                .filter(|f| f.finding.code == m.code)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let done = mine
+                .iter()
+                .filter(|f| match mode {
+                    Mode::Report => f.finding.fix.is_some(),
+                    _ => f.finding.fix.as_ref().is_some_and(|x| x.applied),
+                })
+                .count();
+            let mut files: Vec<String> = mine.iter().map(|f| format!("`{}`", f.file)).collect();
+            files.dedup();
+            out.push_str(&format!(
+                "| {} | {}: {} | {} | {done} | {} |\n",
+                m.code,
+                m.name,
+                m.summary.replace('|', "\\|"),
+                mine.len(),
+                files.join(", ")
+            ));
+        }
+    }
+    if mode != Mode::Report && !left.is_empty() {
+        out.push_str(&format!("\n### {left_heading}\n\n"));
+        for f in &left {
+            let r = f.finding;
+            out.push_str(&format!(
+                "- `{}:{}:{}` **{}** {} ({})\n",
+                f.file,
+                r.start.0,
+                r.start.1,
+                r.code,
+                r.message.replace('\n', " "),
+                left_because(r)
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        out.push_str("\n### Files not processed\n\n");
+        for (file, message) in errors {
+            out.push_str(&format!("- `{file}`: {message}\n"));
+        }
+    }
+    for d in diffs {
+        // A fence longer than any backtick run in the diff.
+        let longest = d.diff.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        out.push_str(&format!(
+            "\n<details>\n<summary><code>{}</code>: {}</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n",
+            d.file.replace('&', "&amp;").replace('<', "&lt;"),
+            plural(d.fixes, "fix", "fixes"),
+            d.diff
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_commands_are_escaped() {
+        assert_eq!(escape_property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+        assert_eq!(escape_data("a,b:c%\r\n"), "a,b:c%25%0D%0A");
+    }
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(uri("infra/my stack/index.ts"), "infra/my%20stack/index.ts");
+        assert_eq!(uri("a\\b#c.ts"), "a/b%23c.ts");
+    }
+
+    #[test]
+    fn rules_name_other_tools_ids() {
+        let ec2001 = fixers::ALL
+            .iter()
+            .find(|f| f.meta().code == "EC2001")
+            .unwrap()
+            .meta();
+        assert_eq!(ids_of(ec2001, "checkov"), ["CKV_AWS_79", "CKV_AWS_341"]);
+        assert!(full_description(ec2001).starts_with("Finds"));
+    }
+}
