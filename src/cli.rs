@@ -67,6 +67,11 @@ pub struct Cli {
     #[arg(long)]
     unsafe_fixes: bool,
 
+    /// With --write or --dry-run, list on stderr, per file, how many fixes
+    /// of each rule were (or would be) applied.
+    #[arg(long)]
+    show_fixes: bool,
+
     /// Rules to run: comma-separated codes or prefixes (EC2, EC2001, ALL).
     /// Default: every rule that is on by default. Replaces the
     /// configuration's select, extend-select and ignore.
@@ -516,6 +521,9 @@ fn check_command(cli: &Cli) -> i32 {
             many.to_string()
         }
     };
+    if cli.show_fixes && (cli.write || cli.dry_run) {
+        eprint!("{}", show_fixes(&findings));
+    }
     if cli.write {
         eprintln!(
             "Fixed {fixed_findings} {} in {fixed_files} {}; {remaining} remain",
@@ -608,6 +616,38 @@ fn undo(files: &[PathBuf], dirs: &[PathBuf]) {
     for d in dirs {
         let _ = std::fs::remove_dir(d);
     }
+}
+
+/// `--show-fixes`: per file, the count of applied fixes by rule.
+fn show_fixes(findings: &[&FileFinding]) -> String {
+    let mut by_file: Vec<(&str, Vec<(&str, &str, usize)>)> = Vec::new();
+    for f in findings {
+        if !f.finding.fix.as_ref().is_some_and(|x| x.applied) {
+            continue;
+        }
+        if by_file.last().map_or(true, |(file, _)| *file != f.file) {
+            by_file.push((f.file, Vec::new()));
+        }
+        let Some((_, rules)) = by_file.last_mut() else {
+            continue;
+        };
+        match rules.iter_mut().find(|(code, _, _)| *code == f.finding.code) {
+            Some(entry) => entry.2 += 1,
+            None => rules.push((f.finding.code, f.finding.name, 1)),
+        }
+    }
+    if by_file.is_empty() {
+        return "No fixes applied.\n".to_string();
+    }
+    let mut out = String::from("Fixes by file:\n");
+    for (file, mut rules) in by_file {
+        rules.sort();
+        out.push_str(&format!("- {file}:\n"));
+        for (code, name, n) in rules {
+            out.push_str(&format!("    {n:>3} × {code} ({name})\n"));
+        }
+    }
+    out
 }
 
 fn summary(findings: &[&FileFinding], suppressed: usize) -> String {

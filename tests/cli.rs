@@ -1071,3 +1071,28 @@ fn unused_suppressions_are_found_when_iac000_is_selected_and_removed() {
         "{written}"
     );
 }
+
+#[test]
+fn show_fixes_counts_applied_fixes_by_file_and_rule() {
+    let dir = project(&[("a/index.ts", BAD.as_bytes()), ("b/index.ts", SAFE_ONLY.as_bytes())]);
+    let err = stderr(
+        iacfix(dir.path()).args(["--dry-run", "--show-fixes", "--unsafe-fixes"]),
+        1,
+    );
+    assert!(
+        err.starts_with(
+            "Fixes by file:\n- a/index.ts:\n      1 × EC2001 (imdsv2-required)\n      2 × EC2002 (root-volume)\n- b/index.ts:\n      1 × EC2001 (imdsv2-required)\nWould fix 4 findings in 2 files; 0 would remain\n"
+        ),
+        "{err}"
+    );
+    let err = stderr(iacfix(dir.path()).args(["--write", "--show-fixes"]), 1);
+    assert!(
+        err.starts_with("Fixes by file:\n- a/index.ts:\n      1 × EC2001 (imdsv2-required)\n      1 × EC2002 (root-volume)\n- b/index.ts:\n"),
+        "{err}"
+    );
+    let err = stderr(iacfix(dir.path()).args(["--write", "--show-fixes"]), 1);
+    assert!(err.starts_with("No fixes applied.\n"), "{err}");
+    // Without --write or --dry-run there is nothing to show.
+    let err = stderr(iacfix(dir.path()).arg("--show-fixes"), 1);
+    assert!(err.is_empty(), "{err}");
+}
