@@ -54,6 +54,13 @@ pub struct Cli {
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
 
+    /// Read the program from stdin, as the file PATH (which gives its
+    /// language, configuration and program). With --write, print the fixed
+    /// program to stdout (findings that remain go to stderr); with
+    /// --dry-run, the diff; otherwise the findings. For editors.
+    #[arg(long, value_name = "PATH", conflicts_with = "paths")]
+    stdin_filename: Option<PathBuf>,
+
     /// Apply fixes in place (atomically) and report what remains.
     #[arg(long, conflicts_with = "dry_run")]
     write: bool,
@@ -206,10 +213,15 @@ fn process(
     path: PathBuf,
     facts: Option<Arc<ProgramFacts>>,
     run: Result<(Selection, Options, Settings), String>,
+    stdin: Option<&[u8]>,
 ) -> Option<FileResult> {
     let shown = files::display_path(&path);
     let lang = Lang::from_path(&path)?;
-    let (original, outcome) = match files::read(&path) {
+    let read = match stdin {
+        Some(bytes) => files::decode(bytes.to_vec()),
+        None => files::read(&path),
+    };
+    let (original, outcome) = match read {
         Ok(Read::Skipped) => return None,
         Ok(Read::Text(text)) => match run {
             Ok((selection, options, settings)) => {
@@ -321,7 +333,31 @@ fn check_command(cli: &Cli) -> i32 {
             return 2;
         }
     }
-    let discovered = files::discover(&cli.paths);
+    let stdin = match &cli.stdin_filename {
+        Some(path) => {
+            if Lang::from_path(path).is_none() {
+                eprintln!(
+                    "error: --stdin-filename {}: not a file iacfix reads (by its extension: .ts .tsx .js .jsx .mjs .cjs .mts .cts .py)",
+                    path.display()
+                );
+                return 2;
+            }
+            let mut bytes = Vec::new();
+            if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
+                eprintln!("error: cannot read stdin: {e}");
+                return 2;
+            }
+            Some(bytes)
+        }
+        None => None,
+    };
+    let discovered = match &cli.stdin_filename {
+        Some(path) => files::Discovered {
+            files: vec![path.clone()],
+            errors: Vec::new(),
+        },
+        None => files::discover(&cli.paths),
+    };
     let configs = match configurations(cli, &discovered.files) {
         Ok(c) => c,
         Err(e) => {
@@ -346,7 +382,7 @@ fn check_command(cli: &Cli) -> i32 {
             let facts = programs.get(dir).cloned();
             let config = configs.get(dir).unwrap_or(&default);
             let run = run_for(cli, config, &p);
-            process(p, facts, run)
+            process(p, facts, run, stdin.as_deref())
         })
         .collect();
     results.sort_by(|a, b| a.path.cmp(&b.path));
@@ -380,7 +416,26 @@ fn check_command(cli: &Cli) -> i32 {
                 file_diff.push_str(&crate::diff::created(&shown, &file.contents));
             }
         }
-        if cli.write {
+        if cli.write && stdin.is_some() {
+            // The fixed program goes to stdout; only new files are written.
+            if let Err(e) = create_files(&dir, &outcome.new_files) {
+                errors.push((r.shown.clone(), e));
+                outcome.fixed = None;
+                for f in &mut outcome.findings {
+                    if let Some(x) = &mut f.fix {
+                        x.applied = false;
+                    }
+                    f.in_fixed = None;
+                }
+                outcome.applied = 0;
+                continue;
+            }
+            for f in &mut outcome.findings {
+                if let Some((start, end)) = f.in_fixed {
+                    (f.start, f.end) = (start, end);
+                }
+            }
+        } else if cli.write {
             let created = create_files(&dir, &outcome.new_files);
             let written = created
                 .as_ref()
@@ -449,64 +504,86 @@ fn check_command(cli: &Cli) -> i32 {
         .count();
 
     let mut out = std::io::stdout().lock();
-    match cli.format {
-        Format::Json => {
-            let report =
-                report::json_report(&all_findings, &errors, cli.dry_run.then_some(diff.as_str()));
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
+    if cli.write && stdin.is_some() {
+        // An editor replaces its buffer with stdout: always the program,
+        // unchanged when it could not be fixed.
+        let fixed = results
+            .first()
+            .and_then(|r| r.outcome.as_ref().ok())
+            .and_then(|o| o.fixed.as_deref());
+        let _ = match fixed {
+            Some(text) => out.write_all(text.as_bytes()),
+            None => out.write_all(stdin.as_deref().unwrap_or_default()),
+        };
+        for f in findings
+            .iter()
+            .filter(|f| !f.finding.fix.as_ref().is_some_and(|x| x.applied))
+        {
+            eprintln!("{}", report::text_line(f));
         }
-        Format::JsonLines => {
-            let _ = write!(out, "{}", formats::json_lines(&all_findings));
-        }
-        Format::Sarif => {
-            let log = formats::sarif(&all_findings, &errors);
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&log).unwrap_or_default()
-            );
-        }
-        Format::Github => {
-            let _ = write!(out, "{}", formats::github(&findings, &errors));
-        }
-        Format::Markdown => {
-            let diffs: Vec<formats::FileDiff> = file_diffs
-                .iter()
-                .map(|(i, d)| formats::FileDiff {
-                    file: &results[*i].shown,
-                    diff: d,
-                    fixes: results[*i].outcome.as_ref().map_or(0, |o| o.applied),
-                })
-                .collect();
-            let mode = if cli.write {
-                formats::Mode::Write
-            } else if cli.dry_run {
-                formats::Mode::DryRun
-            } else {
-                formats::Mode::Report
-            };
-            let _ = write!(
-                out,
-                "{}",
-                formats::markdown(&findings, suppressed, &diffs, &errors, mode)
-            );
-        }
-        Format::Text if cli.dry_run => {
-            let _ = write!(out, "{diff}");
-        }
-        Format::Text => {
-            let shown = findings
-                .iter()
-                .filter(|f| !(cli.write && f.finding.fix.as_ref().is_some_and(|x| x.applied)));
-            for f in shown {
-                let _ = writeln!(out, "{}", report::text_line(f));
+    } else {
+        match cli.format {
+            Format::Json => {
+                let report = report::json_report(
+                    &all_findings,
+                    &errors,
+                    cli.dry_run.then_some(diff.as_str()),
+                );
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
             }
-            if !cli.write {
-                let _ = writeln!(out, "{}", summary(&findings, suppressed));
+            Format::JsonLines => {
+                let _ = write!(out, "{}", formats::json_lines(&all_findings));
+            }
+            Format::Sarif => {
+                let log = formats::sarif(&all_findings, &errors);
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&log).unwrap_or_default()
+                );
+            }
+            Format::Github => {
+                let _ = write!(out, "{}", formats::github(&findings, &errors));
+            }
+            Format::Markdown => {
+                let diffs: Vec<formats::FileDiff> = file_diffs
+                    .iter()
+                    .map(|(i, d)| formats::FileDiff {
+                        file: &results[*i].shown,
+                        diff: d,
+                        fixes: results[*i].outcome.as_ref().map_or(0, |o| o.applied),
+                    })
+                    .collect();
+                let mode = if cli.write {
+                    formats::Mode::Write
+                } else if cli.dry_run {
+                    formats::Mode::DryRun
+                } else {
+                    formats::Mode::Report
+                };
+                let _ = write!(
+                    out,
+                    "{}",
+                    formats::markdown(&findings, suppressed, &diffs, &errors, mode)
+                );
+            }
+            Format::Text if cli.dry_run => {
+                let _ = write!(out, "{diff}");
+            }
+            Format::Text => {
+                let shown = findings
+                    .iter()
+                    .filter(|f| !(cli.write && f.finding.fix.as_ref().is_some_and(|x| x.applied)));
+                for f in shown {
+                    let _ = writeln!(out, "{}", report::text_line(f));
+                }
+                if !cli.write {
+                    let _ = writeln!(out, "{}", summary(&findings, suppressed));
+                }
             }
         }
     }
@@ -631,7 +708,10 @@ fn show_fixes(findings: &[&FileFinding]) -> String {
         let Some((_, rules)) = by_file.last_mut() else {
             continue;
         };
-        match rules.iter_mut().find(|(code, _, _)| *code == f.finding.code) {
+        match rules
+            .iter_mut()
+            .find(|(code, _, _)| *code == f.finding.code)
+        {
             Some(entry) => entry.2 += 1,
             None => rules.push((f.finding.code, f.finding.name, 1)),
         }

@@ -1074,7 +1074,10 @@ fn unused_suppressions_are_found_when_iac000_is_selected_and_removed() {
 
 #[test]
 fn show_fixes_counts_applied_fixes_by_file_and_rule() {
-    let dir = project(&[("a/index.ts", BAD.as_bytes()), ("b/index.ts", SAFE_ONLY.as_bytes())]);
+    let dir = project(&[
+        ("a/index.ts", BAD.as_bytes()),
+        ("b/index.ts", SAFE_ONLY.as_bytes()),
+    ]);
     let err = stderr(
         iacfix(dir.path()).args(["--dry-run", "--show-fixes", "--unsafe-fixes"]),
         1,
@@ -1095,4 +1098,97 @@ fn show_fixes_counts_applied_fixes_by_file_and_rule() {
     // Without --write or --dry-run there is nothing to show.
     let err = stderr(iacfix(dir.path()).arg("--show-fixes"), 1);
     assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn stdin_filename_reads_the_program_from_stdin() {
+    let dir = project(&[("iacfix.toml", b"ignore = [\"EC2004\"]\n")]);
+    let run = |args: &[&str], input: &[u8]| {
+        let out = iacfix(dir.path())
+            .args(["--stdin-filename", "infra/index.ts"])
+            .args(args)
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Findings, positioned in the given file name.
+    let (code, out, _) = run(&[], BAD.as_bytes());
+    assert_eq!(code, 1);
+    assert!(out.contains("infra/index.ts:3:1 EC2001"), "{out}");
+    assert!(out.contains("Found 3 findings"), "{out}");
+    // --write: the fixed program on stdout, what remains on stderr; no
+    // file is written.
+    let (code, out, err) = run(&["--write"], BAD.as_bytes());
+    assert_eq!(code, 1);
+    assert!(out.starts_with("import * as aws"), "{out}");
+    assert!(
+        out.contains("volumeSize: 30,") && out.contains("httpTokens: \"required\""),
+        "{out}"
+    );
+    assert!(
+        err.contains("infra/index.ts:3:1 EC2002 The root volume is not encrypted"),
+        "{err}"
+    );
+    assert!(!dir.path().join("infra").exists());
+    // The configuration beside the named file applies (EC2004 ignored).
+    let (_, out, _) = run(&["--write", "--unsafe-fixes"], BAD.as_bytes());
+    assert!(
+        out.contains("encrypted: true") && !out.contains("iam.Role"),
+        "{out}"
+    );
+    // --dry-run: the diff.
+    let (code, out, _) = run(&["--dry-run"], BAD.as_bytes());
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("--- a/infra/index.ts\n+++ b/infra/index.ts\n"),
+        "{out}"
+    );
+    // A clean program comes back unchanged.
+    let (code, out, _) = run(&["--write"], CLEAN.as_bytes());
+    assert_eq!((code, out.as_str()), (0, CLEAN));
+    // Input that cannot be processed comes back byte for byte, exit 2.
+    let broken = b"import * as aws from \"@pulumi/aws\";\nnew aws.s3.Bucket(\"b\", {\n\xff";
+    let out = iacfix(dir.path())
+        .args(["--stdin-filename", "infra/index.ts", "--write"])
+        .write_stdin(&broken[..])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, broken);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error: infra/index.ts: not valid UTF-8"),
+        "{err}"
+    );
+    let (code, out, err) = run(
+        &["--write"],
+        b"import * as aws from \"@pulumi/aws\";\nnew aws.s3.Bucket(\"b\", {\n",
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        out,
+        "import * as aws from \"@pulumi/aws\";\nnew aws.s3.Bucket(\"b\", {\n"
+    );
+    assert!(err.contains("syntax error"), "{err}");
+    // A name iacfix does not read, and paths beside it, are usage errors.
+    let err = stderr(
+        iacfix(dir.path())
+            .args(["--stdin-filename", "main.go"])
+            .write_stdin("x"),
+        2,
+    );
+    assert!(
+        err.contains("--stdin-filename main.go: not a file iacfix reads"),
+        "{err}"
+    );
+    iacfix(dir.path())
+        .args(["--stdin-filename", "a.ts", "infra"])
+        .write_stdin("x")
+        .assert()
+        .code(2);
 }

@@ -121,7 +121,10 @@ fn dry_run_patches_apply_with_git_and_patch_and_equal_write_for_every_fixture() 
                 .output()
                 .unwrap()
                 .status;
-            assert!(matches!(status.code(), Some(0 | 1)), "{name}: --write failed");
+            assert!(
+                matches!(status.code(), Some(0 | 1)),
+                "{name}: --write failed"
+            );
             assert!(
                 tree(patched.path()) == tree(written.path()),
                 "{name}: applying the --dry-run patch differs from --write"

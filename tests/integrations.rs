@@ -1,0 +1,194 @@
+//! The files that plug iacfix into other tools: the pre-commit hooks and
+//! the GitHub Actions remediation script, run against throwaway
+//! repositories.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+const BAD: &str = r#"import * as aws from "@pulumi/aws";
+
+new aws.ec2.Instance("web", {
+    ami: "ami-0123456789abcdef0",
+    iamInstanceProfile: "web-ssm",
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
+    rootBlockDevice: {
+        volumeSize: 20,
+    },
+});
+"#;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git is installed (.ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn remediation_script_pushes_a_branch_and_opens_a_pull_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let origin = tmp.path().join("origin.git");
+    let work = tmp.path().join("work");
+    fs::create_dir_all(&work).unwrap();
+    git(
+        tmp.path(),
+        &["init", "-q", "--bare", "-b", "main", "origin.git"],
+    );
+    git(&work, &["init", "-q", "-b", "main"]);
+    fs::create_dir_all(work.join("infra")).unwrap();
+    fs::write(work.join("infra/index.ts"), BAD).unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "infra"]);
+    git(
+        &work,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    git(&work, &["push", "-q", "origin", "main"]);
+
+    // A stand-in for the GitHub CLI: records its arguments and the body.
+    let log = tmp.path().join("gh.log");
+    let gh = tmp.path().join("gh");
+    fs::write(
+        &gh,
+        format!(
+            "#!/usr/bin/env bash\necho \"$*\" >> {log}\nif [ \"$1 $2\" = \"pr view\" ]; then exit 1; fi\nwhile [ $# -gt 0 ]; do if [ \"$1\" = --body-file ]; then cp \"$2\" {log}.body; fi; shift; done\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    let script = root().join("examples/github-actions/remediate.sh");
+    let run = || {
+        Command::new("bash")
+            .arg(&script)
+            .current_dir(&work)
+            .env("IACFIX", env!("CARGO_BIN_EXE_iacfix"))
+            .env("GH", &gh)
+            .output()
+            .unwrap()
+    };
+    fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = run();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The branch on the remote holds the fix.
+    let pushed = git(&origin, &["show", "iacfix/remediation:infra/index.ts"]);
+    assert!(pushed.contains("volumeSize: 30,"), "{pushed}");
+    assert!(pushed.contains("httpTokens: \"required\""), "{pushed}");
+    let message = git(&origin, &["log", "-1", "--format=%B", "iacfix/remediation"]);
+    assert!(
+        message.starts_with("Fix insecure AWS resource definitions (iacfix)\n\nFixed 2 findings in 1 file; 1 remain."),
+        "{message}"
+    );
+    // main is untouched.
+    assert_eq!(git(&origin, &["show", "main:infra/index.ts"]), BAD);
+    // The pull request targets main, with iacfix's Markdown body.
+    let calls = fs::read_to_string(&log).unwrap();
+    assert!(
+        calls.contains("pr create --base main --head iacfix/remediation --title iacfix: fix insecure AWS resource definitions --body-file "),
+        "{calls}"
+    );
+    let body = fs::read_to_string(format!("{}.body", log.display())).unwrap();
+    assert!(
+        body.starts_with("## iacfix\n\nFixed 2 findings in 1 file; 1 remain."),
+        "{body}"
+    );
+    assert!(
+        body.contains("<details>") && body.contains("+        volumeSize: 30,"),
+        "{body}"
+    );
+
+    // Run again: nothing left that a safe fix changes.
+    let out = run();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "remediate: nothing to fix\n"
+    );
+}
+
+#[test]
+fn remediation_script_stops_on_a_dirty_tree_and_on_iacfix_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    git(tmp.path(), &["init", "-q", "-b", "main"]);
+    fs::write(tmp.path().join("index.ts"), BAD).unwrap();
+    let script = root().join("examples/github-actions/remediate.sh");
+    let run = || {
+        Command::new("bash")
+            .arg(&script)
+            .current_dir(tmp.path())
+            .env("IACFIX", env!("CARGO_BIN_EXE_iacfix"))
+            .env("GH", "false")
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the working tree has changes"));
+    fs::write(
+        tmp.path().join("index.ts"),
+        "import * as aws from \"@pulumi/aws\";\nnew aws.s3.Bucket(\"b\", {\n",
+    )
+    .unwrap();
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-q", "-m", "broken"]);
+    let out = run();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("remediate: iacfix failed (exit 2)"));
+}
+
+#[test]
+fn pre_commit_hooks_run_as_declared() {
+    let hooks = fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let entries: Vec<(&str, &str)> = hooks
+        .split("\n- id: ")
+        .skip(1)
+        .map(|hook| {
+            let id = hook.lines().next().unwrap().trim();
+            let entry = hook
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("entry: "))
+                .expect("every hook has an entry");
+            assert!(hook.contains("language: rust"), "{id}");
+            (id, entry)
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [("iacfix", "iacfix"), ("iacfix-fix", "iacfix --write")]
+    );
+    for (id, entry) in entries {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("index.ts"), BAD).unwrap();
+        fs::write(tmp.path().join("other.py"), "print('not a program')\n").unwrap();
+        // pre-commit appends the staged files' names to the entry.
+        let mut words = entry.split(' ');
+        assert_eq!(words.next(), Some("iacfix"));
+        let out = Command::new(env!("CARGO_BIN_EXE_iacfix"))
+            .args(words)
+            .args(["index.ts", "other.py"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{id}: findings remain");
+        let fixed = fs::read_to_string(tmp.path().join("index.ts")).unwrap();
+        assert_eq!(fixed != BAD, id == "iacfix-fix", "{id}");
+    }
+}
