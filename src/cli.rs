@@ -695,9 +695,12 @@ fn undo(files: &[PathBuf], dirs: &[PathBuf]) {
     }
 }
 
+/// A rule's code and name, and how many of its fixes applied.
+type RuleCount<'a> = (&'a str, &'a str, usize);
+
 /// `--show-fixes`: per file, the count of applied fixes by rule.
 fn show_fixes(findings: &[&FileFinding]) -> String {
-    let mut by_file: Vec<(&str, Vec<(&str, &str, usize)>)> = Vec::new();
+    let mut by_file: Vec<(&str, Vec<RuleCount>)> = Vec::new();
     for f in findings {
         if !f.finding.fix.as_ref().is_some_and(|x| x.applied) {
             continue;
