@@ -74,6 +74,12 @@ pub struct Cli {
     #[arg(long)]
     unsafe_fixes: bool,
 
+    /// Review each fix as a diff and apply it only when you say so:
+    /// [y]es, [n]o, [a]ll of this rule, [q]uit (keeping what was accepted).
+    /// The file is checked again after each accepted fix. Needs a terminal.
+    #[arg(long, conflicts_with_all = ["write", "dry_run", "stdin_filename", "format"])]
+    interactive: bool,
+
     /// With --write or --dry-run, list on stderr, per file, how many fixes
     /// of each rule were (or would be) applied.
     #[arg(long)]
@@ -154,8 +160,139 @@ pub fn main() -> i32 {
             0
         }
         Some(Command::Rules { code, markdown, .. }) => rules_command(code.as_deref(), markdown),
+        None if cli.interactive => interactive_command(&cli),
         None => check_command(&cli),
     }
+}
+
+/// `--interactive`: files one by one, each fix asked for.
+fn interactive_command(cli: &Cli) -> i32 {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        eprintln!("error: --interactive asks questions on a terminal, and stdin is not one; use --dry-run to review a diff, or --write");
+        return 2;
+    }
+    if let Err(e) = check_codes(cli) {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let discovered = files::discover(&cli.paths);
+    let configs = match configurations(cli, &discovered.files) {
+        Ok(c) => c,
+        Err(e) => {
+            for line in e.lines() {
+                eprintln!("error: {line}");
+            }
+            return 2;
+        }
+    };
+    let default = Arc::new(Config::default());
+    let mut errors: Vec<(String, String)> = discovered
+        .errors
+        .iter()
+        .map(|(p, e)| (files::display_path(p), e.clone()))
+        .collect();
+    let programs = program_facts(&discovered.files);
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut output = stdout.lock();
+    let mut review = crate::interactive::Review {
+        input: &mut input,
+        output: &mut output,
+        color: crate::interactive::colors(std::io::stdout().is_terminal()),
+        all_of: Vec::new(),
+        tally: Default::default(),
+    };
+    let mut files_sorted = discovered.files.clone();
+    files_sorted.sort();
+    for path in files_sorted {
+        if review.tally.quit {
+            break;
+        }
+        let Some(lang) = Lang::from_path(&path) else {
+            continue;
+        };
+        let shown = files::display_path(&path);
+        let original = match files::read(&path) {
+            Ok(Read::Skipped) => continue,
+            Ok(Read::Text(t)) => t,
+            Err(e) => {
+                errors.push((shown, e));
+                continue;
+            }
+        };
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let config = configs.get(&dir).unwrap_or(&default);
+        let (selection, mut options, settings) = match run_for(cli, config, &path) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push((shown, e));
+                continue;
+            }
+        };
+        options.mode = Mode::Fix;
+        let ctx = FileContext {
+            path: Some(path.clone()),
+            facts: programs.get(&dir).cloned(),
+            settings,
+        };
+        let (text, new_files) =
+            match review.file(&shown, &dir, &original, lang, &selection, options, &ctx) {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push((shown, e));
+                    continue;
+                }
+            };
+        if text == original {
+            continue;
+        }
+        let created = create_files(&dir, &new_files);
+        let written = created
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|_| files::write_atomic(&path, &original, &text));
+        match written {
+            Ok(()) => review.tally.files += 1,
+            Err(e) => {
+                let made = created.as_deref().unwrap_or_default();
+                let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) =
+                    made.iter().cloned().partition(|p| p.is_dir());
+                undo(&files, &dirs);
+                errors.push((shown, e));
+            }
+        }
+    }
+    let tally = std::mem::take(&mut review.tally);
+    drop(review);
+    let _ = writeln!(
+        output,
+        "\nApplied {} {} in {} {}; declined {}{}.",
+        tally.applied,
+        if tally.applied == 1 { "fix" } else { "fixes" },
+        tally.files,
+        if tally.files == 1 { "file" } else { "files" },
+        tally.declined,
+        if tally.quit { "; stopped early" } else { "" }
+    );
+    for (file, message) in &errors {
+        eprintln!("error: {file}: {message}");
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        2
+    }
+}
+
+/// Checks the rule codes given on the command line.
+fn check_codes(cli: &Cli) -> Result<(), String> {
+    let none: Vec<String> = Vec::new();
+    for codes in [&cli.select, &cli.extend_select, &cli.ignore] {
+        Selection::extended(fixers::ALL, codes, &none, &none)?;
+    }
+    Ok(())
 }
 
 fn rules_command(code: Option<&str>, markdown: bool) -> i32 {
@@ -326,12 +463,9 @@ fn run_for(
 
 fn check_command(cli: &Cli) -> i32 {
     // Codes on the command line are checked before anything is read.
-    let none: Vec<String> = Vec::new();
-    for codes in [&cli.select, &cli.extend_select, &cli.ignore] {
-        if let Err(e) = Selection::extended(fixers::ALL, codes, &none, &none) {
-            eprintln!("error: {e}");
-            return 2;
-        }
+    if let Err(e) = check_codes(cli) {
+        eprintln!("error: {e}");
+        return 2;
     }
     let stdin = match &cli.stdin_filename {
         Some(path) => {

@@ -284,6 +284,58 @@ pub fn run_in(
     Ok(outcome)
 }
 
+/// One check of `text`, for interactive review: every finding that is not
+/// silenced, in file order, and the indices of those whose fix `options`
+/// allows now (a rule waits while a rule it runs after has fixes). Err is
+/// why the text cannot be checked.
+pub fn fixable(
+    text: &str,
+    lang: Lang,
+    selection: &Selection,
+    options: Options,
+    ctx: &FileContext,
+) -> Result<(Vec<Finding>, Vec<usize>), String> {
+    let tree = lang::parse(lang, text);
+    if let Some((offset, what)) = lang::first_syntax_error(&tree) {
+        let (line, col) = LineIndex::new(text).position(text, offset);
+        return Err(format!("syntax error at {line}:{col} ({what})"));
+    }
+    let program = Program::with_context(text, lang, &tree, ctx);
+    let mut findings = selection.check(&program);
+    suppressions(text, &tree, selection, &mut findings);
+    let wanted = |f: &Finding| {
+        f.fix.as_ref().is_some_and(|fix| {
+            !fix.edits.is_empty()
+                && (fix.applicability == Applicability::Safe || options.unsafe_fixes)
+        })
+    };
+    let fixing: HashSet<&str> = findings
+        .iter()
+        .filter(|f| wanted(f))
+        .map(|f| f.code)
+        .collect();
+    let ready: Vec<usize> = (0..findings.len())
+        .filter(|&i| {
+            wanted(&findings[i])
+                && !selection
+                    .runs_after(findings[i].code)
+                    .iter()
+                    .any(|code| fixing.contains(code))
+        })
+        .collect();
+    Ok((findings, ready))
+}
+
+/// `text` with the fix of `findings[i]` applied alone (with the clean-up
+/// edits only it needs). Err when that adds a syntax error.
+pub fn apply_one(text: &str, lang: Lang, findings: &[Finding], i: usize) -> Result<String, String> {
+    let (new, _) = apply_chosen(text, &[&findings[i]], findings);
+    if lang::error_count(&lang::parse(lang, &new)) > 0 {
+        return Err(format!("{} fix would add a syntax error", findings[i].code));
+    }
+    Ok(new)
+}
+
 /// Takes the findings that suppression comments silence out of `findings`
 /// (returning each with its comment) and adds IAC000's findings when it
 /// runs.

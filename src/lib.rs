@@ -12,6 +12,7 @@ pub mod files;
 pub mod fixers;
 pub mod formats;
 pub mod gen;
+pub mod interactive;
 pub mod lang;
 pub mod model;
 pub mod project;
