@@ -286,6 +286,25 @@ fn interactive_command(cli: &Cli) -> i32 {
     }
 }
 
+/// Runs of at least this many files show a progress bar.
+const PROGRESS_MIN_FILES: usize = 300;
+
+/// A progress bar on stderr for a long run, when stderr is a terminal.
+fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if files < PROGRESS_MIN_FILES || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    let style = indicatif::ProgressStyle::with_template(
+        "Checking [{bar:30}] {pos}/{len} files ({elapsed})",
+    )
+    .ok()?
+    .progress_chars("=> ");
+    bar.set_style(style);
+    Some(bar)
+}
+
 /// Checks the rule codes given on the command line.
 fn check_codes(cli: &Cli) -> Result<(), String> {
     let none: Vec<String> = Vec::new();
@@ -508,6 +527,7 @@ fn check_command(cli: &Cli) -> i32 {
         .map(|(p, e)| (files::display_path(p), e.clone()))
         .collect();
     let programs = program_facts(&discovered.files);
+    let progress = progress_bar(discovered.files.len());
     let mut results: Vec<FileResult> = discovered
         .files
         .into_par_iter()
@@ -516,9 +536,16 @@ fn check_command(cli: &Cli) -> i32 {
             let facts = programs.get(dir).cloned();
             let config = configs.get(dir).unwrap_or(&default);
             let run = run_for(cli, config, &p);
-            process(p, facts, run, stdin.as_deref())
+            let result = process(p, facts, run, stdin.as_deref());
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            result
         })
         .collect();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     results.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut diff = String::new();
@@ -706,7 +733,10 @@ fn check_command(cli: &Cli) -> i32 {
                 );
             }
             Format::Text if cli.dry_run => {
-                let _ = write!(out, "{diff}");
+                // Colored for a person at a terminal; plain for `> p.patch`.
+                use std::io::IsTerminal;
+                let color = crate::interactive::colors(std::io::stdout().is_terminal());
+                let _ = write!(out, "{}", crate::interactive::paint_diff(&diff, color));
             }
             Format::Text => {
                 let shown = findings

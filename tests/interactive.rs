@@ -1,5 +1,6 @@
-//! `--interactive` in a pseudo-terminal: each answer (y, n, a, q) does what
-//! it says, and the file is checked again after each accepted fix.
+//! Behaviour on a terminal, in a pseudo-terminal: `--interactive` (each
+//! answer, y, n, a and q, does what it says, and the file is checked again
+//! after each accepted fix), colors, and the progress bar of long runs.
 
 use rexpect::session::spawn_command;
 use std::fs;
@@ -141,5 +142,67 @@ fn diffs_are_colored_on_a_terminal() {
     assert_eq!(
         fs::read_to_string(dir.path().join("index.ts")).unwrap(),
         PROGRAM
+    );
+}
+
+#[test]
+fn long_runs_show_progress_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..320 {
+        fs::write(
+            dir.path().join(format!("stack{i:03}.ts")),
+            "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Vpc(\"v\", { tags: { Environment: \"a\", ManagedBy: \"Pulumi\" } });\n",
+        )
+        .unwrap();
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iacfix"));
+    cmd.current_dir(dir.path()).arg("--select").arg("EC2001");
+    let mut p = spawn_command(cmd, Some(60_000)).unwrap();
+    let shown = p.exp_eof().unwrap();
+    assert!(shown.contains("Checking ["), "{shown:?}");
+    assert!(shown.contains("No findings."), "{shown:?}");
+    // Not on a pipe.
+    let out = Command::new(env!("CARGO_BIN_EXE_iacfix"))
+        .current_dir(dir.path())
+        .args(["--select", "EC2001"])
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Nor for a few files.
+    for i in 20..320 {
+        fs::remove_file(dir.path().join(format!("stack{i:03}.ts"))).unwrap();
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iacfix"));
+    cmd.current_dir(dir.path()).arg("--select").arg("EC2001");
+    let mut p = spawn_command(cmd, Some(60_000)).unwrap();
+    let shown = p.exp_eof().unwrap();
+    assert!(!shown.contains("Checking ["), "{shown:?}");
+}
+
+#[test]
+fn dry_run_diffs_are_colored_on_a_terminal_unless_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("index.ts"), PROGRAM).unwrap();
+    let run = |no_color: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_iacfix"));
+        cmd.current_dir(dir.path())
+            .arg("--dry-run")
+            .env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        spawn_command(cmd, Some(20_000)).unwrap().exp_eof().unwrap()
+    };
+    assert!(run(false)
+        .contains("\x1b[31m-    rootBlockDevice: { volumeSize: 20, encrypted: true },\x1b[0m"));
+    let plain = run(true);
+    assert!(!plain.contains("\x1b["), "{plain:?}");
+    assert!(
+        plain.contains("-    rootBlockDevice: { volumeSize: 20, encrypted: true },"),
+        "{plain:?}"
     );
 }
