@@ -68,6 +68,7 @@ pub static META: Meta = Meta {
     summary: "A program that creates resources must record them with AWS Config",
     fix: "unsafe",
     default_on: false,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV2_AWS_45", "checkov CKV2_AWS_48"],
     runs_after: &[],
     source: include_str!("aws_config.rs"),

@@ -64,6 +64,7 @@ pub static META: Meta = Meta {
     summary: "A program that creates resources must have a CloudTrail trail",
     fix: "unsafe",
     default_on: false,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV_AWS_67",
         "checkov CKV_AWS_36",

@@ -48,6 +48,7 @@ pub static META: Meta = Meta {
     summary: "dependsOn must list resources, not their outputs",
     fix: "safe",
     default_on: true,
+    flavors: crate::rules::PULUMI,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("depends_on_output.rs"),

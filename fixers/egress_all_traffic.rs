@@ -56,6 +56,7 @@ pub static META: Meta = Meta {
     summary: "Security groups must not allow all egress traffic to the internet",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_382"],
     runs_after: &[],
     source: include_str!("egress_all_traffic.rs"),

@@ -53,6 +53,7 @@ pub static META: Meta = Meta {
     summary: "A program that creates resources must enable GuardDuty",
     fix: "unsafe",
     default_on: false,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("guardduty.rs"),

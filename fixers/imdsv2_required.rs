@@ -65,6 +65,7 @@ pub static META: Meta = Meta {
     summary: "EC2 instances and launch templates must require IMDSv2 session tokens",
     fix: "safe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV_AWS_79",
         "checkov CKV_AWS_341",

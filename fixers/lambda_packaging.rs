@@ -83,6 +83,7 @@ pub static META: Meta = Meta {
     summary: "Lambda functions must be packaged from source files, not strings or missing zips",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("lambda_packaging.rs"),

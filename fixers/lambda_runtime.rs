@@ -46,6 +46,7 @@ pub static META: Meta = Meta {
     summary: "Lambda functions must not use a deprecated runtime",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_363", "cdk-nag AwsSolutions-L1"],
     runs_after: &[],
     source: include_str!("lambda_runtime.rs"),

@@ -40,6 +40,7 @@ pub static META: Meta = Meta {
     summary: "Log groups must keep logs at least 30 days",
     fix: "safe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_66"],
     runs_after: &[],
     source: include_str!("log_retention.rs"),

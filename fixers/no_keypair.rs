@@ -54,6 +54,7 @@ pub static META: Meta = Meta {
     summary: "No SSH key pairs in code: instances are reached through Session Manager",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("no_keypair.rs"),

@@ -45,6 +45,7 @@ pub static META: Meta = Meta {
     summary: "Settings with a natural default (environment, stage) must not be required",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::PULUMI,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("optional_config.rs"),

@@ -98,6 +98,7 @@ pub static META: Meta = Meta {
     summary: "Private subnets must have a default route through a NAT gateway",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("private_subnet_nat.rs"),

@@ -60,6 +60,7 @@ pub static META: Meta = Meta {
     summary: "Taggable resources must carry Environment and ManagedBy tags, and Backup when they hold data",
     fix: "safe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("required_tags.rs"),

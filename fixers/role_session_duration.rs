@@ -40,6 +40,7 @@ pub static META: Meta = Meta {
     summary: "IAM roles must state a session duration of at most one hour",
     fix: "safe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("role_session_duration.rs"),

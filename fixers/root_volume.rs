@@ -58,6 +58,7 @@ pub static META: Meta = Meta {
     summary: "Root and EBS volumes must be encrypted, and root volumes at least 30 GB",
     fix: "safe (size), unsafe (encryption)",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV_AWS_8",
         "checkov CKV_AWS_3",

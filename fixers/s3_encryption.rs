@@ -58,6 +58,7 @@ pub static META: Meta = Meta {
     summary: "S3 buckets must declare server-side encryption",
     fix: "safe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_19", "trivy AWS-0088"],
     runs_after: &[],
     source: include_str!("s3_encryption.rs"),

@@ -55,6 +55,7 @@ pub static META: Meta = Meta {
     summary: "S3 buckets must have a public access block",
     fix: "safe (unsafe for a website or public bucket)",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV2_AWS_6",
         "checkov CKV_AWS_53",

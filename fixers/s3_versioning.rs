@@ -52,6 +52,7 @@ pub static META: Meta = Meta {
     summary: "S3 buckets must have versioning enabled",
     fix: "safe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_21", "trivy AWS-0090"],
     runs_after: &[],
     source: include_str!("s3_versioning.rs"),

@@ -66,6 +66,7 @@ pub static META: Meta = Meta {
     summary: "EC2 instances must have an instance profile that allows Systems Manager",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV2_AWS_41", "cdk-nag EC2InstanceProfileAttached"],
     runs_after: &[],
     source: include_str!("ssm_instance_profile.rs"),

@@ -72,6 +72,7 @@ pub static META: Meta = Meta {
     summary: "Role trust policies for services must be limited to the program's region",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("trust_policy_conditions.rs"),

@@ -62,6 +62,7 @@ pub static META: Meta = Meta {
     summary: "Linux user data must harden SSH, install security updates and enable fail2ban",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &["EC2003"],
     source: include_str!("userdata_hardening.rs"),

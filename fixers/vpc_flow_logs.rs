@@ -70,6 +70,7 @@ pub static META: Meta = Meta {
     summary: "VPCs must have a flow log",
     fix: "unsafe",
     default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV2_AWS_11",
         "trivy AWS-0178",

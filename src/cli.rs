@@ -324,18 +324,19 @@ fn rules_command(code: Option<&str>, markdown: bool) -> i32 {
         None => {
             let _ = writeln!(
                 out,
-                "{:<8} {:<22} {:<32} {:<4} SUMMARY",
-                "CODE", "NAME", "FIX", "ON"
+                "{:<8} {:<22} {:<32} {:<4} {:<20} SUMMARY",
+                "CODE", "NAME", "FIX", "ON", "FLAVORS"
             );
             for rule in fixers::ALL {
                 let m = rule.meta();
                 let _ = writeln!(
                     out,
-                    "{:<8} {:<22} {:<32} {:<4} {}",
+                    "{:<8} {:<22} {:<32} {:<4} {:<20} {}",
                     m.code,
                     m.name,
                     m.fix,
                     if m.default_on { "on" } else { "off" },
+                    crate::docs::flavors(m),
                     m.summary
                 );
             }

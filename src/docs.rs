@@ -4,20 +4,30 @@
 use crate::fixers;
 use crate::rules::Meta;
 
+/// The flavors a rule works in, short: `all`, or a list.
+pub fn flavors(m: &Meta) -> String {
+    if m.flavors == crate::rules::EVERY_FLAVOR {
+        "all".to_string()
+    } else {
+        m.flavors.join(",")
+    }
+}
+
 /// The Markdown table of every rule, as the README shows it.
 pub fn rule_table() -> String {
     let mut out = String::from(
-        "| code | name | finds | fix | on by default | satisfies |\n|---|---|---|---|---|---|\n",
+        "| code | name | finds | fix | on by default | flavors | satisfies |\n|---|---|---|---|---|---|---|\n",
     );
     for rule in fixers::ALL {
         let m = rule.meta();
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
             m.code,
             m.name,
             m.summary,
             m.fix,
             if m.default_on { "yes" } else { "no" },
+            flavors(m),
             m.satisfies.join(", ")
         ));
     }
@@ -42,12 +52,13 @@ pub fn settings_table() -> String {
 /// The page `iacfix rules CODE` prints.
 pub fn rule_page(m: &Meta) -> String {
     format!(
-        "# {} {}\n\n{}\n\nFix: {}. On by default: {}.\n\n{}{}",
+        "# {} {}\n\n{}\n\nFix: {}. On by default: {}. Flavors: {}.\n\n{}{}",
         m.code,
         m.name,
         m.summary,
         m.fix,
         if m.default_on { "yes" } else { "no" },
+        m.flavors.join(", "),
         m.docs(),
         settings_section(m.code)
     )
@@ -110,6 +121,31 @@ mod tests {
             .find(&format!("<!-- {name}:end -->"))
             .unwrap_or_else(|| panic!("README has a {name}:end marker"));
         &readme[start + open.len()..end]
+    }
+
+    #[test]
+    fn every_flavor_a_rule_claims_has_a_fixture_and_no_other() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for rule in fixers::ALL {
+            let m = rule.meta();
+            let Ok(entries) = std::fs::read_dir(root.join(m.code)) else {
+                assert_eq!(m.code, "IAC000", "{} has no fixtures", m.code);
+                continue;
+            };
+            let names: Vec<String> = entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            for flavor in crate::rules::EVERY_FLAVOR {
+                let has = names.iter().any(|n| n.contains(flavor));
+                assert_eq!(
+                    has,
+                    m.flavors.contains(flavor),
+                    "{}: flavor {flavor} claimed {} but fixtures {names:?}",
+                    m.code,
+                    m.flavors.contains(flavor)
+                );
+            }
+        }
     }
 
     #[test]

@@ -496,6 +496,7 @@ mod tests {
         summary: "test rule",
         fix: "safe",
         default_on: true,
+        flavors: crate::rules::EVERY_FLAVOR,
         satisfies: &[],
         runs_after: &[],
         source: "",

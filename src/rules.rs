@@ -16,6 +16,9 @@ pub struct Meta {
     pub fix: &'static str,
     /// Whether it runs without being selected.
     pub default_on: bool,
+    /// The flavors it works in (`pulumi-ts`, `pulumi-py`, `cdktf-ts`,
+    /// `cdktf-py`); a fixture for each is in `tests/fixtures/<CODE>/`.
+    pub flavors: &'static [&'static str],
     /// Other tools' checks it satisfies, e.g. "checkov CKV_AWS_79".
     pub satisfies: &'static [&'static str],
     /// Rules whose fixes must land first in a file: their fixes change what
@@ -40,6 +43,12 @@ impl Meta {
         out
     }
 }
+
+/// Every flavor.
+pub const EVERY_FLAVOR: &[&str] = &["pulumi-ts", "pulumi-py", "cdktf-ts", "cdktf-py"];
+
+/// Pulumi's flavors (rules about Pulumi's own API).
+pub const PULUMI: &[&str] = &["pulumi-ts", "pulumi-py"];
 
 /// The resource a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -53,6 +53,7 @@ pub static META: Meta = Meta {
     summary: "A suppression comment must silence something",
     fix: "safe",
     default_on: false,
+    flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("suppress.rs"),

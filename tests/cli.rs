@@ -526,6 +526,8 @@ fn rules_command_lists_and_explains() {
     };
     assert!(line("EC2001").contains(" on "), "{out}");
     assert!(line("MON001").contains(" off "), "{out}");
+    assert!(line("EC2001").contains(" all "), "{out}");
+    assert!(line("PUL001").contains(" pulumi-ts,pulumi-py "), "{out}");
     let out = stdout(iacfix(dir.path()).args(["rules", "TAG001"]), 0);
     assert!(
         out.contains("## Settings")
