@@ -177,22 +177,15 @@ fn interactive_command(cli: &Cli) -> i32 {
         return 2;
     }
     let discovered = files::discover(&cli.paths);
-    let configs = match configurations(cli, &discovered.files) {
-        Ok(c) => c,
-        Err(e) => {
-            for line in e.lines() {
-                eprintln!("error: {line}");
-            }
-            return 2;
-        }
+    let Some(Prepared {
+        configs,
+        mut errors,
+        programs,
+    }) = prepare(cli, &discovered)
+    else {
+        return 2;
     };
     let default = Arc::new(Config::default());
-    let mut errors: Vec<(String, String)> = discovered
-        .errors
-        .iter()
-        .map(|(p, e)| (files::display_path(p), e.clone()))
-        .collect();
-    let programs = program_facts(&discovered.files);
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let stdout = std::io::stdout();
@@ -303,6 +296,40 @@ fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
     .progress_chars("=> ");
     bar.set_style(style);
     Some(bar)
+}
+
+/// What a run reads before checking files.
+struct Prepared {
+    /// The configuration of each folder holding a file.
+    configs: HashMap<PathBuf, Arc<Config>>,
+    /// Paths that could not be walked, as shown.
+    errors: Vec<(String, String)>,
+    /// Each folder's program.
+    programs: HashMap<PathBuf, Arc<ProgramFacts>>,
+}
+
+/// Reads the configurations and programs of the discovered files. None
+/// (after printing why) when a configuration is wrong.
+fn prepare(cli: &Cli, discovered: &files::Discovered) -> Option<Prepared> {
+    let configs = match configurations(cli, &discovered.files) {
+        Ok(c) => c,
+        Err(e) => {
+            for line in e.lines() {
+                eprintln!("error: {line}");
+            }
+            return None;
+        }
+    };
+    let errors = discovered
+        .errors
+        .iter()
+        .map(|(p, e)| (files::display_path(p), e.clone()))
+        .collect();
+    Some(Prepared {
+        configs,
+        errors,
+        programs: program_facts(&discovered.files),
+    })
 }
 
 /// Checks the rule codes given on the command line.
@@ -512,22 +539,15 @@ fn check_command(cli: &Cli) -> i32 {
         },
         None => files::discover(&cli.paths),
     };
-    let configs = match configurations(cli, &discovered.files) {
-        Ok(c) => c,
-        Err(e) => {
-            for line in e.lines() {
-                eprintln!("error: {line}");
-            }
-            return 2;
-        }
+    let Some(Prepared {
+        configs,
+        mut errors,
+        programs,
+    }) = prepare(cli, &discovered)
+    else {
+        return 2;
     };
     let default = Arc::new(Config::default());
-    let mut errors: Vec<(String, String)> = discovered
-        .errors
-        .iter()
-        .map(|(p, e)| (files::display_path(p), e.clone()))
-        .collect();
-    let programs = program_facts(&discovered.files);
     let progress = progress_bar(discovered.files.len());
     let mut results: Vec<FileResult> = discovered
         .files

@@ -6,17 +6,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use tempfile::TempDir;
 
-const BAD: &str = r#"import * as aws from "@pulumi/aws";
-
-new aws.ec2.Instance("web", {
-    ami: "ami-0123456789abcdef0",
-    iamInstanceProfile: "web-ssm",
-    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
-    rootBlockDevice: {
-        volumeSize: 20,
-    },
-});
-"#;
+mod common;
+use common::BAD;
 
 const CLEAN: &str = r#"import * as aws from "@pulumi/aws";
 

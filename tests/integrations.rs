@@ -6,17 +6,8 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-const BAD: &str = r#"import * as aws from "@pulumi/aws";
-
-new aws.ec2.Instance("web", {
-    ami: "ami-0123456789abcdef0",
-    iamInstanceProfile: "web-ssm",
-    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
-    rootBlockDevice: {
-        volumeSize: 20,
-    },
-});
-"#;
+mod common;
+use common::BAD;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
