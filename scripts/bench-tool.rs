@@ -1,0 +1,57 @@
+//! The helper `scripts/bench` runs (`cargo run --release --example
+//! bench-tool -- ...`):
+//!
+//!   generate DIR MEGABYTES SEED   write a corpus of about MEGABYTES (may be fractional) (see iacfix::bench::generate)
+//!   floor PATH...                 discovery, prefilter and parse, no rules
+//!   program FILE RESOURCES SEED   one Pulumi TypeScript program, every
+//!                                 resource faulty (the one-file bench)
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |s: &str| s.parse::<u64>().map_err(|e| format!("`{s}`: {e}"));
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["generate", dir, megabytes, seed] => (|| {
+            let megabytes: f64 = megabytes
+                .parse()
+                .map_err(|e| format!("`{megabytes}`: {e}"))?;
+            let w = iacfix::bench::generate(
+                &PathBuf::from(dir),
+                (megabytes * 1e6) as u64,
+                number(seed)?,
+            )
+            .map_err(|e| e.to_string())?;
+            println!(
+                "{} programs, {} ordinary files, {} bytes",
+                w.programs, w.ordinary, w.bytes
+            );
+            Ok(())
+        })(),
+        ["floor", paths @ ..] if !paths.is_empty() => {
+            let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+            let (files, bytes, broken) = iacfix::bench::parse_floor(&paths);
+            println!("{files} files parsed, {bytes} bytes, {broken} with syntax errors");
+            Ok(())
+        }
+        ["program", file, resources, seed] => (|| {
+            let mut rng = iacfix::bench::Rng::new(number(seed)?);
+            let (_, text) = iacfix::bench::program(
+                iacfix::bench::Flavor::PulumiTs,
+                number(resources)? as usize,
+                100,
+                &mut rng,
+            );
+            std::fs::write(file, text).map_err(|e| e.to_string())
+        })(),
+        _ => Err("usage: bench-tool generate DIR MEGABYTES SEED | floor PATH... | program FILE RESOURCES SEED".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench-tool: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
