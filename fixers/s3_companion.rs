@@ -111,8 +111,29 @@ pub fn companions_of<'a, 't>(
     types: &[&str],
 ) -> Vec<&'a Resource<'t>> {
     let name = literal_name(p, bucket);
-    p.resources
+    // Only resources whose `bucket` may name this one are looked at: a
+    // file of many buckets stays linear.
+    let index = p.by_bucket.get_or_init(|| bucket_index(p));
+    let mut keys: Vec<String> = Vec::new();
+    match &bucket.binding {
+        Binding::Variable(v) => keys.push(v.clone()),
+        Binding::Attribute(a) => keys.extend(a.split('.').next().map(str::to_string)),
+        Binding::Unbound => {}
+    }
+    if let Some(n) = &name {
+        keys.push(format!("\"{n}"));
+    }
+    let mut candidates: Vec<usize> = keys
         .iter()
+        .filter_map(|k| index.get(k))
+        .flatten()
+        .copied()
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
+        .into_iter()
+        .map(|i| &p.resources[i])
         .filter(|r| types.contains(&r.tf_type))
         .filter(|r| {
             let obj = p.props(r);
@@ -125,6 +146,38 @@ pub fn companions_of<'a, 't>(
             matches!((p.scalar(v), &name), (Scalar::Str(a), Some(b)) if a == *b)
         })
         .collect()
+}
+
+/// Resources with a `bucket` argument, by every name it may refer to: the
+/// first name of the expression and of what it resolves to, and `"` and
+/// the string for a literal bucket name.
+fn bucket_index(p: &Program) -> std::collections::HashMap<String, Vec<usize>> {
+    let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, r) in p.resources.iter().enumerate() {
+        if !COMPANIONS.contains(&r.tf_type) {
+            continue;
+        }
+        let obj = p.props(r);
+        let Lookup::Present(v) = p.get(&obj, "bucket") else {
+            continue;
+        };
+        let mut keys: Vec<String> = Vec::new();
+        let resolved = p.resolve(v.node).unwrap_or(v.node);
+        for node in [v.node, resolved] {
+            if let Some(head) = p.chain(node).and_then(|c| c.first().map(|s| s.to_string())) {
+                keys.push(head);
+            }
+        }
+        if let Scalar::Str(s) = p.scalar(v) {
+            keys.push(format!("\"{s}"));
+        }
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            index.entry(k).or_default().push(i);
+        }
+    }
+    index
 }
 
 /// For companions that cannot break the bucket.

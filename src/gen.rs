@@ -739,6 +739,10 @@ impl<'t> Program<'t> {
     /// uses a name only 6 has, 7 when it uses one only 7 has, else what the
     /// program's manifest asks for, else the newest (7).
     pub fn pulumi_major(&self) -> u32 {
+        *self.pulumi_major.get_or_init(|| self.find_pulumi_major())
+    }
+
+    fn find_pulumi_major(&self) -> u32 {
         let class_of = |r: &Resource<'t>| {
             let callee = self.text(r.call);
             let head = callee.split(['(', '<']).next().unwrap_or("");

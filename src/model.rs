@@ -256,6 +256,12 @@ pub struct Program<'t> {
     symbols: HashMap<String, Symbol>,
     wildcards: Vec<Symbol>,
     decls: HashMap<&'t str, Vec<Decl<'t>>>,
+    /// Computed on first use: the `@pulumi/aws` major version new code
+    /// follows (see `pulumi_major`).
+    pub(crate) pulumi_major: std::cell::OnceCell<u32>,
+    /// Computed on first use: resources by the names their `bucket`
+    /// argument may refer to (see `s3_companion::companions_of`).
+    pub(crate) by_bucket: std::cell::OnceCell<HashMap<String, Vec<usize>>>,
 }
 
 const MAX_DEPTH: usize = 32;
@@ -294,6 +300,8 @@ impl<'t> Program<'t> {
             symbols: HashMap::new(),
             wildcards: Vec::new(),
             decls: HashMap::new(),
+            pulumi_major: std::cell::OnceCell::new(),
+            by_bucket: std::cell::OnceCell::new(),
         };
         let mut calls = Vec::new();
         program.walk(tree.root_node(), &mut calls);
