@@ -349,7 +349,7 @@ impl<'t> Program<'t> {
             next = n.next_sibling();
         }
         let comma_at = last.end_byte();
-        let last_row = self.src[..last.end_byte()].matches('\n').count();
+        let last_row = last.end_position().row;
         let mut insert_at = after;
         if let Some(comment) =
             next.filter(|n| n.kind() == "comment" && n.start_position().row == last_row)
