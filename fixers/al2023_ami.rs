@@ -226,6 +226,9 @@ fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
 /// SSM public parameters naming Amazon Linux 2, in any string of the file
 /// outside the AMI lookups handled above.
 fn ssm_paths(p: &Program, skip: &[std::ops::Range<usize>], out: &mut Vec<Finding>) {
+    if !p.src.contains(SSM_PREFIX) {
+        return;
+    }
     let mut stack = vec![p.tree.root_node()];
     while let Some(node) = stack.pop() {
         if matches!(node.kind(), "string" | "template_string") {

@@ -506,19 +506,19 @@ fn fix(
                 if py {
                     format!(
                         "os.path.join(os.path.dirname(os.path.abspath(__file__)), {})",
-                        quote(name, p.style.quote)
+                        quote(name, p.style().quote)
                     )
                 } else {
-                    format!("path.join(__dirname, {})", quote(name, p.style.quote))
+                    format!("path.join(__dirname, {})", quote(name, p.style().quote))
                 }
             };
             if py {
                 imports.push("import os".into());
             } else {
-                let semi = if p.style.semicolons { ";" } else { "" };
+                let semi = if p.style().semicolons { ";" } else { "" };
                 imports.push(format!(
                     "import * as path from {}{semi}",
-                    quote("path", p.style.quote)
+                    quote("path", p.style().quote)
                 ));
             }
             let archive_file = imports_name(p, "DataArchiveFile");
@@ -591,19 +591,19 @@ fn fix(
                 imports.push("import pulumi".into());
                 "pulumi".into()
             } else {
-                let semi = if p.style.semicolons { ";" } else { "" };
+                let semi = if p.style().semicolons { ";" } else { "" };
                 imports.push(format!(
                     "import * as pulumi from {}{semi}",
-                    quote("@pulumi/pulumi", p.style.quote)
+                    quote("@pulumi/pulumi", p.style().quote)
                 ));
                 "pulumi".into()
             };
             let archive = if py {
-                format!("{pulumi}.FileArchive({})", quote(&relative, p.style.quote))
+                format!("{pulumi}.FileArchive({})", quote(&relative, p.style().quote))
             } else {
                 format!(
                     "new {pulumi}.asset.FileArchive({})",
-                    quote(&relative, p.style.quote)
+                    quote(&relative, p.style().quote)
                 )
             };
             match p.get(&obj, "code") {

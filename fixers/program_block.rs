@@ -47,7 +47,7 @@ impl<'p, 't> Block<'p, 't> {
     /// Names for new resources: string literals `prefix-<suffix>` in the
     /// file's quote style.
     pub fn literal_names(&self, prefix: &str) -> impl Fn(&str) -> String {
-        let quote = self.p.style.quote;
+        let quote = self.p.style().quote;
         let prefix = prefix.to_string();
         move |suffix: &str| crate::edit::quote(&format!("{prefix}-{suffix}"), quote)
     }

@@ -146,7 +146,7 @@ impl<'t> Program<'t> {
     /// `at`; inside a Python f-string it takes the other quote, which older
     /// Pythons require.
     pub fn quote_at(&self, at: Node<'t>, s: &str) -> String {
-        let mut q = self.style.quote;
+        let mut q = self.style().quote;
         let mut cur = at.parent();
         while let Some(n) = cur {
             if n.kind() == "string" && self.lang.is_python() {
@@ -286,7 +286,7 @@ impl<'t> Program<'t> {
             .child(node.child_count().saturating_sub(1))
             .unwrap_or(node);
         let multiline = node.start_position().row != node.end_position().row;
-        let unit = self.style.indent.as_str();
+        let unit = self.style().indent.as_str();
 
         let Some(last) = items.last().copied() else {
             // An empty container: put the entries on lines of their own.
@@ -300,7 +300,7 @@ impl<'t> Program<'t> {
                     indent: inner.clone(),
                     multiline: true,
                 };
-                let comma = i + 1 < entries.len() || self.style.trailing_comma;
+                let comma = i + 1 < entries.len() || self.style().trailing_comma;
                 text.push_str(&format!(
                     "\n{inner}{}{}",
                     self.render_entry(home.kind, attr, value, &place),
@@ -426,18 +426,18 @@ impl<'t> Program<'t> {
         let value = self.render(value, place);
         match kind {
             ContainerKind::TsObject if !is_identifier(&key) => {
-                format!("{}: {value}", quote(&key, self.style.quote))
+                format!("{}: {value}", quote(&key, self.style().quote))
             }
             ContainerKind::TsObject => format!("{key}: {value}"),
             ContainerKind::PyArgs => format!("{key}={value}"),
-            ContainerKind::PyDict => format!("{}: {value}", quote(&key, self.style.quote)),
+            ContainerKind::PyDict => format!("{}: {value}", quote(&key, self.style().quote)),
         }
     }
 
     pub(crate) fn render(&self, value: &NewValue, place: &Place) -> String {
         let python = place.obj.flavor.is_python();
         match value {
-            NewValue::Str(s) => quote(s, self.style.quote),
+            NewValue::Str(s) => quote(s, self.style().quote),
             NewValue::Int(n) => n.to_string(),
             NewValue::Bool(b) => match (python, b) {
                 (true, true) => "True".into(),
@@ -478,7 +478,7 @@ impl<'t> Program<'t> {
             NewValue::Interpolate(expr, text) => {
                 if python {
                     let text = text.replace('{', "{{").replace('}', "}}");
-                    let q = self.style.quote;
+                    let q = self.style().quote;
                     let text = text.replace('\\', "\\\\").replace(q, &format!("\\{q}"));
                     format!("f{q}{{{expr}}}{text}{q}")
                 } else {
@@ -495,7 +495,7 @@ impl<'t> Program<'t> {
     /// A map with its keys as written: `{ Key: v }` / `{"Key": v}`.
     fn render_doc(&self, entries: &[(String, NewValue)], place: &Place) -> String {
         let python = place.obj.flavor.is_python();
-        let inner_indent = format!("{}{}", place.indent, self.style.indent);
+        let inner_indent = format!("{}{}", place.indent, self.style().indent);
         let rendered: Vec<String> = entries
             .iter()
             .map(|(key, value)| {
@@ -506,7 +506,7 @@ impl<'t> Program<'t> {
                     multiline: place.multiline,
                 };
                 let key = if python || !is_identifier(key) {
-                    quote(key, self.style.quote)
+                    quote(key, self.style().quote)
                 } else {
                     key.clone()
                 };
@@ -523,7 +523,7 @@ impl<'t> Program<'t> {
         }
         let mut text = String::from("{");
         for (i, entry) in rendered.iter().enumerate() {
-            let comma = i + 1 < rendered.len() || self.style.trailing_comma;
+            let comma = i + 1 < rendered.len() || self.style().trailing_comma;
             text.push_str(&format!(
                 "\n{inner_indent}{entry}{}",
                 if comma { "," } else { "" }
@@ -552,7 +552,7 @@ impl<'t> Program<'t> {
             },
             Flavor::CdktfPy => (ContainerKind::PyDict, "{".to_string(), "}"),
         };
-        let inner_indent = format!("{}{}", place.indent, self.style.indent);
+        let inner_indent = format!("{}{}", place.indent, self.style().indent);
         let rendered: Vec<String> = entries
             .iter()
             .map(|(attr, value)| {
@@ -575,7 +575,7 @@ impl<'t> Program<'t> {
         }
         let mut text = open;
         for (i, entry) in rendered.iter().enumerate() {
-            let comma = i + 1 < rendered.len() || self.style.trailing_comma;
+            let comma = i + 1 < rendered.len() || self.style().trailing_comma;
             text.push_str(&format!(
                 "\n{inner_indent}{entry}{}",
                 if comma { "," } else { "" }

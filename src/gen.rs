@@ -256,7 +256,7 @@ impl<'t> Program<'t> {
             list.start_position().row == list.end_position().row || (hugs && others_single_line);
         let outer = line_indent(self.src, list.start_byte()).to_string();
         let indent = if relayout {
-            format!("{outer}{}", self.style.indent)
+            format!("{outer}{}", self.style().indent)
         } else {
             line_indent(self.src, item.start_byte()).to_string()
         };
@@ -275,7 +275,7 @@ impl<'t> Program<'t> {
             .iter()
             .map(|v| match (struct_class, v) {
                 (Some(class), NewValue::Map(entries)) => {
-                    let inner = format!("{indent}{}", self.style.indent);
+                    let inner = format!("{indent}{}", self.style().indent);
                     let mut text = format!("{class}(");
                     let n = entries.len();
                     for (i, (k, value)) in entries.iter().enumerate() {
@@ -286,7 +286,7 @@ impl<'t> Program<'t> {
                             multiline: true,
                         };
                         let entry = self.render_entry(ContainerKind::PyArgs, k, value, &child);
-                        let comma = i + 1 < n || self.style.trailing_comma;
+                        let comma = i + 1 < n || self.style().trailing_comma;
                         text.push_str(&format!("\n{inner}{entry}{}", if comma { "," } else { "" }));
                     }
                     text.push_str(&format!("\n{indent})"));
@@ -314,7 +314,7 @@ impl<'t> Program<'t> {
         };
         let mut text = String::from(open);
         for (i, it) in items.iter().enumerate() {
-            let comma = i + 1 < items.len() || self.style.trailing_comma;
+            let comma = i + 1 < items.len() || self.style().trailing_comma;
             text.push_str(&format!("\n{indent}{it}{}", if comma { "," } else { "" }));
         }
         text.push_str(&format!("\n{outer}{close}"));
@@ -487,7 +487,7 @@ impl<'t> Program<'t> {
     /// inside, any other expression is interpolated.
     pub fn derived_name(&self, res: &Resource<'t>, suffix: &str) -> String {
         let Some(name) = res.name else {
-            return quote(suffix, self.style.quote);
+            return quote(suffix, self.style().quote);
         };
         let text = self.text(name);
         let python = self.lang.is_python();
@@ -592,7 +592,7 @@ impl<'t> Program<'t> {
     pub fn class_ref(&self, tf_type: &str, flavor: Flavor) -> Option<(String, Option<String>)> {
         let row = types::row_of(tf_type)?;
         let python = flavor.is_python();
-        let semi = if self.style.semicolons { ";" } else { "" };
+        let semi = if self.style().semicolons { ";" } else { "" };
         match flavor.framework() {
             Framework::Pulumi => {
                 let class = if self.pulumi_major() == 6 {
@@ -619,7 +619,7 @@ impl<'t> Program<'t> {
                 } else {
                     format!(
                         "import * as aws from {}{semi}",
-                        quote("@pulumi/aws", self.style.quote)
+                        quote("@pulumi/aws", self.style().quote)
                     )
                 };
                 Some((format!("aws.{module}.{class}"), Some(import)))
@@ -652,7 +652,7 @@ impl<'t> Program<'t> {
                     format!(
                         "import {{ {} }} from {}{semi}",
                         row.cdktf,
-                        quote(&spec, self.style.quote)
+                        quote(&spec, self.style().quote)
                     )
                 };
                 Some((row.cdktf.to_string(), Some(import)))
@@ -786,12 +786,12 @@ impl<'t> Program<'t> {
     /// A resource statement in the file's flavor and style (no indentation
     /// on its first line; continuation lines indented from column 0).
     pub fn render_resource(&self, ctx: &Context, class: &str, new: &NewResource) -> String {
-        let unit = self.style.indent.as_str();
+        let unit = self.style().indent.as_str();
         let obj = Obj::detached(new.tf_type, ctx.flavor);
         let python = ctx.flavor.is_python();
-        let semi = if self.style.semicolons { ";" } else { "" };
+        let semi = if self.style().semicolons { ";" } else { "" };
         let comma = |last: bool| {
-            if !last || self.style.trailing_comma {
+            if !last || self.style().trailing_comma {
                 ","
             } else {
                 ""
@@ -1083,14 +1083,14 @@ impl<'t> Program<'t> {
                 return vec![Edit::insert(last.end_byte(), text)];
             }
         }
-        let semi = if self.style.semicolons { ";" } else { "" };
+        let semi = if self.style().semicolons { ";" } else { "" };
         let line = if python {
             format!("from {module} import {}", missing.join(", "))
         } else {
             format!(
                 "import {{ {} }} from {}{semi}",
                 missing.join(", "),
-                quote(module, self.style.quote)
+                quote(module, self.style().quote)
             )
         };
         self.add_imports(&[line])

@@ -246,7 +246,8 @@ pub struct Program<'t> {
     pub calls: Vec<Node<'t>>,
     /// Every import statement, in file order.
     pub imports: Vec<Node<'t>>,
-    pub style: Style,
+    /// The file's layout, detected when a fix first writes code.
+    style: std::cell::OnceCell<Style>,
     pub lines: LineIndex,
     /// The file's path and its program's facts.
     pub ctx: &'t FileContext,
@@ -295,7 +296,7 @@ impl<'t> Program<'t> {
             resources: Vec::new(),
             calls: Vec::new(),
             imports: Vec::new(),
-            style: Style::detect(src, lang, tree),
+            style: std::cell::OnceCell::new(),
             lines: LineIndex::new(src),
             symbols: HashMap::new(),
             wildcards: Vec::new(),
@@ -313,6 +314,12 @@ impl<'t> Program<'t> {
         program.calls = calls;
         program.imports.sort_by_key(|n| n.start_byte());
         program
+    }
+
+    /// The file's layout (quotes, indentation, semicolons...).
+    pub fn style(&self) -> &Style {
+        self.style
+            .get_or_init(|| Style::detect(self.src, self.lang, self.tree))
     }
 
     /// Source text of a node.
