@@ -599,7 +599,10 @@ fn fix(
                 "pulumi".into()
             };
             let archive = if py {
-                format!("{pulumi}.FileArchive({})", quote(&relative, p.style().quote))
+                format!(
+                    "{pulumi}.FileArchive({})",
+                    quote(&relative, p.style().quote)
+                )
             } else {
                 format!(
                     "new {pulumi}.asset.FileArchive({})",
