@@ -48,6 +48,7 @@
 //! checkov CKV_AWS_386 (an AMI lookup names its owners), trivy AWS-0344.
 
 use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::lang::NodeExt;
 use crate::model::{Lookup, Program, Resource, Scalar};
 use crate::rules::{Finding, Fixer, Meta, ResourceRef};
 
@@ -231,7 +232,7 @@ fn ssm_paths(p: &Program, skip: &[std::ops::Range<usize>], out: &mut Vec<Finding
     }
     let mut stack = vec![p.tree.root_node()];
     while let Some(node) = stack.pop() {
-        if matches!(node.kind(), "string" | "template_string") {
+        if matches!(node.kind_str(), "string" | "template_string") {
             let text = p.text(node);
             if let Some(at) = text.find(SSM_PREFIX) {
                 let start = at + SSM_PREFIX.len();

@@ -36,6 +36,7 @@
 //! `pulumi up` fails.
 
 use crate::edit::{Applicability, Edit, Fix};
+use crate::lang::NodeExt;
 use crate::model::{Binding, Flavor, Lookup, Program, Resource};
 use crate::rules::{Finding, Fixer, Meta};
 use tree_sitter::Node;
@@ -67,12 +68,12 @@ impl Fixer for DependsOnOutput {
             let Some(list) = depends_on(p, res) else {
                 continue;
             };
-            let entries: Vec<Node> = match list.kind() {
+            let entries: Vec<Node> = match list.kind_str() {
                 "array" | "list" => {
                     let mut cursor = list.walk();
                     let items = list
                         .named_children(&mut cursor)
-                        .filter(|n| n.kind() != "comment")
+                        .filter(|n| n.kind_str() != "comment")
                         .collect();
                     items
                 }
@@ -87,32 +88,28 @@ impl Fixer for DependsOnOutput {
 
 /// The `dependsOn` / `depends_on` value in a resource's options.
 fn depends_on<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<Node<'t>> {
-    let args = res.call.child_by_field_name("arguments")?;
+    let args = res.call.field("arguments")?;
     let mut cursor = args.walk();
     let named: Vec<Node> = args
         .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .collect();
     let (container, key) = if res.flavor == Flavor::PulumiTs {
         (p.resolve(*named.get(2)?)?, "dependsOn")
     } else {
         let opts = named.iter().find(|n| {
-            n.kind() == "keyword_argument"
-                && n.child_by_field_name("name")
-                    .is_some_and(|k| p.text(k) == "opts")
+            n.kind_str() == "keyword_argument"
+                && n.field("name").is_some_and(|k| p.text(k) == "opts")
         })?;
-        let call = p.resolve(opts.child_by_field_name("value")?)?;
-        (call.child_by_field_name("arguments")?, "depends_on")
+        let call = p.resolve(opts.field("value")?)?;
+        (call.field("arguments")?, "depends_on")
     };
     let mut cursor = container.walk();
     let entries: Vec<Node> = container.named_children(&mut cursor).collect();
     for e in entries {
-        let (k, v) = match e.kind() {
-            "pair" => (e.child_by_field_name("key"), e.child_by_field_name("value")),
-            "keyword_argument" => (
-                e.child_by_field_name("name"),
-                e.child_by_field_name("value"),
-            ),
+        let (k, v) = match e.kind_str() {
+            "pair" => (e.field("key"), e.field("value")),
+            "keyword_argument" => (e.field("name"), e.field("value")),
             _ => continue,
         };
         if k.map(|k| p.text(k)) == Some(key) {
@@ -139,15 +136,15 @@ fn resource_named<'a, 't>(p: &'a Program<'t>, text: &str) -> Option<&'a Resource
 /// The resource an output expression (`sg.id`, a variable bound to it)
 /// belongs to.
 fn owner_of<'a, 't>(p: &'a Program<'t>, expr: Node<'t>) -> Option<&'a Resource<'t>> {
-    let node = if matches!(expr.kind(), "identifier") {
+    let node = if matches!(expr.kind_str(), "identifier") {
         p.resolve(expr)?
     } else {
         expr
     };
-    if !matches!(node.kind(), "member_expression" | "attribute") {
+    if !matches!(node.kind_str(), "member_expression" | "attribute") {
         return None;
     }
-    let object = node.child_by_field_name("object")?;
+    let object = node.field("object")?;
     resource_named(p, p.text(object))
 }
 
@@ -188,8 +185,8 @@ fn check_entry<'t>(p: &Program<'t>, res: &Resource<'t>, entry: Node<'t>, out: &m
     };
     let Some(target) = direct.or(owner) else {
         let property = entry
-            .child_by_field_name("property")
-            .or_else(|| entry.child_by_field_name("attribute"))
+            .field("property")
+            .or_else(|| entry.field("attribute"))
             .map(|n| p.text(n));
         let output_like = matches!(
             property,

@@ -45,6 +45,7 @@
 use crate::config::Egress;
 use crate::edit::{Applicability, Edit, Fix, NewValue};
 use crate::gen::NewResource;
+use crate::lang::NodeExt;
 use crate::model::{Binding, Lookup, Obj, Program, Resource, Scalar, Val};
 use crate::rules::{Finding, Fixer, Meta};
 
@@ -189,8 +190,8 @@ fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
             if v4 { "0.0.0.0/0" } else { "::/0" }
         );
         let finding = Finding::at(&META, p, res, item.node.byte_range(), msg);
-        let literal = matches!(list_node.kind(), "array" | "list")
-            && matches!(item.node.kind(), "object" | "dictionary" | "call");
+        let literal = matches!(list_node.kind_str(), "array" | "list")
+            && matches!(item.node.kind_str(), "object" | "dictionary" | "call");
         if !literal {
             out.push(Finding {
                 message: format!(
@@ -280,15 +281,9 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
     let mut kept = Vec::new();
     let mut cursor = home.node.walk();
     for entry in home.node.named_children(&mut cursor) {
-        let (key, value) = match entry.kind() {
-            "pair" => (
-                entry.child_by_field_name("key"),
-                entry.child_by_field_name("value"),
-            ),
-            "keyword_argument" => (
-                entry.child_by_field_name("name"),
-                entry.child_by_field_name("value"),
-            ),
+        let (key, value) = match entry.kind_str() {
+            "pair" => (entry.field("key"), entry.field("value")),
+            "keyword_argument" => (entry.field("name"), entry.field("value")),
             _ => continue,
         };
         let (Some(key), Some(value)) = (key, value) else {

@@ -70,6 +70,7 @@
 
 use crate::edit::{quote, Applicability, Edit, Fix, NewFile, NewValue};
 use crate::gen::{merge_inserts, NewResource};
+use crate::lang::NodeExt;
 use crate::model::{string_value, Framework, Lookup, Program, Resource, Scalar, Val};
 use crate::rules::{Finding, Fixer, Meta};
 use std::path::{Path, PathBuf};
@@ -228,12 +229,9 @@ fn archive<'t>(p: &Program<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
             let mut cursor = map.walk();
             for pair in map
                 .named_children(&mut cursor)
-                .filter(|n| n.kind() == "pair")
+                .filter(|n| n.kind_str() == "pair")
             {
-                let (Some(key), Some(value)) = (
-                    pair.child_by_field_name("key"),
-                    pair.child_by_field_name("value"),
-                ) else {
+                let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
                     continue;
                 };
                 let Some(("StringAsset", inner)) = constructor(p, value) else {
@@ -242,7 +240,7 @@ fn archive<'t>(p: &Program<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
                 let Some(code) = inner.first().and_then(|a| p.resolve(*a)) else {
                     continue;
                 };
-                if matches!(code.kind(), "string" | "template_string") {
+                if matches!(code.kind_str(), "string" | "template_string") {
                     let name = match p.scalar(Val { node: key }) {
                         Scalar::Str(s) => s,
                         _ => p.text(key).to_string(),
@@ -259,18 +257,18 @@ fn archive<'t>(p: &Program<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
 
 /// The class name and arguments of `new a.b.C(...)` / `a.b.C(...)`.
 fn constructor<'t>(p: &Program<'t>, node: Node<'t>) -> Option<(&'t str, Vec<Node<'t>>)> {
-    let field = match node.kind() {
+    let field = match node.kind_str() {
         "new_expression" => "constructor",
         "call" | "call_expression" => "function",
         _ => return None,
     };
-    let callee = node.child_by_field_name(field)?;
+    let callee = node.field(field)?;
     let class = *p.chain(callee)?.last()?;
-    let args = node.child_by_field_name("arguments")?;
+    let args = node.field("arguments")?;
     let mut cursor = args.walk();
     let list: Vec<Node<'t>> = args
         .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .collect();
     Some((class, list))
 }
@@ -281,12 +279,12 @@ fn code_string<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Node<'t>> {
     let mut best: Option<Node<'t>> = None;
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        let target = match n.kind() {
+        let target = match n.kind_str() {
             "identifier" => p.resolve(n),
             "string" | "template_string" => Some(n),
             _ => None,
         };
-        if let Some(s) = target.filter(|s| matches!(s.kind(), "string" | "template_string")) {
+        if let Some(s) = target.filter(|s| matches!(s.kind_str(), "string" | "template_string")) {
             let text = p.text(s);
             let longer = best.map_or(true, |b| p.text(b).len() < text.len());
             if text.contains('\n') && longer {
@@ -326,7 +324,7 @@ fn decode(p: &Program, node: Node) -> Result<String, String> {
     if prefix.contains('f') || prefix.contains('b') {
         return Err("the code is an f-string or bytes, built at run time".into());
     }
-    if node.kind() == "template_string" && p.text(node).contains("${") {
+    if node.kind_str() == "template_string" && p.text(node).contains("${") {
         return Err("the code is a template with substitutions, built at run time".into());
     }
     let body = string_value(p.src, node);
@@ -622,7 +620,7 @@ fn fix(
             if let Some(hash) = pkg.hash {
                 let entry = hash
                     .parent()
-                    .filter(|e| matches!(e.kind(), "pair" | "keyword_argument"))
+                    .filter(|e| matches!(e.kind_str(), "pair" | "keyword_argument"))
                     .ok_or("the source code hash is not an argument written here")?;
                 removed.push(entry.byte_range());
                 edits.extend(p.remove_item(entry));
@@ -753,12 +751,12 @@ fn program_relative(p: &Program, folder: &str) -> String {
 /// The variable and statement holding a code string (`code = """..."""`).
 fn code_holder<'t>(p: &Program<'t>, string: Node<'t>) -> Option<(&'t str, Node<'t>)> {
     let parent = string.parent()?;
-    let name = match parent.kind() {
-        "assignment" => parent.child_by_field_name("left")?,
-        "variable_declarator" => parent.child_by_field_name("name")?,
+    let name = match parent.kind_str() {
+        "assignment" => parent.field("left")?,
+        "variable_declarator" => parent.field("name")?,
         _ => return None,
     };
-    if name.kind() != "identifier" {
+    if name.kind_str() != "identifier" {
         return None;
     }
     let statement = p.statement_of(string)?;

@@ -42,6 +42,7 @@
 
 use crate::edit::{Applicability, Edit, Fix};
 use crate::gen::merge_inserts;
+use crate::lang::NodeExt;
 use crate::model::{Binding, Lookup, Program, Resource, Scalar};
 use crate::rules::{Finding, Fixer, Meta};
 use tree_sitter::Node;
@@ -151,7 +152,7 @@ impl Fixer for NoKeypair {
 /// The `key: value` / `key=value` entry a value belongs to.
 fn entry_of(value: Node) -> Option<Node> {
     let parent = value.parent()?;
-    matches!(parent.kind(), "pair" | "keyword_argument").then_some(parent)
+    matches!(parent.kind_str(), "pair" | "keyword_argument").then_some(parent)
 }
 
 /// The text other code uses to refer to a resource (`keyPair`, `self.key`).
@@ -241,7 +242,7 @@ fn references<'t>(p: &Program<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>> {
         if decl.byte_range().contains(&node.start_byte()) && node.end_byte() <= decl.end_byte() {
             continue;
         }
-        let kind = node.kind();
+        let kind = node.kind_str();
         let is_ref = matches!(
             kind,
             "identifier" | "shorthand_property_identifier" | "member_expression" | "attribute"
@@ -266,10 +267,10 @@ fn is_name_position(node: Node) -> bool {
     let Some(parent) = node.parent() else {
         return false;
     };
-    match parent.kind() {
+    match parent.kind_str() {
         "dotted_name" | "aliased_import" => true,
-        "attribute" => parent.child_by_field_name("attribute") == Some(node),
-        "keyword_argument" => parent.child_by_field_name("name") == Some(node),
+        "attribute" => parent.field("attribute") == Some(node),
+        "keyword_argument" => parent.field("name") == Some(node),
         _ => false,
     }
 }
@@ -291,15 +292,15 @@ fn same_variable(p: &Program, node: Node, var: &str, decl: Node) -> bool {
 fn key_name_entry<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
     let mut value = r;
     if let Some(parent) = r.parent() {
-        if matches!(parent.kind(), "member_expression" | "attribute")
-            && parent.child_by_field_name("object") == Some(r)
+        if matches!(parent.kind_str(), "member_expression" | "attribute")
+            && parent.field("object") == Some(r)
         {
             value = parent;
         }
     }
     let entry = entry_of(value)?;
     let key = entry
-        .child_by_field_name(if p.lang.is_python() { "name" } else { "key" })
+        .field(if p.lang.is_python() { "name" } else { "key" })
         .map(|k| p.text(k))?;
     if key != "keyName" && key != "key_name" && key != "\"key_name\"" && key != "'key_name'" {
         return None;
@@ -320,22 +321,25 @@ fn key_name_entry<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
 fn export_statement<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
     let mut cur = r;
     while let Some(parent) = cur.parent() {
-        if parent.kind() == "export_statement" {
+        if parent.kind_str() == "export_statement" {
             return Some(parent);
         }
-        if matches!(parent.kind(), "call" | "call_expression" | "new_expression") {
-            let field = if parent.kind() == "new_expression" {
+        if matches!(
+            parent.kind_str(),
+            "call" | "call_expression" | "new_expression"
+        ) {
+            let field = if parent.kind_str() == "new_expression" {
                 "constructor"
             } else {
                 "function"
             };
-            let callee = parent.child_by_field_name(field).map(|c| p.text(c))?;
+            let callee = parent.field(field).map(|c| p.text(c))?;
             if callee.ends_with("export") || callee.ends_with("TerraformOutput") {
                 return p.statement_of(parent);
             }
         }
         if matches!(
-            parent.kind(),
+            parent.kind_str(),
             "program" | "module" | "statement_block" | "block" | "class_body"
         ) {
             return None;
@@ -349,20 +353,19 @@ fn export_statement<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
 /// The class a call or `new` constructs, when it is named by a plain
 /// identifier (`KeyPair`, `TerraformOutput`; not `aws.ec2.KeyPair`).
 fn class_identifier<'t>(call: Node<'t>) -> Option<Node<'t>> {
-    let field = if call.kind() == "new_expression" {
+    let field = if call.kind_str() == "new_expression" {
         "constructor"
     } else {
         "function"
     };
-    call.child_by_field_name(field)
-        .filter(|c| c.kind() == "identifier")
+    call.field(field).filter(|c| c.kind_str() == "identifier")
 }
 
 /// The first call or `new` in a statement.
 fn first_call(stmt: Node) -> Option<Node> {
     let mut stack = vec![stmt];
     while let Some(n) = stack.pop() {
-        if matches!(n.kind(), "new_expression" | "call" | "call_expression") {
+        if matches!(n.kind_str(), "new_expression" | "call" | "call_expression") {
             return Some(n);
         }
         let mut cursor = n.walk();

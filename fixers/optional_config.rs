@@ -33,6 +33,7 @@
 //! No scanner checks this; it is a deployment failure of the program itself.
 
 use crate::edit::{Applicability, Edit, Fix};
+use crate::lang::NodeExt;
 use crate::model::{Flavor, Framework, Program, Scalar, Val};
 use crate::rules::{Finding, Fixer, Meta};
 use tree_sitter::Node;
@@ -112,29 +113,23 @@ impl Fixer for OptionalConfig {
 /// `config.require("environment")` on a Pulumi `Config`: the `require`
 /// name node and the setting.
 fn required_setting<'t>(p: &Program<'t>, call: Node<'t>) -> Option<(Node<'t>, String)> {
-    if !matches!(call.kind(), "call" | "call_expression") {
+    if !matches!(call.kind_str(), "call" | "call_expression") {
         return None;
     }
-    let func = call.child_by_field_name("function")?;
-    let (receiver, method) = match func.kind() {
-        "member_expression" => (
-            func.child_by_field_name("object")?,
-            func.child_by_field_name("property")?,
-        ),
-        "attribute" => (
-            func.child_by_field_name("object")?,
-            func.child_by_field_name("attribute")?,
-        ),
+    let func = call.field("function")?;
+    let (receiver, method) = match func.kind_str() {
+        "member_expression" => (func.field("object")?, func.field("property")?),
+        "attribute" => (func.field("object")?, func.field("attribute")?),
         _ => return None,
     };
     if p.text(method) != "require" || !is_config(p, receiver) {
         return None;
     }
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let mut cursor = args.walk();
     let named: Vec<Node> = args
         .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .collect();
     let [key] = named.as_slice() else {
         return None;
@@ -150,9 +145,9 @@ fn is_config(p: &Program, receiver: Node) -> bool {
     let Some(node) = p.resolve(receiver) else {
         return false;
     };
-    let callee = match node.kind() {
-        "new_expression" => node.child_by_field_name("constructor"),
-        "call" => node.child_by_field_name("function"),
+    let callee = match node.kind_str() {
+        "new_expression" => node.field("constructor"),
+        "call" => node.field("function"),
         _ => None,
     };
     callee
@@ -166,7 +161,7 @@ fn needs_parens(call: Node) -> bool {
         return false;
     };
     let safe = matches!(
-        parent.kind(),
+        parent.kind_str(),
         "variable_declarator"
             | "arguments"
             | "argument_list"
@@ -180,7 +175,7 @@ fn needs_parens(call: Node) -> bool {
             | "array"
             | "list"
     );
-    let assigned = matches!(parent.kind(), "assignment" | "assignment_expression")
-        && parent.child_by_field_name("right") == Some(call);
+    let assigned = matches!(parent.kind_str(), "assignment" | "assignment_expression")
+        && parent.field("right") == Some(call);
     !(safe || assigned)
 }

@@ -80,6 +80,7 @@
 //! ## Satisfies
 //! No scanner checks this; the failure analysis of seed 000 asks for it.
 
+use crate::lang::NodeExt;
 use std::collections::BTreeSet;
 
 use crate::edit::{Applicability, Fix, NewValue};
@@ -628,8 +629,8 @@ fn is_default(p: &Program, value: Lookup) -> bool {
 /// The expression a reference is an attribute of: `subnet` in `subnet.id`.
 fn subject_of<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Node<'t>> {
     let node = p.resolve(node).unwrap_or(node);
-    match node.kind() {
-        "member_expression" | "attribute" => node.child_by_field_name("object"),
+    match node.kind_str() {
+        "member_expression" | "attribute" => node.field("object"),
         "non_null_expression" => subject_of(p, node.named_child(0)?),
         _ => None,
     }
@@ -648,21 +649,19 @@ fn denotes<'t>(
             !matches!(res.binding, Binding::Unbound) && p.refers_to(subject, res)
         }
         Some(Holder::Many { list, .. }) => {
-            let subject = if subject.kind() == "non_null_expression" {
+            let subject = if subject.kind_str() == "non_null_expression" {
                 subject.named_child(0).unwrap_or(subject)
             } else {
                 subject
             };
-            match subject.kind() {
+            match subject.kind_str() {
                 "subscript_expression" | "subscript" => {
-                    let field = if subject.kind() == "subscript" {
+                    let field = if subject.kind_str() == "subscript" {
                         "value"
                     } else {
                         "object"
                     };
-                    subject
-                        .child_by_field_name(field)
-                        .is_some_and(|l| p.text(l) == list)
+                    subject.field(field).is_some_and(|l| p.text(l) == list)
                 }
                 "identifier" => iterated_list(p, subject).as_deref() == Some(list.as_str()),
                 _ => false,
@@ -679,51 +678,45 @@ fn iterated_list<'t>(p: &Program<'t>, ident: Node<'t>) -> Option<String> {
     let mut cur = ident;
     while let Some(parent) = cur.parent() {
         cur = parent;
-        match cur.kind() {
+        match cur.kind_str() {
             "arrow_function" | "function_expression" | "function" => {
-                let params = cur
-                    .child_by_field_name("parameters")
-                    .or_else(|| cur.child_by_field_name("parameter"))?;
-                let first = if params.kind() == "identifier" {
+                let params = cur.field("parameters").or_else(|| cur.field("parameter"))?;
+                let first = if params.kind_str() == "identifier" {
                     Some(params)
                 } else {
                     params
                         .named_child(0)
-                        .and_then(|f| f.child_by_field_name("pattern").or(Some(f)))
+                        .and_then(|f| f.field("pattern").or(Some(f)))
                 };
                 if first.map(|f| p.text(f)) != Some(name) {
                     continue;
                 }
                 let call = cur.parent()?.parent()?;
-                let callee = call.child_by_field_name("function")?;
-                if callee.kind() != "member_expression" {
+                let callee = call.field("function")?;
+                if callee.kind_str() != "member_expression" {
                     return None;
                 }
-                let method = p.text(callee.child_by_field_name("property")?);
+                let method = p.text(callee.field("property")?);
                 if !matches!(method, "map" | "forEach" | "flatMap") {
                     return None;
                 }
-                return Some(p.text(callee.child_by_field_name("object")?).to_string());
+                return Some(p.text(callee.field("object")?).to_string());
             }
             "for_in_statement" | "for_statement" | "for_in_clause" => {
-                let (Some(left), Some(right)) = (
-                    cur.child_by_field_name("left"),
-                    cur.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (cur.field("left"), cur.field("right")) else {
                     continue;
                 };
-                let left_names: Vec<Node<'t>> = if matches!(left.kind(), "identifier") {
+                let left_names: Vec<Node<'t>> = if matches!(left.kind_str(), "identifier") {
                     vec![left]
                 } else {
                     let mut c = left.walk();
                     let v: Vec<Node<'t>> = left.named_children(&mut c).collect();
                     // `for (const s of xs)`: the declarator's name
                     v.into_iter()
-                        .flat_map(|n| match n.kind() {
-                            "variable_declarator" => n
-                                .child_by_field_name("name")
-                                .into_iter()
-                                .collect::<Vec<_>>(),
+                        .flat_map(|n| match n.kind_str() {
+                            "variable_declarator" => {
+                                n.field("name").into_iter().collect::<Vec<_>>()
+                            }
                             _ => vec![n],
                         })
                         .collect()
@@ -731,9 +724,9 @@ fn iterated_list<'t>(p: &Program<'t>, ident: Node<'t>) -> Option<String> {
                 let Some(pos) = left_names.iter().position(|n| p.text(*n) == name) else {
                     continue;
                 };
-                if right.kind() == "call" {
-                    let func = p.text(right.child_by_field_name("function")?);
-                    let args = right.child_by_field_name("arguments")?;
+                if right.kind_str() == "call" {
+                    let func = p.text(right.field("function")?);
+                    let args = right.field("arguments")?;
                     let mut c = args.walk();
                     let args: Vec<Node<'t>> = args.named_children(&mut c).collect();
                     return match func {
@@ -756,7 +749,7 @@ fn holder_of<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<Holder<'t>> {
     let mut cur = res.call;
     let mut lp: Option<Node<'t>> = None;
     while let Some(parent) = cur.parent() {
-        match parent.kind() {
+        match parent.kind_str() {
             "arrow_function"
             | "function_expression"
             | "lambda"
@@ -789,18 +782,18 @@ fn holder_of<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<Holder<'t>> {
             stmt: p.statement_of(res.call)?,
         });
     };
-    match lp.kind() {
+    match lp.kind_str() {
         "arrow_function" | "function_expression" | "lambda" => {
             // the callback must give the resource back
-            let body = lp.child_by_field_name("body")?;
+            let body = lp.field("body")?;
             let gives = unparen(body) == res.call
-                || (body.kind() == "statement_block" && returns(p, body, res));
+                || (body.kind_str() == "statement_block" && returns(p, body, res));
             if !gives {
                 return None;
             }
             let call = lp.parent()?.parent()?;
-            let callee = call.child_by_field_name("function")?;
-            let method = callee.child_by_field_name("property").map(|m| p.text(m));
+            let callee = call.field("function")?;
+            let method = callee.field("property").map(|m| p.text(m));
             if !matches!(method, Some("map" | "flatMap")) {
                 return None;
             }
@@ -811,7 +804,7 @@ fn holder_of<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<Holder<'t>> {
             })
         }
         "list_comprehension" => {
-            if unparen(lp.child_by_field_name("body")?) != res.call {
+            if unparen(lp.field("body")?) != res.call {
                 return None;
             }
             Some(Holder::Many {
@@ -831,7 +824,7 @@ fn holder_of<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<Holder<'t>> {
 
 fn unparen(mut node: Node) -> Node {
     while matches!(
-        node.kind(),
+        node.kind_str(),
         "parenthesized_expression" | "as_expression" | "non_null_expression"
     ) {
         match node.named_child(0) {
@@ -847,7 +840,7 @@ fn returns<'t>(p: &Program<'t>, body: Node<'t>, res: &Resource<'t>) -> bool {
     let mut c = body.walk();
     let stmts: Vec<Node<'t>> = body.named_children(&mut c).collect();
     stmts.iter().any(|s| {
-        s.kind() == "return_statement"
+        s.kind_str() == "return_statement"
             && s.named_child(0).is_some_and(|v| {
                 let v = unparen(v);
                 v == res.call || matches!(&res.binding, Binding::Variable(b) if p.text(v) == b)
@@ -858,19 +851,19 @@ fn returns<'t>(p: &Program<'t>, body: Node<'t>, res: &Resource<'t>) -> bool {
 /// The list `res` is pushed/appended to in its loop.
 fn pushed_to<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<String> {
     let direct = |call: Node<'t>| -> Option<String> {
-        let callee = call.child_by_field_name("function")?;
+        let callee = call.field("function")?;
         let method = callee
-            .child_by_field_name("property")
-            .or_else(|| callee.child_by_field_name("attribute"))?;
+            .field("property")
+            .or_else(|| callee.field("attribute"))?;
         if !matches!(p.text(method), "push" | "append") {
             return None;
         }
-        Some(p.text(callee.child_by_field_name("object")?).to_string())
+        Some(p.text(callee.field("object")?).to_string())
     };
     let args = res
         .call
         .parent()
-        .filter(|a| matches!(a.kind(), "arguments" | "argument_list"));
+        .filter(|a| matches!(a.kind_str(), "arguments" | "argument_list"));
     if let Some(call) = args.and_then(|a| a.parent()) {
         return direct(call);
     }
@@ -882,11 +875,9 @@ fn pushed_to<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<String> {
     while let Some(s) = next {
         let call = s
             .named_child(0)
-            .filter(|c| matches!(c.kind(), "call_expression" | "call"));
+            .filter(|c| matches!(c.kind_str(), "call_expression" | "call"));
         if let Some(call) = call {
-            let arg = call
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0));
+            let arg = call.field("arguments").and_then(|a| a.named_child(0));
             if arg.is_some_and(|a| p.text(a) == name) {
                 if let Some(list) = direct(call) {
                     return Some(list);
@@ -902,15 +893,15 @@ fn pushed_to<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<String> {
 fn bound_name<'t>(p: &Program<'t>, value: Node<'t>) -> Option<String> {
     let mut cur = value;
     while let Some(parent) = cur.parent() {
-        match parent.kind() {
+        match parent.kind_str() {
             "parenthesized_expression" | "as_expression" | "await_expression" => cur = parent,
             "variable_declarator" => {
-                return Some(p.text(parent.child_by_field_name("name")?).to_string());
+                return Some(p.text(parent.field("name")?).to_string());
             }
             "assignment" | "assignment_expression" => {
-                let left = parent.child_by_field_name("left")?;
+                let left = parent.field("left")?;
                 return matches!(
-                    left.kind(),
+                    left.kind_str(),
                     "identifier" | "attribute" | "member_expression"
                 )
                 .then(|| p.text(left).to_string());

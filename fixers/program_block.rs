@@ -5,6 +5,7 @@
 
 use crate::edit::{Applicability, Edit, Fix, NewValue};
 use crate::gen::{merge_inserts, Context, NewResource};
+use crate::lang::NodeExt;
 use crate::model::{Flavor, Framework, Program, Resource};
 use crate::rules::{Finding, Meta};
 use tree_sitter::Node;
@@ -495,7 +496,7 @@ fn main_anchor<'a, 't>(p: &'a Program<'t>) -> Result<(Node<'t>, Option<&'a Resou
             .filter_map(|r| {
                 let stmt = p.statement_of(r.call)?;
                 let parent = stmt.parent()?;
-                let top = matches!(parent.kind(), "program" | "module");
+                let top = matches!(parent.kind_str(), "program" | "module");
                 let ok = match r.flavor.framework() {
                     Framework::Pulumi => top,
                     Framework::Cdktf => !top,
@@ -514,7 +515,7 @@ fn main_anchor<'a, 't>(p: &'a Program<'t>) -> Result<(Node<'t>, Option<&'a Resou
     let mut c = root.walk();
     let last = root
         .named_children(&mut c)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_str() != "comment")
         .last()
         .ok_or("the main file is empty")?;
     Ok((last, None))
@@ -529,7 +530,7 @@ fn reads_variable(lang: crate::lang::Lang, text: &str, var: &str) -> bool {
     }
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
-        if node.kind() == "identifier" && &text[node.byte_range()] == var {
+        if node.kind_str() == "identifier" && &text[node.byte_range()] == var {
             return true;
         }
         let mut cursor = node.walk();

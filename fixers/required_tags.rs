@@ -48,6 +48,7 @@
 //! Organizations) and checkov custom policies enforce.
 
 use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::lang::NodeExt;
 use crate::model::{Framework, Lookup, Obj, Program, Resource, Val};
 use crate::rules::{Finding, Fixer, Meta};
 use tree_sitter::Node;
@@ -233,7 +234,7 @@ fn environment_tags<'t>(p: &Program<'t>) -> Vec<Node<'t>> {
 fn environment_for(p: &Program, res: &Resource, tagged: &[Node]) -> Option<String> {
     let at = res.call.start_byte();
     let usable = |node: Node| -> bool {
-        match node.kind() {
+        match node.kind_str() {
             "string" | "template_string" => !p.text(node).contains('{'),
             "identifier" => p.declared_before(p.text(node), at).is_some(),
             "member_expression" | "attribute" => {
@@ -260,7 +261,7 @@ fn environment_for(p: &Program, res: &Resource, tagged: &[Node]) -> Option<Strin
 /// stack name, an environment variable), not a resource that happens to
 /// be called `stage`.
 fn holds_setting(p: &Program, value: Node) -> bool {
-    match value.kind() {
+    match value.kind_str() {
         "string"
         | "template_string"
         | "binary_expression"
@@ -272,7 +273,7 @@ fn holds_setting(p: &Program, value: Node) -> bool {
             text.contains("env") || text.contains("argv")
         }
         "call" | "call_expression" => value
-            .child_by_field_name("function")
+            .field("function")
             .and_then(|f| p.chain(f))
             .and_then(|names| names.last().copied())
             .is_some_and(|last| {
@@ -421,7 +422,7 @@ fn extend_tags(
     tags: &Obj,
     entries: &[(&str, NewValue)],
 ) -> Result<Vec<Edit>, String> {
-    if matches!(value.node.kind(), "object" | "dictionary") {
+    if matches!(value.node.kind_str(), "object" | "dictionary") {
         return p.insert_props(tags, entries);
     }
     let entries: Vec<(String, NewValue)> = entries

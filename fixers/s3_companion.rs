@@ -7,6 +7,7 @@
 
 use crate::edit::{Applicability, Edit, Fix, NewValue};
 use crate::gen::{merge_inserts, NewResource};
+use crate::lang::NodeExt;
 use crate::model::{Binding, Flavor, Lookup, Program, Resource, Scalar};
 use crate::rules::{Finding, Meta};
 use tree_sitter::Node;
@@ -314,7 +315,7 @@ pub fn bind<'t>(
     bucket: &Resource<'t>,
     stmt: Node<'t>,
 ) -> Result<(String, Edit), String> {
-    let direct = stmt.kind() == "expression_statement"
+    let direct = stmt.kind_str() == "expression_statement"
         && stmt
             .named_child(0)
             .is_some_and(|e| e.byte_range() == bucket.call.byte_range());

@@ -58,6 +58,7 @@
 
 use crate::edit::{quote, Applicability, Edit, Fix, NewValue};
 use crate::gen::merge_inserts;
+use crate::lang::NodeExt;
 use crate::model::{
     Binding, ContainerKind, Framework, Lookup, Obj, Program, Resource, Scalar, Val,
 };
@@ -137,7 +138,7 @@ fn document_of<'a, 't>(p: &'a Program<'t>, value: Node<'t>) -> Option<&'a Resour
     }
     let mut stack = vec![value];
     while let Some(n) = stack.pop() {
-        if n.kind() == "identifier" {
+        if n.kind_str() == "identifier" {
             let name = p.text(n);
             if let Some(doc) = docs().find(|r| r.binding == Binding::Variable(name.to_string())) {
                 return Some(doc);
@@ -283,19 +284,19 @@ struct Open<'t> {
 
 fn policy_of<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Policy<'t>> {
     let node = p.resolve(node).unwrap_or(node);
-    match node.kind() {
+    match node.kind_str() {
         "call_expression" | "call" => {
-            let func = node.child_by_field_name("function")?;
+            let func = node.field("function")?;
             let names = p.chain(func)?;
             let encodes =
                 names.ends_with(&["JSON", "stringify"]) || names.ends_with(&["json", "dumps"]);
             if !encodes {
                 return None;
             }
-            let args = node.child_by_field_name("arguments")?;
+            let args = node.field("arguments")?;
             let first = args.named_child(0)?;
             let doc = p.resolve(first)?;
-            matches!(doc.kind(), "object" | "dictionary").then_some(Policy::Literal(doc))
+            matches!(doc.kind_str(), "object" | "dictionary").then_some(Policy::Literal(doc))
         }
         "string" | "template_string" => match p.scalar(Val { node }) {
             Scalar::Str(text) if text.trim_start().starts_with('{') => {
@@ -311,10 +312,10 @@ fn policy_of<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Policy<'t>> {
 fn entry<'t>(p: &Program<'t>, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
     let mut cursor = obj.walk();
     for pair in obj.named_children(&mut cursor) {
-        if pair.kind() != "pair" {
+        if pair.kind_str() != "pair" {
             continue;
         }
-        let Some(k) = pair.child_by_field_name("key") else {
+        let Some(k) = pair.field("key") else {
             continue;
         };
         let name = match p.scalar(Val { node: k }) {
@@ -322,7 +323,7 @@ fn entry<'t>(p: &Program<'t>, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
             _ => p.text(k).to_string(),
         };
         if name == key {
-            return pair.child_by_field_name("value");
+            return pair.field("value");
         }
     }
     None
@@ -343,7 +344,7 @@ impl<'t> Policy<'t> {
                 else {
                     return Vec::new();
                 };
-                let items: Vec<Node<'t>> = if matches!(statements.kind(), "array" | "list") {
+                let items: Vec<Node<'t>> = if matches!(statements.kind_str(), "array" | "list") {
                     let mut c = statements.walk();
                     let v: Vec<Node<'t>> = statements
                         .named_children(&mut c)
@@ -355,7 +356,7 @@ impl<'t> Policy<'t> {
                 };
                 items
                     .into_iter()
-                    .filter(|s| matches!(s.kind(), "object" | "dictionary"))
+                    .filter(|s| matches!(s.kind_str(), "object" | "dictionary"))
                     .filter_map(|s| {
                         if entry(p, s, "Condition").is_some() {
                             return None;
@@ -365,13 +366,13 @@ impl<'t> Policy<'t> {
                             return None;
                         }
                         let principal = entry(p, s, "Principal").and_then(|n| p.resolve(n))?;
-                        if !matches!(principal.kind(), "object" | "dictionary") {
+                        if !matches!(principal.kind_str(), "object" | "dictionary") {
                             return None;
                         }
                         let service = entry(p, principal, "Service")?;
                         let service = match literal_str(p, service) {
                             Some(s) => s,
-                            None if matches!(service.kind(), "array" | "list") => {
+                            None if matches!(service.kind_str(), "array" | "list") => {
                                 let mut c = service.walk();
                                 let names: Vec<String> = service
                                     .named_children(&mut c)
@@ -609,7 +610,7 @@ fn provider_region(p: &Program, provider: &Resource, role: &Resource) -> Result<
     }
     let text = p.text(v.node);
     // `{ region }`: the variable of that name
-    let root = if v.node.kind() == "shorthand_property_identifier" {
+    let root = if v.node.kind_str() == "shorthand_property_identifier" {
         Some(text)
     } else {
         p.chain(v.node).and_then(|c| c.first().copied())

@@ -50,6 +50,7 @@
 //! 1.9 (updates) ask for it on the host.
 
 use crate::edit::{Applicability, Edit, Fix};
+use crate::lang::NodeExt;
 use crate::model::{Lookup, Program, Resource, Scalar, Val};
 use crate::rules::{Finding, Fixer, Meta};
 use tree_sitter::Node;
@@ -138,7 +139,7 @@ impl Fixer for UserdataHardening {
             let shown = p.display_path(&obj, "user_data");
             let literal = p
                 .resolve(v.node)
-                .filter(|n| matches!(n.kind(), "string" | "template_string"));
+                .filter(|n| matches!(n.kind_str(), "string" | "template_string"));
             let Some(literal) = literal else {
                 if let Some(file) = file_read(p, v.node) {
                     let msg = format!("The user data is read from {file}; add the hardening block to that file (no automatic fix for a file read)");
@@ -190,26 +191,29 @@ impl Fixer for UserdataHardening {
 /// written.
 fn file_read(p: &Program, node: Node) -> Option<String> {
     let mut call = p.resolve(node).unwrap_or(node);
-    if matches!(call.kind(), "ternary_expression" | "conditional_expression") {
+    if matches!(
+        call.kind_str(),
+        "ternary_expression" | "conditional_expression"
+    ) {
         // `exists(f) ? readFileSync(f) : undefined`: either branch
         let mut cursor = call.walk();
         let branches: Vec<Node> = call.named_children(&mut cursor).skip(1).collect();
         return branches.into_iter().find_map(|b| file_read(p, b));
     }
     loop {
-        if !matches!(call.kind(), "call" | "call_expression") {
+        if !matches!(call.kind_str(), "call" | "call_expression") {
             return None;
         }
-        let func = call.child_by_field_name("function")?;
+        let func = call.field("function")?;
         let names = p.chain(func).unwrap_or_default();
         let last = names.last().copied().unwrap_or("");
-        let object = func.child_by_field_name("object");
+        let object = func.field("object");
         match last {
             "readFileSync" | "readFile" => break,
             "read" | "read_text" | "read_bytes" if object.is_some() => {
                 // open("x").read(), Path("x").read_text()
                 call = object?;
-                let inner = call.child_by_field_name("function").map(|f| p.text(f));
+                let inner = call.field("function").map(|f| p.text(f));
                 if matches!(inner, Some("open" | "Path" | "pathlib.Path")) {
                     break;
                 }
@@ -219,7 +223,7 @@ fn file_read(p: &Program, node: Node) -> Option<String> {
             _ => return None,
         }
     }
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let first = args.named_child(0)?;
     Some(format!("`{}`", p.text(first)))
 }
@@ -227,7 +231,7 @@ fn file_read(p: &Program, node: Node) -> Option<String> {
 /// The script as the literal holds it (escapes left as written).
 fn script_body<'t>(p: &Program<'t>, literal: Node<'t>) -> Option<&'t str> {
     let text = p.text(literal);
-    if literal.kind() == "template_string" {
+    if literal.kind_str() == "template_string" {
         return text.get(1..text.len().saturating_sub(1));
     }
     Some(crate::model::string_value(p.src, literal))
@@ -266,7 +270,7 @@ fn strings_in(p: &Program, res: &Resource) -> Vec<String> {
     let mut found = Vec::new();
     let mut stack = vec![res.call];
     while let Some(n) = stack.pop() {
-        if n.kind() == "string" {
+        if n.kind_str() == "string" {
             if let Scalar::Str(s) = p.scalar(Val { node: n }) {
                 found.push(s.to_lowercase());
             }
@@ -291,7 +295,7 @@ fn append(p: &Program, literal: Node, os: Os) -> Option<Edit> {
     if prefix.contains(['r', 'R', 'b', 'B']) {
         return None;
     }
-    let close = if literal.kind() == "template_string" {
+    let close = if literal.kind_str() == "template_string" {
         "`"
     } else if text.ends_with("\"\"\"") {
         "\"\"\""

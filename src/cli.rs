@@ -389,8 +389,104 @@ fn rules_command(code: Option<&str>, markdown: bool) -> i32 {
 struct FileResult {
     path: PathBuf,
     shown: String,
+    /// The text as read; emptied once the file is finished, except for
+    /// `--stdin-filename`.
     original: String,
     outcome: Result<Outcome, String>,
+    /// Whether fixes changed the file (and, with `--write`, it was written).
+    fixed: bool,
+    /// The file's diff (and its new files'), for --dry-run and Markdown.
+    diff: String,
+    /// Why the fixed file could not be written.
+    write_error: Option<String>,
+}
+
+/// Finishes one processed file on its worker thread: its diff, and with
+/// `--write` the file and the new files its fixes create, written
+/// atomically (or none of them). Then lets go of the file's text.
+fn finish(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
+    write_fixed(cli, stdin, want_diffs, r);
+    let Ok(outcome) = &mut r.outcome else {
+        return;
+    };
+    if !stdin {
+        r.original = String::new();
+        outcome.fixed = None;
+        outcome.history = Vec::new();
+    }
+    if cli.format != Format::Sarif {
+        // Each fix's own edits are written out only in SARIF logs.
+        for f in &mut outcome.findings {
+            if let Some(x) = &mut f.fix {
+                x.changes = None;
+            }
+        }
+    }
+}
+
+/// The diff of a fixed file and, with `--write`, the file and its new files.
+fn write_fixed(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
+    let Ok(outcome) = &mut r.outcome else {
+        return;
+    };
+    let Some(fixed) = &outcome.fixed else {
+        return;
+    };
+    let dir = r.path.parent().unwrap_or(Path::new("")).to_path_buf();
+    if want_diffs {
+        r.diff
+            .push_str(&crate::diff::unified(&r.shown, &r.original, fixed));
+        for file in &outcome.new_files {
+            let shown = files::display_path(&dir.join(&file.path));
+            r.diff
+                .push_str(&crate::diff::created(&shown, &file.contents));
+        }
+    }
+    let written = if !cli.write {
+        Ok(())
+    } else if stdin {
+        // The fixed program goes to stdout; only new files are written.
+        create_files(&dir, &outcome.new_files).map(drop)
+    } else {
+        let created = create_files(&dir, &outcome.new_files);
+        let written = created
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|_| files::write_atomic(&r.path, &r.original, fixed));
+        if written.is_err() {
+            // Leave no half-applied fix: remove the files this fix made.
+            let made = created.as_deref().unwrap_or_default();
+            let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) =
+                made.iter().cloned().partition(|p| p.is_dir());
+            undo(&files, &dirs);
+        }
+        written
+    };
+    match written {
+        Err(e) => {
+            // Nothing was written: no finding of this file is fixed.
+            r.write_error = Some(e);
+            outcome.fixed = None;
+            outcome.applied = 0;
+            for f in &mut outcome.findings {
+                if let Some(x) = &mut f.fix {
+                    x.applied = false;
+                }
+                f.in_fixed = None;
+            }
+        }
+        Ok(()) => {
+            r.fixed = true;
+            if cli.write {
+                // The file now holds the fixed text: point remaining findings into it.
+                for f in &mut outcome.findings {
+                    if let Some((start, end)) = f.in_fixed {
+                        (f.start, f.end) = (start, end);
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn process(
@@ -426,6 +522,9 @@ fn process(
         shown,
         original,
         outcome,
+        fixed: false,
+        diff: String::new(),
+        write_error: None,
     })
 }
 
@@ -549,6 +648,11 @@ fn check_command(cli: &Cli) -> i32 {
     };
     let default = Arc::new(Config::default());
     let progress = progress_bar(discovered.files.len());
+    let want_diffs = cli.dry_run || cli.format == Format::Markdown;
+    // Each file is read, checked, fixed, diffed and written on its own
+    // thread; only its findings and diff are kept, never its text (except
+    // the one file of --stdin-filename), so memory does not grow with the
+    // size of the tree.
     let mut results: Vec<FileResult> = discovered
         .files
         .into_par_iter()
@@ -557,7 +661,10 @@ fn check_command(cli: &Cli) -> i32 {
             let facts = programs.get(dir).cloned();
             let config = configs.get(dir).unwrap_or(&default);
             let run = run_for(cli, config, &p);
-            let result = process(p, facts, run, stdin.as_deref());
+            let mut result = process(p, facts, run, stdin.as_deref());
+            if let Some(r) = &mut result {
+                finish(cli, stdin.is_some(), want_diffs, r);
+            }
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
@@ -569,14 +676,11 @@ fn check_command(cli: &Cli) -> i32 {
     }
     results.sort_by(|a, b| a.path.cmp(&b.path));
 
-    let mut diff = String::new();
-    // Each fixed file's diff, for the Markdown body: (result, diff).
-    let mut file_diffs: Vec<(usize, String)> = Vec::new();
-    let want_diffs = cli.dry_run || cli.format == Format::Markdown;
     let mut fixed_files = 0usize;
     let mut fixed_findings = 0usize;
-    for (i, r) in results.iter_mut().enumerate() {
-        let outcome = match &mut r.outcome {
+    let mut any_diff = false;
+    for r in &results {
+        let outcome = match &r.outcome {
             Ok(o) => o,
             Err(e) => {
                 errors.push((r.shown.clone(), e.clone()));
@@ -586,79 +690,24 @@ fn check_command(cli: &Cli) -> i32 {
         for d in &outcome.dropped {
             eprintln!("warning: {}: {d}", r.shown);
         }
-        let Some(fixed) = &outcome.fixed else {
+        if let Some(e) = &r.write_error {
+            errors.push((r.shown.clone(), e.clone()));
             continue;
-        };
-        let dir = r.path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let mut file_diff = String::new();
-        if want_diffs {
-            file_diff.push_str(&crate::diff::unified(&r.shown, &r.original, fixed));
-            for file in &outcome.new_files {
-                let shown = files::display_path(&dir.join(&file.path));
-                file_diff.push_str(&crate::diff::created(&shown, &file.contents));
-            }
         }
-        if cli.write && stdin.is_some() {
-            // The fixed program goes to stdout; only new files are written.
-            if let Err(e) = create_files(&dir, &outcome.new_files) {
-                errors.push((r.shown.clone(), e));
-                outcome.fixed = None;
-                for f in &mut outcome.findings {
-                    if let Some(x) = &mut f.fix {
-                        x.applied = false;
-                    }
-                    f.in_fixed = None;
-                }
-                outcome.applied = 0;
-                continue;
-            }
-            for f in &mut outcome.findings {
-                if let Some((start, end)) = f.in_fixed {
-                    (f.start, f.end) = (start, end);
-                }
-            }
-        } else if cli.write {
-            let created = create_files(&dir, &outcome.new_files);
-            let written = created
-                .as_ref()
-                .map_err(Clone::clone)
-                .and_then(|_| files::write_atomic(&r.path, &r.original, fixed));
-            if written.is_err() {
-                // Leave no half-applied fix: remove the files this fix made.
-                let made = created.as_deref().unwrap_or_default();
-                let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) =
-                    made.iter().cloned().partition(|p| p.is_dir());
-                undo(&files, &dirs);
-            }
-            if let Err(e) = written {
-                for f in &mut outcome.findings {
-                    f.in_fixed = None;
-                }
-                errors.push((r.shown.clone(), e));
-                // Nothing was written: no finding of this file is fixed.
-                for f in &mut outcome.findings {
-                    if let Some(x) = &mut f.fix {
-                        x.applied = false;
-                    }
-                }
-                outcome.applied = 0;
-                continue;
-            }
-            // The file now holds the fixed text: point remaining findings into it.
-            for f in &mut outcome.findings {
-                if let Some((start, end)) = f.in_fixed {
-                    (f.start, f.end) = (start, end);
-                }
-            }
-        } else if cli.dry_run {
-            diff.push_str(&file_diff);
+        if r.fixed {
+            fixed_files += 1;
+            fixed_findings += outcome.applied;
+            any_diff |= !r.diff.is_empty();
         }
-        if want_diffs {
-            file_diffs.push((i, file_diff));
-        }
-        fixed_files += 1;
-        fixed_findings += outcome.applied;
     }
+    // The --dry-run patch: every fixed file's diff, in path order.
+    let diff = || -> String {
+        results
+            .iter()
+            .filter(|r| r.fixed && r.write_error.is_none())
+            .map(|r| r.diff.as_str())
+            .collect()
+    };
 
     // Every finding, suppressed ones included (JSON lists them), and those
     // that count.
@@ -706,11 +755,8 @@ fn check_command(cli: &Cli) -> i32 {
     } else {
         match cli.format {
             Format::Json => {
-                let report = report::json_report(
-                    &all_findings,
-                    &errors,
-                    cli.dry_run.then_some(diff.as_str()),
-                );
+                let patch = cli.dry_run.then(diff);
+                let report = report::json_report(&all_findings, &errors, patch.as_deref());
                 let _ = writeln!(
                     out,
                     "{}",
@@ -732,12 +778,13 @@ fn check_command(cli: &Cli) -> i32 {
                 let _ = write!(out, "{}", formats::github(&findings, &errors));
             }
             Format::Markdown => {
-                let diffs: Vec<formats::FileDiff> = file_diffs
+                let diffs: Vec<formats::FileDiff> = results
                     .iter()
-                    .map(|(i, d)| formats::FileDiff {
-                        file: &results[*i].shown,
-                        diff: d,
-                        fixes: results[*i].outcome.as_ref().map_or(0, |o| o.applied),
+                    .filter(|r| r.fixed && r.write_error.is_none())
+                    .map(|r| formats::FileDiff {
+                        file: &r.shown,
+                        diff: &r.diff,
+                        fixes: r.outcome.as_ref().map_or(0, |o| o.applied),
                     })
                     .collect();
                 let mode = if cli.write {
@@ -757,7 +804,12 @@ fn check_command(cli: &Cli) -> i32 {
                 // Colored for a person at a terminal; plain for `> p.patch`.
                 use std::io::IsTerminal;
                 let color = crate::interactive::colors(std::io::stdout().is_terminal());
-                let _ = write!(out, "{}", crate::interactive::paint_diff(&diff, color));
+                for r in results
+                    .iter()
+                    .filter(|r| r.fixed && r.write_error.is_none())
+                {
+                    let _ = write!(out, "{}", crate::interactive::paint_diff(&r.diff, color));
+                }
             }
             Format::Text => {
                 let shown = findings
@@ -803,7 +855,7 @@ fn check_command(cli: &Cli) -> i32 {
     if !errors.is_empty() {
         2
     } else if cli.dry_run {
-        i32::from(!diff.is_empty())
+        i32::from(any_diff)
     } else {
         i32::from(remaining > 0)
     }

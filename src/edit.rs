@@ -3,6 +3,7 @@
 //! text goes and write it in the file's own style. No fixer formats code.
 
 use crate::lang::line_indent;
+use crate::lang::NodeExt;
 use crate::model::{
     Container, ContainerKind, Flavor, Framework, Lookup, Obj, Program, Scalar, Val,
 };
@@ -149,7 +150,7 @@ impl<'t> Program<'t> {
         let mut q = self.style().quote;
         let mut cur = at.parent();
         while let Some(n) = cur {
-            if n.kind() == "string" && self.lang.is_python() {
+            if n.kind_str() == "string" && self.lang.is_python() {
                 let text = self
                     .text(n)
                     .trim_start_matches(|c: char| c.is_ascii_alphabetic());
@@ -183,7 +184,7 @@ impl<'t> Program<'t> {
                 text = quote(s, q);
             }
         }
-        if node.kind() == "shorthand_property_identifier" {
+        if node.kind_str() == "shorthand_property_identifier" {
             // `{ httpTokens }` becomes `{ httpTokens: "required" }`
             text = format!("{}: {text}", self.text(node));
         }
@@ -279,7 +280,7 @@ impl<'t> Program<'t> {
         let mut cursor = node.walk();
         let items: Vec<Node<'t>> = node
             .named_children(&mut cursor)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_str() != "comment")
             .collect();
         let open = node.child(0).map_or(node.start_byte(), |c| c.end_byte());
         let close = node
@@ -313,10 +314,8 @@ impl<'t> Program<'t> {
         };
 
         // Pulumi's resource options stay last: new keywords go before `opts=`.
-        let is_opts = last.kind() == "keyword_argument"
-            && last
-                .child_by_field_name("name")
-                .is_some_and(|n| self.text(n) == "opts");
+        let is_opts = last.kind_str() == "keyword_argument"
+            && last.field("name").is_some_and(|n| self.text(n) == "opts");
         if home.kind == ContainerKind::PyArgs && obj.path.is_empty() && is_opts {
             let indent = line_indent(self.src, last.start_byte()).to_string();
             let own_line = self.src[..last.start_byte()].ends_with(&format!("\n{indent}"));
@@ -343,7 +342,7 @@ impl<'t> Program<'t> {
         let mut after = last.end_byte();
         let mut trailing = false;
         let mut next = last.next_sibling();
-        if let Some(n) = next.filter(|n| n.kind() == ",") {
+        if let Some(n) = next.filter(|n| n.kind_str() == ",") {
             trailing = true;
             after = n.end_byte();
             next = n.next_sibling();
@@ -352,7 +351,7 @@ impl<'t> Program<'t> {
         let last_row = last.end_position().row;
         let mut insert_at = after;
         if let Some(comment) =
-            next.filter(|n| n.kind() == "comment" && n.start_position().row == last_row)
+            next.filter(|n| n.kind_str() == "comment" && n.start_position().row == last_row)
         {
             insert_at = comment.end_byte();
         }

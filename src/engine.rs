@@ -9,6 +9,7 @@ use crate::rules::{Finding, ResourceRef, Selection};
 use crate::suppress;
 use ropey::Rope;
 use std::collections::HashSet;
+use tree_sitter::Tree;
 
 /// Passes before a file that keeps changing is reported as not converging.
 pub const MAX_PASSES: usize = 10;
@@ -172,8 +173,15 @@ pub fn run_in(
         }
     };
 
+    // The file's layout, detected once from the text as read (and only
+    // when a fix writes code): fixes follow the user's style, not the
+    // style of text earlier passes added.
+    let mut style = None;
     for pass in 0.. {
         let mut program = Program::with_context(&text, lang, &tree, ctx);
+        if let Some(style) = style.take() {
+            program.set_style(style);
+        }
         program.created = outcome.new_files.iter().map(|f| f.path.clone()).collect();
         let mut findings = selection.check(&program);
         let silenced = suppressions(&text, &tree, selection, &mut findings);
@@ -226,7 +234,7 @@ pub fn run_in(
         }
         let mut chosen = resolve(&candidates);
         let (mut new_text, mut edits) = apply_chosen(&text, &chosen, &findings);
-        let mut new_tree = lang::parse(lang, &new_text);
+        let mut new_tree = reparse(lang, &text, &tree, &edits, &new_text);
         if lang::error_count(&new_tree) > 0 {
             // Find the fixes that break the syntax on their own and drop them.
             let mut kept = Vec::new();
@@ -272,6 +280,7 @@ pub fn run_in(
             .findings
             .extend(chosen.iter().map(|f| report(f, true, &history)));
         history.push(edits);
+        style = program.take_style();
         drop(program);
         text = new_text;
         tree = new_tree;
@@ -282,6 +291,18 @@ pub fn run_in(
         outcome.fixed = Some(text);
     }
     Ok(outcome)
+}
+
+/// The tree of `new_text`, which is `text` after `edits`: parsed again
+/// from `tree`, reusing the parts the edits did not touch (the fixture
+/// tests check it against a fresh parse).
+fn reparse(lang: Lang, text: &str, tree: &Tree, edits: &[Edit], new_text: &str) -> Tree {
+    let mut old = tree.clone();
+    let changes: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| (e.range.start, e.range.end, e.text.as_str()))
+        .collect();
+    lang::reparse(lang, text, &mut old, &changes, new_text)
 }
 
 /// One check of `text`, for interactive review: every finding that is not

@@ -5,6 +5,7 @@
 
 use crate::edit::{quote, Edit, NewValue, Place};
 use crate::lang::line_indent;
+use crate::lang::NodeExt;
 use crate::model::{Binding, ContainerKind, Flavor, Framework, Obj, Program, Resource};
 use crate::types;
 use tree_sitter::Node;
@@ -72,11 +73,11 @@ impl<'t> Program<'t> {
         let mut cur = node;
         loop {
             let parent = cur.parent()?;
-            if is_block(parent.kind()) {
+            if is_block(parent.kind_str()) {
                 return Some(cur);
             }
             let passes = matches!(
-                parent.kind(),
+                parent.kind_str(),
                 "variable_declarator"
                     | "lexical_declaration"
                     | "variable_declaration"
@@ -93,8 +94,8 @@ impl<'t> Program<'t> {
             if !passes {
                 return None;
             }
-            if matches!(parent.kind(), "assignment" | "assignment_expression")
-                && parent.child_by_field_name("right") != Some(cur)
+            if matches!(parent.kind_str(), "assignment" | "assignment_expression")
+                && parent.field("right") != Some(cur)
             {
                 return None;
             }
@@ -109,7 +110,7 @@ impl<'t> Program<'t> {
             let adjacent = prev.end_position().row + 1 == top.start_position().row;
             // (never the `#!` line that makes a script executable)
             let shebang = self.text(prev).starts_with("#!");
-            if prev.kind() == "comment" && adjacent && self.owns_line(prev) && !shebang {
+            if prev.kind_str() == "comment" && adjacent && self.owns_line(prev) && !shebang {
                 top = prev;
             } else {
                 break;
@@ -268,8 +269,8 @@ impl<'t> Program<'t> {
         };
         // CDKTF Python writes blocks as struct classes or dicts: new items
         // follow the class of the item they replace.
-        let struct_class = (obj.flavor == Flavor::CdktfPy && item.kind() == "call")
-            .then(|| item.child_by_field_name("function").map(|f| self.text(f)))
+        let struct_class = (obj.flavor == Flavor::CdktfPy && item.kind_str() == "call")
+            .then(|| item.field("function").map(|f| self.text(f)))
             .flatten();
         let rendered: Vec<String> = values
             .iter()
@@ -303,11 +304,11 @@ impl<'t> Program<'t> {
         for child in list.named_children(&mut cursor) {
             if child == item {
                 items.extend(rendered.iter().cloned());
-            } else if child.kind() != "comment" {
+            } else if child.kind_str() != "comment" {
                 items.push(self.text(child).to_string());
             }
         }
-        let (open, close) = if list.kind() == "array" || list.kind() == "list" {
+        let (open, close) = if list.kind_str() == "array" || list.kind_str() == "list" {
             ("[", "]")
         } else {
             ("(", ")")
@@ -411,8 +412,8 @@ impl<'t> Program<'t> {
     /// whole line goes. Removing the last element of a list written
     /// without a trailing comma takes the comma before it too.
     pub fn remove_item(&self, item: Node<'t>) -> Vec<Edit> {
-        let comma_after = item.next_sibling().filter(|n| n.kind() == ",");
-        let comma_before = item.prev_sibling().filter(|n| n.kind() == ",");
+        let comma_after = item.next_sibling().filter(|n| n.kind_str() == ",");
+        let comma_before = item.prev_sibling().filter(|n| n.kind_str() == ",");
         let end = comma_after.map_or(item.end_byte(), |c| c.end_byte());
         let eol = self.src[end..]
             .find('\n')
@@ -492,7 +493,7 @@ impl<'t> Program<'t> {
         let text = self.text(name);
         let python = self.lang.is_python();
         let closing = text.chars().last().unwrap_or('"');
-        let simple = matches!(name.kind(), "string" | "template_string")
+        let simple = matches!(name.kind_str(), "string" | "template_string")
             && !text.starts_with(['r', 'R', 'b', 'B'])
             && !text.ends_with("\"\"\"")
             && !text.ends_with("'''");
@@ -515,13 +516,13 @@ impl<'t> Program<'t> {
             scope: None,
             opts: None,
         };
-        let Some(args) = res.call.child_by_field_name("arguments") else {
+        let Some(args) = res.call.field("arguments") else {
             return ctx;
         };
         let mut cursor = args.walk();
         let named: Vec<Node<'t>> = args
             .named_children(&mut cursor)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_str() != "comment")
             .collect();
         match res.flavor {
             Flavor::CdktfTs | Flavor::CdktfPy => {
@@ -529,27 +530,26 @@ impl<'t> Program<'t> {
             }
             Flavor::PulumiTs => {
                 if let Some(opts) = named.get(2).and_then(|o| self.resolve(*o)) {
-                    if opts.kind() == "object" {
+                    if opts.kind_str() == "object" {
                         ctx.opts = self.provider_option(opts, false);
                     }
                 }
             }
             Flavor::PulumiPy => {
                 let opts = named.iter().find(|n| {
-                    n.kind() == "keyword_argument"
-                        && n.child_by_field_name("name")
-                            .is_some_and(|k| self.text(k) == "opts")
+                    n.kind_str() == "keyword_argument"
+                        && n.field("name").is_some_and(|k| self.text(k) == "opts")
                 });
                 let call = opts
-                    .and_then(|o| o.child_by_field_name("value"))
+                    .and_then(|o| o.field("value"))
                     .and_then(|v| self.resolve(v))
-                    .filter(|v| v.kind() == "call");
+                    .filter(|v| v.kind_str() == "call");
                 if let Some(call) = call {
                     let callee = call
-                        .child_by_field_name("function")
+                        .field("function")
                         .map(|f| self.text(f))
                         .unwrap_or("pulumi.ResourceOptions");
-                    if let Some(args) = call.child_by_field_name("arguments") {
+                    if let Some(args) = call.field("arguments") {
                         if let Some(p) = self.provider_option(args, true) {
                             ctx.opts = Some(format!("{callee}({p})"));
                         }
@@ -565,13 +565,13 @@ impl<'t> Program<'t> {
         let mut cursor = container.walk();
         let entries: Vec<Node<'t>> = container.named_children(&mut cursor).collect();
         for e in entries {
-            match e.kind() {
+            match e.kind_str() {
                 "shorthand_property_identifier" if self.text(e) == "provider" => {
                     return Some("{ provider }".into());
                 }
                 "pair" | "keyword_argument" => {
                     let key = e
-                        .child_by_field_name(if python { "name" } else { "key" })
+                        .field(if python { "name" } else { "key" })
                         .map(|k| self.text(k));
                     if key == Some("provider") {
                         return Some(if python {
@@ -862,7 +862,7 @@ impl<'t> Program<'t> {
             .copied()
             .filter(|i| {
                 i.parent()
-                    .is_some_and(|p| matches!(p.kind(), "module" | "program"))
+                    .is_some_and(|p| matches!(p.kind_str(), "module" | "program"))
             })
             .collect();
         let mut first = String::new();
@@ -938,7 +938,7 @@ impl<'t> Program<'t> {
         let mut uses_elsewhere = false;
         let mut stack = vec![self.tree.root_node()];
         while let Some(node) = stack.pop() {
-            if node.kind() == "identifier" && self.text(node) == name {
+            if node.kind_str() == "identifier" && self.text(node) == name {
                 let in_import = self
                     .imports
                     .iter()
@@ -974,7 +974,7 @@ impl<'t> Program<'t> {
             n
         } else {
             let mut n = spec;
-            while n.kind() != "import_specifier" {
+            while n.kind_str() != "import_specifier" {
                 match n.parent() {
                     Some(parent) if parent != *import => n = parent,
                     _ => break,
@@ -991,7 +991,7 @@ impl<'t> Program<'t> {
                     let mut c = list.walk();
                     let n = list
                         .named_children(&mut c)
-                        .filter(|n| n.kind() == "import_specifier")
+                        .filter(|n| n.kind_str() == "import_specifier")
                         .count();
                     n
                 })
@@ -1015,8 +1015,10 @@ impl<'t> Program<'t> {
             if skipped {
                 continue;
             }
-            if matches!(node.kind(), "identifier" | "shorthand_property_identifier")
-                && self.text(node) == name
+            if matches!(
+                node.kind_str(),
+                "identifier" | "shorthand_property_identifier"
+            ) && self.text(node) == name
             {
                 return true;
             }
@@ -1056,13 +1058,13 @@ impl<'t> Program<'t> {
             let mut stack = vec![*import];
             while let Some(n) = stack.pop() {
                 let is_name = if python {
-                    n.kind() == "dotted_name"
+                    n.kind_str() == "dotted_name"
                         && n.parent()
-                            .is_some_and(|p| p.kind() == "import_from_statement")
-                        && import.child_by_field_name("module_name") != Some(n)
-                        || n.kind() == "aliased_import"
+                            .is_some_and(|p| p.kind_str() == "import_from_statement")
+                        && import.field("module_name") != Some(n)
+                        || n.kind_str() == "aliased_import"
                 } else {
-                    n.kind() == "import_specifier"
+                    n.kind_str() == "import_specifier"
                 };
                 if is_name && last.map_or(true, |l: Node| l.end_byte() < n.end_byte()) {
                     last = Some(n);

@@ -47,16 +47,171 @@ thread_local! {
 pub fn parse(lang: Lang, src: &str) -> Tree {
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
-        let slot = &mut parsers[lang as usize];
-        let parser = slot.get_or_insert_with(|| {
-            let mut p = Parser::new();
-            p.set_language(&lang.grammar())
-                .expect("bundled grammar matches the tree-sitter version");
-            p
-        });
+        let parser = parser_in(&mut parsers[lang as usize], lang);
         // Without a timeout or cancellation flag, parse only returns None
         // when no language is set, which cannot happen here.
         parser.parse(src, None).expect("parser has a language")
+    })
+}
+
+/// Re-parses `src`, the text of `old` after `edits` (non-overlapping, in
+/// the old text's byte offsets), reusing what the edits left untouched.
+pub fn reparse(
+    lang: Lang,
+    old_src: &str,
+    old: &mut Tree,
+    edits: &[(usize, usize, &str)],
+    src: &str,
+) -> Tree {
+    // From the last edit to the first, so that each edit's old positions
+    // are still those of the old text.
+    let lines = LineIndex::new(old_src);
+    let mut order: Vec<&(usize, usize, &str)> = edits.iter().collect();
+    order.sort_by_key(|e| std::cmp::Reverse(e.0));
+    for &&(start, end, text) in &order {
+        let start_position = lines.point(start);
+        let old_end_position = lines.point(end);
+        let new_end_position = advance(start_position, text);
+        old.edit(&tree_sitter::InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: start + text.len(),
+            start_position,
+            old_end_position,
+            new_end_position,
+        });
+    }
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let parser = parser_in(&mut parsers[lang as usize], lang);
+        parser.parse(src, Some(old)).expect("parser has a language")
+    })
+}
+
+/// Whether two trees have the same nodes (kinds and byte ranges) in the
+/// same shape.
+pub fn same_shape(a: &Tree, b: &Tree) -> bool {
+    let (mut x, mut y) = (a.walk(), b.walk());
+    loop {
+        let (m, n) = (x.node(), y.node());
+        if m.kind_id() != n.kind_id() || m.byte_range() != n.byte_range() {
+            return false;
+        }
+        let down = (x.goto_first_child(), y.goto_first_child());
+        if down.0 != down.1 {
+            return false;
+        }
+        if down.0 {
+            continue;
+        }
+        loop {
+            let next = (x.goto_next_sibling(), y.goto_next_sibling());
+            if next.0 != next.1 {
+                return false;
+            }
+            if next.0 {
+                break;
+            }
+            let up = (x.goto_parent(), y.goto_parent());
+            if up.0 != up.1 {
+                return false;
+            }
+            if !up.0 {
+                return true;
+            }
+        }
+    }
+}
+
+/// Where `text` ends when it is written at `at`.
+fn advance(at: tree_sitter::Point, text: &str) -> tree_sitter::Point {
+    match text.rfind('\n') {
+        Some(last) => tree_sitter::Point {
+            row: at.row + text.matches('\n').count(),
+            column: text.len() - last - 1,
+        },
+        None => tree_sitter::Point {
+            row: at.row,
+            column: at.column + text.len(),
+        },
+    }
+}
+
+/// Faster ways to ask a node for its kind and its fields than tree-sitter's
+/// own, which measure the kind's C string and search the grammar's field
+/// names for each call; both are answered here from tables built once per
+/// thread and grammar.
+pub trait NodeExt<'t> {
+    /// The node's kind, as `Node::kind`.
+    fn kind_str(&self) -> &'static str;
+    /// The child in a field, as `Node::child_by_field_name`.
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> NodeExt<'t> for Node<'t> {
+    fn kind_str(&self) -> &'static str {
+        let id = self.kind_id();
+        with_grammar(self, |g| g.kinds.get(usize::from(id)).copied()).unwrap_or_else(|| self.kind())
+    }
+
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        let id = with_grammar(self, |g| {
+            let key = (name.as_ptr() as usize, name.len());
+            if let Some(&(_, id)) = g.fields.iter().find(|(k, _)| *k == key) {
+                return id;
+            }
+            let id = self.language().field_id_for_name(name);
+            g.fields.push((key, id));
+            id
+        })?;
+        self.child_by_field_id(id.get())
+    }
+}
+
+/// What `NodeExt` knows of one grammar.
+struct Grammar {
+    language: usize,
+    kinds: Vec<&'static str>,
+    /// Field names asked for (by the address and length of the literal) and
+    /// their ids; a few dozen, searched in order.
+    fields: Vec<((usize, usize), Option<std::num::NonZeroU16>)>,
+}
+
+thread_local! {
+    static GRAMMARS: RefCell<Vec<Grammar>> = const { RefCell::new(Vec::new()) };
+}
+
+fn with_grammar<R>(node: &Node, f: impl FnOnce(&mut Grammar) -> R) -> R {
+    // SAFETY: the node is alive (it borrows its tree), and ts_node_language
+    // only reads the language pointer of the node's tree.
+    let language = unsafe { tree_sitter::ffi::ts_node_language(node.into_raw()) } as usize;
+    GRAMMARS.with(|cell| {
+        let mut grammars = cell.borrow_mut();
+        let i = match grammars.iter().position(|g| g.language == language) {
+            Some(i) => i,
+            None => {
+                let lang = node.language();
+                let kinds = (0..lang.node_kind_count())
+                    .map(|id| lang.node_kind_for_id(id as u16).unwrap_or(""))
+                    .collect();
+                grammars.push(Grammar {
+                    language,
+                    kinds,
+                    fields: Vec::new(),
+                });
+                grammars.len() - 1
+            }
+        };
+        f(&mut grammars[i])
+    })
+}
+
+fn parser_in(slot: &mut Option<Parser>, lang: Lang) -> &mut Parser {
+    slot.get_or_insert_with(|| {
+        let mut p = Parser::new();
+        p.set_language(&lang.grammar())
+            .expect("bundled grammar matches the tree-sitter version");
+        p
     })
 }
 
@@ -73,7 +228,7 @@ pub fn first_syntax_error(tree: &Tree) -> Option<(usize, String)> {
             return Some((node.start_byte(), "unexpected syntax".to_string()));
         }
         if node.is_missing() {
-            return Some((node.start_byte(), format!("missing `{}`", node.kind())));
+            return Some((node.start_byte(), format!("missing `{}`", node.kind_str())));
         }
         // Descend into the first child that contains an error.
         let next = node
@@ -118,6 +273,15 @@ impl LineIndex {
         let start = self.starts[line];
         let col = text.get(start..offset).map_or(0, |s| s.chars().count());
         (line + 1, col + 1)
+    }
+
+    /// tree-sitter's point of a byte offset: 0-based row, column in bytes.
+    pub fn point(&self, offset: usize) -> tree_sitter::Point {
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        tree_sitter::Point {
+            row: line,
+            column: offset - self.starts[line],
+        }
     }
 
     /// Byte offset where the line holding `offset` starts.

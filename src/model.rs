@@ -2,6 +2,7 @@
 //! `Resource`s, and a property view that speaks Terraform's vocabulary
 //! (`metadata_options.http_tokens`) whatever the flavor.
 
+use crate::lang::NodeExt;
 use crate::lang::{Lang, LineIndex};
 use crate::project::FileContext;
 use crate::style::Style;
@@ -96,14 +97,14 @@ impl<'t> Resource<'t> {
         let mut node = self.call;
         while let Some(parent) = node.parent() {
             if matches!(
-                parent.kind(),
+                parent.kind_str(),
                 "program" | "module" | "statement_block" | "block" | "class_body"
             ) {
                 return node.start_byte();
             }
             if parent.start_position().row != self.call.start_position().row
                 && !matches!(
-                    parent.kind(),
+                    parent.kind_str(),
                     "variable_declarator"
                         | "lexical_declaration"
                         | "variable_declaration"
@@ -316,6 +317,17 @@ impl<'t> Program<'t> {
         program
     }
 
+    /// Gives the program a layout detected before (from an earlier text of
+    /// the same file).
+    pub fn set_style(&self, style: Style) {
+        let _ = self.style.set(style);
+    }
+
+    /// The layout, if it was detected.
+    pub fn take_style(&mut self) -> Option<Style> {
+        self.style.take()
+    }
+
     /// The file's layout (quotes, indentation, semicolons...).
     pub fn style(&self) -> &Style {
         self.style
@@ -331,7 +343,7 @@ impl<'t> Program<'t> {
     fn walk(&mut self, root: Node<'t>, calls: &mut Vec<Node<'t>>) {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
-            match node.kind() {
+            match node.kind_str() {
                 "import_statement" | "import_from_statement" => {
                     self.imports.push(node);
                     self.index_import(node)
@@ -342,12 +354,12 @@ impl<'t> Program<'t> {
                     self.index_parameters(node)
                 }
                 "arrow_function" => {
-                    if let Some(p) = node.child_by_field_name("parameter") {
+                    if let Some(p) = node.field("parameter") {
                         self.add_runtime_decl(p);
                     }
                 }
                 "for_in_statement" | "for_statement" | "for_in_clause" => {
-                    if let Some(left) = node.child_by_field_name("left") {
+                    if let Some(left) = node.field("left") {
                         self.add_pattern_decls(left);
                     }
                 }
@@ -381,10 +393,10 @@ impl<'t> Program<'t> {
     fn index_ts_import(&mut self, node: Node<'t>) {
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            match child.kind() {
+            match child.kind_str() {
                 // import aws = require("@pulumi/aws")
                 "import_require_clause" => {
-                    let source = child.child_by_field_name("source");
+                    let source = child.field("source");
                     let name = first_named_of_kind(child, "identifier");
                     if let (Some(source), Some(name)) = (source, name) {
                         if let Some(sym) = ts_module(string_value(self.src, source)) {
@@ -393,7 +405,7 @@ impl<'t> Program<'t> {
                     }
                 }
                 "import_clause" => {
-                    let Some(source) = node.child_by_field_name("source") else {
+                    let Some(source) = node.field("source") else {
                         return;
                     };
                     let Some(module) = ts_module(string_value(self.src, source)) else {
@@ -409,7 +421,7 @@ impl<'t> Program<'t> {
     fn index_ts_import_clause(&mut self, clause: Node<'t>, module: Symbol) {
         let mut cursor = clause.walk();
         for part in clause.named_children(&mut cursor) {
-            match part.kind() {
+            match part.kind_str() {
                 // default import: treated as the namespace (esModuleInterop)
                 "identifier" => self.bind(self.text(part), module.clone()),
                 "namespace_import" => {
@@ -420,13 +432,13 @@ impl<'t> Program<'t> {
                 "named_imports" => {
                     let mut c2 = part.walk();
                     for spec in part.named_children(&mut c2) {
-                        if spec.kind() != "import_specifier" {
+                        if spec.kind_str() != "import_specifier" {
                             continue;
                         }
-                        let Some(name) = spec.child_by_field_name("name") else {
+                        let Some(name) = spec.field("name") else {
                             continue;
                         };
-                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let local = spec.field("alias").unwrap_or(name);
                         let mut path = module.path.clone();
                         path.push(string_value(self.src, name).to_string());
                         let sym = Symbol {
@@ -442,15 +454,12 @@ impl<'t> Program<'t> {
     }
 
     fn index_py_import(&mut self, node: Node<'t>) {
-        if node.kind() == "import_statement" {
+        if node.kind_str() == "import_statement" {
             // import pulumi_aws as aws / import pulumi_aws.ec2 as ec2 / import pulumi_aws
             let mut cursor = node.walk();
             for name in node.children_by_field_name("name", &mut cursor) {
-                let (dotted, alias) = match name.kind() {
-                    "aliased_import" => (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
-                    ),
+                let (dotted, alias) = match name.kind_str() {
+                    "aliased_import" => (name.field("name"), name.field("alias")),
                     _ => (Some(name), None),
                 };
                 let Some(dotted) = dotted else { continue };
@@ -473,7 +482,7 @@ impl<'t> Program<'t> {
             return;
         }
         // from X import a, b as c / from X import *
-        let Some(module_node) = node.child_by_field_name("module_name") else {
+        let Some(module_node) = node.field("module_name") else {
             return;
         };
         let module_text = self.text(module_node).trim_start_matches('.');
@@ -489,11 +498,8 @@ impl<'t> Program<'t> {
         }
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            let (imported, local) = match name.kind() {
-                "aliased_import" => (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
-                ),
+            let (imported, local) = match name.kind_str() {
+                "aliased_import" => (name.field("name"), name.field("alias")),
                 _ => (Some(name), Some(name)),
             };
             let (Some(imported), Some(local)) = (imported, local) else {
@@ -516,10 +522,10 @@ impl<'t> Program<'t> {
         let mut cur = node.parent();
         while let Some(n) = cur {
             let is_scope = if python {
-                matches!(n.kind(), "function_definition" | "lambda" | "module")
+                matches!(n.kind_str(), "function_definition" | "lambda" | "module")
             } else {
                 matches!(
-                    n.kind(),
+                    n.kind_str(),
                     "statement_block"
                         | "program"
                         | "arrow_function"
@@ -551,16 +557,16 @@ impl<'t> Program<'t> {
     /// A name bound at run time (parameter, loop variable): shadows any
     /// outer declaration and resolves to nothing.
     fn add_runtime_decl(&mut self, name: Node<'t>) {
-        if name.kind() == "identifier" {
+        if name.kind_str() == "identifier" {
             self.add_decl(name, None);
         }
     }
 
     fn add_pattern_decls(&mut self, pattern: Node<'t>) {
-        if pattern.kind() == "identifier"
-            || pattern.kind() == "shorthand_property_identifier_pattern"
+        if pattern.kind_str() == "identifier"
+            || pattern.kind_str() == "shorthand_property_identifier_pattern"
         {
-            if pattern.kind() == "identifier" {
+            if pattern.kind_str() == "identifier" {
                 self.add_decl(pattern, None);
             } else {
                 let scope = self.scope_of(pattern);
@@ -584,10 +590,10 @@ impl<'t> Program<'t> {
         let mut cursor = params.walk();
         let children: Vec<Node<'t>> = params.named_children(&mut cursor).collect();
         for p in children {
-            let target = match p.kind() {
+            let target = match p.kind_str() {
                 "identifier" => Some(p),
-                "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "required_parameter" | "optional_parameter" => p.field("pattern"),
+                "default_parameter" | "typed_default_parameter" => p.field("name"),
                 "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                     first_named_of_kind(p, "identifier")
                 }
@@ -600,22 +606,19 @@ impl<'t> Program<'t> {
     }
 
     fn index_declarator(&mut self, node: Node<'t>) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
-        let value = node.child_by_field_name("value");
-        if name.kind() == "object_pattern" {
+        let value = node.field("value");
+        if name.kind_str() == "object_pattern" {
             // const { ec2, s3: storage } = require("@pulumi/aws")
             if let Some(module) = value.and_then(|v| self.require_target(v)) {
                 let mut cursor = name.walk();
                 let parts: Vec<Node<'t>> = name.named_children(&mut cursor).collect();
                 for part in parts {
-                    let (key, local) = match part.kind() {
+                    let (key, local) = match part.kind_str() {
                         "shorthand_property_identifier_pattern" => (part, part),
-                        "pair_pattern" => match (
-                            part.child_by_field_name("key"),
-                            part.child_by_field_name("value"),
-                        ) {
+                        "pair_pattern" => match (part.field("key"), part.field("value")) {
                             (Some(k), Some(v)) => (k, v),
                             _ => continue,
                         },
@@ -632,7 +635,7 @@ impl<'t> Program<'t> {
                 return;
             }
         }
-        if name.kind() != "identifier" {
+        if name.kind_str() != "identifier" {
             self.add_pattern_decls(name);
             return;
         }
@@ -647,33 +650,33 @@ impl<'t> Program<'t> {
         let is_const = node
             .parent()
             .and_then(|d| d.child(0))
-            .is_some_and(|k| k.kind() == "const");
+            .is_some_and(|k| k.kind_str() == "const");
         self.add_decl(name, if is_const { value } else { None });
     }
 
     /// `require("@pulumi/aws")` -> the module it names.
     fn require_target(&mut self, value: Node<'t>) -> Option<Symbol> {
-        if value.kind() != "call_expression" {
+        if value.kind_str() != "call_expression" {
             return None;
         }
-        let func = value.child_by_field_name("function")?;
+        let func = value.field("function")?;
         if self.text(func) != "require" {
             return None;
         }
-        let args = value.child_by_field_name("arguments")?;
+        let args = value.field("arguments")?;
         let first = args.named_child(0)?;
-        if first.kind() != "string" {
+        if first.kind_str() != "string" {
             return None;
         }
         ts_module(string_value(self.src, first))
     }
 
     fn index_py_assignment(&mut self, node: Node<'t>) {
-        let Some(left) = node.child_by_field_name("left") else {
+        let Some(left) = node.field("left") else {
             return;
         };
-        let value = node.child_by_field_name("right");
-        if left.kind() == "identifier" {
+        let value = node.field("right");
+        if left.kind_str() == "identifier" {
             self.add_decl(left, value);
         } else {
             self.add_pattern_decls(left);
@@ -730,19 +733,13 @@ impl<'t> Program<'t> {
 
     /// Flattens `a.b.C` (member or attribute access) into its names.
     pub fn chain(&self, node: Node<'t>) -> Option<Vec<&'t str>> {
-        match node.kind() {
+        match node.kind_str() {
             "identifier" | "this" => Some(vec![self.text(node)]),
             "member_expression" | "attribute" => {
-                let (obj, prop) = if node.kind() == "member_expression" {
-                    (
-                        node.child_by_field_name("object")?,
-                        node.child_by_field_name("property")?,
-                    )
+                let (obj, prop) = if node.kind_str() == "member_expression" {
+                    (node.field("object")?, node.field("property")?)
                 } else {
-                    (
-                        node.child_by_field_name("object")?,
-                        node.child_by_field_name("attribute")?,
-                    )
+                    (node.field("object")?, node.field("attribute")?)
                 };
                 let mut names = self.chain(obj)?;
                 names.push(self.text(prop));
@@ -784,32 +781,30 @@ impl<'t> Program<'t> {
     }
 
     fn resource_of(&self, call: Node<'t>) -> Option<Resource<'t>> {
-        let field = if call.kind() == "new_expression" {
+        let field = if call.kind_str() == "new_expression" {
             "constructor"
         } else {
             "function"
         };
-        let callee = call.child_by_field_name(field)?;
+        let callee = call.field(field)?;
         let (tf_type, framework) = self.classify(callee)?;
         let flavor = Flavor::new(framework, self.lang);
         let invoke = framework == Framework::Pulumi && types::is_data(tf_type);
         // `new` builds resources; a plain call is a Pulumi invoke (TypeScript)
-        if call.kind() == "call_expression" && !invoke || call.kind() == "new_expression" && invoke
+        if call.kind_str() == "call_expression" && !invoke
+            || call.kind_str() == "new_expression" && invoke
         {
             return None;
         }
-        let arg_list = call.child_by_field_name("arguments")?;
+        let arg_list = call.field("arguments")?;
         let mut positional = Vec::new();
         let mut keywords: HashMap<&str, Node<'t>> = HashMap::new();
         let mut cursor = arg_list.walk();
         for arg in arg_list.named_children(&mut cursor) {
-            match arg.kind() {
+            match arg.kind_str() {
                 "comment" => {}
                 "keyword_argument" => {
-                    if let (Some(k), Some(v)) = (
-                        arg.child_by_field_name("name"),
-                        arg.child_by_field_name("value"),
-                    ) {
+                    if let (Some(k), Some(v)) = (arg.field("name"), arg.field("value")) {
                         keywords.insert(self.text(k), v);
                     }
                 }
@@ -848,28 +843,28 @@ impl<'t> Program<'t> {
     fn binding_of(&self, call: Node<'t>) -> Binding {
         let mut node = call;
         while let Some(parent) = node.parent() {
-            match parent.kind() {
+            match parent.kind_str() {
                 "parenthesized_expression"
                 | "as_expression"
                 | "await_expression"
                 | "satisfies_expression"
                 | "non_null_expression" => node = parent,
                 "variable_declarator" => {
-                    return match parent.child_by_field_name("name") {
-                        Some(n) if n.kind() == "identifier" => {
+                    return match parent.field("name") {
+                        Some(n) if n.kind_str() == "identifier" => {
                             Binding::Variable(self.text(n).to_string())
                         }
                         _ => Binding::Unbound,
                     };
                 }
                 "assignment" | "assignment_expression" => {
-                    let Some(left) = parent.child_by_field_name("left") else {
+                    let Some(left) = parent.field("left") else {
                         return Binding::Unbound;
                     };
-                    if parent.child_by_field_name("right") != Some(node) {
+                    if parent.field("right") != Some(node) {
                         return Binding::Unbound;
                     }
-                    return match left.kind() {
+                    return match left.kind_str() {
                         "identifier" => Binding::Variable(self.text(left).to_string()),
                         "member_expression" | "attribute" => {
                             Binding::Attribute(self.text(left).to_string())
@@ -923,7 +918,7 @@ impl<'t> Program<'t> {
             Binding::Attribute(a) => a.split('.').collect(),
             Binding::Unbound => return false,
         };
-        let node = if node.kind() == "identifier" && self.text(node) != binding[0] {
+        let node = if node.kind_str() == "identifier" && self.text(node) != binding[0] {
             self.resolve(node).unwrap_or(node)
         } else {
             node
@@ -939,15 +934,15 @@ impl<'t> Program<'t> {
 
     /// The resource's arguments as an object of properties.
     pub fn props(&self, res: &Resource<'t>) -> Obj<'t> {
-        let field = if res.call.kind() == "new_expression" {
+        let field = if res.call.kind_str() == "new_expression" {
             "constructor"
         } else {
             "function"
         };
-        let class_expr = res.call.child_by_field_name(field);
+        let class_expr = res.call.field(field);
         let expr = res.args;
         let home = match expr {
-            Some(e) if e.kind() == "argument_list" => Some(Container {
+            Some(e) if e.kind_str() == "argument_list" => Some(Container {
                 node: e,
                 kind: ContainerKind::PyArgs,
             }),
@@ -1002,17 +997,18 @@ impl<'t> Program<'t> {
     /// stands for.
     fn unwrap(&self, mut node: Node<'t>, depth: usize) -> Result<Node<'t>, String> {
         for _ in depth..MAX_DEPTH {
-            match node.kind() {
+            match node.kind_str() {
                 "parenthesized_expression"
                 | "as_expression"
                 | "satisfies_expression"
                 | "non_null_expression"
                 | "type_assertion" => {
-                    let Some(inner) = node.named_child(0).filter(|n| n.kind() != "comment") else {
+                    let Some(inner) = node.named_child(0).filter(|n| n.kind_str() != "comment")
+                    else {
                         return Err("empty expression".into());
                     };
                     node = inner;
-                    if node.kind() == "type_arguments" {
+                    if node.kind_str() == "type_arguments" {
                         // <T>x: the expression comes last
                         node = node.next_named_sibling().ok_or("empty cast")?;
                     }
@@ -1029,7 +1025,7 @@ impl<'t> Program<'t> {
     /// The literal container an expression resolves to, if it is one.
     fn container_of(&self, expr: Node<'t>, depth: usize) -> Option<Container<'t>> {
         let node = self.unwrap(expr, depth).ok()?;
-        match node.kind() {
+        match node.kind_str() {
             "object" => Some(Container {
                 node,
                 kind: ContainerKind::TsObject,
@@ -1039,12 +1035,12 @@ impl<'t> Program<'t> {
                 kind: ContainerKind::PyDict,
             }),
             "call" if self.is_struct_call(node) => Some(Container {
-                node: node.child_by_field_name("arguments")?,
+                node: node.field("arguments")?,
                 kind: ContainerKind::PyArgs,
             }),
             // Object.assign({ Name: n }, baseTags): new keys go in the first literal
             "call_expression" if self.is_object_assign(node) => {
-                let args = node.child_by_field_name("arguments")?;
+                let args = node.field("arguments")?;
                 let first = args.named_child(0)?;
                 self.container_of(first, depth + 1)
             }
@@ -1055,7 +1051,7 @@ impl<'t> Program<'t> {
     /// A Python call that builds a struct: `XxxArgs(...)`, a CDKTF struct
     /// class, or `dict(...)`.
     fn is_struct_call(&self, call: Node<'t>) -> bool {
-        let Some(func) = call.child_by_field_name("function") else {
+        let Some(func) = call.field("function") else {
             return false;
         };
         let Some(names) = self.chain(func) else {
@@ -1068,7 +1064,7 @@ impl<'t> Program<'t> {
     }
 
     fn is_object_assign(&self, call: Node<'t>) -> bool {
-        call.child_by_field_name("function")
+        call.field("function")
             .is_some_and(|f| self.text(f) == "Object.assign")
     }
 
@@ -1146,21 +1142,21 @@ impl<'t> Program<'t> {
             Ok(n) => n,
             Err(why) => return Lookup::Unknown(why),
         };
-        match node.kind() {
+        match node.kind_str() {
             "object" | "dictionary" => self.lookup_ordered(node, key, depth),
             "argument_list" => self.lookup_kwargs(node, key, depth),
-            "call" if self.is_struct_call(node) => match node.child_by_field_name("arguments") {
+            "call" if self.is_struct_call(node) => match node.field("arguments") {
                 Some(args) => self.lookup_kwargs(args, key, depth),
                 None => Lookup::Absent,
             },
             "call_expression" if self.is_object_assign(node) => {
-                let Some(args) = node.child_by_field_name("arguments") else {
+                let Some(args) = node.field("arguments") else {
                     return Lookup::Absent;
                 };
                 let mut cursor = args.walk();
                 let parts: Vec<Node<'t>> = args
                     .named_children(&mut cursor)
-                    .filter(|n| n.kind() != "comment")
+                    .filter(|n| n.kind_str() != "comment")
                     .collect();
                 for part in parts.into_iter().rev() {
                     match self.lookup_expr(part, key, depth + 1) {
@@ -1185,18 +1181,16 @@ impl<'t> Program<'t> {
         let mut cursor = container.walk();
         let entries: Vec<Node<'t>> = container.named_children(&mut cursor).collect();
         for entry in entries.into_iter().rev() {
-            match entry.kind() {
+            match entry.kind_str() {
                 "pair" if entry_key(self.src, entry).as_deref() == Some(key) => {
-                    if let Some(v) = entry.child_by_field_name("value") {
+                    if let Some(v) = entry.field("value") {
                         return Lookup::Present(Val { node: v });
                     }
                 }
                 "shorthand_property_identifier" if self.text(entry) == key => {
                     return Lookup::Present(Val { node: entry });
                 }
-                "method_definition"
-                    if entry.child_by_field_name("name").map(|n| self.text(n)) == Some(key) =>
-                {
+                "method_definition" if entry.field("name").map(|n| self.text(n)) == Some(key) => {
                     return Lookup::Present(Val { node: entry });
                 }
                 "spread_element" | "dictionary_splat" => {
@@ -1216,17 +1210,17 @@ impl<'t> Program<'t> {
         let mut cursor = args.walk();
         let entries: Vec<Node<'t>> = args.named_children(&mut cursor).collect();
         for entry in &entries {
-            if entry.kind() == "keyword_argument" {
-                let name = entry.child_by_field_name("name").map(|n| self.text(n));
+            if entry.kind_str() == "keyword_argument" {
+                let name = entry.field("name").map(|n| self.text(n));
                 if name == Some(key) {
-                    if let Some(v) = entry.child_by_field_name("value") {
+                    if let Some(v) = entry.field("value") {
                         return Lookup::Present(Val { node: v });
                     }
                 }
             }
         }
         for entry in &entries {
-            if entry.kind() == "dictionary_splat" {
+            if entry.kind_str() == "dictionary_splat" {
                 if let Some(found) = self.lookup_spread(*entry, key, depth) {
                     return found;
                 }
@@ -1253,9 +1247,9 @@ impl<'t> Program<'t> {
     /// (`metadata_options`), or None when it is not an object iacfix can read.
     pub fn obj(&self, parent: &Obj<'t>, attr: &str, val: Val<'t>) -> Option<Obj<'t>> {
         let node = self.unwrap(val.node, 0).ok()?;
-        let readable = matches!(node.kind(), "object" | "dictionary")
-            || (node.kind() == "call" && self.is_struct_call(node))
-            || (node.kind() == "call_expression" && self.is_object_assign(node));
+        let readable = matches!(node.kind_str(), "object" | "dictionary")
+            || (node.kind_str() == "call" && self.is_struct_call(node))
+            || (node.kind_str() == "call_expression" && self.is_object_assign(node));
         if !readable {
             return None;
         }
@@ -1278,12 +1272,12 @@ impl<'t> Program<'t> {
     /// not a list literal. A single object stands for a one-element list.
     pub fn list(&self, val: Val<'t>) -> Option<Vec<Val<'t>>> {
         let node = self.unwrap(val.node, 0).ok()?;
-        match node.kind() {
+        match node.kind_str() {
             "array" | "list" | "tuple" => {
                 let mut cursor = node.walk();
                 let items = node
                     .named_children(&mut cursor)
-                    .filter(|n| n.kind() != "comment")
+                    .filter(|n| n.kind_str() != "comment")
                     .map(|n| Val { node: n })
                     .collect();
                 Some(items)
@@ -1300,7 +1294,7 @@ impl<'t> Program<'t> {
             Err(_) => return Scalar::Unknown(self.text(val.node).to_string()),
         };
         let text = self.text(node);
-        match node.kind() {
+        match node.kind_str() {
             "string" => {
                 let has_interpolation = first_named_of_kind(node, "interpolation").is_some();
                 if has_interpolation {
@@ -1330,8 +1324,8 @@ impl<'t> Program<'t> {
 
 /// The source spelling of a pair's key, without quotes.
 fn entry_key(src: &str, pair: Node) -> Option<String> {
-    let key = pair.child_by_field_name("key")?;
-    match key.kind() {
+    let key = pair.field("key")?;
+    match key.kind_str() {
         "property_identifier" | "identifier" | "number" => Some(src[key.byte_range()].to_string()),
         "string" => Some(string_value(src, key).to_string()),
         _ => None,
@@ -1358,7 +1352,9 @@ pub fn string_value<'s>(src: &'s str, node: Node) -> &'s str {
 
 fn first_named_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
     let mut cursor = node.walk();
-    let found = node.named_children(&mut cursor).find(|c| c.kind() == kind);
+    let found = node
+        .named_children(&mut cursor)
+        .find(|c| c.kind_str() == kind);
     found
 }
 

@@ -1,6 +1,7 @@
 //! The code style of a file, so that inserted code looks like its neighbours.
 
 use crate::lang::Lang;
+use crate::lang::NodeExt;
 use tree_sitter::{Node, Tree};
 
 /// How a file writes code.
@@ -51,7 +52,7 @@ struct Counts {
 fn count(root: Node, src: &str, counts: &mut Counts) {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
-        match node.kind() {
+        match node.kind_str() {
             "string" => {
                 let text = &src[node.byte_range()];
                 match text
@@ -77,9 +78,9 @@ fn count(root: Node, src: &str, counts: &mut Counts) {
                 }
             }
             "expression_statement" | "lexical_declaration"
-                if node
-                    .parent()
-                    .is_some_and(|p| p.kind() == "program" || p.kind() == "statement_block") =>
+                if node.parent().is_some_and(|p| {
+                    p.kind_str() == "program" || p.kind_str() == "statement_block"
+                }) =>
             {
                 counts.statements += 1;
                 counts.semicolons += usize::from(src[node.byte_range()].ends_with(';'));
@@ -108,8 +109,8 @@ fn ends_with_comma(node: Node) -> Option<bool> {
     let mut i = count - 2;
     loop {
         let child = node.child(i)?;
-        if child.kind() != "comment" {
-            return Some(child.kind() == ",");
+        if child.kind_str() != "comment" {
+            return Some(child.kind_str() == ",");
         }
         if i == 1 {
             return None;

@@ -43,6 +43,7 @@
 
 use crate::edit::{Applicability, Edit, Fix};
 use crate::lang::LineIndex;
+use crate::lang::NodeExt;
 use crate::rules::{Finding, Meta};
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
@@ -111,7 +112,7 @@ pub fn directives(src: &str, tree: &Tree) -> Vec<Directive> {
     let lines = LineIndex::new(src);
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
-        if node.kind() == "comment" {
+        if node.kind_str() == "comment" {
             if let Some(d) = directive(src, &lines, node) {
                 out.push(d);
             }

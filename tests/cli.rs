@@ -654,6 +654,8 @@ fn account_baseline_rules_run_only_when_selected_and_count_other_files() {
     assert!(out.contains("No findings"), "{out}");
     let out = stdout(iacfix(dir.path()).arg("."), 1); // TAG001 finds tags missing
     assert!(out.contains("TAG001") && !out.contains("MON00"), "{out}");
+    // No VPC in the program: no flow log or NAT routing to add.
+    assert!(!out.contains("NET002") && !out.contains("NET003"), "{out}");
     // Selected: the trail and recorder are missing from the main file only;
     // the detector in audit.ts counts for the program.
     let out = stdout(iacfix(dir.path()).args(["--select", "MON", "."]), 1);

@@ -273,6 +273,33 @@ fn check_fixture(fixture: &Fixture, dir: &Path, source: &Path) -> usize {
         let name = fixture.name(source);
         let name = name.as_str();
 
+        // Each pass's incremental re-parse gives the tree a fresh parse gives.
+        let mut text = src.clone();
+        for edits in &fixed.history {
+            let mut next = text.clone();
+            for e in edits.iter().rev() {
+                next.replace_range(e.range.clone(), &e.text);
+            }
+            let changes: Vec<(usize, usize, &str)> = edits
+                .iter()
+                .map(|e| (e.range.start, e.range.end, e.text.as_str()))
+                .collect();
+            let mut old = lang::parse(lang, &text);
+            let reparsed = lang::reparse(lang, &text, &mut old, &changes, &next);
+            assert!(
+                lang::same_shape(&reparsed, &lang::parse(lang, &next)),
+                "{}: an incremental parse differs from a fresh one",
+                fixture.name(source)
+            );
+            text = next;
+        }
+        assert_eq!(
+            text,
+            out,
+            "{}: the history replays to the output",
+            fixture.name(source)
+        );
+
         // Valid: parses with no error, and Python compiles.
         let tree = lang::parse(lang, &out);
         assert_eq!(
