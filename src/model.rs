@@ -341,8 +341,29 @@ impl<'t> Program<'t> {
 
     /// One pass over the tree: imports, declarations, candidate calls.
     fn walk(&mut self, root: Node<'t>, calls: &mut Vec<Node<'t>>) {
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+        // Named nodes in document order (parents before children), with a
+        // cursor: no list of children is made for any node.
+        let mut cursor = root.walk();
+        'nodes: loop {
+            let node = cursor.node();
+            if node.is_named() {
+                self.visit(node, calls);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'nodes;
+                }
+            }
+        }
+        calls.sort_by_key(|n| n.start_byte());
+    }
+
+    /// What `walk` records of one node.
+    fn visit(&mut self, node: Node<'t>, calls: &mut Vec<Node<'t>>) {
+        {
             match node.kind_str() {
                 "import_statement" | "import_from_statement" => {
                     self.imports.push(node);
@@ -366,11 +387,7 @@ impl<'t> Program<'t> {
                 "new_expression" | "call" | "call_expression" => calls.push(node),
                 _ => {}
             }
-            let mut cursor = node.walk();
-            let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
         }
-        calls.sort_by_key(|n| n.start_byte());
     }
 
     // ----- imports -----------------------------------------------------
@@ -1182,7 +1199,7 @@ impl<'t> Program<'t> {
         let entries: Vec<Node<'t>> = container.named_children(&mut cursor).collect();
         for entry in entries.into_iter().rev() {
             match entry.kind_str() {
-                "pair" if entry_key(self.src, entry).as_deref() == Some(key) => {
+                "pair" if entry_key(self.src, entry) == Some(key) => {
                     if let Some(v) = entry.field("value") {
                         return Lookup::Present(Val { node: v });
                     }
@@ -1323,11 +1340,11 @@ impl<'t> Program<'t> {
 }
 
 /// The source spelling of a pair's key, without quotes.
-fn entry_key(src: &str, pair: Node) -> Option<String> {
+fn entry_key<'s>(src: &'s str, pair: Node) -> Option<&'s str> {
     let key = pair.field("key")?;
     match key.kind_str() {
-        "property_identifier" | "identifier" | "number" => Some(src[key.byte_range()].to_string()),
-        "string" => Some(string_value(src, key).to_string()),
+        "property_identifier" | "identifier" | "number" => Some(&src[key.byte_range()]),
+        "string" => Some(string_value(src, key)),
         _ => None,
     }
 }
