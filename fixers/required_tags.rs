@@ -111,8 +111,13 @@ impl Fixer for RequiredTags {
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
         let tagged = environment_tags(p);
+        let providers: Vec<&Resource> = p
+            .resources
+            .iter()
+            .filter(|r| r.tf_type == "aws_provider")
+            .collect();
         for res in p.resources.iter().filter(|r| TAGGABLE.contains(&r.tf_type)) {
-            let defaults = provider_defaults(p, res);
+            let defaults = provider_defaults(p, res, &providers);
             let environment = environment_for(p, res, &tagged);
             check_resource(p, res, &defaults, environment.as_deref(), out);
         }
@@ -168,12 +173,10 @@ fn default_tags(p: &Program, provider: &Resource) -> Vec<String> {
 /// file, or, in CDKTF, the stack's provider without an alias. (A Pulumi
 /// resource without the option uses the default provider, configured
 /// outside the program.)
-fn provider_defaults(p: &Program, res: &Resource) -> Vec<String> {
-    let providers: Vec<&Resource> = p
-        .resources
-        .iter()
-        .filter(|r| r.tf_type == "aws_provider")
-        .collect();
+fn provider_defaults(p: &Program, res: &Resource, providers: &[&Resource]) -> Vec<String> {
+    if providers.is_empty() {
+        return Vec::new();
+    }
     let named = provider_option(p, res);
     let provider = match named {
         Some(name) => providers.iter().find(|r| {
