@@ -8,6 +8,7 @@ use iacfix::lang::{self, Lang};
 use iacfix::model::Program;
 use iacfix::project::{program_root, FileContext, ProgramFacts};
 use iacfix::rules::Selection;
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -239,23 +240,58 @@ fn python_compiles(path: &Path, text: &str) {
     );
 }
 
-#[test]
-fn every_fixture_is_fixed_validly_idempotently_and_minimally() {
+/// One test per fixture program, named `CODE/file` or `CODE/folder`, and
+/// the harness's own tests; `cargo test --test fixtures -- --list` lists
+/// them, and a name filters them as usual.
+fn main() -> std::process::ExitCode {
+    let args = Arguments::from_args();
     let all = fixtures();
     assert!(all.len() >= 8, "fixtures are missing");
-    for fixture in &all {
-        let dir = fixture.copy();
-        let found: usize = fixture
-            .sources()
-            .iter()
-            .map(|source| check_fixture(fixture, dir.path(), source))
-            .sum();
-        assert!(
-            found > 0,
+    let mut trials: Vec<Trial> = all
+        .into_iter()
+        .map(|fixture| {
+            let name = format!(
+                "{}/{}",
+                fixture.code,
+                fixture.path.file_name().unwrap().to_str().unwrap()
+            );
+            Trial::test(name, move || check_program(&fixture))
+        })
+        .collect();
+    trials.push(Trial::test(
+        "tab_single_quote_semicolon_free_file_is_fixed_in_its_own_style",
+        || {
+            tab_single_quote_semicolon_free_file_is_fixed_in_its_own_style();
+            Ok(())
+        },
+    ));
+    trials.push(Trial::test(
+        "truncated_and_mangled_fixtures_never_panic",
+        || {
+            truncated_and_mangled_fixtures_never_panic();
+            Ok(())
+        },
+    ));
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// Checks every file of one fixture program: fixed validly, idempotently
+/// and minimally, with at least one bad resource or finding.
+fn check_program(fixture: &Fixture) -> Result<(), Failed> {
+    let dir = fixture.copy();
+    let found: usize = fixture
+        .sources()
+        .iter()
+        .map(|source| check_fixture(fixture, dir.path(), source))
+        .sum();
+    if found == 0 {
+        return Err(format!(
             "{}: the fixture has no bad resource and no other finding",
             fixture.path.display()
-        );
+        )
+        .into());
     }
+    Ok(())
 }
 
 /// Checks one file of a fixture; returns how many bad resources or
@@ -404,7 +440,6 @@ fn check_fixture(fixture: &Fixture, dir: &Path, source: &Path) -> usize {
     }
 }
 
-#[test]
 fn tab_single_quote_semicolon_free_file_is_fixed_in_its_own_style() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/EC2001/pulumi-ts-tabs.ts");
@@ -433,7 +468,6 @@ fn tab_single_quote_semicolon_free_file_is_fixed_in_its_own_style() {
     );
 }
 
-#[test]
 fn truncated_and_mangled_fixtures_never_panic() {
     let selection = Selection::new(iacfix::fixers::ALL, &["ALL".to_string()], &[]).unwrap();
     let options = Options {
