@@ -47,10 +47,10 @@
 //! ## Satisfies
 //! checkov CKV_AWS_386 (an AMI lookup names its owners), trivy AWS-0344.
 
-use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::edit::{Edit, Fix, NewValue};
 use crate::lang::NodeExt;
 use crate::model::{Lookup, Program, Resource, Scalar};
-use crate::rules::{Finding, Fixer, Meta, ResourceRef};
+use crate::rules::{Finding, FixKind, Fixer, Meta, ResourceRef};
 
 pub struct Al2023Ami;
 
@@ -58,7 +58,7 @@ pub static META: Meta = Meta {
     code: "EC2003",
     name: "al2023-ami",
     summary: "AMI lookups must select Amazon Linux 2023, not Amazon Linux 2, and name their owners",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_386", "trivy AWS-0344"],
@@ -215,13 +215,9 @@ fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
         _ => format!("Take only {from}"),
     };
     let msg = format!("The AMI lookup {}", what.join(" and "));
-    out.push(Finding::at(&META, p, res, res.head(), msg).with_fix(Fix {
-        cleanup: Vec::new(),
-        new_files: Vec::new(),
-        applicability: Applicability::Unsafe,
-        description,
-        edits,
-    }));
+    out.push(
+        Finding::at(&META, p, res, res.head(), msg).with_fix(Fix::unsafe_(description, edits)),
+    );
 }
 
 /// SSM public parameters naming Amazon Linux 2, in any string of the file
@@ -245,21 +241,12 @@ fn ssm_paths(p: &Program, skip: &[std::ops::Range<usize>], out: &mut Vec<Finding
                         let range = node.start_byte() + start..node.start_byte() + end;
                         let res = p.resources.iter().find(|r| r.span().contains(&range.start));
                         let msg = format!("The SSM parameter `{SSM_PREFIX}{name}` selects Amazon Linux 2, which is out of support");
-                        let finding = Finding {
-                            code: META.code,
-                            name: META.name,
-                            range: range.clone(),
-                            message: msg,
-                            resource: res.map(|r| ResourceRef::of(p, r)),
-                            fix: None,
-                        };
-                        out.push(finding.with_fix(Fix {
-                            cleanup: Vec::new(),
-                            new_files: Vec::new(),
-                            applicability: Applicability::Unsafe,
-                            description: "Select Amazon Linux 2023".into(),
-                            edits: vec![Edit::replace(range, new)],
-                        }));
+                        let mut finding = Finding::new(&META, range.clone(), msg);
+                        finding.resource = res.map(|r| ResourceRef::of(p, r));
+                        out.push(finding.with_fix(Fix::unsafe_(
+                            "Select Amazon Linux 2023",
+                            vec![Edit::replace(range, new)],
+                        )));
                     }
                 }
             }

@@ -53,7 +53,7 @@
 
 use crate::edit::NewValue;
 use crate::model::Program;
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 use super::program_block::{
     check_baseline, log_delivery_statement, service_principal, statement, trust_policy, Baseline,
@@ -66,7 +66,7 @@ pub static META: Meta = Meta {
     code: "MON003",
     name: "aws-config",
     summary: "A program that creates resources must record them with AWS Config",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: false,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV2_AWS_45", "checkov CKV2_AWS_48"],

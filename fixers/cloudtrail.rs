@@ -50,7 +50,7 @@
 
 use crate::edit::NewValue;
 use crate::model::Framework;
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 use super::program_block::{
     check_baseline, log_delivery_statement, service_principal, statement, Baseline, Block,
@@ -62,7 +62,7 @@ pub static META: Meta = Meta {
     code: "MON001",
     name: "cloudtrail",
     summary: "A program that creates resources must have a CloudTrail trail",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: false,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[

@@ -35,10 +35,10 @@
 //! No scanner checks this: it is a defect of the program, found before
 //! `pulumi up` fails.
 
-use crate::edit::{Applicability, Edit, Fix};
+use crate::edit::{Edit, Fix};
 use crate::lang::NodeExt;
 use crate::model::{Binding, Flavor, Lookup, Program, Resource};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 use tree_sitter::Node;
 
 pub struct DependsOnOutput;
@@ -47,7 +47,7 @@ pub static META: Meta = Meta {
     code: "PUL001",
     name: "depends-on-output",
     summary: "dependsOn must list resources, not their outputs",
-    fix: "safe",
+    fix: FixKind::Safe,
     default_on: true,
     flavors: crate::rules::PULUMI,
     satisfies: &[],
@@ -221,12 +221,9 @@ fn check_entry<'t>(p: &Program<'t>, res: &Resource<'t>, entry: Node<'t>, out: &m
         return;
     }
     out.push(
-        Finding::at(&META, p, res, entry.byte_range(), msg).with_fix(Fix {
-            cleanup: Vec::new(),
-            new_files: Vec::new(),
-            applicability: Applicability::Safe,
-            description: format!("Depend on `{replacement}`"),
-            edits: vec![Edit::replace(entry.byte_range(), replacement)],
-        }),
+        Finding::at(&META, p, res, entry.byte_range(), msg).with_fix(Fix::safe(
+            format!("Depend on `{replacement}`"),
+            vec![Edit::replace(entry.byte_range(), replacement)],
+        )),
     );
 }

@@ -43,11 +43,11 @@
 //! AWS-0104, which flags any 0.0.0.0/0 egress.
 
 use crate::config::Egress;
-use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::edit::{Edit, Fix, NewValue};
 use crate::gen::NewResource;
 use crate::lang::NodeExt;
 use crate::model::{Binding, Lookup, Obj, Program, Resource, Scalar, Val};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 pub struct EgressAllTraffic;
 
@@ -55,7 +55,7 @@ pub static META: Meta = Meta {
     code: "NET001",
     name: "egress-all-traffic",
     summary: "Security groups must not allow all egress traffic to the internet",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_382"],
@@ -193,22 +193,13 @@ fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
         let literal = matches!(list_node.kind_str(), "array" | "list")
             && matches!(item.node.kind_str(), "object" | "dictionary" | "call");
         if !literal {
-            out.push(Finding {
-                message: format!(
-                    "{}; no automatic fix: the rule is not written as a literal here",
-                    finding.message
-                ),
-                ..finding
-            });
+            out.push(finding.without_fix("the rule is not written as a literal here"));
             continue;
         }
-        out.push(finding.with_fix(Fix {
-            cleanup: Vec::new(),
-            new_files: Vec::new(),
-            applicability: Applicability::Unsafe,
-            description: format!("Allow only {} egress", allowed(&p.ctx.settings.egress)),
-            edits: vec![replace_item(p, &obj, item, v4, v6)],
-        }));
+        out.push(finding.with_fix(Fix::unsafe_(
+            format!("Allow only {} egress", allowed(&p.ctx.settings.egress)),
+            vec![replace_item(p, &obj, item, v4, v6)],
+        )));
     }
 }
 
@@ -251,10 +242,7 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
     }
     let msg = "The security group rule allows all egress traffic to the internet".to_string();
     let finding = Finding::at(&META, p, res, res.head(), msg.clone());
-    let refused = |why: &str| Finding {
-        message: format!("{msg}; no automatic fix: {why}"),
-        ..finding.clone()
-    };
+    let refused = |why: &str| finding.clone().without_fix(why);
     if res.binding != Binding::Unbound {
         out.push(refused("it is bound to a name other code may use"));
         return;
@@ -342,14 +330,11 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
         };
         statements.push(p.render_resource(&ctx, &class, &new));
     }
-    out.push(finding.with_fix(Fix {
-        cleanup: Vec::new(),
-        new_files: Vec::new(),
-        applicability: Applicability::Unsafe,
-        description: format!(
+    out.push(finding.with_fix(Fix::unsafe_(
+        format!(
             "Replace the rule by {} egress rules",
             allowed(&p.ctx.settings.egress)
         ),
-        edits: vec![p.replace_statement(stmt, &statements)],
-    }));
+        vec![p.replace_statement(stmt, &statements)],
+    )));
 }

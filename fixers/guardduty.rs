@@ -41,7 +41,7 @@
 
 use crate::edit::NewValue;
 use crate::model::Program;
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 use super::program_block::{check_baseline, Baseline, Block};
 
@@ -51,7 +51,7 @@ pub static META: Meta = Meta {
     code: "MON002",
     name: "guardduty",
     summary: "A program that creates resources must enable GuardDuty",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: false,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],

@@ -53,9 +53,9 @@
 //! checkov CKV_AWS_341 (hop limit 1, when iacfix adds it), trivy AWS-0028 and
 //! AWS-0130, cdk-nag EC2IMDSv2Enabled.
 
-use crate::edit::{Applicability, Fix, NewValue};
+use crate::edit::{Fix, NewValue};
 use crate::model::{Lookup, Program, Scalar};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 pub struct Imdsv2Required;
 
@@ -63,7 +63,7 @@ pub static META: Meta = Meta {
     code: "EC2001",
     name: "imdsv2-required",
     summary: "EC2 instances and launch templates must require IMDSv2 session tokens",
-    fix: "safe",
+    fix: FixKind::Safe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
@@ -145,17 +145,10 @@ impl Fixer for Imdsv2Required {
             match p.ensure_block(&obj, "metadata_options", &entries, &|key, _| {
                 key == "http_tokens"
             }) {
-                Ok(edits) => out.push(finding.with_fix(Fix {
-                    cleanup: Vec::new(),
-                    new_files: Vec::new(),
-                    applicability: Applicability::Safe,
-                    description: "Require IMDSv2 session tokens".into(),
-                    edits,
-                })),
-                Err(why) => out.push(Finding {
-                    message: format!("{problem}; no automatic fix: {why}"),
-                    ..finding
-                }),
+                Ok(edits) => {
+                    out.push(finding.with_fix(Fix::safe("Require IMDSv2 session tokens", edits)))
+                }
+                Err(why) => out.push(finding.without_fix(why)),
             }
         }
     }

@@ -68,11 +68,11 @@
 //! ## Satisfies
 //! No scanner checks this: it is a deployment failure, not a setting.
 
-use crate::edit::{quote, Applicability, Edit, Fix, NewFile, NewValue};
+use crate::edit::{quote, Edit, Fix, NewFile, NewValue};
 use crate::gen::{merge_inserts, NewResource};
 use crate::lang::NodeExt;
 use crate::model::{string_value, Framework, Lookup, Program, Resource, Scalar, Val};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;
 
@@ -82,7 +82,7 @@ pub static META: Meta = Meta {
     code: "LAM001",
     name: "lambda-packaging",
     summary: "Lambda functions must be packaged from source files, not strings or missing zips",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
@@ -150,10 +150,7 @@ impl Fixer for LambdaPackaging {
             let finding = Finding::at(&META, p, res, res.head(), msg.clone());
             match fix(p, res, &pkg, &mut taken) {
                 Ok(fix) => out.push(finding.with_fix(fix)),
-                Err(why) => out.push(Finding {
-                    message: format!("{msg}; no automatic fix: {why}"),
-                    ..finding
-                }),
+                Err(why) => out.push(finding.without_fix(why)),
             }
         }
     }
@@ -667,13 +664,11 @@ fn fix(
         Framework::Cdktf => "TerraformAsset",
         Framework::Pulumi => "FileArchive",
     };
-    Ok(Fix {
-        cleanup: Vec::new(),
-        new_files,
-        applicability: Applicability::Unsafe,
-        description: format!("Package the function from `{folder}/{file_name}` with {mechanism}"),
-        edits: merge_inserts(edits),
-    })
+    Ok(Fix::unsafe_(
+        format!("Package the function from `{folder}/{file_name}` with {mechanism}"),
+        merge_inserts(edits),
+    )
+    .with_new_files(new_files))
 }
 
 /// Whether one of the file's imports names `name`.

@@ -34,9 +34,9 @@
 //! ## Satisfies
 //! checkov CKV_AWS_363; cdk-nag AwsSolutions-L1.
 
-use crate::edit::{Applicability, Edit, Fix};
+use crate::edit::{Edit, Fix};
 use crate::model::{Framework, Lookup, Program, Scalar};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 pub struct LambdaRuntime;
 
@@ -44,7 +44,7 @@ pub static META: Meta = Meta {
     code: "LAM002",
     name: "lambda-runtime",
     summary: "Lambda functions must not use a deprecated runtime",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_363", "cdk-nag AwsSolutions-L1"],
@@ -154,10 +154,9 @@ impl Fixer for LambdaRuntime {
             let msg = format!("The runtime `{runtime}` is deprecated (since {date})");
             let finding = Finding::at(&META, p, res, v.node.byte_range(), msg.clone());
             let Some(newest) = newest(&runtime, pulumi6) else {
-                out.push(Finding {
-                    message: format!("{msg}; no automatic fix: the function must be rebuilt for a current runtime first"),
-                    ..finding
-                });
+                out.push(
+                    finding.without_fix("the function must be rebuilt for a current runtime first"),
+                );
                 continue;
             };
             let text = if enum_form {
@@ -171,13 +170,10 @@ impl Fixer for LambdaRuntime {
                 let q = written.chars().next().unwrap_or('"');
                 crate::edit::quote(newest, q)
             };
-            out.push(finding.with_fix(Fix {
-                cleanup: Vec::new(),
-                new_files: Vec::new(),
-                applicability: Applicability::Unsafe,
-                description: format!("Move to `{newest}`"),
-                edits: vec![Edit::replace(v.node.byte_range(), text)],
-            }));
+            out.push(finding.with_fix(Fix::unsafe_(
+                format!("Move to `{newest}`"),
+                vec![Edit::replace(v.node.byte_range(), text)],
+            )));
         }
     }
 }

@@ -28,9 +28,9 @@
 //! checkov CKV_AWS_66 (retention set). Not CKV_AWS_338, which wants a
 //! year: 30 days is the minimum here.
 
-use crate::edit::{Applicability, Fix, NewValue};
+use crate::edit::{Fix, NewValue};
 use crate::model::{Lookup, Program, Scalar};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 pub struct LogRetention;
 
@@ -38,7 +38,7 @@ pub static META: Meta = Meta {
     code: "LOG001",
     name: "log-retention",
     summary: "Log groups must keep logs at least 30 days",
-    fix: "safe",
+    fix: FixKind::Safe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_66"],
@@ -89,17 +89,10 @@ impl Fixer for LogRetention {
             let finding = Finding::at(&META, p, res, range, msg.clone());
             let grow = |s: &Scalar| matches!(s, Scalar::Num(n) if *n != 0.0 && *n < min as f64);
             match p.ensure_value(&obj, "retention_in_days", NewValue::Int(min), &grow) {
-                Ok(edits) => out.push(finding.with_fix(Fix {
-                    cleanup: Vec::new(),
-                    new_files: Vec::new(),
-                    applicability: Applicability::Safe,
-                    description: format!("Keep logs {min} days"),
-                    edits,
-                })),
-                Err(why) => out.push(Finding {
-                    message: format!("{msg}; no automatic fix: {why}"),
-                    ..finding
-                }),
+                Ok(edits) => {
+                    out.push(finding.with_fix(Fix::safe(format!("Keep logs {min} days"), edits)))
+                }
+                Err(why) => out.push(finding.without_fix(why)),
             }
         }
     }

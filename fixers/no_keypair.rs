@@ -40,11 +40,11 @@
 //! No scanner checks this; cdk-nag and checkov only look at how a key is
 //! stored, not whether one should exist.
 
-use crate::edit::{Applicability, Edit, Fix};
+use crate::edit::{Edit, Fix};
 use crate::gen::merge_inserts;
 use crate::lang::NodeExt;
 use crate::model::{Binding, Lookup, Program, Resource, Scalar};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 use tree_sitter::Node;
 
 pub struct NoKeypair;
@@ -53,7 +53,7 @@ pub static META: Meta = Meta {
     code: "EC2005",
     name: "no-keypair",
     summary: "No SSH key pairs in code: instances are reached through Session Manager",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
@@ -96,15 +96,13 @@ impl Fixer for NoKeypair {
             }
             let edits = plan.edits;
             out.push(
-                plan.finding.with_fix(Fix {
-                    cleanup,
-                    new_files: Vec::new(),
-                    applicability: Applicability::Unsafe,
-                    description:
-                        "Remove the key pair and the `key_name`s that use it; use Session Manager"
-                            .into(),
-                    edits: merge_inserts(edits),
-                }),
+                plan.finding.with_fix(
+                    Fix::unsafe_(
+                        "Remove the key pair and the `key_name`s that use it; use Session Manager",
+                        merge_inserts(edits),
+                    )
+                    .with_cleanup(cleanup),
+                ),
             );
         }
         for res in p.resources.iter().filter(|r| USERS.contains(&r.tf_type)) {
@@ -127,13 +125,10 @@ impl Fixer for NoKeypair {
                     let edits = entry_of(v.node).map(|e| p.remove_item(e));
                     let f = Finding::at(&META, p, res, v.node.byte_range(), msg);
                     out.push(match edits {
-                        Some(edits) => f.with_fix(Fix {
-                            cleanup: Vec::new(),
-                            new_files: Vec::new(),
-                            applicability: Applicability::Unsafe,
-                            description: format!("Remove `{shown}`; use Session Manager"),
+                        Some(edits) => f.with_fix(Fix::unsafe_(
+                            format!("Remove `{shown}`; use Session Manager"),
                             edits,
-                        }),
+                        )),
                         None => f,
                     });
                 }
@@ -185,10 +180,7 @@ fn key_pair<'t>(
     let msg = format!("The SSH key pair `{name}` is created in code");
     let finding = Finding::at(&META, p, res, res.head(), msg.clone());
     let Some(stmt) = p.statement_of(res.call) else {
-        out.push(Finding {
-            message: format!("{msg}; no automatic fix: it is created inside an expression"),
-            ..finding
-        });
+        out.push(finding.without_fix("it is created inside an expression"));
         return None;
     };
     let mut edits = vec![p.remove_statement(stmt)];

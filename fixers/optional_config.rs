@@ -32,10 +32,10 @@
 //! ## Satisfies
 //! No scanner checks this; it is a deployment failure of the program itself.
 
-use crate::edit::{Applicability, Edit, Fix};
+use crate::edit::{Edit, Fix};
 use crate::lang::NodeExt;
 use crate::model::{Flavor, Framework, Program, Scalar, Val};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 use tree_sitter::Node;
 
 pub struct OptionalConfig;
@@ -44,7 +44,7 @@ pub static META: Meta = Meta {
     code: "PUL002",
     name: "optional-config",
     summary: "Settings with a natural default (environment, stage) must not be required",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::PULUMI,
     satisfies: &[],
@@ -88,23 +88,18 @@ impl Fixer for OptionalConfig {
                     format!(" {operator} {fallback}"),
                 ));
             }
-            let finding = Finding {
-                code: META.code,
-                name: META.name,
-                range: call.byte_range(),
-                message: format!(
+            let finding = Finding::new(
+                &META,
+                call.byte_range(),
+                format!(
                     "`{}` fails on any stack that does not set `{key}`; it has a natural default",
                     p.text(call)
                 ),
-                resource: None,
-                fix: Some(Fix {
-                    cleanup: Vec::new(),
-                    new_files: Vec::new(),
-                    applicability: Applicability::Unsafe,
-                    description: format!("Read `{key}` with a default of \"{default}\""),
-                    edits,
-                }),
-            };
+            )
+            .with_fix(Fix::unsafe_(
+                format!("Read `{key}` with a default of \"{default}\""),
+                edits,
+            ));
             out.push(finding);
         }
     }

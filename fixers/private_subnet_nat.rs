@@ -83,10 +83,10 @@
 use crate::lang::NodeExt;
 use std::collections::BTreeSet;
 
-use crate::edit::{Applicability, Fix, NewValue};
+use crate::edit::{Fix, NewValue};
 use crate::gen::merge_inserts;
 use crate::model::{Binding, Lookup, Program, Resource, Scalar};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 use tree_sitter::Node;
 
 use super::program_block::{names, Block};
@@ -97,7 +97,7 @@ pub static META: Meta = Meta {
     code: "NET003",
     name: "private-subnet-nat",
     summary: "Private subnets must have a default route through a NAT gateway",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
@@ -509,13 +509,10 @@ impl<'a, 't> Network<'a, 't> {
             .max_by_key(Node::start_byte)
             .unwrap_or(vpc_stmt);
         let edits = block.finish("NET003: NAT gateway for private subnets", last);
-        Ok(Fix {
-            cleanup: Vec::new(),
-            new_files: Vec::new(),
-            applicability: Applicability::Unsafe,
-            description: "Route private subnets through a NAT gateway in a public subnet".into(),
-            edits: merge_inserts(edits),
-        })
+        Ok(Fix::unsafe_(
+            "Route private subnets through a NAT gateway in a public subnet",
+            merge_inserts(edits),
+        ))
     }
 }
 

@@ -3,7 +3,7 @@
 //! comment naming the rule (`// NET002: VPC flow logs`), written with the
 //! provider options (Pulumi) or scope (CDKTF) of the code around it.
 
-use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::edit::{Edit, Fix, NewValue};
 use crate::gen::{merge_inserts, Context, NewResource};
 use crate::lang::NodeExt;
 use crate::model::{Flavor, Framework, Program, Resource};
@@ -442,14 +442,7 @@ pub fn check_baseline(spec: &Baseline, p: &Program, out: &mut Vec<Finding>) {
         .and_then(|(_, res)| res.map(|r| r.head()))
         .unwrap_or(0..0);
     let msg = format!("The program creates resources but no {}", spec.missing);
-    let finding = Finding {
-        code: spec.meta.code,
-        name: spec.meta.name,
-        range,
-        message: msg.clone(),
-        resource: None,
-        fix: None,
-    };
+    let finding = Finding::new(spec.meta, range, msg.clone());
     let fix = anchor.and_then(|(stmt, res)| {
         let ctx = match (res, p.flavor) {
             (Some(res), _) => p.context_of(res),
@@ -463,21 +456,12 @@ pub fn check_baseline(spec: &Baseline, p: &Program, out: &mut Vec<Finding>) {
         let mut block = Block::new(p, ctx);
         (spec.build)(&mut block)?;
         let title = format!("{}: {}", spec.meta.code, spec.title);
-        Ok(Fix {
-            cleanup: Vec::new(),
-            new_files: Vec::new(),
-            applicability: Applicability::Unsafe,
-            description: spec.description.into(),
-            edits: merge_inserts(block.finish(&title, stmt)),
-        })
+        Ok(Fix::unsafe_(
+            spec.description,
+            merge_inserts(block.finish(&title, stmt)),
+        ))
     });
-    match fix {
-        Ok(fix) => out.push(finding.with_fix(fix)),
-        Err(why) => out.push(Finding {
-            message: format!("{msg}; no automatic fix: {why}"),
-            ..finding
-        }),
-    }
+    out.push(finding.with_fix_or_why(fix))
 }
 
 /// Where account-wide resources go in a main file: after the last resource

@@ -47,10 +47,10 @@
 //! No scanner ships this check by default; it is what tag policies (AWS
 //! Organizations) and checkov custom policies enforce.
 
-use crate::edit::{Applicability, Edit, Fix, NewValue};
+use crate::edit::{Edit, Fix, NewValue};
 use crate::lang::NodeExt;
 use crate::model::{Framework, Lookup, Obj, Program, Resource, Val};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 use tree_sitter::Node;
 
 pub struct RequiredTags;
@@ -59,7 +59,7 @@ pub static META: Meta = Meta {
     code: "TAG001",
     name: "required-tags",
     summary: "Taggable resources must carry Environment and ManagedBy tags, and Backup when they hold data",
-    fix: "safe",
+    fix: FixKind::Safe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
@@ -398,21 +398,15 @@ fn check_resource(
         Some((v, t)) => extend_tags(p, *v, t, &entries),
     };
     match edits {
-        Ok(edits) => out.push(finding.with_fix(Fix {
-            cleanup: Vec::new(),
-            new_files: Vec::new(),
-            applicability: Applicability::Safe,
-            description: format!(
+        Ok(edits) => out.push(finding.with_fix(Fix::safe(
+            format!(
                 "Add the tag{} {}",
                 if entries.len() > 1 { "s" } else { "" },
                 entries.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
             ),
             edits,
-        })),
-        Err(why) => out.push(Finding {
-            message: format!("{msg}; no automatic fix: {why}"),
-            ..finding
-        }),
+        ))),
+        Err(why) => out.push(finding.without_fix(why)),
     }
 }
 

@@ -28,9 +28,9 @@
 //! ## Satisfies
 //! No scanner checks this by default.
 
-use crate::edit::{Applicability, Fix, NewValue};
+use crate::edit::{Fix, NewValue};
 use crate::model::{Lookup, Program, Scalar};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 pub struct RoleSessionDuration;
 
@@ -38,7 +38,7 @@ pub static META: Meta = Meta {
     code: "IAM001",
     name: "role-session-duration",
     summary: "IAM roles must state a session duration of at most one hour",
-    fix: "safe",
+    fix: FixKind::Safe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
@@ -80,20 +80,14 @@ impl Fixer for RoleSessionDuration {
             let finding = Finding::at(&META, p, res, range, msg.clone());
             let too_long = |s: &Scalar| matches!(s, Scalar::Num(n) if *n > max as f64);
             match p.ensure_value(&obj, "max_session_duration", NewValue::Int(max), &too_long) {
-                Ok(edits) => out.push(finding.with_fix(Fix {
-                    cleanup: Vec::new(),
-                    new_files: Vec::new(),
-                    applicability: Applicability::Safe,
-                    description: match max {
+                Ok(edits) => out.push(finding.with_fix(Fix::safe(
+                    match max {
                         3600 => "Limit role sessions to one hour".into(),
                         _ => format!("Limit role sessions to {max} seconds"),
                     },
                     edits,
-                })),
-                Err(why) => out.push(Finding {
-                    message: format!("{msg}; no automatic fix: {why}"),
-                    ..finding
-                }),
+                ))),
+                Err(why) => out.push(finding.without_fix(why)),
             }
         }
     }

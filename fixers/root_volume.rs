@@ -46,9 +46,9 @@
 //! configurations) and CKV_AWS_3 (`aws_ebs_volume`), trivy AWS-0131,
 //! AWS-0026 and AWS-0008, awsguard encrypted-volumes.
 
-use crate::edit::{Applicability, Fix, NewValue};
+use crate::edit::{Fix, NewValue};
 use crate::model::{Lookup, Obj, Program, Resource, Scalar};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 pub struct RootVolume;
 
@@ -56,7 +56,7 @@ pub static META: Meta = Meta {
     code: "EC2002",
     name: "root-volume",
     summary: "Root and EBS volumes must be encrypted, and root volumes at least 30 GB",
-    fix: "safe (size), unsafe (encryption)",
+    fix: FixKind::Mixed("safe (size), unsafe (encryption)"),
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
@@ -138,17 +138,11 @@ fn encryption(
         None => p.ensure_value(obj, "encrypted", NewValue::Bool(true), &|_| true),
     };
     Some(match edits {
-        Ok(edits) => finding.with_fix(Fix {
-            cleanup: Vec::new(),
-            new_files: Vec::new(),
-            applicability: Applicability::Unsafe,
-            description: "Encrypt the volume (replaces a deployed resource)".into(),
+        Ok(edits) => finding.with_fix(Fix::unsafe_(
+            "Encrypt the volume (replaces a deployed resource)",
             edits,
-        }),
-        Err(why) => Finding {
-            message: format!("{problem}; no automatic fix: {why}"),
-            ..finding
-        },
+        )),
+        Err(why) => finding.without_fix(why),
     })
 }
 
@@ -185,13 +179,10 @@ fn root_size(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
     let msg = format!("The root volume is too small: `{shown}` is {size} GB, below {min} GB");
     let edit = p.set_value(v, &NewValue::Int(min), &block, "volume_size");
     out.push(
-        Finding::at(&META, p, res, v.node.byte_range(), msg).with_fix(Fix {
-            cleanup: Vec::new(),
-            new_files: Vec::new(),
-            applicability: Applicability::Safe,
-            description: format!("Raise the root volume to {min} GB"),
-            edits: vec![edit],
-        }),
+        Finding::at(&META, p, res, v.node.byte_range(), msg).with_fix(Fix::safe(
+            format!("Raise the root volume to {min} GB"),
+            vec![edit],
+        )),
     );
 }
 

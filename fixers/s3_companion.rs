@@ -52,10 +52,7 @@ pub fn check(spec: &Spec, p: &Program, out: &mut Vec<Finding>) {
         let finding = Finding::at(spec.meta, p, res, res.head(), msg.clone());
         match fix(spec, p, res) {
             Ok(fix) => out.push(finding.with_fix(fix)),
-            Err(why) => out.push(Finding {
-                message: format!("{msg}; no automatic fix: {why}"),
-                ..finding
-            }),
+            Err(why) => out.push(finding.without_fix(why)),
         }
     }
 }
@@ -296,17 +293,15 @@ fn fix(spec: &Spec, p: &Program, bucket: &Resource) -> Result<Fix, String> {
         Some(why) => format!("{} (unsafe: {why})", (spec.description)(&p.ctx.settings)),
         None => (spec.description)(&p.ctx.settings),
     };
-    Ok(Fix {
-        cleanup: Vec::new(),
-        new_files: Vec::new(),
-        applicability: if unsafe_reason.is_some() {
+    Ok(Fix::new(
+        if unsafe_reason.is_some() {
             Applicability::Unsafe
         } else {
             Applicability::Safe
         },
         description,
-        edits: merge_inserts(edits),
-    })
+        merge_inserts(edits),
+    ))
 }
 
 /// Binds an unbound bucket statement to a new variable.

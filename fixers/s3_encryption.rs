@@ -46,7 +46,7 @@
 use crate::config::Settings;
 use crate::edit::NewValue;
 use crate::model::Program;
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 use super::s3_companion::{self, Spec};
 
@@ -56,7 +56,7 @@ pub static META: Meta = Meta {
     code: "S3002",
     name: "s3-encryption",
     summary: "S3 buckets must declare server-side encryption",
-    fix: "safe",
+    fix: FixKind::Safe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_19", "trivy AWS-0088"],

@@ -43,7 +43,7 @@
 use crate::config::Settings;
 use crate::edit::NewValue;
 use crate::model::Program;
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 use super::s3_companion::{self, Spec};
 
@@ -53,7 +53,7 @@ pub static META: Meta = Meta {
     code: "S3001",
     name: "s3-public-access-block",
     summary: "S3 buckets must have a public access block",
-    fix: "safe (unsafe for a website or public bucket)",
+    fix: FixKind::Mixed("safe (unsafe for a website or public bucket)"),
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[

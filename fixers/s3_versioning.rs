@@ -38,9 +38,9 @@
 //! checkov CKV_AWS_21; trivy AWS-0090.
 
 use crate::config::Settings;
-use crate::edit::{Applicability, Fix, NewValue};
+use crate::edit::{Fix, NewValue};
 use crate::model::{Lookup, Program, Scalar};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 use super::s3_companion::{self, Spec};
 
@@ -50,7 +50,7 @@ pub static META: Meta = Meta {
     code: "S3003",
     name: "s3-versioning",
     summary: "S3 buckets must have versioning enabled",
-    fix: "safe",
+    fix: FixKind::Safe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_21", "trivy AWS-0090"],
@@ -108,13 +108,8 @@ fn inline_disabled(p: &Program, out: &mut Vec<Finding>) {
         let msg =
             "Versioning is turned off, so overwritten and deleted objects are lost".to_string();
         out.push(
-            Finding::at(&META, p, res, enabled.node.byte_range(), msg).with_fix(Fix {
-                cleanup: Vec::new(),
-                new_files: Vec::new(),
-                applicability: Applicability::Safe,
-                description: "Enable versioning".into(),
-                edits: vec![edit],
-            }),
+            Finding::at(&META, p, res, enabled.node.byte_range(), msg)
+                .with_fix(Fix::safe("Enable versioning", vec![edit])),
         );
     }
 }
@@ -144,13 +139,8 @@ fn suspended(p: &Program, out: &mut Vec<Finding>) {
         let msg = format!("Versioning is `{value}`, so overwritten and deleted objects are lost");
         let edit = p.set_value(status, &NewValue::str("Enabled"), &obj, "status");
         out.push(
-            Finding::at(&META, p, res, status.node.byte_range(), msg).with_fix(Fix {
-                cleanup: Vec::new(),
-                new_files: Vec::new(),
-                applicability: Applicability::Safe,
-                description: "Enable versioning".into(),
-                edits: vec![edit],
-            }),
+            Finding::at(&META, p, res, status.node.byte_range(), msg)
+                .with_fix(Fix::safe("Enable versioning", vec![edit])),
         );
     }
 }

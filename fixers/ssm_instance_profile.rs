@@ -53,10 +53,10 @@
 //! checkov CKV2_AWS_41 (an instance has an IAM instance profile), cdk-nag
 //! EC2InstanceProfileAttached.
 
-use crate::edit::{Applicability, Fix, NewValue};
+use crate::edit::{Fix, NewValue};
 use crate::gen::{merge_inserts, NewResource};
 use crate::model::{Lookup, Program, Resource};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 pub struct SsmInstanceProfile;
 
@@ -64,7 +64,7 @@ pub static META: Meta = Meta {
     code: "EC2004",
     name: "ssm-instance-profile",
     summary: "EC2 instances must have an instance profile that allows Systems Manager",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV2_AWS_41", "cdk-nag EC2InstanceProfileAttached"],
@@ -96,10 +96,7 @@ impl Fixer for SsmInstanceProfile {
             let finding = Finding::at(&META, p, res, res.head(), msg.clone());
             match fix(p, res, &mut taken) {
                 Ok(fix) => out.push(finding.with_fix(fix)),
-                Err(why) => out.push(Finding {
-                    message: format!("{msg}; no automatic fix: {why}"),
-                    ..finding
-                }),
+                Err(why) => out.push(finding.without_fix(why)),
             }
         }
     }
@@ -222,13 +219,10 @@ fn fix(p: &Program, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, Stri
     )?;
     edits.push(p.insert_before(stmt, &statements));
     edits.extend(p.add_imports(&imports));
-    Ok(Fix {
-        cleanup: Vec::new(),
-        new_files: Vec::new(),
-        applicability: Applicability::Unsafe,
-        description: "Add an IAM role and instance profile for Systems Manager".into(),
-        edits: merge_inserts(edits),
-    })
+    Ok(Fix::unsafe_(
+        "Add an IAM role and instance profile for Systems Manager",
+        merge_inserts(edits),
+    ))
 }
 
 #[cfg(test)]

@@ -56,13 +56,13 @@
 //! No scanner checks this (checkov CKV_AWS_60 and CKV_AWS_61 are related:
 //! they reject trust policies open to every principal).
 
-use crate::edit::{quote, Applicability, Edit, Fix, NewValue};
+use crate::edit::{quote, Edit, Fix, NewValue};
 use crate::gen::merge_inserts;
 use crate::lang::NodeExt;
 use crate::model::{
     Binding, ContainerKind, Framework, Lookup, Obj, Program, Resource, Scalar, Val,
 };
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 use tree_sitter::Node;
 
 pub struct TrustPolicyConditions;
@@ -71,7 +71,7 @@ pub static META: Meta = Meta {
     code: "IAM002",
     name: "trust-policy-conditions",
     summary: "Role trust policies for services must be limited to the program's region",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
@@ -114,10 +114,7 @@ impl Fixer for TrustPolicyConditions {
             let finding = Finding::at(&META, p, role, v.node.byte_range(), msg.clone());
             match fix(p, role, &policy, &open) {
                 Ok(fix) => out.push(finding.with_fix(fix)),
-                Err(why) => out.push(Finding {
-                    message: format!("{msg}; no automatic fix: {why}"),
-                    ..finding
-                }),
+                Err(why) => out.push(finding.without_fix(why)),
             }
         }
     }
@@ -255,13 +252,7 @@ fn check_document(p: &Program, role: &Resource, doc: &Resource, at: Node, out: &
         }
         Ok(condition_fix(edits))
     });
-    match fix {
-        Ok(fix) => out.push(finding.with_fix(fix)),
-        Err(why) => out.push(Finding {
-            message: format!("{msg}; no automatic fix: {why}"),
-            ..finding
-        }),
-    }
+    out.push(finding.with_fix_or_why(fix))
 }
 
 /// Where a trust policy is written.
@@ -687,15 +678,10 @@ fn fix(p: &Program, role: &Resource, policy: &Policy, open: &[Open]) -> Result<F
 
 /// The fix that adds region conditions with `edits`.
 fn condition_fix(edits: Vec<Edit>) -> Fix {
-    Fix {
-        cleanup: Vec::new(),
-        new_files: Vec::new(),
-        applicability: Applicability::Unsafe,
-        description: format!(
-            "Allow assuming the role only in the program's region ({CONDITION_KEY})"
-        ),
-        edits: merge_inserts(edits),
-    }
+    Fix::unsafe_(
+        format!("Allow assuming the role only in the program's region ({CONDITION_KEY})"),
+        merge_inserts(edits),
+    )
 }
 
 #[cfg(test)]

@@ -49,10 +49,10 @@
 //! No scanner reads user data for this; CIS benchmarks 5.2.x (SSH) and
 //! 1.9 (updates) ask for it on the host.
 
-use crate::edit::{Applicability, Edit, Fix};
+use crate::edit::{Edit, Fix};
 use crate::lang::NodeExt;
 use crate::model::{Lookup, Program, Resource, Scalar, Val};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 use tree_sitter::Node;
 
 pub struct UserdataHardening;
@@ -61,7 +61,7 @@ pub static META: Meta = Meta {
     code: "EC2006",
     name: "userdata-hardening",
     summary: "Linux user data must harden SSH, install security updates and enable fail2ban",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
@@ -163,11 +163,8 @@ impl Fixer for UserdataHardening {
             );
             let finding = Finding::at(&META, p, res, v.node.byte_range(), msg.clone());
             match append(p, literal, os) {
-                Some(edit) => out.push(finding.with_fix(Fix {
-                    cleanup: Vec::new(),
-                    new_files: Vec::new(),
-                    applicability: Applicability::Unsafe,
-                    description: format!(
+                Some(edit) => out.push(finding.with_fix(Fix::unsafe_(
+                    format!(
                         "Append the hardening block ({})",
                         match os {
                             Os::Al2023 => "dnf-automatic",
@@ -175,8 +172,8 @@ impl Fixer for UserdataHardening {
                             Os::Debian => "unattended-upgrades",
                         }
                     ),
-                    edits: vec![edit],
-                })),
+                    vec![edit],
+                ))),
                 None => out.push(Finding {
                     message: format!("{msg}; no automatic fix for this kind of string"),
                     ..finding

@@ -54,10 +54,10 @@
 //! checkov CKV2_AWS_11 (VPC flow logging is enabled), trivy AWS-0178,
 //! cdk-nag AwsSolutions-VPC7.
 
-use crate::edit::{Applicability, Fix, NewValue};
+use crate::edit::{Fix, NewValue};
 use crate::gen::merge_inserts;
 use crate::model::{Binding, Lookup, Program, Resource};
-use crate::rules::{Finding, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Fixer, Meta};
 
 use super::program_block::{names, Block};
 use super::s3_companion;
@@ -68,7 +68,7 @@ pub static META: Meta = Meta {
     code: "NET002",
     name: "vpc-flow-logs",
     summary: "VPCs must have a flow log",
-    fix: "unsafe",
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
@@ -94,10 +94,7 @@ impl Fixer for VpcFlowLogs {
             let finding = Finding::at(&META, p, vpc, vpc.head(), msg.clone());
             match fix(p, vpc) {
                 Ok(fix) => out.push(finding.with_fix(fix)),
-                Err(why) => out.push(Finding {
-                    message: format!("{msg}; no automatic fix: {why}"),
-                    ..finding
-                }),
+                Err(why) => out.push(finding.without_fix(why)),
             }
         }
     }
@@ -156,11 +153,8 @@ fn fix(p: &Program, vpc: &Resource) -> Result<Fix, String> {
         ],
     )?;
     edits.extend(block.finish("NET002: VPC flow logs", stmt));
-    Ok(Fix {
-        cleanup: Vec::new(),
-        new_files: Vec::new(),
-        applicability: Applicability::Unsafe,
-        description: "Add a flow log of all traffic to a new log group, with its IAM role".into(),
-        edits: merge_inserts(edits),
-    })
+    Ok(Fix::unsafe_(
+        "Add a flow log of all traffic to a new log group, with its IAM role",
+        merge_inserts(edits),
+    ))
 }

@@ -75,6 +75,46 @@ pub struct Fix {
     pub cleanup: Vec<Edit>,
 }
 
+impl Fix {
+    /// A fix of `applicability` made of `edits`, described for the user.
+    pub fn new(
+        applicability: Applicability,
+        description: impl Into<String>,
+        edits: Vec<Edit>,
+    ) -> Fix {
+        Fix {
+            applicability,
+            description: description.into(),
+            edits,
+            new_files: Vec::new(),
+            cleanup: Vec::new(),
+        }
+    }
+
+    /// A fix that runs with `--write`.
+    pub fn safe(description: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix::new(Applicability::Safe, description, edits)
+    }
+
+    /// A fix that runs only with `--unsafe-fixes`.
+    pub fn unsafe_(description: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix::new(Applicability::Unsafe, description, edits)
+    }
+
+    /// The fix, creating `files` as well.
+    pub fn with_new_files(mut self, files: Vec<NewFile>) -> Fix {
+        self.new_files = files;
+        self
+    }
+
+    /// The fix, with edits that tidy up once every fix carrying them
+    /// applies (see `cleanup`).
+    pub fn with_cleanup(mut self, cleanup: Vec<Edit>) -> Fix {
+        self.cleanup = cleanup;
+        self
+    }
+}
+
 /// A file a fix creates. It is never written over an existing file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewFile {

@@ -515,7 +515,7 @@ mod tests {
         code: "TST001",
         name: "test",
         summary: "test rule",
-        fix: "safe",
+        fix: crate::rules::FixKind::Safe,
         default_on: true,
         flavors: crate::rules::EVERY_FLAVOR,
         satisfies: &[],
@@ -648,13 +648,7 @@ mod tests {
             range: 0..1,
             message: "test".into(),
             resource: None,
-            fix: Some(Fix {
-                cleanup: Vec::new(),
-                new_files: Vec::new(),
-                applicability: Applicability::Safe,
-                description: "test".into(),
-                edits: vec![edit],
-            }),
+            fix: Some(Fix::safe("test", vec![edit])),
         }
     }
 
@@ -721,13 +715,10 @@ mod tests {
 
     #[test]
     fn applies_and_dedups() {
-        let fix = Fix {
-            cleanup: Vec::new(),
-            new_files: Vec::new(),
-            applicability: Applicability::Safe,
-            description: String::new(),
-            edits: vec![Edit::insert(1, "é"), Edit::replace(2..3, "Z")],
-        };
+        let fix = Fix::safe(
+            String::new(),
+            vec![Edit::insert(1, "é"), Edit::replace(2..3, "Z")],
+        );
         let same = fix.clone();
         let (out, edits) = apply_fixes("abc", [&fix, &same].into_iter(), Vec::new());
         assert_eq!(out, "aébZ");

@@ -84,7 +84,7 @@ pub fn sarif(findings: &[FileFinding], errors: &[(String, String)]) -> Value {
                 "help": {"text": m.docs(), "markdown": m.docs()},
                 "defaultConfiguration": {"level": "warning", "enabled": m.default_on},
                 "properties": {
-                    "fix": m.fix,
+                    "fix": m.fix.text(),
                     "checkov": ids_of(m, "checkov"),
                     "trivy": ids_of(m, "trivy"),
                     "satisfies": m.satisfies,

@@ -1,6 +1,6 @@
 //! What a rule is, what it reports, and which rules a run uses.
 
-use crate::edit::Fix;
+use crate::edit::{Applicability, Fix};
 use crate::model::{Program, Resource};
 use std::ops::Range;
 
@@ -12,8 +12,9 @@ pub struct Meta {
     pub name: &'static str,
     /// One line: what it finds.
     pub summary: &'static str,
-    /// How it fixes, e.g. "safe" or "unsafe" or "safe (size), unsafe (encryption)".
-    pub fix: &'static str,
+    /// Which fixes it offers; a test checks it against the fixes its
+    /// fixtures get.
+    pub fix: FixKind,
     /// Whether it runs without being selected.
     pub default_on: bool,
     /// The flavors it works in (`pulumi-ts`, `pulumi-py`, `cdktf-ts`,
@@ -41,6 +42,44 @@ impl Meta {
             out.push('\n');
         }
         out
+    }
+}
+
+/// The fixes a rule offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixKind {
+    /// Only safe fixes.
+    Safe,
+    /// Only unsafe fixes.
+    Unsafe,
+    /// Safe or unsafe ones, as the text says (`safe (size), unsafe
+    /// (encryption)`).
+    Mixed(&'static str),
+}
+
+impl FixKind {
+    /// How it is shown in `iacfix rules` and the docs.
+    pub fn text(self) -> &'static str {
+        match self {
+            FixKind::Safe => "safe",
+            FixKind::Unsafe => "unsafe",
+            FixKind::Mixed(text) => text,
+        }
+    }
+
+    /// The applicabilities of the fixes the rule offers.
+    pub fn offers(self) -> &'static [Applicability] {
+        match self {
+            FixKind::Safe => &[Applicability::Safe],
+            FixKind::Unsafe => &[Applicability::Unsafe],
+            FixKind::Mixed(_) => &[Applicability::Safe, Applicability::Unsafe],
+        }
+    }
+}
+
+impl std::fmt::Display for FixKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.text())
     }
 }
 
@@ -101,9 +140,36 @@ impl Finding {
         }
     }
 
+    /// A finding about no one resource (a program-wide one), pointing at
+    /// `range`.
+    pub fn new(meta: &'static Meta, range: Range<usize>, message: String) -> Finding {
+        Finding {
+            code: meta.code,
+            name: meta.name,
+            range,
+            message,
+            resource: None,
+            fix: None,
+        }
+    }
+
     pub fn with_fix(mut self, fix: Fix) -> Finding {
         self.fix = Some(fix);
         self
+    }
+
+    /// The finding offered without a fix; its message says why.
+    pub fn without_fix(mut self, why: impl std::fmt::Display) -> Finding {
+        self.message = format!("{}; no automatic fix: {why}", self.message);
+        self
+    }
+
+    /// The finding with `fix`, or without one and saying why.
+    pub fn with_fix_or_why(self, fix: Result<Fix, impl std::fmt::Display>) -> Finding {
+        match fix {
+            Ok(fix) => self.with_fix(fix),
+            Err(why) => self.without_fix(why),
+        }
     }
 }
 

@@ -41,10 +41,10 @@
 //! ## Satisfies
 //! The same check as ruff's RUF100 (unused `noqa`).
 
-use crate::edit::{Applicability, Edit, Fix};
+use crate::edit::{Edit, Fix};
 use crate::lang::LineIndex;
 use crate::lang::NodeExt;
-use crate::rules::{Finding, Meta};
+use crate::rules::{Finding, FixKind, Meta};
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
@@ -52,7 +52,7 @@ pub static META: Meta = Meta {
     code: "IAC000",
     name: "unused-suppression",
     summary: "A suppression comment must silence something",
-    fix: "safe",
+    fix: FixKind::Safe,
     default_on: false,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
@@ -266,12 +266,11 @@ pub fn unused(
             resource: None,
             fix,
         };
-        let remove = |description: &str| Fix {
-            cleanup: Vec::new(),
-            new_files: Vec::new(),
-            applicability: Applicability::Safe,
-            description: description.to_string(),
-            edits: vec![Edit::replace(d.removal.clone(), "")],
+        let remove = |description: &str| {
+            Fix::safe(
+                description.to_string(),
+                vec![Edit::replace(d.removal.clone(), "")],
+            )
         };
         if let Some(why) = &d.malformed {
             out.push(finding(
@@ -335,20 +334,17 @@ pub fn unused(
             if close < open {
                 continue;
             }
-            Fix {
-                cleanup: Vec::new(),
-                new_files: Vec::new(),
-                applicability: Applicability::Safe,
-                description: format!("Remove {} from the suppression", {
+            Fix::safe(
+                format!("Remove {} from the suppression", {
                     let mut gone = unknown.clone();
                     gone.extend(&idle);
                     gone.join(", ")
                 }),
-                edits: vec![Edit::replace(
+                vec![Edit::replace(
                     d.comment.start + open + 1..d.comment.start + close,
                     keep.join(", "),
                 )],
-            }
+            )
         };
         out.push(finding(message, Some(fix)));
     }

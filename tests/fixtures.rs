@@ -272,6 +272,13 @@ fn main() -> std::process::ExitCode {
             Ok(())
         },
     ));
+    trials.push(Trial::test(
+        "fix_kind_of_every_rule_is_what_its_fixtures_get",
+        || {
+            fix_kind_of_every_rule_is_what_its_fixtures_get();
+            Ok(())
+        },
+    ));
     libtest_mimic::run(&args, trials).exit_code()
 }
 
@@ -498,4 +505,49 @@ fn truncated_and_mangled_fixtures_never_panic() {
         }
     }
     assert!(runs > 500, "only {runs} runs");
+}
+
+/// `Meta.fix` claims the applicabilities the rule's fixes have: each one
+/// claimed is offered in some fixture of the rule, and none other is.
+fn fix_kind_of_every_rule_is_what_its_fixtures_get() {
+    use iacfix::edit::Applicability;
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for fixture in fixtures().iter().filter(|f| f.code != "ALL") {
+        let dir = fixture.copy();
+        for source in fixture.sources() {
+            let path = dir.path().join(&source);
+            let src = std::fs::read_to_string(&path).unwrap();
+            let lang = Lang::from_path(&path).unwrap();
+            let ctx = context(dir.path(), &source);
+            let check = run_in(&src, lang, &fixture.code, Mode::Check, &ctx);
+            for f in check.findings.iter().filter(|f| f.code == fixture.code) {
+                if let Some(fix) = &f.fix {
+                    seen.entry(fixture.code.clone())
+                        .or_default()
+                        .insert(format!("{:?}", fix.applicability));
+                }
+            }
+        }
+    }
+    for rule in iacfix::fixers::ALL {
+        let m = rule.meta();
+        let claimed: BTreeSet<String> = m
+            .fix
+            .offers()
+            .iter()
+            .map(|a: &Applicability| format!("{a:?}"))
+            .collect();
+        // IAC000 works on suppression comments of other rules; its
+        // fixes are tested in tests/cli.rs.
+        if m.code == "IAC000" {
+            continue;
+        }
+        let got = seen.remove(m.code).unwrap_or_default();
+        assert_eq!(
+            got, claimed,
+            "{}: its fixtures get fixes {got:?}, its metadata says `{}`",
+            m.code, m.fix
+        );
+    }
 }
