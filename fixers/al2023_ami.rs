@@ -51,6 +51,8 @@ use crate::edit::{Edit, Fix, NewValue};
 use crate::lang::NodeExt;
 use crate::model::{Lookup, Program, Resource, Scalar};
 use crate::rules::{Finding, FixKind, Fixer, Meta, ResourceRef};
+use crate::settings::{self, RuleSettings, Setting, Text};
+use std::borrow::Cow;
 
 pub struct Al2023Ami;
 
@@ -68,9 +70,43 @@ pub static META: Meta = Meta {
 
 const SSM_PREFIX: &str = "/aws/service/ami-amazon-linux-latest/";
 
+/// The `[rules.EC2003]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The owners written on an AMI lookup without any.
+    pub owners: Cow<'static, [Text]>,
+}
+
+static DEFAULTS: Settings = Settings {
+    owners: Cow::Borrowed(&[Cow::Borrowed("amazon")]),
+};
+
+impl RuleSettings for Settings {
+    fn defaults() -> &'static Settings {
+        &DEFAULTS
+    }
+}
+
+static SETTINGS: &[Setting] = &[
+    Setting {
+        key: "owners",
+        help: "the owners written on an AMI lookup that names none: a non-empty list of account IDs or aliases (\"amazon\", \"self\")",
+        default: "[\"amazon\"]",
+        read: |v, s| {
+            let w = settings::words(v)?;
+            s.update(|x: &mut Settings| x.owners = w.into());
+            Ok(())
+        },
+    },
+];
+
 impl Fixer for Al2023Ami {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn settings(&self) -> &'static [Setting] {
+        SETTINGS
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
@@ -176,7 +212,8 @@ fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
                 NewValue::List(
                     p.ctx
                         .settings
-                        .ami_owners
+                        .get::<Settings>()
+                        .owners
                         .iter()
                         .map(|o| NewValue::str(o))
                         .collect(),
@@ -203,7 +240,7 @@ fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
             p.display_path(&obj, "owners")
         ));
     }
-    let owners = &p.ctx.settings.ami_owners;
+    let owners = &p.ctx.settings.get::<Settings>().owners;
     let from = if owners.len() == 1 && owners[0] == "amazon" {
         "Amazon's own AMIs".to_string()
     } else {

@@ -99,7 +99,12 @@ fn build(block: &mut Block) -> Result<(), String> {
             ("assume_role_policy".into(), trust_policy(SERVICE)),
             (
                 "max_session_duration".into(),
-                NewValue::Int(block.settings().max_session_duration),
+                NewValue::Int(
+                    block
+                        .settings()
+                        .get::<super::role_session_duration::Settings>()
+                        .max_session_duration,
+                ),
             ),
         ],
     )?;

@@ -42,12 +42,14 @@
 //! checkov CKV_AWS_382 (no all-traffic egress to 0.0.0.0/0). Not trivy
 //! AWS-0104, which flags any 0.0.0.0/0 egress.
 
-use crate::config::Egress;
 use crate::edit::{Edit, Fix, NewValue};
 use crate::gen::NewResource;
 use crate::lang::NodeExt;
 use crate::model::{Binding, Lookup, Obj, Program, Resource, Scalar, Val};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::settings::{self, RuleSettings, Setting, Text};
+use std::borrow::Cow;
+use toml_edit::{Item, Value};
 
 pub struct EgressAllTraffic;
 
@@ -79,9 +81,168 @@ fn allowed(rules: &[Egress]) -> String {
     }
 }
 
+/// One egress rule NET001 writes in place of an all-traffic one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Egress {
+    pub port: i64,
+    pub protocol: Text,
+    pub description: Text,
+    /// The end of a standalone rule's name (`https` in `web-egress-https`).
+    pub suffix: Text,
+}
+
+const fn egress(
+    port: i64,
+    protocol: &'static str,
+    description: &'static str,
+    suffix: &'static str,
+) -> Egress {
+    Egress {
+        port,
+        protocol: Cow::Borrowed(protocol),
+        description: Cow::Borrowed(description),
+        suffix: Cow::Borrowed(suffix),
+    }
+}
+
+/// Well-known ports: the description and name suffix NET001 gives a rule
+/// named in `egress` only by port and protocol.
+const KNOWN_PORTS: &[Egress] = &[
+    egress(
+        443,
+        "tcp",
+        "HTTPS for package updates and AWS APIs",
+        "https",
+    ),
+    egress(80, "tcp", "HTTP for package repositories", "http"),
+    egress(53, "udp", "DNS resolution", "dns"),
+    egress(53, "tcp", "DNS over TCP", "dns-tcp"),
+    egress(123, "udp", "NTP time synchronization", "ntp"),
+    egress(22, "tcp", "SSH", "ssh"),
+    egress(25, "tcp", "SMTP", "smtp"),
+    egress(587, "tcp", "SMTP submission", "smtp-submission"),
+    egress(3306, "tcp", "MySQL", "mysql"),
+    egress(5432, "tcp", "PostgreSQL", "postgres"),
+    egress(6379, "tcp", "Redis", "redis"),
+];
+
+/// The `[rules.NET001]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The egress rules that replace an all-traffic one.
+    pub egress: Cow<'static, [Egress]>,
+}
+
+static DEFAULTS: Settings = Settings {
+    egress: Cow::Borrowed(&[
+        egress(
+            443,
+            "tcp",
+            "HTTPS for package updates and AWS APIs",
+            "https",
+        ),
+        egress(80, "tcp", "HTTP for package repositories", "http"),
+        egress(53, "udp", "DNS resolution", "dns"),
+        egress(123, "udp", "NTP time synchronization", "ntp"),
+    ]),
+};
+
+impl RuleSettings for Settings {
+    fn defaults() -> &'static Settings {
+        &DEFAULTS
+    }
+}
+
+static SETTINGS: &[Setting] = &[
+    Setting {
+        key: "egress",
+        help: "the egress rules that replace an all-traffic one: a non-empty list of \"PORT/PROTOCOL\" (\"443/tcp\", \"53/udp\") or tables { port = 5432, protocol = \"tcp\", description = \"PostgreSQL\" }",
+        default: "[\"443/tcp\", \"80/tcp\", \"53/udp\", \"123/udp\"]",
+        read: |v, s| {
+            let e = egress_list(v)?;
+            s.update(|x: &mut Settings| x.egress = e.into());
+            Ok(())
+        },
+    },
+];
+
+/// NET001's `egress`: "PORT/PROTOCOL" strings or tables.
+fn egress_list(v: &Item) -> Result<Vec<Egress>, String> {
+    let list = v
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(String::new)?;
+    let mut out: Vec<Egress> = Vec::new();
+    for x in list.iter() {
+        let (port, protocol, description) = if let Some(s) = x.as_str() {
+            let (port, protocol) = s
+                .split_once('/')
+                .ok_or_else(|| format!("`{s}` is not PORT/PROTOCOL"))?;
+            (
+                port.trim().parse::<i64>().ok(),
+                protocol.trim().to_ascii_lowercase(),
+                None,
+            )
+        } else if let Some(t) = x.as_inline_table() {
+            settings::table_keys(
+                t.iter().map(|(k, _)| k),
+                &["port", "protocol", "description"],
+                "an egress table",
+            )?;
+            let port = t.get("port").and_then(Value::as_integer);
+            let protocol = t
+                .get("protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let description = t
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            (port, protocol, description)
+        } else {
+            return Err(String::new());
+        };
+        let port = port
+            .filter(|p| (1..=65535).contains(p))
+            .ok_or_else(|| "a port is a whole number from 1 to 65535".to_string())?;
+        if !matches!(protocol.as_str(), "tcp" | "udp") {
+            return Err(format!(
+                "the protocol of port {port} must be \"tcp\" or \"udp\", not \"{protocol}\""
+            ));
+        }
+        let known = KNOWN_PORTS
+            .iter()
+            .find(|k| k.port == port && k.protocol == protocol);
+        let description = match (description, known) {
+            (Some(d), _) => Cow::Owned(d),
+            (None, Some(k)) => k.description.clone(),
+            (None, None) => Cow::Owned(format!("Port {port}/{protocol}")),
+        };
+        let suffix = match known {
+            Some(k) => k.suffix.clone(),
+            None => Cow::Owned(format!("{protocol}-{port}")),
+        };
+        if out.iter().any(|e| e.port == port && e.protocol == protocol) {
+            return Err(format!("{port}/{protocol} is listed twice"));
+        }
+        out.push(Egress {
+            port,
+            protocol: Cow::Owned(protocol),
+            description,
+            suffix,
+        });
+    }
+    Ok(out)
+}
+
 impl Fixer for EgressAllTraffic {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn settings(&self) -> &'static [Setting] {
+        SETTINGS
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
@@ -197,7 +358,10 @@ fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(finding.with_fix(Fix::unsafe_(
-            format!("Allow only {} egress", allowed(&p.ctx.settings.egress)),
+            format!(
+                "Allow only {} egress",
+                allowed(&p.ctx.settings.get::<Settings>().egress)
+            ),
             vec![replace_item(p, &obj, item, v4, v6)],
         )));
     }
@@ -208,6 +372,7 @@ fn replace_item(p: &Program, obj: &Obj, item: Val, v4: bool, v6: bool) -> Edit {
     let values: Vec<NewValue> = p
         .ctx
         .settings
+        .get::<Settings>()
         .egress
         .iter()
         .map(|e| NewValue::Map(rule_entries(e.port, &e.protocol, &e.description, v4, v6)))
@@ -293,7 +458,7 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
     }
     let ctx = p.context_of(res);
     let mut statements = Vec::new();
-    for e in p.ctx.settings.egress.iter() {
+    for e in p.ctx.settings.get::<Settings>().egress.iter() {
         let (port, protocol, description, suffix) =
             (&e.port, &e.protocol, &e.description, &e.suffix);
         let mut props = kept.clone();
@@ -333,7 +498,7 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
     out.push(finding.with_fix(Fix::unsafe_(
         format!(
             "Replace the rule by {} egress rules",
-            allowed(&p.ctx.settings.egress)
+            allowed(&p.ctx.settings.get::<Settings>().egress)
         ),
         vec![p.replace_statement(stmt, &statements)],
     )));

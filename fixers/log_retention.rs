@@ -31,6 +31,7 @@
 use crate::edit::{Fix, NewValue};
 use crate::model::{Lookup, Program, Scalar};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::settings::{self, RuleSettings, Setting};
 
 pub struct LogRetention;
 
@@ -53,13 +54,50 @@ pub const ALLOWED: &[i64] = &[
     3288, 3653,
 ];
 
+/// The `[rules.LOG001]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The shortest log retention, in days.
+    pub min_retention_days: i64,
+}
+
+static DEFAULTS: Settings = Settings {
+    min_retention_days: 30,
+};
+
+impl RuleSettings for Settings {
+    fn defaults() -> &'static Settings {
+        &DEFAULTS
+    }
+}
+
+static SETTINGS: &[Setting] = &[
+    Setting {
+        key: "min-retention-days",
+        help: "the shortest log retention, in days: one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+        default: "30",
+        read: |v, s| {
+            let n = settings::int(v, 1, 3653)?;
+            if !ALLOWED.contains(&n) {
+                return Err(String::new());
+            }
+            s.update(|x: &mut Settings| x.min_retention_days = n);
+            Ok(())
+        },
+    },
+];
+
 impl Fixer for LogRetention {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
+    fn settings(&self) -> &'static [Setting] {
+        SETTINGS
+    }
+
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
-        let min = p.ctx.settings.min_retention_days;
+        let min = p.ctx.settings.get::<Settings>().min_retention_days;
         for res in p
             .resources
             .iter()

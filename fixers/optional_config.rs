@@ -36,6 +36,8 @@ use crate::edit::{Edit, Fix};
 use crate::lang::NodeExt;
 use crate::model::{Flavor, Framework, Program, Scalar, Val};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::settings::{self, RuleSettings, Setting, Text};
+use std::borrow::Cow;
 use tree_sitter::Node;
 
 pub struct OptionalConfig;
@@ -52,9 +54,61 @@ pub static META: Meta = Meta {
     source: include_str!("optional_config.rs"),
 };
 
+/// The `[rules.PUL002]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The configuration names that get a default.
+    pub names: Cow<'static, [Text]>,
+    /// The default value.
+    pub default: Text,
+}
+
+static DEFAULTS: Settings = Settings {
+    names: Cow::Borrowed(&[
+        Cow::Borrowed("environment"),
+        Cow::Borrowed("stage"),
+        Cow::Borrowed("environmentSuffix"),
+        Cow::Borrowed("env"),
+    ]),
+    default: Cow::Borrowed("dev"),
+};
+
+impl RuleSettings for Settings {
+    fn defaults() -> &'static Settings {
+        &DEFAULTS
+    }
+}
+
+static SETTINGS: &[Setting] = &[
+    Setting {
+        key: "names",
+        help: "the configuration names that get a default: a non-empty list of names",
+        default: "[\"environment\", \"stage\", \"environmentSuffix\", \"env\"]",
+        read: |v, s| {
+            let w = settings::words(v)?;
+            s.update(|x: &mut Settings| x.names = w.into());
+            Ok(())
+        },
+    },
+    Setting {
+        key: "default",
+        help: "the default value given to them: a non-empty string",
+        default: "\"dev\"",
+        read: |v, s| {
+            let w = settings::word(v)?;
+            s.update(|x: &mut Settings| x.default = w);
+            Ok(())
+        },
+    },
+];
+
 impl Fixer for OptionalConfig {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn settings(&self) -> &'static [Setting] {
+        SETTINGS
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
@@ -73,7 +127,7 @@ impl Fixer for OptionalConfig {
             } else {
                 "||"
             };
-            let default = &p.ctx.settings.config_default;
+            let default = &p.ctx.settings.get::<Settings>().default;
             let fallback = p.quote_at(call, default);
             let mut edits = vec![Edit::replace(method.byte_range(), "get")];
             if needs_parens(call) {
@@ -130,7 +184,16 @@ fn required_setting<'t>(p: &Program<'t>, call: Node<'t>) -> Option<(Node<'t>, St
         return None;
     };
     match p.scalar(Val { node: *key }) {
-        Scalar::Str(k) if p.ctx.settings.config_names.iter().any(|n| *n == k) => Some((method, k)),
+        Scalar::Str(k)
+            if p.ctx
+                .settings
+                .get::<Settings>()
+                .names
+                .iter()
+                .any(|n| *n == k) =>
+        {
+            Some((method, k))
+        }
         _ => None,
     }
 }

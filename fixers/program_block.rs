@@ -41,7 +41,7 @@ impl<'p, 't> Block<'p, 't> {
     }
 
     /// The `[rules.CODE]` settings in force for the file.
-    pub fn settings(&self) -> &crate::config::Settings {
+    pub fn settings(&self) -> &crate::settings::Settings {
         &self.p.ctx.settings
     }
 
@@ -245,7 +245,13 @@ impl<'p, 't> Block<'p, 't> {
             name("logs"),
             vec![(
                 "retention_in_days".into(),
-                NewValue::Int(self.p.ctx.settings.min_retention_days),
+                NewValue::Int(
+                    self.p
+                        .ctx
+                        .settings
+                        .get::<super::log_retention::Settings>()
+                        .min_retention_days,
+                ),
             )],
         )?;
         self.add(
@@ -256,7 +262,13 @@ impl<'p, 't> Block<'p, 't> {
                 ("assume_role_policy".into(), trust_policy(service)),
                 (
                     "max_session_duration".into(),
-                    NewValue::Int(self.p.ctx.settings.max_session_duration),
+                    NewValue::Int(
+                        self.p
+                            .ctx
+                            .settings
+                            .get::<super::role_session_duration::Settings>()
+                            .max_session_duration,
+                    ),
                 ),
             ],
         )?;

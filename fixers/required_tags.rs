@@ -51,6 +51,8 @@ use crate::edit::{Edit, Fix, NewValue};
 use crate::lang::NodeExt;
 use crate::model::{Framework, Lookup, Obj, Program, Resource, Val};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::settings::{self, RuleSettings, Setting, Text};
+use std::borrow::Cow;
 use tree_sitter::Node;
 
 pub struct RequiredTags;
@@ -104,9 +106,100 @@ const ENVIRONMENT_VARIABLES: &[&str] = &[
     "stage",
 ];
 
+/// The `[rules.TAG001]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The tags every taggable resource carries.
+    pub required: Cow<'static, [Text]>,
+    /// The tags resources that hold data carry as well.
+    pub data_required: Cow<'static, [Text]>,
+    /// The values written for tags (other than `Environment`, which
+    /// reuses the program's, and `ManagedBy`, the framework's name, unless
+    /// given here).
+    pub values: Cow<'static, [(Text, Text)]>,
+}
+
+static DEFAULTS: Settings = Settings {
+    required: Cow::Borrowed(&[Cow::Borrowed("Environment"), Cow::Borrowed("ManagedBy")]),
+    data_required: Cow::Borrowed(&[Cow::Borrowed("Backup")]),
+    values: Cow::Borrowed(&[(Cow::Borrowed("Backup"), Cow::Borrowed("Required"))]),
+};
+
+impl RuleSettings for Settings {
+    fn defaults() -> &'static Settings {
+        &DEFAULTS
+    }
+}
+
+static SETTINGS: &[Setting] = &[
+    Setting {
+        key: "required",
+        help: "the tags every taggable resource carries: a list of tag keys",
+        default: "[\"Environment\", \"ManagedBy\"]",
+        read: |v, s| {
+            let w = tag_keys(v)?;
+            s.update(|x: &mut Settings| x.required = w.into());
+            Ok(())
+        },
+    },
+    Setting {
+        key: "data-required",
+        help: "the tags resources that hold data (instances, volumes, buckets) carry as well: a list of tag keys",
+        default: "[\"Backup\"]",
+        read: |v, s| {
+            let w = tag_keys(v)?;
+            s.update(|x: &mut Settings| x.data_required = w.into());
+            Ok(())
+        },
+    },
+    Setting {
+        key: "values",
+        help: "the value written for each tag: a table of tag keys and strings; Environment defaults to the program's own value and ManagedBy to Pulumi or CDKTF; a required tag with no value is reported without a fix",
+        default: "{ Backup = \"Required\" }",
+        read: |v, s| {
+            let table = v.as_table_like().ok_or_else(String::new)?;
+            let mut out = Vec::new();
+            for (k, v) in table.iter() {
+                let value = v.as_str().filter(|t| !t.is_empty()).ok_or_else(String::new)?;
+                out.push((Cow::Owned(k.to_string()), Cow::Owned(value.to_string())));
+            }
+            s.update(|x: &mut Settings| x.values = out.into());
+            Ok(())
+        },
+    },
+];
+
+impl Settings {
+    /// The value configured for tag `key`, if any.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+/// A list (possibly empty) of distinct tag keys.
+fn tag_keys(v: &toml_edit::Item) -> Result<Vec<Text>, String> {
+    if v.as_array().is_some_and(|a| a.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let keys = settings::words(v)?;
+    for (i, k) in keys.iter().enumerate() {
+        if keys[..i].contains(k) {
+            return Err(format!("`{k}` is listed twice"));
+        }
+    }
+    Ok(keys)
+}
+
 impl Fixer for RequiredTags {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn settings(&self) -> &'static [Setting] {
+        SETTINGS
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
@@ -127,10 +220,10 @@ impl Fixer for RequiredTags {
 /// The tags `res` must carry: `[rules.TAG001] required`, and
 /// `data-required` when it holds data.
 fn required<'t>(p: &Program<'t>, res: &Resource) -> Vec<&'t str> {
-    let settings = &p.ctx.settings;
-    let mut keys: Vec<&'t str> = settings.required_tags.iter().map(|k| k.as_ref()).collect();
+    let settings = p.ctx.settings.get::<Settings>();
+    let mut keys: Vec<&'t str> = settings.required.iter().map(|k| k.as_ref()).collect();
     if HOLDS_DATA.contains(&res.tf_type) {
-        for key in settings.data_tags.iter() {
+        for key in settings.data_required.iter() {
             if !keys.contains(&key.as_ref()) {
                 keys.push(key);
             }
@@ -154,12 +247,12 @@ fn default_tags(p: &Program, provider: &Resource) -> Vec<String> {
             continue;
         };
         if let Some(tags) = p.obj(&block, "tags", tags) {
-            let settings = &p.ctx.settings;
+            let settings = p.ctx.settings.get::<Settings>();
             keys.extend(
                 settings
-                    .required_tags
+                    .required
                     .iter()
-                    .chain(settings.data_tags.iter())
+                    .chain(settings.data_required.iter())
                     .filter(|k| matches!(p.get(&tags, k), Lookup::Present(_)))
                     .map(|k| k.to_string()),
             );
@@ -350,7 +443,7 @@ fn check_resource(
     let mut entries: Vec<(&str, NewValue)> = Vec::new();
     let mut unfixed = Vec::new();
     for key in &missing {
-        let configured = p.ctx.settings.tag_value(key);
+        let configured = p.ctx.settings.get::<Settings>().value(key);
         let value = match (*key, environment, configured) {
             ("Environment", Some(e), _) => NewValue::Raw(e.to_string()),
             ("ManagedBy", _, None) => NewValue::str(managed_by),

@@ -31,6 +31,7 @@
 use crate::edit::{Fix, NewValue};
 use crate::model::{Lookup, Program, Scalar};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::settings::{self, RuleSettings, Setting};
 
 pub struct RoleSessionDuration;
 
@@ -46,13 +47,45 @@ pub static META: Meta = Meta {
     source: include_str!("role_session_duration.rs"),
 };
 
+/// The `[rules.IAM001]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The longest role session, in seconds.
+    pub max_session_duration: i64,
+}
+
+static DEFAULTS: Settings = Settings {
+    max_session_duration: 3600,
+};
+
+impl RuleSettings for Settings {
+    fn defaults() -> &'static Settings {
+        &DEFAULTS
+    }
+}
+
+static SETTINGS: &[Setting] = &[Setting {
+    key: "max-session-duration",
+    help: "the longest role session, in seconds: a whole number from 3600 to 43200",
+    default: "3600",
+    read: |v, s| {
+        let n = settings::int(v, 3600, 43200)?;
+        s.update(|x: &mut Settings| x.max_session_duration = n);
+        Ok(())
+    },
+}];
+
 impl Fixer for RoleSessionDuration {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
+    fn settings(&self) -> &'static [Setting] {
+        SETTINGS
+    }
+
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
-        let max = p.ctx.settings.max_session_duration;
+        let max = p.ctx.settings.get::<Settings>().max_session_duration;
         for res in p.resources.iter().filter(|r| r.tf_type == "aws_iam_role") {
             let obj = p.props(res);
             let shown = p.display_path(&obj, "max_session_duration");

@@ -49,6 +49,7 @@
 use crate::edit::{Fix, NewValue};
 use crate::model::{Lookup, Obj, Program, Resource, Scalar};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::settings::{self, RuleSettings, Setting};
 
 pub struct RootVolume;
 
@@ -71,9 +72,41 @@ pub static META: Meta = Meta {
     source: include_str!("root_volume.rs"),
 };
 
+/// The `[rules.EC2002]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The smallest root volume, in GB.
+    pub min_volume_size: i64,
+}
+
+static DEFAULTS: Settings = Settings {
+    min_volume_size: 30,
+};
+
+impl RuleSettings for Settings {
+    fn defaults() -> &'static Settings {
+        &DEFAULTS
+    }
+}
+
+static SETTINGS: &[Setting] = &[Setting {
+    key: "min-volume-size",
+    help: "the smallest root volume, in GB: a whole number from 8 to 16384",
+    default: "30",
+    read: |v, s| {
+        let n = settings::int(v, 8, 16384)?;
+        s.update(|x: &mut Settings| x.min_volume_size = n);
+        Ok(())
+    },
+}];
+
 impl Fixer for RootVolume {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn settings(&self) -> &'static [Setting] {
+        SETTINGS
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {
@@ -165,7 +198,7 @@ fn root_size(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
     let Scalar::Num(size) = p.scalar(v) else {
         return;
     };
-    let min = p.ctx.settings.min_volume_size;
+    let min = p.ctx.settings.get::<Settings>().min_volume_size;
     if size >= min as f64 {
         return;
     }

@@ -36,9 +36,9 @@ pub struct Spec {
     /// What is missing, for the message.
     pub missing: &'static str,
     /// The fix's description.
-    pub description: fn(&crate::config::Settings) -> String,
+    pub description: fn(&crate::settings::Settings) -> String,
     /// The companion's properties besides `bucket`.
-    pub props: fn(&crate::config::Settings) -> Vec<(String, NewValue)>,
+    pub props: fn(&crate::settings::Settings) -> Vec<(String, NewValue)>,
     /// Why a fix for this bucket must be unsafe, if it must.
     pub unsafe_when: fn(&Program, &Resource) -> Option<String>,
 }

@@ -43,10 +43,11 @@
 //! checkov CKV_AWS_19; trivy AWS-0088. (With a customer-managed KMS key,
 //! which this fix does not choose for you, also CKV_AWS_145 and AWS-0132.)
 
-use crate::config::Settings;
 use crate::edit::NewValue;
 use crate::model::Program;
 use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::settings::{self, RuleSettings, Setting, Text};
+use std::borrow::Cow;
 
 use super::s3_companion::{self, Spec};
 
@@ -64,7 +65,7 @@ pub static META: Meta = Meta {
     source: include_str!("s3_encryption.rs"),
 };
 
-fn props(settings: &Settings) -> Vec<(String, NewValue)> {
+fn props(settings: &settings::Settings) -> Vec<(String, NewValue)> {
     vec![(
         "rule".to_string(),
         NewValue::List(vec![NewValue::Map(vec![
@@ -72,7 +73,7 @@ fn props(settings: &Settings) -> Vec<(String, NewValue)> {
                 "apply_server_side_encryption_by_default",
                 NewValue::Map(vec![(
                     "sse_algorithm",
-                    NewValue::str(&settings.sse_algorithm),
+                    NewValue::str(&settings.get::<Settings>().algorithm),
                 )]),
             ),
             ("bucket_key_enabled", NewValue::Bool(true)),
@@ -92,16 +93,52 @@ pub static SPEC: Spec = Spec {
     description: |s| {
         format!(
             "Add a server-side encryption configuration ({}, bucket key)",
-            s.sse_algorithm
+            s.get::<Settings>().algorithm
         )
     },
     props,
     unsafe_when: s3_companion::never_unsafe,
 };
 
+/// The `[rules.S3002]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The server-side encryption algorithm.
+    pub algorithm: Text,
+}
+
+static DEFAULTS: Settings = Settings {
+    algorithm: Cow::Borrowed("AES256"),
+};
+
+impl RuleSettings for Settings {
+    fn defaults() -> &'static Settings {
+        &DEFAULTS
+    }
+}
+
+static SETTINGS: &[Setting] = &[Setting {
+    key: "algorithm",
+    help:
+        "the server-side encryption algorithm: \"AES256\" or \"aws:kms\" (the account's aws/s3 key)",
+    default: "\"AES256\"",
+    read: |v, s| match v.as_str() {
+        Some(a @ ("AES256" | "aws:kms")) => {
+            let a = Cow::Owned(a.to_string());
+            s.update(|x: &mut Settings| x.algorithm = a);
+            Ok(())
+        }
+        _ => Err(String::new()),
+    },
+}];
+
 impl Fixer for S3Encryption {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn settings(&self) -> &'static [Setting] {
+        SETTINGS
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {

@@ -40,10 +40,10 @@
 //! trivy AWS-0086, AWS-0087, AWS-0091, AWS-0093, AWS-0094; cdk-nag
 //! AwsSolutions-S2.
 
-use crate::config::Settings;
 use crate::edit::NewValue;
 use crate::model::Program;
 use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::settings::Settings;
 
 use super::s3_companion::{self, Spec};
 

@@ -37,10 +37,10 @@
 //! ## Satisfies
 //! checkov CKV_AWS_21; trivy AWS-0090.
 
-use crate::config::Settings;
 use crate::edit::{Fix, NewValue};
 use crate::model::{Lookup, Program, Scalar};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::settings::Settings;
 
 use super::s3_companion::{self, Spec};
 

@@ -1,6 +1,6 @@
 //! The command line.
 
-use crate::config::{self, Config, Settings};
+use crate::config::{self, Config};
 use crate::edit::NewFile;
 use crate::engine::{self, Mode, Options, Outcome};
 use crate::files::{self, Read};
@@ -10,6 +10,7 @@ use crate::lang::Lang;
 use crate::project::{self, FileContext, ProgramFacts};
 use crate::report::{self, FileFinding};
 use crate::rules::{Fixer, Selection};
+use crate::settings::Settings;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};

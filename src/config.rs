@@ -4,10 +4,12 @@
 //! file, line and column and suggest what was meant; nothing is ignored.
 
 use crate::rules::Fixer;
-use std::borrow::Cow;
+use crate::settings::Setting;
+use crate::settings::Settings;
+use crate::text::suggest;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use toml_edit::{ImDocument, Item, Table, Value};
+use toml_edit::{ImDocument, Item, Table};
 
 pub const FILE_NAME: &str = "iacfix.toml";
 
@@ -20,366 +22,6 @@ const KEYS: &[&str] = &[
     "per-file-ignores",
     "rules",
 ];
-
-/// Text in settings: the catalog's values are borrowed, a file's are owned.
-pub type Text = Cow<'static, str>;
-
-/// One egress rule NET001 writes in place of an all-traffic one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Egress {
-    pub port: i64,
-    pub protocol: Text,
-    pub description: Text,
-    /// The end of a standalone rule's name (`https` in `web-egress-https`).
-    pub suffix: Text,
-}
-
-/// Values of the rules' settings (`[rules.EC2002] min-volume-size = 50`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// EC2002: the smallest root volume, in GB.
-    pub min_volume_size: i64,
-    /// IAM001: the longest role session, in seconds.
-    pub max_session_duration: i64,
-    /// LOG001: the shortest log retention, in days.
-    pub min_retention_days: i64,
-    /// NET001: the egress rules that replace an all-traffic one.
-    pub egress: Cow<'static, [Egress]>,
-    /// S3002: the server-side encryption algorithm.
-    pub sse_algorithm: Text,
-    /// TAG001: the tags every taggable resource carries.
-    pub required_tags: Cow<'static, [Text]>,
-    /// TAG001: the tags resources that hold data carry as well.
-    pub data_tags: Cow<'static, [Text]>,
-    /// TAG001: the values written for tags (other than `Environment`, which
-    /// reuses the program's, and `ManagedBy`, the framework's name, unless
-    /// given here).
-    pub tag_values: Cow<'static, [(Text, Text)]>,
-    /// PUL002: the configuration names that get a default.
-    pub config_names: Cow<'static, [Text]>,
-    /// PUL002: the default value.
-    pub config_default: Text,
-    /// EC2003: the owners written on an AMI lookup without any.
-    pub ami_owners: Cow<'static, [Text]>,
-}
-
-const fn text(s: &'static str) -> Text {
-    Cow::Borrowed(s)
-}
-
-const fn egress(
-    port: i64,
-    protocol: &'static str,
-    description: &'static str,
-    suffix: &'static str,
-) -> Egress {
-    Egress {
-        port,
-        protocol: text(protocol),
-        description: text(description),
-        suffix: text(suffix),
-    }
-}
-
-/// Well-known ports: the description and name suffix NET001 gives a rule
-/// named in `egress` only by port and protocol.
-const KNOWN_PORTS: &[Egress] = &[
-    egress(
-        443,
-        "tcp",
-        "HTTPS for package updates and AWS APIs",
-        "https",
-    ),
-    egress(80, "tcp", "HTTP for package repositories", "http"),
-    egress(53, "udp", "DNS resolution", "dns"),
-    egress(53, "tcp", "DNS over TCP", "dns-tcp"),
-    egress(123, "udp", "NTP time synchronization", "ntp"),
-    egress(22, "tcp", "SSH", "ssh"),
-    egress(25, "tcp", "SMTP", "smtp"),
-    egress(587, "tcp", "SMTP submission", "smtp-submission"),
-    egress(3306, "tcp", "MySQL", "mysql"),
-    egress(5432, "tcp", "PostgreSQL", "postgres"),
-    egress(6379, "tcp", "Redis", "redis"),
-];
-
-impl Settings {
-    /// The catalog's values.
-    pub const DEFAULT: Settings = Settings {
-        min_volume_size: 30,
-        max_session_duration: 3600,
-        min_retention_days: 30,
-        egress: Cow::Borrowed(&[
-            egress(
-                443,
-                "tcp",
-                "HTTPS for package updates and AWS APIs",
-                "https",
-            ),
-            egress(80, "tcp", "HTTP for package repositories", "http"),
-            egress(53, "udp", "DNS resolution", "dns"),
-            egress(123, "udp", "NTP time synchronization", "ntp"),
-        ]),
-        sse_algorithm: text("AES256"),
-        required_tags: Cow::Borrowed(&[text("Environment"), text("ManagedBy")]),
-        data_tags: Cow::Borrowed(&[text("Backup")]),
-        tag_values: Cow::Borrowed(&[(text("Backup"), text("Required"))]),
-        config_names: Cow::Borrowed(&[
-            text("environment"),
-            text("stage"),
-            text("environmentSuffix"),
-            text("env"),
-        ]),
-        config_default: text("dev"),
-        ami_owners: Cow::Borrowed(&[text("amazon")]),
-    };
-
-    /// The value configured for tag `key`, if any.
-    pub fn tag_value(&self, key: &str) -> Option<&str> {
-        self.tag_values
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_ref())
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings::DEFAULT
-    }
-}
-
-/// Reads one setting's value into the settings, or says what it accepts.
-type Reader = fn(&Item, &mut Settings) -> Result<(), String>;
-
-/// One setting of a rule: its key, what it means and where it goes.
-pub struct Setting {
-    pub code: &'static str,
-    pub key: &'static str,
-    /// What it means and the values it accepts, for errors and docs.
-    pub help: &'static str,
-    /// The catalog's value, as TOML.
-    pub default: &'static str,
-    read: Reader,
-}
-
-/// Every setting of every rule.
-pub const SETTINGS: &[Setting] = &[
-    Setting {
-        code: "EC2002",
-        key: "min-volume-size",
-        help: "the smallest root volume, in GB: a whole number from 8 to 16384",
-        default: "30",
-        read: |v, s| int(v, 8, 16384).map(|n| s.min_volume_size = n),
-    },
-    Setting {
-        code: "EC2003",
-        key: "owners",
-        help: "the owners written on an AMI lookup that names none: a non-empty list of account IDs or aliases (\"amazon\", \"self\")",
-        default: "[\"amazon\"]",
-        read: |v, s| words(v).map(|w| s.ami_owners = w.into()),
-    },
-    Setting {
-        code: "IAM001",
-        key: "max-session-duration",
-        help: "the longest role session, in seconds: a whole number from 3600 to 43200",
-        default: "3600",
-        read: |v, s| int(v, 3600, 43200).map(|n| s.max_session_duration = n),
-    },
-    Setting {
-        code: "LOG001",
-        key: "min-retention-days",
-        help: "the shortest log retention, in days: one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
-        default: "30",
-        read: |v, s| {
-            let n = int(v, 1, 3653)?;
-            if !crate::fixers::log_retention::ALLOWED.contains(&n) {
-                return Err(String::new());
-            }
-            s.min_retention_days = n;
-            Ok(())
-        },
-    },
-    Setting {
-        code: "NET001",
-        key: "egress",
-        help: "the egress rules that replace an all-traffic one: a non-empty list of \"PORT/PROTOCOL\" (\"443/tcp\", \"53/udp\") or tables { port = 5432, protocol = \"tcp\", description = \"PostgreSQL\" }",
-        default: "[\"443/tcp\", \"80/tcp\", \"53/udp\", \"123/udp\"]",
-        read: |v, s| egress_list(v).map(|e| s.egress = e.into()),
-    },
-    Setting {
-        code: "PUL002",
-        key: "names",
-        help: "the configuration names that get a default: a non-empty list of names",
-        default: "[\"environment\", \"stage\", \"environmentSuffix\", \"env\"]",
-        read: |v, s| words(v).map(|w| s.config_names = w.into()),
-    },
-    Setting {
-        code: "PUL002",
-        key: "default",
-        help: "the default value given to them: a non-empty string",
-        default: "\"dev\"",
-        read: |v, s| word(v).map(|w| s.config_default = w),
-    },
-    Setting {
-        code: "S3002",
-        key: "algorithm",
-        help: "the server-side encryption algorithm: \"AES256\" or \"aws:kms\" (the account's aws/s3 key)",
-        default: "\"AES256\"",
-        read: |v, s| match v.as_str() {
-            Some(a @ ("AES256" | "aws:kms")) => {
-                s.sse_algorithm = Cow::Owned(a.to_string());
-                Ok(())
-            }
-            _ => Err(String::new()),
-        },
-    },
-    Setting {
-        code: "TAG001",
-        key: "required",
-        help: "the tags every taggable resource carries: a list of tag keys",
-        default: "[\"Environment\", \"ManagedBy\"]",
-        read: |v, s| tag_keys(v).map(|w| s.required_tags = w.into()),
-    },
-    Setting {
-        code: "TAG001",
-        key: "data-required",
-        help: "the tags resources that hold data (instances, volumes, buckets) carry as well: a list of tag keys",
-        default: "[\"Backup\"]",
-        read: |v, s| tag_keys(v).map(|w| s.data_tags = w.into()),
-    },
-    Setting {
-        code: "TAG001",
-        key: "values",
-        help: "the value written for each tag: a table of tag keys and strings; Environment defaults to the program's own value and ManagedBy to Pulumi or CDKTF; a required tag with no value is reported without a fix",
-        default: "{ Backup = \"Required\" }",
-        read: |v, s| {
-            let table = v.as_table_like().ok_or_else(String::new)?;
-            let mut out = Vec::new();
-            for (k, v) in table.iter() {
-                let value = v.as_str().filter(|t| !t.is_empty()).ok_or_else(String::new)?;
-                out.push((Cow::Owned(k.to_string()), Cow::Owned(value.to_string())));
-            }
-            s.tag_values = out.into();
-            Ok(())
-        },
-    },
-];
-
-/// A whole number from `lo` to `hi`.
-fn int(v: &Item, lo: i64, hi: i64) -> Result<i64, String> {
-    v.as_integer()
-        .filter(|n| (lo..=hi).contains(n))
-        .ok_or_else(String::new)
-}
-
-/// A non-empty string.
-fn word(v: &Item) -> Result<Text, String> {
-    match v.as_str() {
-        Some(s) if !s.trim().is_empty() => Ok(Cow::Owned(s.to_string())),
-        _ => Err(String::new()),
-    }
-}
-
-/// A non-empty list of non-empty strings.
-fn words(v: &Item) -> Result<Vec<Text>, String> {
-    let list = v
-        .as_array()
-        .filter(|a| !a.is_empty())
-        .ok_or_else(String::new)?;
-    list.iter()
-        .map(|x| match x.as_str() {
-            Some(s) if !s.trim().is_empty() => Ok(Cow::Owned(s.to_string())),
-            _ => Err(String::new()),
-        })
-        .collect()
-}
-
-/// A list (possibly empty) of distinct tag keys.
-fn tag_keys(v: &Item) -> Result<Vec<Text>, String> {
-    if v.as_array().is_some_and(|a| a.is_empty()) {
-        return Ok(Vec::new());
-    }
-    let keys = words(v)?;
-    for (i, k) in keys.iter().enumerate() {
-        if keys[..i].contains(k) {
-            return Err(format!("`{k}` is listed twice"));
-        }
-    }
-    Ok(keys)
-}
-
-/// NET001's `egress`: "PORT/PROTOCOL" strings or tables.
-fn egress_list(v: &Item) -> Result<Vec<Egress>, String> {
-    let list = v
-        .as_array()
-        .filter(|a| !a.is_empty())
-        .ok_or_else(String::new)?;
-    let mut out: Vec<Egress> = Vec::new();
-    for x in list.iter() {
-        let (port, protocol, description) = if let Some(s) = x.as_str() {
-            let (port, protocol) = s
-                .split_once('/')
-                .ok_or_else(|| format!("`{s}` is not PORT/PROTOCOL"))?;
-            (
-                port.trim().parse::<i64>().ok(),
-                protocol.trim().to_ascii_lowercase(),
-                None,
-            )
-        } else if let Some(t) = x.as_inline_table() {
-            for key in t.iter().map(|(k, _)| k) {
-                if !["port", "protocol", "description"].contains(&key) {
-                    return Err(format!(
-                        "unknown key `{key}`{} in an egress table",
-                        suggest(key, &["port", "protocol", "description"])
-                    ));
-                }
-            }
-            let port = t.get("port").and_then(Value::as_integer);
-            let protocol = t
-                .get("protocol")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            let description = t
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            (port, protocol, description)
-        } else {
-            return Err(String::new());
-        };
-        let port = port
-            .filter(|p| (1..=65535).contains(p))
-            .ok_or_else(|| "a port is a whole number from 1 to 65535".to_string())?;
-        if !matches!(protocol.as_str(), "tcp" | "udp") {
-            return Err(format!(
-                "the protocol of port {port} must be \"tcp\" or \"udp\", not \"{protocol}\""
-            ));
-        }
-        let known = KNOWN_PORTS
-            .iter()
-            .find(|k| k.port == port && k.protocol == protocol);
-        let description = match (description, known) {
-            (Some(d), _) => Cow::Owned(d),
-            (None, Some(k)) => k.description.clone(),
-            (None, None) => Cow::Owned(format!("Port {port}/{protocol}")),
-        };
-        let suffix = match known {
-            Some(k) => k.suffix.clone(),
-            None => Cow::Owned(format!("{protocol}-{port}")),
-        };
-        if out.iter().any(|e| e.port == port && e.protocol == protocol) {
-            return Err(format!("{port}/{protocol} is listed twice"));
-        }
-        out.push(Egress {
-            port,
-            protocol: Cow::Owned(protocol),
-            description,
-            suffix,
-        });
-    }
-    Ok(out)
-}
 
 /// A configuration as read; `None`/empty where the file says nothing.
 #[derive(Debug, Clone, Default)]
@@ -572,7 +214,7 @@ pub fn parse(path: &Path, text: &str, all: &[&'static dyn Fixer]) -> Result<Conf
                 )),
             },
             "rules" => match item.as_table() {
-                Some(table) => rule_settings(table, &codes, &mut config.settings, &at, &mut errors),
+                Some(table) => rule_settings(table, all, &mut config.settings, &at, &mut errors),
                 None => errors.push(format!(
                     "{here}: `rules` must be a table of rule tables, e.g. `[rules.EC2002]`"
                 )),
@@ -632,21 +274,25 @@ fn code_list(
 /// `[rules.CODE]` tables.
 fn rule_settings(
     table: &Table,
-    codes: &[&str],
+    all: &[&'static dyn Fixer],
     settings: &mut Settings,
     at: &dyn Fn(Option<Range<usize>>) -> String,
     errors: &mut Vec<String>,
 ) {
+    let codes: Vec<&'static str> = all.iter().map(|f| f.meta().code).collect();
     for (code, item) in table.iter() {
         let here = at(table.key(code).and_then(|k| k.span()));
         if !codes.contains(&code) {
             errors.push(format!(
                 "{here}: unknown rule `{code}`{}; `iacfix rules` lists them",
-                suggest(&code.to_ascii_uppercase(), codes)
+                suggest(&code.to_ascii_uppercase(), &codes)
             ));
             continue;
         }
-        let known: Vec<&Setting> = SETTINGS.iter().filter(|s| s.code == code).collect();
+        let known: &[Setting] = all
+            .iter()
+            .find(|f| f.meta().code == code)
+            .map_or(&[], |f| f.settings());
         let Some(rule) = item.as_table() else {
             errors.push(format!(
                 "{here}: `rules.{code}` must be a table of settings"
@@ -682,40 +328,6 @@ fn rule_settings(
             }
         }
     }
-}
-
-/// `; did you mean `x`?` for the known word closest to `word`, if any is
-/// close.
-pub(crate) fn suggest(word: &str, known: &[&str]) -> String {
-    let best = known
-        .iter()
-        .map(|k| (distance(word, k), *k))
-        .filter(|(d, k)| *d <= (k.len() / 3).max(1))
-        .min();
-    match best {
-        Some((_, k)) => format!(" (did you mean `{k}`?)"),
-        None => String::new(),
-    }
-}
-
-/// Edit distance between two words (insertions, deletions, substitutions).
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(cur)
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -774,12 +386,21 @@ values = { Owner = "platform", ManagedBy = "IaC" }
             vec!["EC2001".to_string(), "EC2002".to_string()]
         );
         assert!(c.ignored_in(Path::new("src/a.ts")).is_empty());
+        use crate::fixers::*;
         let s = &c.settings;
-        assert_eq!(s.min_volume_size, 50);
-        assert_eq!(s.ami_owners.as_ref(), ["self", "137112412989"]);
-        assert_eq!(s.max_session_duration, 7200);
-        assert_eq!(s.min_retention_days, 365);
+        assert_eq!(s.get::<root_volume::Settings>().min_volume_size, 50);
+        assert_eq!(
+            s.get::<al2023_ami::Settings>().owners.as_ref(),
+            ["self", "137112412989"]
+        );
+        assert_eq!(
+            s.get::<role_session_duration::Settings>()
+                .max_session_duration,
+            7200
+        );
+        assert_eq!(s.get::<log_retention::Settings>().min_retention_days, 365);
         let egress: Vec<(i64, &str, &str, &str)> = s
+            .get::<egress_all_traffic::Settings>()
             .egress
             .iter()
             .map(|e| (e.port, &*e.protocol, &*e.description, &*e.suffix))
@@ -797,35 +418,38 @@ values = { Owner = "platform", ManagedBy = "IaC" }
                 (8125, "udp", "Port 8125/udp", "udp-8125"),
             ]
         );
-        assert_eq!(s.config_names.as_ref(), ["stage"]);
-        assert_eq!(s.config_default, "staging");
-        assert_eq!(s.sse_algorithm, "aws:kms");
-        assert_eq!(s.required_tags.as_ref(), ["Owner", "Environment"]);
-        assert!(s.data_tags.is_empty());
-        assert_eq!(s.tag_value("Owner"), Some("platform"));
-        assert_eq!(s.tag_value("ManagedBy"), Some("IaC"));
-        assert_eq!(s.tag_value("Backup"), None);
+        let pul002 = s.get::<optional_config::Settings>();
+        assert_eq!(pul002.names.as_ref(), ["stage"]);
+        assert_eq!(pul002.default, "staging");
+        assert_eq!(s.get::<s3_encryption::Settings>().algorithm, "aws:kms");
+        let tags = s.get::<required_tags::Settings>();
+        assert_eq!(tags.required.as_ref(), ["Owner", "Environment"]);
+        assert!(tags.data_required.is_empty());
+        assert_eq!(tags.value("Owner"), Some("platform"));
+        assert_eq!(tags.value("ManagedBy"), Some("IaC"));
+        assert_eq!(tags.value("Backup"), None);
         // Nothing configured: the catalog's values.
-        assert_eq!(check("").unwrap().settings, Settings::DEFAULT);
+        assert_eq!(check("").unwrap().settings, Settings::CATALOG);
+        assert_ne!(s, &Settings::CATALOG);
     }
 
     #[test]
     fn every_setting_is_documented_with_a_default_it_accepts() {
-        for setting in SETTINGS {
-            assert!(
-                crate::fixers::ALL
-                    .iter()
-                    .any(|f| f.meta().code == setting.code),
-                "{} is not a rule",
-                setting.code
-            );
-            let text = format!(
-                "[rules.{}]\n{} = {}\n",
-                setting.code, setting.key, setting.default
-            );
-            let c = check(&text).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(c.settings, Settings::DEFAULT, "{text}");
+        let mut count = 0;
+        for rule in crate::fixers::ALL {
+            for setting in rule.settings() {
+                let text = format!(
+                    "[rules.{}]\n{} = {}\n",
+                    rule.meta().code,
+                    setting.key,
+                    setting.default
+                );
+                let c = check(&text).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(c.settings, Settings::CATALOG, "{text}");
+                count += 1;
+            }
         }
+        assert_eq!(count, 11, "every setting is checked");
     }
 
     #[test]
@@ -927,7 +551,12 @@ values = { Owner = "platform", ManagedBy = "IaC" }
         )
         .unwrap();
         assert_eq!(c.ignore, vec!["TAG001".to_string()]);
-        assert_eq!(c.settings.min_retention_days, 90);
+        assert_eq!(
+            c.settings
+                .get::<crate::fixers::log_retention::Settings>()
+                .min_retention_days,
+            90
+        );
         assert!(has_tool_table("[tool.iacfix]\n"));
         assert!(has_tool_table("[tool.iacfix.rules.EC2002]\n"));
         assert!(!has_tool_table("[tool.iacfixer]\n"));

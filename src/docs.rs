@@ -37,10 +37,15 @@ pub fn rule_table() -> String {
 /// The Markdown table of every rule setting, as the README shows it.
 pub fn settings_table() -> String {
     let mut out = String::from("| rule | setting | default | meaning |\n|---|---|---|---|\n");
-    for s in crate::config::SETTINGS {
+    let mut rules: Vec<_> = fixers::ALL.iter().collect();
+    rules.sort_by_key(|r| r.meta().code);
+    for (code, s) in rules
+        .iter()
+        .flat_map(|r| r.settings().iter().map(|s| (r.meta().code, s)))
+    {
         out.push_str(&format!(
             "| {} | `{}` | `{}` | {} |\n",
-            s.code,
+            code,
             s.key,
             s.default,
             s.help.replace('|', "\\|")
@@ -67,9 +72,10 @@ pub fn rule_page(m: &Meta) -> String {
 /// The `## Settings` section of a rule's page: each `[rules.CODE]` key, its
 /// meaning and its default. Empty for a rule without settings.
 pub fn settings_section(code: &str) -> String {
-    let mine: Vec<_> = crate::config::SETTINGS
+    let mine: Vec<_> = fixers::ALL
         .iter()
-        .filter(|s| s.code == code)
+        .filter(|r| r.meta().code == code)
+        .flat_map(|r| r.settings())
         .collect();
     if mine.is_empty() {
         return String::new();

@@ -20,6 +20,8 @@ pub mod model;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod settings;
 pub mod style;
 pub mod suppress;
+pub mod text;
 pub mod types;

@@ -271,7 +271,7 @@ const MAX_DEPTH: usize = 32;
 static NO_CONTEXT: FileContext = FileContext {
     path: None,
     facts: None,
-    settings: crate::config::Settings::DEFAULT,
+    settings: crate::settings::Settings::CATALOG,
 };
 
 impl<'t> Program<'t> {

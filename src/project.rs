@@ -17,7 +17,7 @@ pub struct FileContext {
     pub path: Option<PathBuf>,
     pub facts: Option<Arc<ProgramFacts>>,
     /// The rules' settings from the file's configuration.
-    pub settings: crate::config::Settings,
+    pub settings: crate::settings::Settings,
 }
 
 /// Facts about one program, gathered once before its files are fixed.

@@ -2,6 +2,7 @@
 
 use crate::edit::{Applicability, Fix};
 use crate::model::{Program, Resource};
+use crate::settings::Setting;
 use std::ops::Range;
 
 /// A rule's metadata; its documentation is the doc comment at the top of
@@ -176,6 +177,11 @@ impl Finding {
 /// A rule: finds problems in a program and proposes fixes.
 pub trait Fixer: Sync {
     fn meta(&self) -> &'static Meta;
+    /// The `[rules.CODE]` keys it reads; their values are in the file's
+    /// settings, under the rule's own values type.
+    fn settings(&self) -> &'static [Setting] {
+        &[]
+    }
     fn check(&self, program: &Program, out: &mut Vec<Finding>);
 }
 
@@ -209,7 +215,7 @@ impl Selection {
                 let known: Vec<&str> = all.iter().map(|f| f.meta().code).collect();
                 return Err(format!(
                     "unknown rule code or prefix `{pattern}`{} (known: {})",
-                    crate::config::suggest(&pattern.to_ascii_uppercase(), &known),
+                    crate::text::suggest(&pattern.to_ascii_uppercase(), &known),
                     known.join(", ")
                 ));
             }
