@@ -52,6 +52,7 @@
 //! records all supported resources, global ones included).
 
 use crate::edit::NewValue;
+use crate::facts::Fact;
 use crate::model::Program;
 use crate::rules::{Finding, FixKind, Fixer, Meta};
 
@@ -177,6 +178,13 @@ fn build(block: &mut Block) -> Result<(), String> {
 impl Fixer for AwsConfig {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [Fact] {
+        &[Fact::Defines {
+            tf_type: "aws_config_configuration_recorder",
+            markers: &["Recorder"],
+        }]
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {

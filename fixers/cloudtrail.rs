@@ -49,6 +49,7 @@
 //! CKV2_AWS_10 (CloudWatch Logs integration); trivy AWS-0014, AWS-0016.
 
 use crate::edit::NewValue;
+use crate::facts::Fact;
 use crate::model::Framework;
 use crate::rules::{Finding, FixKind, Fixer, Meta};
 
@@ -139,6 +140,13 @@ fn build(block: &mut Block) -> Result<(), String> {
 impl Fixer for Cloudtrail {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [Fact] {
+        &[Fact::Defines {
+            tf_type: "aws_cloudtrail",
+            markers: &["Trail", "Cloudtrail"],
+        }]
     }
 
     fn check(&self, p: &crate::model::Program, out: &mut Vec<Finding>) {

@@ -40,6 +40,7 @@
 //! standalone account's detector does not pass it.
 
 use crate::edit::NewValue;
+use crate::facts::Fact;
 use crate::model::Program;
 use crate::rules::{Finding, FixKind, Fixer, Meta};
 
@@ -88,6 +89,13 @@ fn build(block: &mut Block) -> Result<(), String> {
 impl Fixer for Guardduty {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [Fact] {
+        &[Fact::Defines {
+            tf_type: "aws_guardduty_detector",
+            markers: &["Detector"],
+        }]
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {

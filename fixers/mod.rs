@@ -1,5 +1,6 @@
 //! The rules, one file each. Each file opens with its documentation.
 
+use crate::facts::Fact;
 use crate::rules::Fixer;
 
 pub mod al2023_ami;
@@ -25,6 +26,7 @@ pub mod s3_public_access_block;
 pub mod s3_versioning;
 pub mod ssm_instance_profile;
 pub mod trust_policy_conditions;
+pub mod unused_suppression;
 pub mod userdata_hardening;
 pub mod vpc_flow_logs;
 
@@ -53,5 +55,14 @@ pub static ALL: &[&dyn Fixer] = &[
     &required_tags::RequiredTags,
     &depends_on_output::DependsOnOutput,
     &optional_config::OptionalConfig,
-    &crate::suppress::UnusedSuppression,
+    &unused_suppression::UnusedSuppression,
 ];
+
+/// What every rule needs to know of its program's other files (a program
+/// is gathered once, whichever rules its files run).
+pub fn program_facts() -> Vec<Fact> {
+    ALL.iter()
+        .flat_map(|r| r.program_facts())
+        .copied()
+        .collect()
+}

@@ -84,6 +84,7 @@ use crate::lang::NodeExt;
 use std::collections::BTreeSet;
 
 use crate::edit::{Fix, NewValue};
+use crate::facts::Fact;
 use crate::gen::merge_inserts;
 use crate::model::{Binding, Lookup, Program, Resource, Scalar};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
@@ -137,6 +138,14 @@ impl<'t> Holder<'t> {
 impl Fixer for PrivateSubnetNat {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [Fact] {
+        &[Fact::Refers {
+            tf_type: "aws_route_table_association",
+            attr: "subnet_id",
+            markers: &["RouteTableAssociation"],
+        }]
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {

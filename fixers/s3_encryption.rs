@@ -44,6 +44,7 @@
 //! which this fix does not choose for you, also CKV_AWS_145 and AWS-0132.)
 
 use crate::edit::NewValue;
+use crate::facts::Fact;
 use crate::model::Program;
 use crate::rules::{Finding, FixKind, Fixer, Meta};
 use crate::settings::{self, RuleSettings, Setting, Text};
@@ -135,6 +136,14 @@ static SETTINGS: &[Setting] = &[Setting {
 impl Fixer for S3Encryption {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [Fact] {
+        &[Fact::Refers {
+            tf_type: "aws_s3_bucket_server_side_encryption_configuration",
+            attr: "bucket",
+            markers: &["ServerSideEncryption"],
+        }]
     }
 
     fn settings(&self) -> &'static [Setting] {

@@ -41,6 +41,7 @@
 //! AwsSolutions-S2.
 
 use crate::edit::NewValue;
+use crate::facts::Fact;
 use crate::model::Program;
 use crate::rules::{Finding, FixKind, Fixer, Meta};
 use crate::settings::Settings;
@@ -99,6 +100,31 @@ pub static SPEC: Spec = Spec {
 impl Fixer for S3PublicAccessBlock {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [Fact] {
+        &[
+            Fact::Refers {
+                tf_type: "aws_s3_bucket_public_access_block",
+                attr: "bucket",
+                markers: &["PublicAccessBlock"],
+            },
+            Fact::Refers {
+                tf_type: "aws_s3_bucket_website_configuration",
+                attr: "bucket",
+                markers: &["Website"],
+            },
+            Fact::Refers {
+                tf_type: "aws_s3_bucket_acl",
+                attr: "bucket",
+                markers: &["BucketAcl"],
+            },
+            Fact::Refers {
+                tf_type: "aws_s3_bucket_policy",
+                attr: "bucket",
+                markers: &["BucketPolicy"],
+            },
+        ]
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {

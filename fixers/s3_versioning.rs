@@ -38,6 +38,7 @@
 //! checkov CKV_AWS_21; trivy AWS-0090.
 
 use crate::edit::{Fix, NewValue};
+use crate::facts::Fact;
 use crate::model::{Lookup, Program, Scalar};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
 use crate::settings::Settings;
@@ -79,6 +80,14 @@ pub static SPEC: Spec = Spec {
 impl Fixer for S3Versioning {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [Fact] {
+        &[Fact::Refers {
+            tf_type: "aws_s3_bucket_versioning",
+            attr: "bucket",
+            markers: &["Versioning"],
+        }]
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {

@@ -55,6 +55,7 @@
 //! cdk-nag AwsSolutions-VPC7.
 
 use crate::edit::{Fix, NewValue};
+use crate::facts::Fact;
 use crate::gen::merge_inserts;
 use crate::model::{Binding, Lookup, Program, Resource};
 use crate::rules::{Finding, FixKind, Fixer, Meta};
@@ -83,6 +84,14 @@ pub static META: Meta = Meta {
 impl Fixer for VpcFlowLogs {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [Fact] {
+        &[Fact::Refers {
+            tf_type: "aws_flow_log",
+            attr: "vpc_id",
+            markers: &["FlowLog"],
+        }]
     }
 
     fn check(&self, p: &Program, out: &mut Vec<Finding>) {

@@ -3,11 +3,12 @@
 use crate::config::{self, Config};
 use crate::edit::NewFile;
 use crate::engine::{self, Mode, Options, Outcome};
+use crate::facts::{FileContext, ProgramFacts};
 use crate::files::{self, Read};
 use crate::fixers;
 use crate::formats;
 use crate::lang::Lang;
-use crate::project::{self, FileContext, ProgramFacts};
+use crate::project;
 use crate::report::{self, FileFinding};
 use crate::rules::{Fixer, Selection};
 use crate::settings::Settings;
@@ -878,6 +879,7 @@ fn program_facts(files: &[PathBuf]) -> HashMap<PathBuf, Arc<ProgramFacts>> {
             .1
             .push(file.clone());
     }
+    let needed = fixers::program_facts();
     let facts: HashMap<PathBuf, Arc<ProgramFacts>> = members
         .into_par_iter()
         .map(|(root, (marked, given))| {
@@ -888,7 +890,7 @@ fn program_facts(files: &[PathBuf]) -> HashMap<PathBuf, Arc<ProgramFacts>> {
             } else {
                 given
             };
-            let facts = ProgramFacts::gather(&root, marked, &all);
+            let facts = ProgramFacts::gather(&root, marked, &all, &needed);
             (root, Arc::new(facts))
         })
         .collect();

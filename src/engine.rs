@@ -2,10 +2,10 @@
 //! -> re-parse until no fix applies.
 
 use crate::edit::{Applicability, Edit, Fix, NewFile};
+use crate::facts::FileContext;
 use crate::lang::{self, Lang, LineIndex};
 use crate::model::Program;
-use crate::project::FileContext;
-use crate::rules::{Finding, ResourceRef, Selection};
+use crate::rules::{Finding, ResourceRef, Selection, Suppressions};
 use crate::suppress;
 use ropey::Rope;
 use std::collections::HashSet;
@@ -392,15 +392,18 @@ fn suppressions(
             None => true,
         }
     });
-    if selection.has(suppress::META.code) {
-        let known: Vec<&str> = crate::fixers::ALL.iter().map(|f| f.meta().code).collect();
-        findings.extend(suppress::unused(
-            text,
-            &directives,
-            &used,
-            &known,
-            &|code| selection.has(code),
-        ));
+    let judged = Suppressions {
+        src: text,
+        directives: &directives,
+        used: &used,
+        known: &selection.known,
+        selected: &|code| selection.has(code),
+    };
+    let before = findings.len();
+    for rule in &selection.rules {
+        rule.check_suppressions(&judged, findings);
+    }
+    if findings.len() != before {
         findings.sort_by_key(|f| (f.range.start, f.code));
     }
     silenced
@@ -619,6 +622,7 @@ mod tests {
     fn a_cleanup_edit_waits_for_every_fix_that_carries_it() {
         let sel = Selection {
             rules: vec![&RemovesUsers, &Overlaps],
+            known: Vec::new(),
         };
         // Pass 1 removes `x` (the `y` fix clashes with `w`'s and waits);
         // the import must stay for the `y` fix to be found in pass 2.
@@ -631,6 +635,7 @@ mod tests {
     fn a_rule_waits_for_the_rules_it_runs_after() {
         let sel = Selection {
             rules: vec![&First, &Second],
+            known: Vec::new(),
         };
         let out = run("x = 1\n", Lang::Python, &sel, FIX).unwrap();
         assert_eq!(out.fixed.as_deref(), Some("# first\nx = 1\n# saw first\n"));
@@ -679,6 +684,7 @@ mod tests {
     fn a_fix_that_adds_a_syntax_error_is_dropped_and_reported() {
         let sel = Selection {
             rules: vec![&Breaks],
+            known: Vec::new(),
         };
         let out = run("const a = 1;\n", Lang::TypeScript, &sel, FIX).unwrap();
         assert!(out.fixed.is_none());
@@ -693,6 +699,7 @@ mod tests {
     fn fixes_that_never_settle_are_an_error() {
         let sel = Selection {
             rules: vec![&NeverSettles],
+            known: Vec::new(),
         };
         let err = run("x = 1\n", Lang::Python, &sel, FIX).unwrap_err();
         assert!(

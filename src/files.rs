@@ -29,7 +29,7 @@ const SKIPPED_DIRS: &[&str] = &[
 ];
 
 /// Text that every program using an AWS provider package contains.
-const PROVIDER_MARKERS: &[&str] = &[
+pub const PROVIDER_MARKERS: &[&str] = &[
     "@pulumi/aws",
     "pulumi_aws",
     "@cdktf/provider-aws",

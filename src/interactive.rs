@@ -3,9 +3,9 @@
 //! fixes are computed on the text as it now is.
 
 use crate::engine::{self, Options};
+use crate::facts::FileContext;
 use crate::files;
 use crate::lang::{Lang, LineIndex};
-use crate::project::FileContext;
 use crate::rules::{Finding, Selection};
 use std::io::{BufRead, Write};
 use std::path::Path;

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod docs;
 pub mod edit;
 pub mod engine;
+pub mod facts;
 pub mod files;
 #[path = "../fixers/mod.rs"]
 pub mod fixers;

@@ -2,9 +2,9 @@
 //! `Resource`s, and a property view that speaks Terraform's vocabulary
 //! (`metadata_options.http_tokens`) whatever the flavor.
 
+use crate::facts::FileContext;
 use crate::lang::NodeExt;
 use crate::lang::{Lang, LineIndex};
-use crate::project::FileContext;
 use crate::style::Style;
 use crate::types;
 use std::collections::HashMap;

@@ -4,157 +4,12 @@
 //! configuration sets, and which resources the program's *other* files
 //! refer to (a bucket's public access block may live in another file).
 
+use crate::facts::{CrossRef, Fact, ProgramFacts};
+use crate::files::PROVIDER_MARKERS;
 use crate::lang::{self, Lang};
 use crate::model::Program;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-/// What a rule may know about the file it checks, besides its text.
-#[derive(Debug, Default, Clone)]
-pub struct FileContext {
-    /// The file's path; None for text without a file (tests, stdin).
-    pub path: Option<PathBuf>,
-    pub facts: Option<Arc<ProgramFacts>>,
-    /// The rules' settings from the file's configuration.
-    pub settings: crate::settings::Settings,
-}
-
-/// Facts about one program, gathered once before its files are fixed.
-#[derive(Debug, Default)]
-pub struct ProgramFacts {
-    /// The program folder.
-    pub root: PathBuf,
-    /// Whether the folder is marked by `Pulumi.yaml` or `cdktf.json`.
-    pub marked: bool,
-    /// The @pulumi/aws (pulumi-aws) major version the manifest asks for.
-    pub pulumi_aws_major: Option<u32>,
-    /// `aws:region` of each Pulumi stack configuration (`Pulumi.<stack>.yaml`),
-    /// by stack; None for a stack that does not set it.
-    pub stack_regions: BTreeMap<String, Option<String>>,
-    /// References from resources of the program's files.
-    pub refs: Vec<CrossRef>,
-    /// The `BASELINE` types that the program's files define.
-    pub defined: BTreeSet<&'static str>,
-    /// The files the program starts from (Pulumi's `main`, the file that
-    /// `cdktf.json`'s `app` runs; in an unmarked folder one per language
-    /// and framework), where account-wide resources go.
-    pub mains: Vec<PathBuf>,
-    /// The files of the program that import the AWS provider.
-    pub aws_files: Vec<PathBuf>,
-}
-
-/// A resource attribute of some file that refers to another resource, by
-/// the name it is bound to (`bucket: assets.id` -> `assets`) or by a literal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CrossRef {
-    pub file: PathBuf,
-    pub tf_type: &'static str,
-    pub attr: &'static str,
-    pub target: String,
-}
-
-/// Resource types whose references other files' rules need, with the
-/// attribute that names their subject.
-pub const REFERRING: &[(&str, &str)] = &[
-    ("aws_s3_bucket_public_access_block", "bucket"),
-    (
-        "aws_s3_bucket_server_side_encryption_configuration",
-        "bucket",
-    ),
-    ("aws_s3_bucket_versioning", "bucket"),
-    ("aws_s3_bucket_website_configuration", "bucket"),
-    ("aws_s3_bucket_acl", "bucket"),
-    ("aws_s3_bucket_policy", "bucket"),
-    ("aws_flow_log", "vpc_id"),
-    ("aws_route_table_association", "subnet_id"),
-];
-
-/// Account-wide resources a program defines once, in any of its files.
-pub const BASELINE: &[&str] = &[
-    "aws_cloudtrail",
-    "aws_guardduty_detector",
-    "aws_config_configuration_recorder",
-];
-
-/// Text that a file importing the AWS provider contains.
-const PROVIDER_MARKERS: &[&str] = &[
-    "@pulumi/aws",
-    "pulumi_aws",
-    "provider-aws",
-    "provider_aws",
-    "providers/aws",
-    "imports.aws",
-];
-
-/// Text that a file holding one of the `REFERRING` types must contain;
-/// other files are not parsed for facts.
-const REFERRING_MARKERS: &[&str] = &[
-    "PublicAccessBlock",
-    "ServerSideEncryption",
-    "Versioning",
-    "Website",
-    "BucketAcl",
-    "BucketPolicy",
-    "FlowLog",
-    "RouteTableAssociation",
-    "Trail",
-    "Cloudtrail",
-    "Detector",
-    "Recorder",
-];
-
-impl FileContext {
-    /// The folder of the file, when it has a path.
-    pub fn dir(&self) -> Option<&Path> {
-        self.path.as_deref().and_then(Path::parent)
-    }
-
-    /// Whether the file is its program's main file (or no program is known).
-    pub fn is_main(&self) -> bool {
-        let (Some(path), Some(facts)) = (self.path.as_deref(), self.facts.as_deref()) else {
-            return true;
-        };
-        facts.mains.is_empty() || facts.mains.iter().any(|m| same_file(path, m))
-    }
-
-    /// Whether another file of the program defines a `BASELINE` type.
-    pub fn defined_elsewhere(&self, tf_type: &str) -> bool {
-        self.facts
-            .as_deref()
-            .is_some_and(|f| f.defined.contains(tf_type))
-    }
-
-    /// Whether another file of the program imports the AWS provider.
-    pub fn aws_elsewhere(&self) -> bool {
-        self.facts.as_deref().is_some_and(|f| {
-            f.aws_files
-                .iter()
-                .any(|a| !self.path.as_deref().is_some_and(|p| same_file(p, a)))
-        })
-    }
-
-    /// A reference of another file of the program, of `tf_type`, whose
-    /// `attr` names one of `targets`.
-    pub fn referred_elsewhere(&self, tf_type: &str, targets: &[String]) -> Option<&CrossRef> {
-        let facts = self.facts.as_deref()?;
-        facts.refs.iter().find(|r| {
-            r.tf_type == tf_type
-                && !self.path.as_deref().is_some_and(|p| same_file(p, &r.file))
-                && targets.contains(&r.target)
-        })
-    }
-}
-
-/// Whether two paths name the same file (`./a.ts` and `a.ts`).
-fn same_file(a: &Path, b: &Path) -> bool {
-    let plain = |p: &Path| -> PathBuf {
-        p.components()
-            .filter(|c| *c != std::path::Component::CurDir)
-            .collect()
-    };
-    plain(a) == plain(b)
-}
 
 /// The program folder of a file: the nearest folder up from it holding
 /// `Pulumi.yaml`/`Pulumi.yml`/`cdktf.json`, else its own folder.
@@ -182,8 +37,10 @@ pub fn program_root(file: &Path) -> (PathBuf, bool) {
 }
 
 impl ProgramFacts {
-    /// Gathers the facts of the program in `root` from its `files`.
-    pub fn gather(root: &Path, marked: bool, files: &[PathBuf]) -> ProgramFacts {
+    /// Gathers the facts of the program in `root` from its `files`: those
+    /// the rules declare in `needed`, and the program's main and
+    /// provider-importing files.
+    pub fn gather(root: &Path, marked: bool, files: &[PathBuf], needed: &[Fact]) -> ProgramFacts {
         let mut facts = ProgramFacts {
             root: root.to_path_buf(),
             marked,
@@ -198,7 +55,7 @@ impl ProgramFacts {
         // from the others matter only when there are others.
         if files.len() > 1 {
             for file in files {
-                facts.scan(file);
+                facts.scan(file, needed);
             }
         }
         facts.mains = mains(root, marked, files, &facts.aws_files);
@@ -206,7 +63,7 @@ impl ProgramFacts {
     }
 
     /// Adds what one file of the program says.
-    fn scan(&mut self, file: &Path) {
+    fn scan(&mut self, file: &Path, needed: &[Fact]) {
         let Some(lang) = Lang::from_path(file) else {
             return;
         };
@@ -214,7 +71,12 @@ impl ProgramFacts {
             return; // reported when the file itself is processed
         };
         let mentions_aws = PROVIDER_MARKERS.iter().any(|m| text.contains(m));
-        if !mentions_aws && !REFERRING_MARKERS.iter().any(|m| text.contains(m)) {
+        if !mentions_aws
+            && !needed
+                .iter()
+                .flat_map(Fact::markers)
+                .any(|m| text.contains(m))
+        {
             return;
         }
         let tree = lang::parse(lang, &text);
@@ -230,11 +92,15 @@ impl ProgramFacts {
             self.aws_files.push(file.to_path_buf());
         }
         for res in &program.resources {
-            if let Some(t) = BASELINE.iter().find(|t| **t == res.tf_type) {
-                self.defined.insert(t);
+            for fact in needed {
+                if let Fact::Defines { tf_type, .. } = fact {
+                    if *tf_type == res.tf_type {
+                        self.defined.insert(tf_type);
+                    }
+                }
             }
         }
-        self.refs.extend(file_refs(file, &program));
+        self.refs.extend(file_refs(file, &program, needed));
     }
 }
 
@@ -357,10 +223,19 @@ fn kind_of(file: &Path) -> (String, bool) {
 }
 
 /// The references a file's resources make to others.
-fn file_refs(file: &Path, program: &Program) -> Vec<CrossRef> {
+fn file_refs(file: &Path, program: &Program, needed: &[Fact]) -> Vec<CrossRef> {
     let mut out = Vec::new();
+    let mut refers: Vec<(&'static str, &'static str)> = needed
+        .iter()
+        .filter_map(|f| match f {
+            Fact::Refers { tf_type, attr, .. } => Some((*tf_type, *attr)),
+            Fact::Defines { .. } => None,
+        })
+        .collect();
+    refers.sort_unstable();
+    refers.dedup();
     for res in &program.resources {
-        for &(tf_type, attr) in REFERRING.iter().filter(|(t, _)| *t == res.tf_type) {
+        for &(tf_type, attr) in refers.iter().filter(|(t, _)| *t == res.tf_type) {
             let obj = program.props(res);
             if let crate::model::Lookup::Present(v) = program.get(&obj, attr) {
                 if let Some(target) = program.ref_target(v.node) {
@@ -510,7 +385,7 @@ mod tests {
         let file = root.join("src/index.py");
         let (found, marked) = program_root(&file);
         assert_eq!((found.as_path(), marked), (root.as_path(), true));
-        let facts = ProgramFacts::gather(&root, marked, &[]);
+        let facts = ProgramFacts::gather(&root, marked, &[], &[]);
         assert_eq!(facts.pulumi_aws_major, Some(6));
         assert_eq!(
             facts.stack_regions.get("dev"),

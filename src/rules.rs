@@ -1,8 +1,10 @@
 //! What a rule is, what it reports, and which rules a run uses.
 
 use crate::edit::{Applicability, Fix};
+use crate::facts::Fact;
 use crate::model::{Program, Resource};
 use crate::settings::Setting;
+use crate::suppress::Directive;
 use std::ops::Range;
 
 /// A rule's metadata; its documentation is the doc comment at the top of
@@ -182,13 +184,35 @@ pub trait Fixer: Sync {
     fn settings(&self) -> &'static [Setting] {
         &[]
     }
+    /// What it needs to know of the program's other files.
+    fn program_facts(&self) -> &'static [Fact] {
+        &[]
+    }
     fn check(&self, program: &Program, out: &mut Vec<Finding>);
+    /// Judges the file's suppression comments once every other rule ran
+    /// (IAC000); most rules have nothing to say.
+    fn check_suppressions(&self, _suppressions: &Suppressions, _out: &mut Vec<Finding>) {}
+}
+
+/// What the suppression comments of a file did in a run.
+pub struct Suppressions<'a> {
+    pub src: &'a str,
+    pub directives: &'a [Directive],
+    /// The codes each directive silenced.
+    pub used: &'a [Vec<&'static str>],
+    /// Every rule iacfix has, whether it ran or not.
+    pub known: &'a [&'static Meta],
+    /// Whether a rule ran.
+    pub selected: &'a dyn Fn(&str) -> bool,
 }
 
 /// The rules a run uses.
 #[derive(Clone)]
 pub struct Selection {
     pub rules: Vec<&'static dyn Fixer>,
+    /// Every rule the selection was made from (for suppressions naming
+    /// rules that did not run).
+    pub known: Vec<&'static Meta>,
 }
 
 impl Selection {
@@ -233,7 +257,10 @@ impl Selection {
                 selected && !ignore.iter().any(|p| matches(code, p))
             })
             .collect();
-        Ok(Selection { rules })
+        Ok(Selection {
+            rules,
+            known: all.iter().map(|f| f.meta()).collect(),
+        })
     }
 
     /// The rules a rule's fixes wait for.

@@ -4,9 +4,10 @@
 //! One snapshot per fixture in snapshots/ holds the findings and the diff.
 
 use iacfix::engine::{self, map_back, Mode, Options, Outcome};
+use iacfix::facts::{FileContext, ProgramFacts};
 use iacfix::lang::{self, Lang};
 use iacfix::model::Program;
-use iacfix::project::{program_root, FileContext, ProgramFacts};
+use iacfix::project::program_root;
 use iacfix::rules::Selection;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
@@ -127,7 +128,12 @@ fn context(dir: &Path, file: &Path) -> FileContext {
     };
     FileContext {
         path: Some(path),
-        facts: Some(Arc::new(ProgramFacts::gather(&root, marked, &all))),
+        facts: Some(Arc::new(ProgramFacts::gather(
+            &root,
+            marked,
+            &all,
+            &iacfix::fixers::program_facts(),
+        ))),
         settings,
     }
 }

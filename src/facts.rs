@@ -1,0 +1,139 @@
+//! What a rule may know about the file it checks besides its text: its
+//! path, the rules' settings for it, and facts about its program's other
+//! files. Data only: `project` gathers the facts, the rules read them.
+
+use crate::settings::Settings;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What a rule may know about the file it checks, besides its text.
+#[derive(Debug, Default, Clone)]
+pub struct FileContext {
+    /// The file's path; None for text without a file (tests, stdin).
+    pub path: Option<PathBuf>,
+    pub facts: Option<Arc<ProgramFacts>>,
+    /// The rules' settings from the file's configuration.
+    pub settings: Settings,
+}
+
+/// Facts about one program, gathered once before its files are fixed.
+#[derive(Debug, Default)]
+pub struct ProgramFacts {
+    /// The program folder.
+    pub root: PathBuf,
+    /// Whether the folder is marked by `Pulumi.yaml` or `cdktf.json`.
+    pub marked: bool,
+    /// The @pulumi/aws (pulumi-aws) major version the manifest asks for.
+    pub pulumi_aws_major: Option<u32>,
+    /// `aws:region` of each Pulumi stack configuration (`Pulumi.<stack>.yaml`),
+    /// by stack; None for a stack that does not set it.
+    pub stack_regions: BTreeMap<String, Option<String>>,
+    /// References from resources of the program's files.
+    pub refs: Vec<CrossRef>,
+    /// The `BASELINE` types that the program's files define.
+    pub defined: BTreeSet<&'static str>,
+    /// The files the program starts from (Pulumi's `main`, the file that
+    /// `cdktf.json`'s `app` runs; in an unmarked folder one per language
+    /// and framework), where account-wide resources go.
+    pub mains: Vec<PathBuf>,
+    /// The files of the program that import the AWS provider.
+    pub aws_files: Vec<PathBuf>,
+}
+
+/// A resource attribute of some file that refers to another resource, by
+/// the name it is bound to (`bucket: assets.id` -> `assets`) or by a literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossRef {
+    pub file: PathBuf,
+    pub tf_type: &'static str,
+    pub attr: &'static str,
+    pub target: String,
+}
+
+/// What a rule needs to know of its program's other files; `project`
+/// gathers the facts every rule declares (`Fixer::program_facts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// Which resources the `tf_type` resources of other files refer to
+    /// through `attr` (a bucket's public access block names its bucket).
+    Refers {
+        tf_type: &'static str,
+        attr: &'static str,
+        /// Text a file holding one contains (a class name's part); other
+        /// files are not parsed for it.
+        markers: &'static [&'static str],
+    },
+    /// Whether another file defines a `tf_type` (account-wide resources a
+    /// program defines once).
+    Defines {
+        tf_type: &'static str,
+        markers: &'static [&'static str],
+    },
+}
+
+impl Fact {
+    pub fn tf_type(&self) -> &'static str {
+        match self {
+            Fact::Refers { tf_type, .. } | Fact::Defines { tf_type, .. } => tf_type,
+        }
+    }
+
+    pub fn markers(&self) -> &'static [&'static str] {
+        match self {
+            Fact::Refers { markers, .. } | Fact::Defines { markers, .. } => markers,
+        }
+    }
+}
+
+impl FileContext {
+    /// The folder of the file, when it has a path.
+    pub fn dir(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+
+    /// Whether the file is its program's main file (or no program is known).
+    pub fn is_main(&self) -> bool {
+        let (Some(path), Some(facts)) = (self.path.as_deref(), self.facts.as_deref()) else {
+            return true;
+        };
+        facts.mains.is_empty() || facts.mains.iter().any(|m| same_file(path, m))
+    }
+
+    /// Whether another file of the program defines a `BASELINE` type.
+    pub fn defined_elsewhere(&self, tf_type: &str) -> bool {
+        self.facts
+            .as_deref()
+            .is_some_and(|f| f.defined.contains(tf_type))
+    }
+
+    /// Whether another file of the program imports the AWS provider.
+    pub fn aws_elsewhere(&self) -> bool {
+        self.facts.as_deref().is_some_and(|f| {
+            f.aws_files
+                .iter()
+                .any(|a| !self.path.as_deref().is_some_and(|p| same_file(p, a)))
+        })
+    }
+
+    /// A reference of another file of the program, of `tf_type`, whose
+    /// `attr` names one of `targets`.
+    pub fn referred_elsewhere(&self, tf_type: &str, targets: &[String]) -> Option<&CrossRef> {
+        let facts = self.facts.as_deref()?;
+        facts.refs.iter().find(|r| {
+            r.tf_type == tf_type
+                && !self.path.as_deref().is_some_and(|p| same_file(p, &r.file))
+                && targets.contains(&r.target)
+        })
+    }
+}
+
+/// Whether two paths name the same file (`./a.ts` and `a.ts`).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    let plain = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect()
+    };
+    plain(a) == plain(b)
+}
