@@ -57,7 +57,7 @@ fn modules() -> BTreeMap<String, String> {
     for (dir, prefix) in [("src", ""), ("fixers", "fixers::")] {
         for entry in std::fs::read_dir(root.join(dir)).unwrap() {
             let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "rs") {
+            if path.extension().map_or(true, |e| e != "rs") {
                 continue;
             }
             let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
