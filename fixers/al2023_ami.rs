@@ -49,8 +49,8 @@
 
 use crate::edit::{Edit, Fix, NewValue};
 use crate::lang::NodeExt;
-use crate::model::{Lookup, Program, Resource, Scalar};
-use crate::rules::{Finding, FixKind, Fixer, Meta, ResourceRef};
+use crate::model::{Lookup, Resource, Scalar, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, ResourceRef, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
 use std::borrow::Cow;
 
@@ -100,7 +100,7 @@ static SETTINGS: &[Setting] = &[
     },
 ];
 
-impl Fixer for Al2023Ami {
+impl Rule for Al2023Ami {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -109,7 +109,7 @@ impl Fixer for Al2023Ami {
         SETTINGS
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let mut inside = Vec::new();
         for res in &p.resources {
             if res.tf_type == "data.aws_ami" {
@@ -160,7 +160,7 @@ fn amazon_linux(value: &str) -> bool {
         || value.starts_with("amzn-ami-")
 }
 
-fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
+fn lookup(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
     let obj = p.props(res);
     let mut edits = Vec::new();
     let mut changed = Vec::new();
@@ -259,7 +259,7 @@ fn lookup(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
 
 /// SSM public parameters naming Amazon Linux 2, in any string of the file
 /// outside the AMI lookups handled above.
-fn ssm_paths(p: &Program, skip: &[std::ops::Range<usize>], out: &mut Vec<Finding>) {
+fn ssm_paths(p: &SourceFile, skip: &[std::ops::Range<usize>], out: &mut Vec<Finding>) {
     if !p.src.contains(SSM_PREFIX) {
         return;
     }

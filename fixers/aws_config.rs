@@ -53,8 +53,8 @@
 
 use crate::edit::NewValue;
 use crate::facts::Fact;
-use crate::model::Program;
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::SourceFile;
+use crate::rules::{Finding, FixKind, Meta, Rule};
 
 use super::program_block::{
     check_baseline, log_delivery_statement, service_principal, statement, trust_policy, Baseline,
@@ -175,7 +175,7 @@ fn build(block: &mut Block) -> Result<(), String> {
     )
 }
 
-impl Fixer for AwsConfig {
+impl Rule for AwsConfig {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -187,7 +187,7 @@ impl Fixer for AwsConfig {
         }]
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         check_baseline(&SPEC, p, out);
     }
 }

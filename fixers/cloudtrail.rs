@@ -51,7 +51,7 @@
 use crate::edit::NewValue;
 use crate::facts::Fact;
 use crate::model::Framework;
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 
 use super::program_block::{
     check_baseline, log_delivery_statement, service_principal, statement, Baseline, Block,
@@ -137,7 +137,7 @@ fn build(block: &mut Block) -> Result<(), String> {
     )
 }
 
-impl Fixer for Cloudtrail {
+impl Rule for Cloudtrail {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -149,7 +149,7 @@ impl Fixer for Cloudtrail {
         }]
     }
 
-    fn check(&self, p: &crate::model::Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &crate::model::SourceFile, out: &mut Vec<Finding>) {
         check_baseline(&SPEC, p, out);
     }
 }

@@ -37,8 +37,8 @@
 
 use crate::edit::{Edit, Fix};
 use crate::lang::NodeExt;
-use crate::model::{Binding, Flavor, Lookup, Program, Resource};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Binding, Flavor, Lookup, Resource, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use tree_sitter::Node;
 
 pub struct DependsOnOutput;
@@ -55,12 +55,12 @@ pub static META: Meta = Meta {
     source: include_str!("depends_on_output.rs"),
 };
 
-impl Fixer for DependsOnOutput {
+impl Rule for DependsOnOutput {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         for res in &p.resources {
             if !matches!(res.flavor, Flavor::PulumiTs | Flavor::PulumiPy) {
                 continue;
@@ -87,7 +87,7 @@ impl Fixer for DependsOnOutput {
 }
 
 /// The `dependsOn` / `depends_on` value in a resource's options.
-fn depends_on<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<Node<'t>> {
+fn depends_on<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Option<Node<'t>> {
     let args = res.call.field("arguments")?;
     let mut cursor = args.walk();
     let named: Vec<Node> = args
@@ -127,15 +127,15 @@ fn binding_text<'a>(res: &'a Resource) -> Option<&'a str> {
 }
 
 /// The resource a binding text names.
-fn resource_named<'a, 't>(p: &'a Program<'t>, text: &str) -> Option<&'a Resource<'t>> {
+fn resource_named<'a, 't>(p: &'a SourceFile<'t>, text: &str) -> Option<&'a Resource<'t>> {
     p.resources
         .iter()
-        .find(|r| binding_text(r) == Some(text) && !crate::types::is_data(r.tf_type))
+        .find(|r| binding_text(r) == Some(text) && !crate::catalog::is_data(r.tf_type))
 }
 
 /// The resource an output expression (`sg.id`, a variable bound to it)
 /// belongs to.
-fn owner_of<'a, 't>(p: &'a Program<'t>, expr: Node<'t>) -> Option<&'a Resource<'t>> {
+fn owner_of<'a, 't>(p: &'a SourceFile<'t>, expr: Node<'t>) -> Option<&'a Resource<'t>> {
     let node = if matches!(expr.kind_str(), "identifier") {
         p.resolve(expr)?
     } else {
@@ -149,7 +149,7 @@ fn owner_of<'a, 't>(p: &'a Program<'t>, expr: Node<'t>) -> Option<&'a Resource<'
 }
 
 /// The instance profile an instance uses, when it is a resource of this file.
-fn profile_of<'a, 't>(p: &'a Program<'t>, instance: &Resource<'t>) -> Option<&'a Resource<'t>> {
+fn profile_of<'a, 't>(p: &'a SourceFile<'t>, instance: &Resource<'t>) -> Option<&'a Resource<'t>> {
     let obj = p.props(instance);
     let Lookup::Present(v) = p.get(&obj, "iam_instance_profile") else {
         return None;
@@ -159,7 +159,7 @@ fn profile_of<'a, 't>(p: &'a Program<'t>, instance: &Resource<'t>) -> Option<&'a
 }
 
 /// Whether an instance's `vpc_security_group_ids` refer to `group`.
-fn uses_group(p: &Program, instance: &Resource, group: &Resource) -> bool {
+fn uses_group(p: &SourceFile, instance: &Resource, group: &Resource) -> bool {
     let obj = p.props(instance);
     let Lookup::Present(v) = p.get(&obj, "vpc_security_group_ids") else {
         return false;
@@ -170,7 +170,12 @@ fn uses_group(p: &Program, instance: &Resource, group: &Resource) -> bool {
     })
 }
 
-fn check_entry<'t>(p: &Program<'t>, res: &Resource<'t>, entry: Node<'t>, out: &mut Vec<Finding>) {
+fn check_entry<'t>(
+    p: &SourceFile<'t>,
+    res: &Resource<'t>,
+    entry: Node<'t>,
+    out: &mut Vec<Finding>,
+) {
     let text = p.text(entry);
     let key = if p.lang.is_python() {
         "depends_on"

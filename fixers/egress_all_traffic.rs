@@ -45,8 +45,8 @@
 use crate::edit::{Edit, Fix, NewValue};
 use crate::gen::NewResource;
 use crate::lang::NodeExt;
-use crate::model::{Binding, Lookup, Obj, Program, Resource, Scalar, Val};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Binding, Lookup, Obj, Resource, Scalar, SourceFile, Val};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
 use std::borrow::Cow;
 use toml_edit::{Item, Value};
@@ -236,7 +236,7 @@ fn egress_list(v: &Item) -> Result<Vec<Egress>, String> {
     Ok(out)
 }
 
-impl Fixer for EgressAllTraffic {
+impl Rule for EgressAllTraffic {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -245,7 +245,7 @@ impl Fixer for EgressAllTraffic {
         SETTINGS
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         for res in &p.resources {
             match res.tf_type {
                 "aws_security_group" => inline(p, res, out),
@@ -258,7 +258,7 @@ impl Fixer for EgressAllTraffic {
     }
 }
 
-fn string(p: &Program, obj: &Obj, attr: &str) -> Option<String> {
+fn string(p: &SourceFile, obj: &Obj, attr: &str) -> Option<String> {
     match p.get(obj, attr) {
         Lookup::Present(v) => match p.scalar(v) {
             Scalar::Str(s) => Some(s),
@@ -269,7 +269,7 @@ fn string(p: &Program, obj: &Obj, attr: &str) -> Option<String> {
     }
 }
 
-fn strings(p: &Program, obj: &Obj, attr: &str) -> Vec<String> {
+fn strings(p: &SourceFile, obj: &Obj, attr: &str) -> Vec<String> {
     let Lookup::Present(v) = p.get(obj, attr) else {
         return Vec::new();
     };
@@ -323,7 +323,7 @@ fn rule_entries(
     entries
 }
 
-fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
+fn inline(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
     let obj = p.props(res);
     let Lookup::Present(list) = p.get(&obj, "egress") else {
         return;
@@ -368,7 +368,7 @@ fn inline(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
 }
 
 /// The list item replaced by one item per allowed port.
-fn replace_item(p: &Program, obj: &Obj, item: Val, v4: bool, v6: bool) -> Edit {
+fn replace_item(p: &SourceFile, obj: &Obj, item: Val, v4: bool, v6: bool) -> Edit {
     let values: Vec<NewValue> = p
         .ctx
         .settings
@@ -380,7 +380,7 @@ fn replace_item(p: &Program, obj: &Obj, item: Val, v4: bool, v6: bool) -> Edit {
     p.replace_list_item(obj, "egress", item.node, &values)
 }
 
-fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
+fn standalone(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
     let obj = p.props(res);
     let vpc_rule = res.tf_type == "aws_vpc_security_group_egress_rule";
     let (protocol_key, v4_key, v6_key) = if vpc_rule {
@@ -442,7 +442,7 @@ fn standalone(p: &Program, res: &Resource, out: &mut Vec<Finding>) {
         let (Some(key), Some(value)) = (key, value) else {
             continue;
         };
-        let key = crate::types::snake_case(p.text(key).trim_matches(['"', '\'']));
+        let key = crate::catalog::snake_case(p.text(key).trim_matches(['"', '\'']));
         if key == "opts" || replaced.contains(&key.as_str()) {
             continue;
         }

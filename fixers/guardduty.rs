@@ -41,8 +41,8 @@
 
 use crate::edit::NewValue;
 use crate::facts::Fact;
-use crate::model::Program;
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::SourceFile;
+use crate::rules::{Finding, FixKind, Meta, Rule};
 
 use super::program_block::{check_baseline, Baseline, Block};
 
@@ -86,7 +86,7 @@ fn build(block: &mut Block) -> Result<(), String> {
     )
 }
 
-impl Fixer for Guardduty {
+impl Rule for Guardduty {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -98,7 +98,7 @@ impl Fixer for Guardduty {
         }]
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         check_baseline(&SPEC, p, out);
     }
 }

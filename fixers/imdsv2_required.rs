@@ -54,8 +54,8 @@
 //! AWS-0130, cdk-nag EC2IMDSv2Enabled.
 
 use crate::edit::{Fix, NewValue};
-use crate::model::{Lookup, Program, Scalar};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Lookup, Scalar, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 
 pub struct Imdsv2Required;
 
@@ -93,12 +93,12 @@ fn wanted(tf_type: &str) -> Option<Vec<(&'static str, NewValue)>> {
     }
 }
 
-impl Fixer for Imdsv2Required {
+impl Rule for Imdsv2Required {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         for res in &p.resources {
             let Some(entries) = wanted(res.tf_type) else {
                 continue;

@@ -71,8 +71,8 @@
 use crate::edit::{quote, Edit, Fix, NewFile, NewValue};
 use crate::gen::{merge_inserts, NewResource};
 use crate::lang::NodeExt;
-use crate::model::{string_value, Framework, Lookup, Program, Resource, Scalar, Val};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{string_value, Framework, Lookup, Resource, Scalar, SourceFile, Val};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;
 
@@ -127,12 +127,12 @@ struct Package<'t> {
     hash: Option<Node<'t>>,
 }
 
-impl Fixer for LambdaPackaging {
+impl Rule for LambdaPackaging {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let mut taken: Vec<PathBuf> = p.created.clone();
         for res in p
             .resources
@@ -156,7 +156,7 @@ impl Fixer for LambdaPackaging {
     }
 }
 
-fn inspect<'t>(p: &Program<'t>, res: &Resource<'t>) -> Package<'t> {
+fn inspect<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Package<'t> {
     let obj = p.props(res);
     let mut pkg = Package::default();
     match res.flavor.framework() {
@@ -201,7 +201,7 @@ fn inspect<'t>(p: &Program<'t>, res: &Resource<'t>) -> Package<'t> {
 }
 
 /// Looks at a Pulumi `code` archive: a missing zip, or inline code.
-fn archive<'t>(p: &Program<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
+fn archive<'t>(p: &SourceFile<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
     let node = p.resolve(node).unwrap_or(node);
     let Some((class, args)) = constructor(p, node) else {
         return;
@@ -253,7 +253,7 @@ fn archive<'t>(p: &Program<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
 }
 
 /// The class name and arguments of `new a.b.C(...)` / `a.b.C(...)`.
-fn constructor<'t>(p: &Program<'t>, node: Node<'t>) -> Option<(&'t str, Vec<Node<'t>>)> {
+fn constructor<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<(&'t str, Vec<Node<'t>>)> {
     let field = match node.kind_str() {
         "new_expression" => "constructor",
         "call" | "call_expression" => "function",
@@ -272,7 +272,7 @@ fn constructor<'t>(p: &Program<'t>, node: Node<'t>) -> Option<(&'t str, Vec<Node
 
 /// The string of code an expression hashes: the longest string literal it
 /// holds or refers to that looks like a program.
-fn code_string<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Node<'t>> {
+fn code_string<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Node<'t>> {
     let mut best: Option<Node<'t>> = None;
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
@@ -296,7 +296,7 @@ fn code_string<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Node<'t>> {
 
 /// Whether `name` is a zip that exists neither beside the file nor in the
 /// program folder. Unknown (no path): not missing.
-fn is_missing_zip(p: &Program, name: &str) -> bool {
+fn is_missing_zip(p: &SourceFile, name: &str) -> bool {
     if !name.ends_with(".zip") {
         return false;
     }
@@ -311,7 +311,7 @@ fn is_missing_zip(p: &Program, name: &str) -> bool {
 }
 
 /// The text a string literal stands for, when it is fixed text.
-fn decode(p: &Program, node: Node) -> Result<String, String> {
+fn decode(p: &SourceFile, node: Node) -> Result<String, String> {
     let text = p.text(node);
     let prefix: String = text
         .chars()
@@ -410,7 +410,7 @@ fn defined_functions(code: &str, python: bool) -> Vec<String> {
 }
 
 fn fix(
-    p: &Program,
+    p: &SourceFile,
     res: &Resource,
     pkg: &Package,
     taken: &mut Vec<PathBuf>,
@@ -672,7 +672,7 @@ fn fix(
 }
 
 /// Whether one of the file's imports names `name`.
-fn imports_name(p: &Program, name: &str) -> bool {
+fn imports_name(p: &SourceFile, name: &str) -> bool {
     p.imports.iter().any(|i| {
         p.text(*i)
             .split(|c: char| !c.is_alphanumeric() && c != '_')
@@ -683,7 +683,7 @@ fn imports_name(p: &Program, name: &str) -> bool {
 /// The folder for the sources, and the file to create (None when an
 /// identical file is already there). Never a folder holding other files.
 fn choose_folder(
-    p: &Program,
+    p: &SourceFile,
     base: &str,
     file_name: &str,
     code: &str,
@@ -731,7 +731,7 @@ fn choose_folder(
 
 /// The source folder as Pulumi resolves it: relative to the program folder
 /// (where `pulumi up` runs).
-fn program_relative(p: &Program, folder: &str) -> String {
+fn program_relative(p: &SourceFile, folder: &str) -> String {
     let (Some(dir), Some(facts)) = (p.ctx.dir(), p.ctx.facts.as_ref()) else {
         return format!("./{folder}");
     };
@@ -744,7 +744,7 @@ fn program_relative(p: &Program, folder: &str) -> String {
 }
 
 /// The variable and statement holding a code string (`code = """..."""`).
-fn code_holder<'t>(p: &Program<'t>, string: Node<'t>) -> Option<(&'t str, Node<'t>)> {
+fn code_holder<'t>(p: &SourceFile<'t>, string: Node<'t>) -> Option<(&'t str, Node<'t>)> {
     let parent = string.parent()?;
     let name = match parent.kind_str() {
         "assignment" => parent.field("left")?,

@@ -35,8 +35,8 @@
 //! checkov CKV_AWS_363; cdk-nag AwsSolutions-L1.
 
 use crate::edit::{Edit, Fix};
-use crate::model::{Framework, Lookup, Program, Scalar};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Framework, Lookup, Scalar, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 
 pub struct LambdaRuntime;
 
@@ -124,12 +124,12 @@ const ENUM_NAMES: &[(&str, &str, &str)] = &[
     ("ruby3.3", "Ruby3d3", "RUBY3D3"),
 ];
 
-impl Fixer for LambdaRuntime {
+impl Rule for LambdaRuntime {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let today = today();
         for res in p
             .resources

@@ -29,8 +29,8 @@
 //! year: 30 days is the minimum here.
 
 use crate::edit::{Fix, NewValue};
-use crate::model::{Lookup, Program, Scalar};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Lookup, Scalar, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting};
 
 pub struct LogRetention;
@@ -87,7 +87,7 @@ static SETTINGS: &[Setting] = &[
     },
 ];
 
-impl Fixer for LogRetention {
+impl Rule for LogRetention {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -96,7 +96,7 @@ impl Fixer for LogRetention {
         SETTINGS
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let min = p.ctx.settings.get::<Settings>().min_retention_days;
         for res in p
             .resources

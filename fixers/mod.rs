@@ -1,7 +1,7 @@
 //! The rules, one file each. Each file opens with its documentation.
 
 use crate::facts::Fact;
-use crate::rules::Fixer;
+use crate::rules::Rule;
 
 pub mod al2023_ami;
 pub mod aws_config;
@@ -31,7 +31,7 @@ pub mod userdata_hardening;
 pub mod vpc_flow_logs;
 
 /// Every rule iacfix has, in code order.
-pub static ALL: &[&dyn Fixer] = &[
+pub static ALL: &[&dyn Rule] = &[
     &imdsv2_required::Imdsv2Required,
     &root_volume::RootVolume,
     &al2023_ami::Al2023Ami,

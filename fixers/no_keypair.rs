@@ -43,8 +43,8 @@
 use crate::edit::{Edit, Fix};
 use crate::gen::merge_inserts;
 use crate::lang::NodeExt;
-use crate::model::{Binding, Lookup, Program, Resource, Scalar};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Binding, Lookup, Resource, Scalar, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use tree_sitter::Node;
 
 pub struct NoKeypair;
@@ -67,12 +67,12 @@ const USERS: &[&str] = &[
     "aws_launch_configuration",
 ];
 
-impl Fixer for NoKeypair {
+impl Rule for NoKeypair {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let mut covered = Vec::new();
         let plans: Vec<Removal> = p
             .resources
@@ -171,7 +171,7 @@ struct Removal<'t> {
 /// Reports a key pair that cannot be removed; plans the removal of any
 /// other.
 fn key_pair<'t>(
-    p: &Program<'t>,
+    p: &SourceFile<'t>,
     res: &Resource<'t>,
     out: &mut Vec<Finding>,
     covered: &mut Vec<std::ops::Range<usize>>,
@@ -227,7 +227,7 @@ fn key_pair<'t>(
 }
 
 /// Nodes that refer to `var` outside the statement `decl` that defines it.
-fn references<'t>(p: &Program<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>> {
+fn references<'t>(p: &SourceFile<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>> {
     let mut found = Vec::new();
     let mut stack = vec![p.tree.root_node()];
     while let Some(node) = stack.pop() {
@@ -269,7 +269,7 @@ fn is_name_position(node: Node) -> bool {
 
 /// Whether a use of `var` at `node` sees the declaration in `decl` (and
 /// not a parameter or another variable of the same name).
-fn same_variable(p: &Program, node: Node, var: &str, decl: Node) -> bool {
+fn same_variable(p: &SourceFile, node: Node, var: &str, decl: Node) -> bool {
     if var.contains('.') {
         return true; // `self.key`, `this.key`: attributes are not scoped
     }
@@ -281,7 +281,7 @@ fn same_variable(p: &Program, node: Node, var: &str, decl: Node) -> bool {
 
 /// The `key_name` entry of an instance-like resource that `r` (a reference
 /// to the key pair, or its `.keyName` / `.id`) is the value of.
-fn key_name_entry<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
+fn key_name_entry<'t>(p: &SourceFile<'t>, r: Node<'t>) -> Option<Node<'t>> {
     let mut value = r;
     if let Some(parent) = r.parent() {
         if matches!(parent.kind_str(), "member_expression" | "attribute")
@@ -310,7 +310,7 @@ fn key_name_entry<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
 
 /// The export statement a reference appears in: `export const x = ...`,
 /// `pulumi.export(...)`, `new TerraformOutput(...)`.
-fn export_statement<'t>(p: &Program<'t>, r: Node<'t>) -> Option<Node<'t>> {
+fn export_statement<'t>(p: &SourceFile<'t>, r: Node<'t>) -> Option<Node<'t>> {
     let mut cur = r;
     while let Some(parent) = cur.parent() {
         if parent.kind_str() == "export_statement" {
@@ -369,7 +369,7 @@ fn first_call(stmt: Node) -> Option<Node> {
 
 /// Removes the import of a class (`KeyPair`, `TerraformOutput`) when only
 /// removed code uses it.
-fn unused_import(p: &Program, call: Node, removed: &[std::ops::Range<usize>]) -> Vec<Edit> {
+fn unused_import(p: &SourceFile, call: Node, removed: &[std::ops::Range<usize>]) -> Vec<Edit> {
     match class_identifier(call) {
         Some(callee) => p.remove_unused_import(p.text(callee), removed),
         None => Vec::new(), // aws.ec2.KeyPair: the namespace stays in use

@@ -34,8 +34,8 @@
 
 use crate::edit::{Edit, Fix};
 use crate::lang::NodeExt;
-use crate::model::{Flavor, Framework, Program, Scalar, Val};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Flavor, Framework, Scalar, SourceFile, Val};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
 use std::borrow::Cow;
 use tree_sitter::Node;
@@ -102,7 +102,7 @@ static SETTINGS: &[Setting] = &[
     },
 ];
 
-impl Fixer for OptionalConfig {
+impl Rule for OptionalConfig {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -111,7 +111,7 @@ impl Fixer for OptionalConfig {
         SETTINGS
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         if p.flavor.map(Flavor::framework) != Some(Framework::Pulumi) {
             return;
         }
@@ -161,7 +161,7 @@ impl Fixer for OptionalConfig {
 
 /// `config.require("environment")` on a Pulumi `Config`: the `require`
 /// name node and the setting.
-fn required_setting<'t>(p: &Program<'t>, call: Node<'t>) -> Option<(Node<'t>, String)> {
+fn required_setting<'t>(p: &SourceFile<'t>, call: Node<'t>) -> Option<(Node<'t>, String)> {
     if !matches!(call.kind_str(), "call" | "call_expression") {
         return None;
     }
@@ -199,7 +199,7 @@ fn required_setting<'t>(p: &Program<'t>, call: Node<'t>) -> Option<(Node<'t>, St
 }
 
 /// Whether an expression is a `pulumi.Config` (built here or bound to one).
-fn is_config(p: &Program, receiver: Node) -> bool {
+fn is_config(p: &SourceFile, receiver: Node) -> bool {
     let Some(node) = p.resolve(receiver) else {
         return false;
     };

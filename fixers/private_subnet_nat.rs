@@ -86,8 +86,8 @@ use std::collections::BTreeSet;
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
 use crate::gen::merge_inserts;
-use crate::model::{Binding, Lookup, Program, Resource, Scalar};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Binding, Lookup, Resource, Scalar, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use tree_sitter::Node;
 
 use super::program_block::{names, Block};
@@ -135,7 +135,7 @@ impl<'t> Holder<'t> {
     }
 }
 
-impl Fixer for PrivateSubnetNat {
+impl Rule for PrivateSubnetNat {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -148,7 +148,7 @@ impl Fixer for PrivateSubnetNat {
         }]
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let Some(net) = Network::read(p) else {
             return;
         };
@@ -171,7 +171,7 @@ struct Network<'a, 't> {
 impl<'a, 't> Network<'a, 't> {
     /// None when an association names a subnet or route table that
     /// cannot be told apart: nothing can be said about the file then.
-    fn read(p: &'a Program<'t>) -> Option<Network<'a, 't>> {
+    fn read(p: &'a SourceFile<'t>) -> Option<Network<'a, 't>> {
         let holders: Vec<(&Resource<'t>, Option<Holder<'t>>)> = p
             .resources
             .iter()
@@ -233,7 +233,7 @@ impl<'a, 't> Network<'a, 't> {
     /// The call creating the resource of `tf_type` that `attr` refers to.
     fn target(
         &self,
-        p: &Program<'t>,
+        p: &SourceFile<'t>,
         obj: &crate::model::Obj<'t>,
         attr: &str,
         tf_type: &str,
@@ -272,7 +272,7 @@ impl<'a, 't> Network<'a, 't> {
             .max()
     }
 
-    fn check_vpc(&self, p: &Program<'t>, vpc: &Resource<'t>, out: &mut Vec<Finding>) {
+    fn check_vpc(&self, p: &SourceFile<'t>, vpc: &Resource<'t>, out: &mut Vec<Finding>) {
         let in_vpc = |r: &Resource<'t>| match p.get(&p.props(r), "vpc_id") {
             Lookup::Present(v) => p.refers_to(v.node, vpc),
             _ => false,
@@ -373,7 +373,7 @@ impl<'a, 't> Network<'a, 't> {
 
     fn fix(
         &self,
-        p: &Program<'t>,
+        p: &SourceFile<'t>,
         vpc: &Resource<'t>,
         public: &[&Resource<'t>],
         unrouted: &[&Resource<'t>],
@@ -528,7 +528,7 @@ impl<'a, 't> Network<'a, 't> {
 /// The association statement of a private subnet (or of each subnet of a
 /// list, in a loop over it).
 fn association<'t>(
-    p: &Program<'t>,
+    p: &SourceFile<'t>,
     block: &mut Block<'_, 't>,
     vpc: &Resource<'t>,
     subnet: &Resource<'t>,
@@ -603,7 +603,7 @@ fn association<'t>(
 }
 
 /// A name argument (as code) made unique per loop item: `-${i}` / `-{i}`.
-fn indexed(p: &Program, name: &str, index: &str) -> String {
+fn indexed(p: &SourceFile, name: &str, index: &str) -> String {
     // `name` is a string literal, template or f-string (`derived_name`);
     // a Python literal may carry a prefix (`u"..."`, `F"..."`).
     let open = name.find(['"', '\'', '`']).unwrap_or(0);
@@ -628,12 +628,12 @@ fn indexed(p: &Program, name: &str, index: &str) -> String {
 }
 
 /// Whether a value is the default route's destination.
-fn is_default(p: &Program, value: Lookup) -> bool {
+fn is_default(p: &SourceFile, value: Lookup) -> bool {
     matches!(value, Lookup::Present(v) if p.scalar(v) == Scalar::Str(DEFAULT_ROUTE.into()))
 }
 
 /// The expression a reference is an attribute of: `subnet` in `subnet.id`.
-fn subject_of<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Node<'t>> {
+fn subject_of<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Node<'t>> {
     let node = p.resolve(node).unwrap_or(node);
     match node.kind_str() {
         "member_expression" | "attribute" => node.field("object"),
@@ -645,7 +645,7 @@ fn subject_of<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Node<'t>> {
 /// Whether `subject` (`subnet`, `subnets[0]`, a loop variable over
 /// `subnets`) denotes the resource(s) of `res`.
 fn denotes<'t>(
-    p: &Program<'t>,
+    p: &SourceFile<'t>,
     subject: Node<'t>,
     res: &Resource<'t>,
     holder: Option<&Holder<'t>>,
@@ -679,7 +679,7 @@ fn denotes<'t>(
 /// The list a loop variable goes over: `s` in `subnets.map((s, i) => ...)`,
 /// `for (const s of subnets)`, `for s in subnets`, `for i, s in
 /// enumerate(subnets)`, `for s, t in zip(subnets, tables)`.
-fn iterated_list<'t>(p: &Program<'t>, ident: Node<'t>) -> Option<String> {
+fn iterated_list<'t>(p: &SourceFile<'t>, ident: Node<'t>) -> Option<String> {
     let name = p.text(ident);
     let mut cur = ident;
     while let Some(parent) = cur.parent() {
@@ -750,7 +750,7 @@ fn iterated_list<'t>(p: &Program<'t>, ident: Node<'t>) -> Option<String> {
 }
 
 /// How the resources of `res` are held, when code can name them.
-fn holder_of<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<Holder<'t>> {
+fn holder_of<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Option<Holder<'t>> {
     // climb to the statement of the scope, noting a loop on the way
     let mut cur = res.call;
     let mut lp: Option<Node<'t>> = None;
@@ -842,7 +842,7 @@ fn unparen(mut node: Node) -> Node {
 }
 
 /// Whether a function body returns the resource (or the name bound to it).
-fn returns<'t>(p: &Program<'t>, body: Node<'t>, res: &Resource<'t>) -> bool {
+fn returns<'t>(p: &SourceFile<'t>, body: Node<'t>, res: &Resource<'t>) -> bool {
     let mut c = body.walk();
     let stmts: Vec<Node<'t>> = body.named_children(&mut c).collect();
     stmts.iter().any(|s| {
@@ -855,7 +855,7 @@ fn returns<'t>(p: &Program<'t>, body: Node<'t>, res: &Resource<'t>) -> bool {
 }
 
 /// The list `res` is pushed/appended to in its loop.
-fn pushed_to<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<String> {
+fn pushed_to<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Option<String> {
     let direct = |call: Node<'t>| -> Option<String> {
         let callee = call.field("function")?;
         let method = callee
@@ -896,7 +896,7 @@ fn pushed_to<'t>(p: &Program<'t>, res: &Resource<'t>) -> Option<String> {
 }
 
 /// The name a value is bound to: `const xs = value`, `self.xs = value`.
-fn bound_name<'t>(p: &Program<'t>, value: Node<'t>) -> Option<String> {
+fn bound_name<'t>(p: &SourceFile<'t>, value: Node<'t>) -> Option<String> {
     let mut cur = value;
     while let Some(parent) = cur.parent() {
         match parent.kind_str() {
@@ -922,11 +922,11 @@ fn bound_name<'t>(p: &Program<'t>, value: Node<'t>) -> Option<String> {
 mod tests {
     use super::indexed;
     use crate::lang::{self, Lang};
-    use crate::model::Program;
+    use crate::model::SourceFile;
 
-    fn with(lang: Lang, check: impl Fn(&Program)) {
+    fn with(lang: Lang, check: impl Fn(&SourceFile)) {
         let tree = lang::parse(lang, "");
-        check(&Program::new("", lang, &tree));
+        check(&SourceFile::new("", lang, &tree));
     }
 
     #[test]

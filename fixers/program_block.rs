@@ -4,9 +4,9 @@
 //! provider options (Pulumi) or scope (CDKTF) of the code around it.
 
 use crate::edit::{Edit, Fix, NewValue};
-use crate::gen::{merge_inserts, Context, NewResource};
+use crate::gen::{merge_inserts, NewResource, ResourceScope};
 use crate::lang::NodeExt;
-use crate::model::{Flavor, Framework, Program, Resource};
+use crate::model::{Flavor, Framework, Resource, SourceFile};
 use crate::rules::{Finding, Meta};
 use tree_sitter::Node;
 
@@ -15,8 +15,8 @@ use super::{s3_encryption, s3_public_access_block, s3_versioning};
 
 /// New statements for one finding, with the imports they need.
 pub struct Block<'p, 't> {
-    p: &'p Program<'t>,
-    pub ctx: Context,
+    p: &'p SourceFile<'t>,
+    pub ctx: ResourceScope,
     /// The statements, each with the variable it binds.
     statements: Vec<(String, Option<String>)>,
     imports: Vec<String>,
@@ -25,7 +25,7 @@ pub struct Block<'p, 't> {
 }
 
 impl<'p, 't> Block<'p, 't> {
-    pub fn new(p: &'p Program<'t>, ctx: Context) -> Block<'p, 't> {
+    pub fn new(p: &'p SourceFile<'t>, ctx: ResourceScope) -> Block<'p, 't> {
         Block {
             p,
             ctx,
@@ -123,7 +123,7 @@ impl<'p, 't> Block<'p, 't> {
     /// A resource statement in the file's flavor, imports noted.
     pub fn render(
         &mut self,
-        ctx: &Context,
+        ctx: &ResourceScope,
         tf_type: &'static str,
         var: Option<&str>,
         name: String,
@@ -411,7 +411,7 @@ pub fn trust_policy(service: &str) -> NewValue {
 
 /// The names another file may use for a resource (its binding's last
 /// name, its literal name).
-pub fn names(p: &Program, res: &Resource) -> Vec<String> {
+pub fn names(p: &SourceFile, res: &Resource) -> Vec<String> {
     s3_companion::targets(p, res)
 }
 
@@ -432,7 +432,7 @@ pub struct Baseline {
 /// Reports a program (in its main file) that creates resources but does
 /// not define the service, with a fix adding it after the main file's last
 /// resource.
-pub fn check_baseline(spec: &Baseline, p: &Program, out: &mut Vec<Finding>) {
+pub fn check_baseline(spec: &Baseline, p: &SourceFile, out: &mut Vec<Finding>) {
     let ctx = p.ctx;
     if !ctx.is_main()
         || ctx.defined_elsewhere(spec.tf_type)
@@ -458,7 +458,7 @@ pub fn check_baseline(spec: &Baseline, p: &Program, out: &mut Vec<Finding>) {
     let fix = anchor.and_then(|(stmt, res)| {
         let ctx = match (res, p.flavor) {
             (Some(res), _) => p.context_of(res),
-            (None, Some(flavor)) => Context {
+            (None, Some(flavor)) => ResourceScope {
                 flavor,
                 scope: None,
                 opts: None,
@@ -480,7 +480,9 @@ pub fn check_baseline(spec: &Baseline, p: &Program, out: &mut Vec<Finding>) {
 /// created directly in a scope (the program's top level for Pulumi, a
 /// stack's constructor for CDKTF), taking its provider or scope; a Pulumi
 /// file creating none gets them at its end.
-fn main_anchor<'a, 't>(p: &'a Program<'t>) -> Result<(Node<'t>, Option<&'a Resource<'t>>), String> {
+fn main_anchor<'a, 't>(
+    p: &'a SourceFile<'t>,
+) -> Result<(Node<'t>, Option<&'a Resource<'t>>), String> {
     let candidates = |skip_provider: bool| {
         p.resources
             .iter()

@@ -49,8 +49,8 @@
 
 use crate::edit::{Edit, Fix, NewValue};
 use crate::lang::NodeExt;
-use crate::model::{Framework, Lookup, Obj, Program, Resource, Val};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Framework, Lookup, Obj, Resource, SourceFile, Val};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
 use std::borrow::Cow;
 use tree_sitter::Node;
@@ -193,7 +193,7 @@ fn tag_keys(v: &toml_edit::Item) -> Result<Vec<Text>, String> {
     Ok(keys)
 }
 
-impl Fixer for RequiredTags {
+impl Rule for RequiredTags {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -202,7 +202,7 @@ impl Fixer for RequiredTags {
         SETTINGS
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let tagged = environment_tags(p);
         let providers: Vec<&Resource> = p
             .resources
@@ -219,7 +219,7 @@ impl Fixer for RequiredTags {
 
 /// The tags `res` must carry: `[rules.TAG001] required`, and
 /// `data-required` when it holds data.
-fn required<'t>(p: &Program<'t>, res: &Resource) -> Vec<&'t str> {
+fn required<'t>(p: &SourceFile<'t>, res: &Resource) -> Vec<&'t str> {
     let settings = p.ctx.settings.get::<Settings>();
     let mut keys: Vec<&'t str> = settings.required.iter().map(|k| k.as_ref()).collect();
     if HOLDS_DATA.contains(&res.tf_type) {
@@ -233,7 +233,7 @@ fn required<'t>(p: &Program<'t>, res: &Resource) -> Vec<&'t str> {
 }
 
 /// The required tags a provider supplies through its default tags.
-fn default_tags(p: &Program, provider: &Resource) -> Vec<String> {
+fn default_tags(p: &SourceFile, provider: &Resource) -> Vec<String> {
     let obj = p.props(provider);
     let mut keys = Vec::new();
     let Lookup::Present(v) = p.get(&obj, "default_tags") else {
@@ -266,7 +266,7 @@ fn default_tags(p: &Program, provider: &Resource) -> Vec<String> {
 /// file, or, in CDKTF, the stack's provider without an alias. (A Pulumi
 /// resource without the option uses the default provider, configured
 /// outside the program.)
-fn provider_defaults(p: &Program, res: &Resource, providers: &[&Resource]) -> Vec<String> {
+fn provider_defaults(p: &SourceFile, res: &Resource, providers: &[&Resource]) -> Vec<String> {
     if providers.is_empty() {
         return Vec::new();
     }
@@ -285,7 +285,7 @@ fn provider_defaults(p: &Program, res: &Resource, providers: &[&Resource]) -> Ve
 
 /// The provider a resource names in its options (Pulumi) or arguments
 /// (CDKTF), as written.
-fn provider_option(p: &Program, res: &Resource) -> Option<String> {
+fn provider_option(p: &SourceFile, res: &Resource) -> Option<String> {
     if res.flavor.framework() == Framework::Cdktf {
         let obj = p.props(res);
         return match p.get(&obj, "provider") {
@@ -307,7 +307,7 @@ fn provider_option(p: &Program, res: &Resource) -> Option<String> {
 }
 
 /// The expressions the program tags `Environment` with, in file order.
-fn environment_tags<'t>(p: &Program<'t>) -> Vec<Node<'t>> {
+fn environment_tags<'t>(p: &SourceFile<'t>) -> Vec<Node<'t>> {
     let mut found = Vec::new();
     for res in &p.resources {
         let obj = p.props(res);
@@ -327,7 +327,7 @@ fn environment_tags<'t>(p: &Program<'t>) -> Vec<Node<'t>> {
 /// The value for a resource's `Environment` tag: one the program already
 /// tags with, or its environment variable, when it is visible where the
 /// resource is written and holds a string.
-fn environment_for(p: &Program, res: &Resource, tagged: &[Node]) -> Option<String> {
+fn environment_for(p: &SourceFile, res: &Resource, tagged: &[Node]) -> Option<String> {
     let at = res.call.start_byte();
     let usable = |node: Node| -> bool {
         match node.kind_str() {
@@ -356,7 +356,7 @@ fn environment_for(p: &Program, res: &Resource, tagged: &[Node]) -> Option<Strin
 /// Whether a variable's value is a setting (a string, configuration, the
 /// stack name, an environment variable), not a resource that happens to
 /// be called `stage`.
-fn holds_setting(p: &Program, value: Node) -> bool {
+fn holds_setting(p: &SourceFile, value: Node) -> bool {
     match value.kind_str() {
         "string"
         | "template_string"
@@ -383,7 +383,7 @@ fn holds_setting(p: &Program, value: Node) -> bool {
 }
 
 fn check_resource(
-    p: &Program,
+    p: &SourceFile,
     res: &Resource,
     defaults: &[String],
     environment: Option<&str>,
@@ -507,7 +507,7 @@ fn check_resource(
 /// by `Object.assign` are spread into a new map, so other resources that
 /// share them do not change.
 fn extend_tags(
-    p: &Program,
+    p: &SourceFile,
     value: Val,
     tags: &Obj,
     entries: &[(&str, NewValue)],

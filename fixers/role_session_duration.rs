@@ -29,8 +29,8 @@
 //! No scanner checks this by default.
 
 use crate::edit::{Fix, NewValue};
-use crate::model::{Lookup, Program, Scalar};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Lookup, Scalar, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting};
 
 pub struct RoleSessionDuration;
@@ -75,7 +75,7 @@ static SETTINGS: &[Setting] = &[Setting {
     },
 }];
 
-impl Fixer for RoleSessionDuration {
+impl Rule for RoleSessionDuration {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -84,7 +84,7 @@ impl Fixer for RoleSessionDuration {
         SETTINGS
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let max = p.ctx.settings.get::<Settings>().max_session_duration;
         for res in p.resources.iter().filter(|r| r.tf_type == "aws_iam_role") {
             let obj = p.props(res);

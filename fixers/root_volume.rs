@@ -47,8 +47,8 @@
 //! AWS-0026 and AWS-0008, awsguard encrypted-volumes.
 
 use crate::edit::{Fix, NewValue};
-use crate::model::{Lookup, Obj, Program, Resource, Scalar};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Lookup, Obj, Resource, Scalar, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting};
 
 pub struct RootVolume;
@@ -100,7 +100,7 @@ static SETTINGS: &[Setting] = &[Setting {
     },
 }];
 
-impl Fixer for RootVolume {
+impl Rule for RootVolume {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -109,7 +109,7 @@ impl Fixer for RootVolume {
         SETTINGS
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         for res in &p.resources {
             let obj = p.props(res);
             match res.tf_type {
@@ -134,7 +134,7 @@ impl Fixer for RootVolume {
 /// A finding when `obj.encrypted` (or `root_block_device.encrypted` when
 /// `block` is given) is not `true`.
 fn encryption(
-    p: &Program,
+    p: &SourceFile,
     res: &Resource,
     obj: &Obj,
     block: Option<&str>,
@@ -179,7 +179,7 @@ fn encryption(
     })
 }
 
-fn root_encryption(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
+fn root_encryption(p: &SourceFile, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
     if let Some(f) = encryption(
         p,
         res,
@@ -191,7 +191,7 @@ fn root_encryption(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding
     }
 }
 
-fn root_size(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
+fn root_size(p: &SourceFile, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
     let Lookup::Present(v) = p.get_path(obj, "root_block_device.volume_size") else {
         return;
     };
@@ -219,7 +219,7 @@ fn root_size(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
     );
 }
 
-fn ebs_devices(p: &Program, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
+fn ebs_devices(p: &SourceFile, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) {
     let Lookup::Present(list) = p.get(obj, "ebs_block_device") else {
         return;
     };

@@ -8,7 +8,7 @@
 use crate::edit::{Applicability, Edit, Fix, NewValue};
 use crate::gen::{merge_inserts, NewResource};
 use crate::lang::NodeExt;
-use crate::model::{Binding, Flavor, Lookup, Program, Resource, Scalar};
+use crate::model::{Binding, Flavor, Lookup, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, Meta};
 use tree_sitter::Node;
 
@@ -40,10 +40,10 @@ pub struct Spec {
     /// The companion's properties besides `bucket`.
     pub props: fn(&crate::settings::Settings) -> Vec<(String, NewValue)>,
     /// Why a fix for this bucket must be unsafe, if it must.
-    pub unsafe_when: fn(&Program, &Resource) -> Option<String>,
+    pub unsafe_when: fn(&SourceFile, &Resource) -> Option<String>,
 }
 
-pub fn check(spec: &Spec, p: &Program, out: &mut Vec<Finding>) {
+pub fn check(spec: &Spec, p: &SourceFile, out: &mut Vec<Finding>) {
     for res in p.resources.iter().filter(|r| r.tf_type == "aws_s3_bucket") {
         if covered(spec, p, res) {
             continue;
@@ -59,7 +59,7 @@ pub fn check(spec: &Spec, p: &Program, out: &mut Vec<Finding>) {
 
 /// Whether the bucket configures this itself or a companion (in this file
 /// or another file of the program) refers to it.
-fn covered(spec: &Spec, p: &Program, bucket: &Resource) -> bool {
+fn covered(spec: &Spec, p: &SourceFile, bucket: &Resource) -> bool {
     let obj = p.props(bucket);
     for attr in spec.inline {
         // An inline block that turns the setting off is the rule's to
@@ -78,7 +78,7 @@ fn covered(spec: &Spec, p: &Program, bucket: &Resource) -> bool {
 
 /// The names other files may use for the bucket: its binding's last name
 /// and its literal bucket name.
-pub fn targets(p: &Program, bucket: &Resource) -> Vec<String> {
+pub fn targets(p: &SourceFile, bucket: &Resource) -> Vec<String> {
     let mut out = Vec::new();
     match &bucket.binding {
         Binding::Variable(v) => out.push(v.clone()),
@@ -91,7 +91,7 @@ pub fn targets(p: &Program, bucket: &Resource) -> Vec<String> {
     out
 }
 
-fn literal_name(p: &Program, bucket: &Resource) -> Option<String> {
+fn literal_name(p: &SourceFile, bucket: &Resource) -> Option<String> {
     let obj = p.props(bucket);
     match p.get(&obj, "bucket") {
         Lookup::Present(v) => match p.scalar(v) {
@@ -104,7 +104,7 @@ fn literal_name(p: &Program, bucket: &Resource) -> Option<String> {
 
 /// The resources of `types` in this file whose `bucket` refers to `bucket`.
 pub fn companions_of<'a, 't>(
-    p: &'a Program<'t>,
+    p: &'a SourceFile<'t>,
     bucket: &Resource<'t>,
     types: &[&str],
 ) -> Vec<&'a Resource<'t>> {
@@ -149,7 +149,7 @@ pub fn companions_of<'a, 't>(
 /// Resources with a `bucket` argument, by every name it may refer to: the
 /// first name of the expression and of what it resolves to, and `"` and
 /// the string for a literal bucket name.
-fn bucket_index(p: &Program) -> std::collections::HashMap<String, Vec<usize>> {
+fn bucket_index(p: &SourceFile) -> std::collections::HashMap<String, Vec<usize>> {
     let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
     for (i, r) in p.resources.iter().enumerate() {
         if !COMPANIONS.contains(&r.tf_type) {
@@ -179,13 +179,13 @@ fn bucket_index(p: &Program) -> std::collections::HashMap<String, Vec<usize>> {
 }
 
 /// For companions that cannot break the bucket.
-pub fn never_unsafe(_: &Program, _: &Resource) -> Option<String> {
+pub fn never_unsafe(_: &SourceFile, _: &Resource) -> Option<String> {
     None
 }
 
 /// Why a public access block may break the bucket: it serves a website, or
 /// has a public ACL or a policy that grants everyone access.
-pub fn public_reason(p: &Program, bucket: &Resource) -> Option<String> {
+pub fn public_reason(p: &SourceFile, bucket: &Resource) -> Option<String> {
     let obj = p.props(bucket);
     for attr in ["website", "websites"] {
         if matches!(p.get(&obj, attr), Lookup::Present(_)) {
@@ -241,7 +241,7 @@ fn grants_everyone(text: &str) -> bool {
     .any(|p| compact.contains(p))
 }
 
-fn fix(spec: &Spec, p: &Program, bucket: &Resource) -> Result<Fix, String> {
+fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
     let stmt = p
         .statement_of(bucket.call)
         .ok_or("the bucket is created inside an expression")?;
@@ -306,7 +306,7 @@ fn fix(spec: &Spec, p: &Program, bucket: &Resource) -> Result<Fix, String> {
 
 /// Binds an unbound bucket statement to a new variable.
 pub fn bind<'t>(
-    p: &Program<'t>,
+    p: &SourceFile<'t>,
     bucket: &Resource<'t>,
     stmt: Node<'t>,
 ) -> Result<(String, Edit), String> {
@@ -329,7 +329,7 @@ pub fn bind<'t>(
 
 /// The last statement of the bucket's block: the bucket's statement and the
 /// companions of the bucket that directly follow it.
-fn block_end<'t>(p: &Program<'t>, bucket: &Resource<'t>, stmt: Node<'t>) -> Node<'t> {
+fn block_end<'t>(p: &SourceFile<'t>, bucket: &Resource<'t>, stmt: Node<'t>) -> Node<'t> {
     let ours: Vec<Node<'t>> = companions_of(p, bucket, COMPANIONS)
         .iter()
         .filter_map(|r| p.statement_of(r.call))

@@ -45,8 +45,8 @@
 
 use crate::edit::NewValue;
 use crate::facts::Fact;
-use crate::model::Program;
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::SourceFile;
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
 use std::borrow::Cow;
 
@@ -133,7 +133,7 @@ static SETTINGS: &[Setting] = &[Setting {
     },
 }];
 
-impl Fixer for S3Encryption {
+impl Rule for S3Encryption {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -150,7 +150,7 @@ impl Fixer for S3Encryption {
         SETTINGS
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         s3_companion::check(&SPEC, p, out);
     }
 }

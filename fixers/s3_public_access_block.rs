@@ -42,8 +42,8 @@
 
 use crate::edit::NewValue;
 use crate::facts::Fact;
-use crate::model::Program;
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::SourceFile;
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::Settings;
 
 use super::s3_companion::{self, Spec};
@@ -97,7 +97,7 @@ pub static SPEC: Spec = Spec {
     unsafe_when: s3_companion::public_reason,
 };
 
-impl Fixer for S3PublicAccessBlock {
+impl Rule for S3PublicAccessBlock {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -127,7 +127,7 @@ impl Fixer for S3PublicAccessBlock {
         ]
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         s3_companion::check(&SPEC, p, out);
     }
 }

@@ -39,8 +39,8 @@
 
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
-use crate::model::{Lookup, Program, Scalar};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Lookup, Scalar, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::Settings;
 
 use super::s3_companion::{self, Spec};
@@ -77,7 +77,7 @@ pub static SPEC: Spec = Spec {
     unsafe_when: s3_companion::never_unsafe,
 };
 
-impl Fixer for S3Versioning {
+impl Rule for S3Versioning {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -90,7 +90,7 @@ impl Fixer for S3Versioning {
         }]
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         s3_companion::check(&SPEC, p, out);
         suspended(p, out);
         inline_disabled(p, out);
@@ -98,7 +98,7 @@ impl Fixer for S3Versioning {
 }
 
 /// Legacy buckets whose inline `versioning` has `enabled` false.
-fn inline_disabled(p: &Program, out: &mut Vec<Finding>) {
+fn inline_disabled(p: &SourceFile, out: &mut Vec<Finding>) {
     for res in p.resources.iter().filter(|r| r.tf_type == "aws_s3_bucket") {
         let props = p.props(res);
         let Lookup::Present(block) = p.get(&props, "versioning") else {
@@ -124,7 +124,7 @@ fn inline_disabled(p: &Program, out: &mut Vec<Finding>) {
 }
 
 /// Versioning resources that suspend or disable versioning: set `Enabled`.
-fn suspended(p: &Program, out: &mut Vec<Finding>) {
+fn suspended(p: &SourceFile, out: &mut Vec<Finding>) {
     for res in p
         .resources
         .iter()

@@ -55,8 +55,8 @@
 
 use crate::edit::{Fix, NewValue};
 use crate::gen::{merge_inserts, NewResource};
-use crate::model::{Lookup, Program, Resource};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Lookup, Resource, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 
 pub struct SsmInstanceProfile;
 
@@ -74,12 +74,12 @@ pub static META: Meta = Meta {
 
 pub const SSM_POLICY: &str = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
-impl Fixer for SsmInstanceProfile {
+impl Rule for SsmInstanceProfile {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let mut taken = Vec::new();
         for res in p.resources.iter().filter(|r| r.tf_type == "aws_instance") {
             let obj = p.props(res);
@@ -127,7 +127,7 @@ fn trust_policy() -> NewValue {
     ])))
 }
 
-fn fix(p: &Program, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, String> {
+fn fix(p: &SourceFile, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, String> {
     let mut stmt = p
         .statement_of(res.call)
         .ok_or("the instance is created inside an expression")?;

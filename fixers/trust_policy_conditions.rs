@@ -60,9 +60,9 @@ use crate::edit::{quote, Edit, Fix, NewValue};
 use crate::gen::merge_inserts;
 use crate::lang::NodeExt;
 use crate::model::{
-    Binding, ContainerKind, Framework, Lookup, Obj, Program, Resource, Scalar, Val,
+    Binding, ContainerKind, Framework, Lookup, Obj, Resource, Scalar, SourceFile, Val,
 };
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use tree_sitter::Node;
 
 pub struct TrustPolicyConditions;
@@ -82,12 +82,12 @@ pub static META: Meta = Meta {
 /// The condition key the fix adds.
 pub const CONDITION_KEY: &str = "aws:RequestedRegion";
 
-impl Fixer for TrustPolicyConditions {
+impl Rule for TrustPolicyConditions {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         for role in p.resources.iter().filter(|r| r.tf_type == "aws_iam_role") {
             let obj = p.props(role);
             let Lookup::Present(v) = p.get(&obj, "assume_role_policy") else {
@@ -123,7 +123,7 @@ impl Fixer for TrustPolicyConditions {
 /// The policy document data source (`getPolicyDocument`,
 /// `DataAwsIamPolicyDocument`) an expression uses: `doc.json`,
 /// `doc.then(d => d.json)`, or a call written in place.
-fn document_of<'a, 't>(p: &'a Program<'t>, value: Node<'t>) -> Option<&'a Resource<'t>> {
+fn document_of<'a, 't>(p: &'a SourceFile<'t>, value: Node<'t>) -> Option<&'a Resource<'t>> {
     let value = p.resolve(value).unwrap_or(value);
     let docs = || {
         p.resources
@@ -160,7 +160,13 @@ fn document_of<'a, 't>(p: &'a Program<'t>, value: Node<'t>) -> Option<&'a Resour
 
 /// Trust statements of a policy document data source: those that name a
 /// `Service` principal, allow, and have no condition get one.
-fn check_document(p: &Program, role: &Resource, doc: &Resource, at: Node, out: &mut Vec<Finding>) {
+fn check_document(
+    p: &SourceFile,
+    role: &Resource,
+    doc: &Resource,
+    at: Node,
+    out: &mut Vec<Finding>,
+) {
     let obj = p.props(doc);
     let Lookup::Present(statements) = p.get(&obj, "statement") else {
         return;
@@ -273,7 +279,7 @@ struct Open<'t> {
     multiline_indent: Option<String>,
 }
 
-fn policy_of<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Policy<'t>> {
+fn policy_of<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Policy<'t>> {
     let node = p.resolve(node).unwrap_or(node);
     match node.kind_str() {
         "call_expression" | "call" => {
@@ -300,7 +306,7 @@ fn policy_of<'t>(p: &Program<'t>, node: Node<'t>) -> Option<Policy<'t>> {
 }
 
 /// The value of key `key` in an object or dict literal.
-fn entry<'t>(p: &Program<'t>, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
+fn entry<'t>(p: &SourceFile<'t>, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
     let mut cursor = obj.walk();
     for pair in obj.named_children(&mut cursor) {
         if pair.kind_str() != "pair" {
@@ -320,7 +326,7 @@ fn entry<'t>(p: &Program<'t>, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
     None
 }
 
-fn literal_str(p: &Program, node: Node) -> Option<String> {
+fn literal_str(p: &SourceFile, node: Node) -> Option<String> {
     match p.scalar(Val { node }) {
         Scalar::Str(s) => Some(s),
         _ => None,
@@ -328,7 +334,7 @@ fn literal_str(p: &Program, node: Node) -> Option<String> {
 }
 
 impl<'t> Policy<'t> {
-    fn open_statements(&self, p: &Program<'t>) -> Vec<Open<'t>> {
+    fn open_statements(&self, p: &SourceFile<'t>) -> Vec<Open<'t>> {
         match self {
             Policy::Literal(doc) => {
                 let Some(statements) = entry(p, *doc, "Statement").and_then(|s| p.resolve(s))
@@ -391,7 +397,7 @@ impl<'t> Policy<'t> {
 
 /// Open statements of a JSON string written without escapes (so offsets in
 /// its value are offsets in the source).
-fn json_open_statements<'t>(p: &Program<'t>, node: Node<'t>, text: &str) -> Vec<Open<'t>> {
+fn json_open_statements<'t>(p: &SourceFile<'t>, node: Node<'t>, text: &str) -> Vec<Open<'t>> {
     let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
         return Vec::new();
     };
@@ -505,7 +511,7 @@ struct Region {
     code: NewValue,
 }
 
-fn region_for(p: &Program, role: &Resource) -> Result<Region, String> {
+fn region_for(p: &SourceFile, role: &Resource) -> Result<Region, String> {
     match role.flavor.framework() {
         Framework::Pulumi => {
             let ctx = p.context_of(role);
@@ -588,7 +594,7 @@ fn provider_name(opts: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
-fn provider_region(p: &Program, provider: &Resource, role: &Resource) -> Result<Region, String> {
+fn provider_region(p: &SourceFile, provider: &Resource, role: &Resource) -> Result<Region, String> {
     let obj = p.props(provider);
     let Lookup::Present(v) = p.get(&obj, "region") else {
         return Err("its provider sets no region".into());
@@ -622,7 +628,7 @@ fn provider_region(p: &Program, provider: &Resource, role: &Resource) -> Result<
     })
 }
 
-fn fix(p: &Program, role: &Resource, policy: &Policy, open: &[Open]) -> Result<Fix, String> {
+fn fix(p: &SourceFile, role: &Resource, policy: &Policy, open: &[Open]) -> Result<Fix, String> {
     let region = region_for(p, role)?;
     let mut edits = Vec::new();
     match policy {

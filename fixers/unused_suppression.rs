@@ -42,8 +42,8 @@
 //! The same check as ruff's RUF100 (unused `noqa`).
 
 use crate::edit::{Edit, Fix};
-use crate::model::Program;
-use crate::rules::{Finding, FixKind, Fixer, Meta, Suppressions};
+use crate::model::SourceFile;
+use crate::rules::{Finding, FixKind, Meta, Rule, Suppressions};
 use crate::suppress::Directive;
 
 pub static META: Meta = Meta {
@@ -61,12 +61,12 @@ pub static META: Meta = Meta {
 /// Judges the suppression comments of a file once the other rules ran.
 pub struct UnusedSuppression;
 
-impl Fixer for UnusedSuppression {
+impl Rule for UnusedSuppression {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
-    fn check(&self, _: &Program, _: &mut Vec<Finding>) {}
+    fn check(&self, _: &SourceFile, _: &mut Vec<Finding>) {}
 
     fn check_suppressions(&self, s: &Suppressions, out: &mut Vec<Finding>) {
         out.extend(unused(s.src, s.directives, s.used, s.known, s.selected));

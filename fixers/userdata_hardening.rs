@@ -51,8 +51,8 @@
 
 use crate::edit::{Edit, Fix};
 use crate::lang::NodeExt;
-use crate::model::{Lookup, Program, Resource, Scalar, Val};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Lookup, Resource, Scalar, SourceFile, Val};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 use tree_sitter::Node;
 
 pub struct UserdataHardening;
@@ -120,12 +120,12 @@ pub fn block(os: Os, existing: &str) -> Vec<&'static str> {
         .collect()
 }
 
-impl Fixer for UserdataHardening {
+impl Rule for UserdataHardening {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         for res in &p.resources {
             let image = match res.tf_type {
                 "aws_instance" => "ami",
@@ -186,7 +186,7 @@ impl Fixer for UserdataHardening {
 /// `fs.readFileSync("x")` / `open("x").read()` / `Path("x").read_text()`
 /// (possibly followed by `.toString()` or `.decode()`): the file named, as
 /// written.
-fn file_read(p: &Program, node: Node) -> Option<String> {
+fn file_read(p: &SourceFile, node: Node) -> Option<String> {
     let mut call = p.resolve(node).unwrap_or(node);
     if matches!(
         call.kind_str(),
@@ -226,7 +226,7 @@ fn file_read(p: &Program, node: Node) -> Option<String> {
 }
 
 /// The script as the literal holds it (escapes left as written).
-fn script_body<'t>(p: &Program<'t>, literal: Node<'t>) -> Option<&'t str> {
+fn script_body<'t>(p: &SourceFile<'t>, literal: Node<'t>) -> Option<&'t str> {
     let text = p.text(literal);
     if literal.kind_str() == "template_string" {
         return text.get(1..text.len().saturating_sub(1));
@@ -235,7 +235,7 @@ fn script_body<'t>(p: &Program<'t>, literal: Node<'t>) -> Option<&'t str> {
 }
 
 /// The image family from the AMI lookup the resource uses.
-fn image_os(p: &Program, obj: &crate::model::Obj, image: &str) -> Os {
+fn image_os(p: &SourceFile, obj: &crate::model::Obj, image: &str) -> Os {
     let Lookup::Present(v) = p.get(obj, image) else {
         return Os::Al2023;
     };
@@ -263,7 +263,7 @@ fn image_os(p: &Program, obj: &crate::model::Obj, image: &str) -> Os {
     }
 }
 
-fn strings_in(p: &Program, res: &Resource) -> Vec<String> {
+fn strings_in(p: &SourceFile, res: &Resource) -> Vec<String> {
     let mut found = Vec::new();
     let mut stack = vec![res.call];
     while let Some(n) = stack.pop() {
@@ -280,7 +280,7 @@ fn strings_in(p: &Program, res: &Resource) -> Vec<String> {
 }
 
 /// The edit that appends the block inside the literal's closing quote.
-fn append(p: &Program, literal: Node, os: Os) -> Option<Edit> {
+fn append(p: &SourceFile, literal: Node, os: Os) -> Option<Edit> {
     let text = p.text(literal);
     let body = script_body(p, literal)?;
     let lines = block(os, body);

@@ -57,8 +57,8 @@
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
 use crate::gen::merge_inserts;
-use crate::model::{Binding, Lookup, Program, Resource};
-use crate::rules::{Finding, FixKind, Fixer, Meta};
+use crate::model::{Binding, Lookup, Resource, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
 
 use super::program_block::{names, Block};
 use super::s3_companion;
@@ -81,7 +81,7 @@ pub static META: Meta = Meta {
     source: include_str!("vpc_flow_logs.rs"),
 };
 
-impl Fixer for VpcFlowLogs {
+impl Rule for VpcFlowLogs {
     fn meta(&self) -> &'static Meta {
         &META
     }
@@ -94,7 +94,7 @@ impl Fixer for VpcFlowLogs {
         }]
     }
 
-    fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         for vpc in p.resources.iter().filter(|r| r.tf_type == "aws_vpc") {
             if has_flow_log(p, vpc) {
                 continue;
@@ -111,7 +111,7 @@ impl Fixer for VpcFlowLogs {
 
 /// Whether a flow log of this file or another file of the program records
 /// the VPC.
-fn has_flow_log(p: &Program, vpc: &Resource) -> bool {
+fn has_flow_log(p: &SourceFile, vpc: &Resource) -> bool {
     let here = p
         .resources
         .iter()
@@ -126,7 +126,7 @@ fn has_flow_log(p: &Program, vpc: &Resource) -> bool {
         .is_some()
 }
 
-fn fix(p: &Program, vpc: &Resource) -> Result<Fix, String> {
+fn fix(p: &SourceFile, vpc: &Resource) -> Result<Fix, String> {
     let stmt = p
         .statement_of(vpc.call)
         .ok_or("the VPC is created inside an expression")?;

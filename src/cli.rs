@@ -10,7 +10,7 @@ use crate::formats;
 use crate::lang::Lang;
 use crate::project;
 use crate::report::{self, FileFinding};
-use crate::rules::{Fixer, Selection};
+use crate::rules::{Rule, Selection};
 use crate::settings::Settings;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -533,7 +533,7 @@ fn process(
 /// The configurations of the files to check: one named by `--config`, else
 /// the nearest to each file's folder. Err lists every problem found in them.
 fn configurations(cli: &Cli, files: &[PathBuf]) -> Result<HashMap<PathBuf, Arc<Config>>, String> {
-    let all: &[&'static dyn Fixer] = fixers::ALL;
+    let all: &[&'static dyn Rule] = fixers::ALL;
     let mut by_dir = HashMap::new();
     if let Some(path) = &cli.config {
         let config = Arc::new(config::load(path, all)?);

@@ -3,7 +3,7 @@
 //! for every file). Unknown keys and bad values are errors that name the
 //! file, line and column and suggest what was meant; nothing is ignored.
 
-use crate::rules::Fixer;
+use crate::rules::Rule;
 use crate::settings::Setting;
 use crate::settings::Settings;
 use crate::text::suggest;
@@ -131,7 +131,7 @@ fn has_tool_table(text: &str) -> bool {
 
 /// Reads and checks the configuration in `path`. Err holds every problem,
 /// one line each, as `path:line:col: message`.
-pub fn load(path: &Path, all: &[&'static dyn Fixer]) -> Result<Config, String> {
+pub fn load(path: &Path, all: &[&'static dyn Rule]) -> Result<Config, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let mut config = parse(path, &text, all)?;
@@ -141,7 +141,7 @@ pub fn load(path: &Path, all: &[&'static dyn Fixer]) -> Result<Config, String> {
 }
 
 /// Checks the configuration `text` read from `path`.
-pub fn parse(path: &Path, text: &str, all: &[&'static dyn Fixer]) -> Result<Config, String> {
+pub fn parse(path: &Path, text: &str, all: &[&'static dyn Rule]) -> Result<Config, String> {
     let at = |span: Option<Range<usize>>| {
         let start = span.map_or(0, |s| s.start).min(text.len());
         let line = text[..start].matches('\n').count() + 1;
@@ -274,7 +274,7 @@ fn code_list(
 /// `[rules.CODE]` tables.
 fn rule_settings(
     table: &Table,
-    all: &[&'static dyn Fixer],
+    all: &[&'static dyn Rule],
     settings: &mut Settings,
     at: &dyn Fn(Option<Range<usize>>) -> String,
     errors: &mut Vec<String>,

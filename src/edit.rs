@@ -2,12 +2,12 @@
 //! in Terraform's vocabulary with neutral values; these helpers decide where
 //! text goes and write it in the file's own style. No fixer formats code.
 
+use crate::catalog;
 use crate::lang::line_indent;
 use crate::lang::NodeExt;
 use crate::model::{
-    Container, ContainerKind, Flavor, Framework, Lookup, Obj, Program, Scalar, Val,
+    Container, ContainerKind, Flavor, Framework, Lookup, Obj, Scalar, SourceFile, Val,
 };
-use crate::types;
 use serde::Serialize;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -182,7 +182,7 @@ pub(crate) struct Place<'a, 't> {
     pub multiline: bool,
 }
 
-impl<'t> Program<'t> {
+impl<'t> SourceFile<'t> {
     /// A string literal in the file's quote style, for code inserted at
     /// `at`; inside a Python f-string it takes the other quote, which older
     /// Pythons require.
@@ -634,7 +634,7 @@ impl<'t> Program<'t> {
         let class_expr = place.obj.class_expr?;
         let callee = self.text(class_expr);
         let (module, class) = callee.rsplit_once('.')?;
-        let block: String = place.path.split('.').map(types::pascal_case).collect();
+        let block: String = place.path.split('.').map(catalog::pascal_case).collect();
         Some(format!("{module}.{class}{block}Args"))
     }
 }
@@ -693,7 +693,7 @@ mod tests {
 
     fn ensure_imds(lang: Lang, src: &str) -> String {
         let tree = parse(lang, src);
-        let p = Program::new(src, lang, &tree);
+        let p = SourceFile::new(src, lang, &tree);
         let res = &p.resources[0];
         let obj = p.props(res);
         let entries = [

@@ -4,7 +4,7 @@
 use crate::edit::{Applicability, Edit, Fix, NewFile};
 use crate::facts::FileContext;
 use crate::lang::{self, Lang, LineIndex};
-use crate::model::Program;
+use crate::model::SourceFile;
 use crate::rules::{Finding, ResourceRef, Selection, Suppressions};
 use crate::suppress;
 use ropey::Rope;
@@ -178,7 +178,7 @@ pub fn run_in(
     // style of text earlier passes added.
     let mut style = None;
     for pass in 0.. {
-        let mut program = Program::with_context(&text, lang, &tree, ctx);
+        let mut program = SourceFile::with_context(&text, lang, &tree, ctx);
         if let Some(style) = style.take() {
             program.set_style(style);
         }
@@ -321,7 +321,7 @@ pub fn fixable(
         let (line, col) = LineIndex::new(text).position(text, offset);
         return Err(format!("syntax error at {line}:{col} ({what})"));
     }
-    let program = Program::with_context(text, lang, &tree, ctx);
+    let program = SourceFile::with_context(text, lang, &tree, ctx);
     let mut findings = selection.check(&program);
     suppressions(text, &tree, selection, &mut findings);
     let wanted = |f: &Finding| {
@@ -512,7 +512,7 @@ fn map_back_one(edits: &[Edit], pos: usize) -> usize {
 mod tests {
     use super::*;
 
-    use crate::rules::{Finding, Fixer, Meta};
+    use crate::rules::{Finding, Meta, Rule};
 
     static TEST_META: Meta = Meta {
         code: "TST001",
@@ -542,11 +542,11 @@ mod tests {
     /// Appends a note of whether the first line was there when it ran.
     struct Second;
 
-    impl Fixer for First {
+    impl Rule for First {
         fn meta(&self) -> &'static Meta {
             &FIRST_META
         }
-        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
             if !p.src.starts_with("# first") {
                 out.push(Finding {
                     code: "TST002",
@@ -556,11 +556,11 @@ mod tests {
         }
     }
 
-    impl Fixer for Second {
+    impl Rule for Second {
         fn meta(&self) -> &'static Meta {
             &SECOND_META
         }
-        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
             if !p.src.contains("# saw") {
                 let note = if p.src.starts_with("# first") {
                     "# saw first\n"
@@ -582,11 +582,11 @@ mod tests {
     /// Rewrites `w = 0` with an edit that overlaps the `y` line after it.
     struct Overlaps;
 
-    impl Fixer for RemovesUsers {
+    impl Rule for RemovesUsers {
         fn meta(&self) -> &'static Meta {
             &TEST_META
         }
-        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
             let import = "import k\n";
             if !p.src.starts_with(import) {
                 return;
@@ -604,11 +604,11 @@ mod tests {
         }
     }
 
-    impl Fixer for Overlaps {
+    impl Rule for Overlaps {
         fn meta(&self) -> &'static Meta {
             &FIRST_META
         }
-        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
             if let Some(at) = p.src.find("w = 0\ny") {
                 out.push(Finding {
                     code: "TST002",
@@ -657,20 +657,20 @@ mod tests {
         }
     }
 
-    impl Fixer for Breaks {
+    impl Rule for Breaks {
         fn meta(&self) -> &'static Meta {
             &TEST_META
         }
-        fn check(&self, _: &Program, out: &mut Vec<Finding>) {
+        fn check(&self, _: &SourceFile, out: &mut Vec<Finding>) {
             out.push(finding(Edit::insert(0, "{{{ (")));
         }
     }
 
-    impl Fixer for NeverSettles {
+    impl Rule for NeverSettles {
         fn meta(&self) -> &'static Meta {
             &TEST_META
         }
-        fn check(&self, p: &Program, out: &mut Vec<Finding>) {
+        fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
             out.push(finding(Edit::insert(p.src.len(), "\n# again")));
         }
     }

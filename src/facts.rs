@@ -52,7 +52,7 @@ pub struct CrossRef {
 }
 
 /// What a rule needs to know of its program's other files; `project`
-/// gathers the facts every rule declares (`Fixer::program_facts`).
+/// gathers the facts every rule declares (`Rule::program_facts`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fact {
     /// Which resources the `tf_type` resources of other files refer to

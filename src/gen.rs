@@ -3,11 +3,11 @@
 //! items without leaving debris. Fixers describe what they want; these
 //! helpers decide the text.
 
+use crate::catalog;
 use crate::edit::{quote, Edit, NewValue, Place};
 use crate::lang::line_indent;
 use crate::lang::NodeExt;
-use crate::model::{Binding, ContainerKind, Flavor, Framework, Obj, Program, Resource};
-use crate::types;
+use crate::model::{Binding, ContainerKind, Flavor, Framework, Obj, Resource, SourceFile};
 use tree_sitter::Node;
 
 /// A resource to add to a program.
@@ -25,7 +25,7 @@ pub struct NewResource {
 
 /// Where the new resources take their context from.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub struct ResourceScope {
     pub flavor: Flavor,
     /// The CDKTF scope argument (`this`, `self`).
     pub scope: Option<String>,
@@ -65,7 +65,7 @@ fn is_block(kind: &str) -> bool {
     )
 }
 
-impl<'t> Program<'t> {
+impl<'t> SourceFile<'t> {
     /// The statement directly holding `node`, when `node` is the statement's
     /// value (`const x = node`, `node;`, `self.x = node`): new statements can
     /// go right before it.
@@ -454,7 +454,7 @@ impl<'t> Program<'t> {
         if self.lang.is_python() {
             snake.to_string()
         } else {
-            types::camel_case(snake)
+            catalog::camel_case(snake)
         }
     }
 
@@ -471,7 +471,7 @@ impl<'t> Program<'t> {
                 }
             }
         };
-        let snake: String = types::snake_case(&from)
+        let snake: String = catalog::snake_case(&from)
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
@@ -510,8 +510,8 @@ impl<'t> Program<'t> {
 
     /// Where new resources of a flavor take their scope and options from:
     /// the CDKTF scope argument and the Pulumi `provider` option of `res`.
-    pub fn context_of(&self, res: &Resource<'t>) -> Context {
-        let mut ctx = Context {
+    pub fn context_of(&self, res: &Resource<'t>) -> ResourceScope {
+        let mut ctx = ResourceScope {
             flavor: res.flavor,
             scope: None,
             opts: None,
@@ -590,7 +590,7 @@ impl<'t> Program<'t> {
     /// The class expression for a Terraform type in this file, and the
     /// import line it needs when the file does not import it yet.
     pub fn class_ref(&self, tf_type: &str, flavor: Flavor) -> Option<(String, Option<String>)> {
-        let row = types::row_of(tf_type)?;
+        let row = catalog::row_of(tf_type)?;
         let python = flavor.is_python();
         let semi = if self.style().semicolons { ";" } else { "" };
         match flavor.framework() {
@@ -601,7 +601,7 @@ impl<'t> Program<'t> {
                     row.pulumi7
                 };
                 let module = if python {
-                    types::pulumi_py_module(row.pulumi_module)
+                    catalog::pulumi_py_module(row.pulumi_module)
                 } else {
                     row.pulumi_module.to_string()
                 };
@@ -625,7 +625,7 @@ impl<'t> Program<'t> {
                 Some((format!("aws.{module}.{class}"), Some(import)))
             }
             Framework::Cdktf => {
-                let module = types::cdktf_module(tf_type);
+                let module = catalog::cdktf_module(tf_type);
                 if let Some(local) = self.local_for(Framework::Cdktf, &[&module, row.cdktf]) {
                     return Some((local.to_string(), None));
                 }
@@ -633,7 +633,7 @@ impl<'t> Program<'t> {
                     return Some((local.to_string(), None));
                 }
                 if let Some(root) = self.local_for(Framework::Cdktf, &[]) {
-                    let ns = types::camel_case(&module);
+                    let ns = catalog::camel_case(&module);
                     return Some((format!("{root}.{ns}.{}", row.cdktf), None));
                 }
                 if self.is_declared(row.cdktf) {
@@ -684,7 +684,7 @@ impl<'t> Program<'t> {
             let NewValue::List(items) = value else {
                 continue;
             };
-            let name = format!("{base}{}{suffix}", types::pascal_case(attr));
+            let name = format!("{base}{}{suffix}", catalog::pascal_case(attr));
             for item in items.iter_mut() {
                 if let NewValue::Map(entries) = item {
                     *item = NewValue::Struct(format!("{prefix}{name}"), std::mem::take(entries));
@@ -703,7 +703,7 @@ impl<'t> Program<'t> {
         let prefix = self
             .cdktf_import_prefix()
             .unwrap_or_else(|| "cdktf_cdktf_provider_aws.".into());
-        format!("{prefix}{}", types::cdktf_module(tf_type))
+        format!("{prefix}{}", catalog::cdktf_module(tf_type))
     }
 
     /// The module path before the module name in the file's CDKTF imports:
@@ -758,7 +758,7 @@ impl<'t> Program<'t> {
         // using them works with either, so new code follows them. Names
         // only 7 has (`BucketVersioning`) mean 7; `Bucket` is in both.
         let only = |major: u32| {
-            types::TYPES.iter().any(|row| {
+            catalog::TYPES.iter().any(|row| {
                 row.pulumi6 != row.pulumi7
                     && classes.iter().any(|c| {
                         if major == 6 {
@@ -785,7 +785,7 @@ impl<'t> Program<'t> {
 
     /// A resource statement in the file's flavor and style (no indentation
     /// on its first line; continuation lines indented from column 0).
-    pub fn render_resource(&self, ctx: &Context, class: &str, new: &NewResource) -> String {
+    pub fn render_resource(&self, ctx: &ResourceScope, class: &str, new: &NewResource) -> String {
         let unit = self.style().indent.as_str();
         let obj = Obj::detached(new.tf_type, ctx.flavor);
         let python = ctx.flavor.is_python();
@@ -1134,7 +1134,7 @@ pub fn merge_inserts(mut edits: Vec<Edit>) -> Vec<Edit> {
 #[cfg(test)]
 mod tests {
     use crate::lang::{parse, Lang};
-    use crate::model::Program;
+    use crate::model::SourceFile;
 
     fn apply(src: &str, edits: Vec<crate::edit::Edit>) -> String {
         let mut out = src.to_string();
@@ -1148,14 +1148,14 @@ mod tests {
 
     fn remove_first_resource(lang: Lang, src: &str) -> String {
         let tree = parse(lang, src);
-        let p = Program::new(src, lang, &tree);
+        let p = SourceFile::new(src, lang, &tree);
         let stmt = p.statement_of(p.resources[0].call).expect("a statement");
         apply(src, vec![p.remove_statement(stmt)])
     }
 
     fn insert_after_first_resource(lang: Lang, src: &str) -> String {
         let tree = parse(lang, src);
-        let p = Program::new(src, lang, &tree);
+        let p = SourceFile::new(src, lang, &tree);
         let stmt = p.statement_of(p.resources[0].call).expect("a statement");
         apply(src, vec![p.insert_after(stmt, &["new_stmt()".to_string()])])
     }
@@ -1205,12 +1205,12 @@ mod tests {
     fn imports_go_after_future_imports_and_are_not_repeated() {
         let src = "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport os, json\nimport pulumi_aws as aws\n";
         let tree = parse(Lang::Python, src);
-        let p = Program::new(src, Lang::Python, &tree);
+        let p = SourceFile::new(src, Lang::Python, &tree);
         let lines = ["import json".to_string()];
         assert!(p.add_imports(&lines).is_empty());
         let src = "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport pulumi_aws as aws\n\ndef f():\n    import json\n";
         let tree = parse(Lang::Python, src);
-        let p = Program::new(src, Lang::Python, &tree);
+        let p = SourceFile::new(src, Lang::Python, &tree);
         let lines = [
             "import json".to_string(),
             "from cdktf_cdktf_provider_aws.iam_role import IamRole".to_string(),
@@ -1225,7 +1225,7 @@ mod tests {
     fn removing_list_items_keeps_commas_right() {
         let src = "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Instance(\"a\", { ami: \"x\", keyName: \"k\" });\nnew aws.ec2.Instance(\"b\", {\n    keyName: \"k\",\n    ami: \"x\"\n});\nnew aws.ec2.Instance(\"c\", {\n    ami: \"x\",\n    keyName: \"k\"\n});\n";
         let tree = parse(Lang::TypeScript, src);
-        let p = Program::new(src, Lang::TypeScript, &tree);
+        let p = SourceFile::new(src, Lang::TypeScript, &tree);
         let mut edits = Vec::new();
         for res in &p.resources {
             let obj = p.props(res);

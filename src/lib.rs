@@ -3,6 +3,7 @@
 
 #[doc(hidden)]
 pub mod bench;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod diff;
@@ -25,4 +26,3 @@ pub mod settings;
 pub mod style;
 pub mod suppress;
 pub mod text;
-pub mod types;

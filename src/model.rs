@@ -1,12 +1,12 @@
-//! The framework-neutral resource model: one `Program` per file, its
+//! The framework-neutral resource model: one `SourceFile` per file, its
 //! `Resource`s, and a property view that speaks Terraform's vocabulary
 //! (`metadata_options.http_tokens`) whatever the flavor.
 
+use crate::catalog;
 use crate::facts::FileContext;
 use crate::lang::NodeExt;
 use crate::lang::{Lang, LineIndex};
 use crate::style::Style;
-use crate::types;
 use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
@@ -236,7 +236,7 @@ struct Decl<'t> {
 }
 
 /// One parsed file and everything fixers need to know about it.
-pub struct Program<'t> {
+pub struct SourceFile<'t> {
     pub src: &'t str,
     pub lang: Lang,
     pub tree: &'t Tree,
@@ -274,10 +274,10 @@ static NO_CONTEXT: FileContext = FileContext {
     settings: crate::settings::Settings::CATALOG,
 };
 
-impl<'t> Program<'t> {
+impl<'t> SourceFile<'t> {
     /// Indexes a parsed file.
-    pub fn new(src: &'t str, lang: Lang, tree: &'t Tree) -> Program<'t> {
-        Program::with_context(src, lang, tree, &NO_CONTEXT)
+    pub fn new(src: &'t str, lang: Lang, tree: &'t Tree) -> SourceFile<'t> {
+        SourceFile::with_context(src, lang, tree, &NO_CONTEXT)
     }
 
     /// Indexes a parsed file that knows its path and program.
@@ -286,8 +286,8 @@ impl<'t> Program<'t> {
         lang: Lang,
         tree: &'t Tree,
         ctx: &'t FileContext,
-    ) -> Program<'t> {
-        let mut program = Program {
+    ) -> SourceFile<'t> {
+        let mut program = SourceFile {
             ctx,
             created: Vec::new(),
             src,
@@ -784,10 +784,10 @@ impl<'t> Program<'t> {
                 path.push(root);
             }
             let tf = match (sym.framework, path.as_slice()) {
-                (Framework::Pulumi, [module, class]) => types::pulumi_type(module, class),
-                (Framework::Pulumi, [class]) => types::pulumi_type("", class),
-                (Framework::Cdktf, [module, class]) => types::cdktf_type(Some(module), class),
-                (Framework::Cdktf, [class]) => types::cdktf_type(None, class),
+                (Framework::Pulumi, [module, class]) => catalog::pulumi_type(module, class),
+                (Framework::Pulumi, [class]) => catalog::pulumi_type("", class),
+                (Framework::Cdktf, [module, class]) => catalog::cdktf_type(Some(module), class),
+                (Framework::Cdktf, [class]) => catalog::cdktf_type(None, class),
                 _ => None,
             };
             if let Some(tf) = tf {
@@ -806,7 +806,7 @@ impl<'t> Program<'t> {
         let callee = call.field(field)?;
         let (tf_type, framework) = self.classify(callee)?;
         let flavor = Flavor::new(framework, self.lang);
-        let invoke = framework == Framework::Pulumi && types::is_data(tf_type);
+        let invoke = framework == Framework::Pulumi && catalog::is_data(tf_type);
         // `new` builds resources; a plain call is a Pulumi invoke (TypeScript)
         if call.kind_str() == "call_expression" && !invoke
             || call.kind_str() == "new_expression" && invoke
@@ -980,20 +980,18 @@ impl<'t> Program<'t> {
     /// for the package root (`aws`), `["iam"]` for a module, `["iam", "Role"]`
     /// or `["iam_role", "IamRole"]` for a class.
     pub fn local_for(&self, framework: Framework, path: &[&str]) -> Option<&str> {
-        let mut found: Vec<&str> = self
-            .symbols
-            .iter()
-            .filter(|(_, sym)| {
-                sym.framework == framework
-                    && sym.path.len() == path.len()
-                    && sym
-                        .path
-                        .iter()
-                        .zip(path)
-                        .all(|(a, b)| a == b || types::snake_case(a) == types::snake_case(b))
-            })
-            .map(|(local, _)| local.as_str())
-            .collect();
+        let mut found: Vec<&str> =
+            self.symbols
+                .iter()
+                .filter(|(_, sym)| {
+                    sym.framework == framework
+                        && sym.path.len() == path.len()
+                        && sym.path.iter().zip(path).all(|(a, b)| {
+                            a == b || catalog::snake_case(a) == catalog::snake_case(b)
+                        })
+                })
+                .map(|(local, _)| local.as_str())
+                .collect();
         found.sort_unstable();
         found.first().copied()
     }
@@ -1125,13 +1123,13 @@ impl<'t> Program<'t> {
             return attr.to_string();
         }
         let name = match obj.flavor.framework() {
-            Framework::Pulumi => types::pulumi_attr(obj.tf_type, &obj.path, attr),
+            Framework::Pulumi => catalog::pulumi_attr(obj.tf_type, &obj.path, attr),
             Framework::Cdktf => attr,
         };
         if obj.flavor.is_python() {
             name.to_string()
         } else {
-            types::camel_case(name)
+            catalog::camel_case(name)
         }
     }
 
@@ -1453,7 +1451,7 @@ mod tests {
 
     fn types_in(lang: Lang, src: &str) -> Vec<(&'static str, Flavor, String)> {
         let tree = parse(lang, src);
-        let p = Program::new(src, lang, &tree);
+        let p = SourceFile::new(src, lang, &tree);
         p.resources
             .iter()
             .map(|r| (r.tf_type, r.flavor, p.resource_name(r)))
@@ -1537,7 +1535,7 @@ new Instance("x", {}); new aws.ec2.Nope("y", {}); aws.ec2.Instance.get("z", "id"
 
     fn lookup(lang: Lang, src: &str, path: &str) -> String {
         let tree = parse(lang, src);
-        let p = Program::new(src, lang, &tree);
+        let p = SourceFile::new(src, lang, &tree);
         let res = p.resources.last().expect("a resource");
         let obj = p.props(res);
         match p.get_path(&obj, path) {
@@ -1595,7 +1593,7 @@ new Instance("x", {}); new aws.ec2.Nope("y", {}); aws.ec2.Instance.get("z", "id"
     fn bindings() {
         let src = "import pulumi_aws as aws\nweb = aws.ec2.Instance('a')\nself.b = aws.ec2.Instance('b')\naws.ec2.Instance('c')\n";
         let tree = parse(Lang::Python, src);
-        let p = Program::new(src, Lang::Python, &tree);
+        let p = SourceFile::new(src, Lang::Python, &tree);
         let b: Vec<Binding> = p.resources.iter().map(|r| r.binding.clone()).collect();
         assert_eq!(
             b,

@@ -7,7 +7,7 @@
 use crate::facts::{CrossRef, Fact, ProgramFacts};
 use crate::files::PROVIDER_MARKERS;
 use crate::lang::{self, Lang};
-use crate::model::Program;
+use crate::model::SourceFile;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -80,7 +80,7 @@ impl ProgramFacts {
             return;
         }
         let tree = lang::parse(lang, &text);
-        let program = Program::new(&text, lang, &tree);
+        let program = SourceFile::new(&text, lang, &tree);
         // An import of the provider, not a mention in a string or comment.
         let imports_aws = program.imports.iter().any(|i| {
             let import = program.text(*i);
@@ -223,7 +223,7 @@ fn kind_of(file: &Path) -> (String, bool) {
 }
 
 /// The references a file's resources make to others.
-fn file_refs(file: &Path, program: &Program, needed: &[Fact]) -> Vec<CrossRef> {
+fn file_refs(file: &Path, program: &SourceFile, needed: &[Fact]) -> Vec<CrossRef> {
     let mut out = Vec::new();
     let mut refers: Vec<(&'static str, &'static str)> = needed
         .iter()

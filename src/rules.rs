@@ -2,7 +2,7 @@
 
 use crate::edit::{Applicability, Fix};
 use crate::facts::Fact;
-use crate::model::{Program, Resource};
+use crate::model::{Resource, SourceFile};
 use crate::settings::Setting;
 use crate::suppress::Directive;
 use std::ops::Range;
@@ -103,7 +103,7 @@ pub struct ResourceRef {
 }
 
 impl ResourceRef {
-    pub fn of(program: &Program, res: &Resource) -> ResourceRef {
+    pub fn of(program: &SourceFile, res: &Resource) -> ResourceRef {
         ResourceRef {
             tf_type: res.tf_type.to_string(),
             name: program.resource_name(res),
@@ -128,7 +128,7 @@ impl Finding {
     /// A finding about a resource, pointing at `range`.
     pub fn at(
         meta: &'static Meta,
-        program: &Program,
+        program: &SourceFile,
         res: &Resource,
         range: Range<usize>,
         message: String,
@@ -177,7 +177,7 @@ impl Finding {
 }
 
 /// A rule: finds problems in a program and proposes fixes.
-pub trait Fixer: Sync {
+pub trait Rule: Sync {
     fn meta(&self) -> &'static Meta;
     /// The `[rules.CODE]` keys it reads; their values are in the file's
     /// settings, under the rule's own values type.
@@ -188,7 +188,7 @@ pub trait Fixer: Sync {
     fn program_facts(&self) -> &'static [Fact] {
         &[]
     }
-    fn check(&self, program: &Program, out: &mut Vec<Finding>);
+    fn check(&self, program: &SourceFile, out: &mut Vec<Finding>);
     /// Judges the file's suppression comments once every other rule ran
     /// (IAC000); most rules have nothing to say.
     fn check_suppressions(&self, _suppressions: &Suppressions, _out: &mut Vec<Finding>) {}
@@ -209,7 +209,7 @@ pub struct Suppressions<'a> {
 /// The rules a run uses.
 #[derive(Clone)]
 pub struct Selection {
-    pub rules: Vec<&'static dyn Fixer>,
+    pub rules: Vec<&'static dyn Rule>,
     /// Every rule the selection was made from (for suppressions naming
     /// rules that did not run).
     pub known: Vec<&'static Meta>,
@@ -219,7 +219,7 @@ impl Selection {
     /// Rules chosen by `--select` (default: the default-on rules) minus
     /// `--ignore`. Codes may be prefixes (`EC2`). An unknown code is an error.
     pub fn new(
-        all: &[&'static dyn Fixer],
+        all: &[&'static dyn Rule],
         select: &[String],
         ignore: &[String],
     ) -> Result<Selection, String> {
@@ -228,7 +228,7 @@ impl Selection {
 
     /// As `new`, with `extend` adding rules to those `select` chooses.
     pub fn extended(
-        all: &[&'static dyn Fixer],
+        all: &[&'static dyn Rule],
         select: &[String],
         extend: &[String],
         ignore: &[String],
@@ -276,7 +276,7 @@ impl Selection {
         self.rules.iter().any(|r| r.meta().code == code)
     }
 
-    pub fn check(&self, program: &Program) -> Vec<Finding> {
+    pub fn check(&self, program: &SourceFile) -> Vec<Finding> {
         let mut out = Vec::new();
         for rule in &self.rules {
             rule.check(program, &mut out);

@@ -6,7 +6,7 @@
 use iacfix::engine::{self, map_back, Mode, Options, Outcome};
 use iacfix::facts::{FileContext, ProgramFacts};
 use iacfix::lang::{self, Lang};
-use iacfix::model::Program;
+use iacfix::model::SourceFile;
 use iacfix::project::program_root;
 use iacfix::rules::Selection;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -386,7 +386,7 @@ fn check_fixture(fixture: &Fixture, dir: &Path, source: &Path) -> usize {
 
         // Bad resources are found, ok resources are not and stay as written.
         let tree = lang::parse(lang, &src);
-        let program = Program::new(&src, lang, &tree);
+        let program = SourceFile::new(&src, lang, &tree);
         let mut bad = 0;
         for res in &program.resources {
             let res_name = program.resource_name(res);
