@@ -43,9 +43,9 @@
 //! AWS-0104, which flags any 0.0.0.0/0 egress.
 
 use crate::edit::{Edit, Fix, NewValue};
-use crate::gen::NewResource;
 use crate::lang::NodeExt;
 use crate::model::{Binding, Lookup, Obj, Resource, Scalar, SourceFile, Val};
+use crate::new_resource::NewResource;
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
 use std::borrow::Cow;

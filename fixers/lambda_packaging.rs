@@ -69,10 +69,11 @@
 //! No scanner checks this: it is a deployment failure, not a setting.
 
 use crate::edit::{quote, Edit, Fix, NewFile, NewValue};
-use crate::gen::{merge_inserts, NewResource};
 use crate::lang::NodeExt;
 use crate::model::{string_value, Framework, Lookup, Resource, Scalar, SourceFile, Val};
+use crate::new_resource::NewResource;
 use crate::rules::{Finding, FixKind, Meta, Rule};
+use crate::statements::merge_inserts;
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;
 

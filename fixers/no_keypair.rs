@@ -41,10 +41,10 @@
 //! stored, not whether one should exist.
 
 use crate::edit::{Edit, Fix};
-use crate::gen::merge_inserts;
 use crate::lang::NodeExt;
 use crate::model::{Binding, Lookup, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
+use crate::statements::merge_inserts;
 use tree_sitter::Node;
 
 pub struct NoKeypair;

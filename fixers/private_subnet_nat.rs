@@ -85,9 +85,9 @@ use std::collections::BTreeSet;
 
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
-use crate::gen::merge_inserts;
 use crate::model::{Binding, Lookup, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
+use crate::statements::merge_inserts;
 use tree_sitter::Node;
 
 use super::program_block::{names, Block};

@@ -4,10 +4,11 @@
 //! provider options (Pulumi) or scope (CDKTF) of the code around it.
 
 use crate::edit::{Edit, Fix, NewValue};
-use crate::gen::{merge_inserts, NewResource, ResourceScope};
 use crate::lang::NodeExt;
 use crate::model::{Flavor, Framework, Resource, SourceFile};
+use crate::new_resource::{NewResource, ResourceScope};
 use crate::rules::{Finding, Meta};
+use crate::statements::merge_inserts;
 use tree_sitter::Node;
 
 use super::s3_companion;

@@ -6,10 +6,11 @@
 //! nothing is bound to a new variable first.
 
 use crate::edit::{Applicability, Edit, Fix, NewValue};
-use crate::gen::{merge_inserts, NewResource};
 use crate::lang::NodeExt;
 use crate::model::{Binding, Flavor, Lookup, Resource, Scalar, SourceFile};
+use crate::new_resource::NewResource;
 use crate::rules::{Finding, Meta};
+use crate::statements::merge_inserts;
 use tree_sitter::Node;
 
 /// Every companion type: statements of these types that follow a bucket

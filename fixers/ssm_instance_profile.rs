@@ -54,9 +54,10 @@
 //! EC2InstanceProfileAttached.
 
 use crate::edit::{Fix, NewValue};
-use crate::gen::{merge_inserts, NewResource};
 use crate::model::{Lookup, Resource, SourceFile};
+use crate::new_resource::NewResource;
 use crate::rules::{Finding, FixKind, Meta, Rule};
+use crate::statements::merge_inserts;
 
 pub struct SsmInstanceProfile;
 

@@ -57,12 +57,12 @@
 //! they reject trust policies open to every principal).
 
 use crate::edit::{quote, Edit, Fix, NewValue};
-use crate::gen::merge_inserts;
 use crate::lang::NodeExt;
 use crate::model::{
     Binding, ContainerKind, Framework, Lookup, Obj, Resource, Scalar, SourceFile, Val,
 };
 use crate::rules::{Finding, FixKind, Meta, Rule};
+use crate::statements::merge_inserts;
 use tree_sitter::Node;
 
 pub struct TrustPolicyConditions;

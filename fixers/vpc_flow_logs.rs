@@ -56,9 +56,9 @@
 
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
-use crate::gen::merge_inserts;
 use crate::model::{Binding, Lookup, Resource, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
+use crate::statements::merge_inserts;
 
 use super::program_block::{names, Block};
 use super::s3_companion;

@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     // The resource model.
     &["model"],
     // Edits and code generation.
-    &["edit", "gen"],
+    &["edit", "statements", "imports", "naming", "new_resource"],
     // What a rule is.
     &["rules"],
     // The rules, one module each (they may share helpers of this layer).

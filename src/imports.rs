@@ -1,0 +1,526 @@
+//! Imports: the class a resource type has in the file's provider version
+//! and layout, the import lines it needs (after the file's own, never
+//! twice), and imports removed once nothing uses them.
+
+use crate::catalog;
+use crate::edit::{quote, Edit, NewValue};
+use crate::lang::line_indent;
+use crate::lang::NodeExt;
+use crate::model::{Flavor, Framework, Resource, SourceFile};
+use tree_sitter::Node;
+
+/// Standard library modules a program commonly imports first.
+const STDLIB: &[&str] = &[
+    "__future__",
+    "abc",
+    "base64",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "enum",
+    "functools",
+    "hashlib",
+    "itertools",
+    "json",
+    "logging",
+    "os",
+    "pathlib",
+    "re",
+    "subprocess",
+    "sys",
+    "typing",
+    "urllib",
+    "uuid",
+];
+
+impl<'t> SourceFile<'t> {
+    /// The class expression for a Terraform type in this file, and the
+    /// import line it needs when the file does not import it yet.
+    pub fn class_ref(&self, tf_type: &str, flavor: Flavor) -> Option<(String, Option<String>)> {
+        let row = catalog::row_of(tf_type)?;
+        let python = flavor.is_python();
+        let semi = if self.style().semicolons { ";" } else { "" };
+        match flavor.framework() {
+            Framework::Pulumi => {
+                let class = if self.pulumi_major() == 6 {
+                    row.pulumi6
+                } else {
+                    row.pulumi7
+                };
+                let module = if python {
+                    catalog::pulumi_py_module(row.pulumi_module)
+                } else {
+                    row.pulumi_module.to_string()
+                };
+                if let Some(root) = self.local_for(Framework::Pulumi, &[]) {
+                    return Some((format!("{root}.{module}.{class}"), None));
+                }
+                if let Some(module) = self.local_for(Framework::Pulumi, &[row.pulumi_module]) {
+                    return Some((format!("{module}.{class}"), None));
+                }
+                if self.is_declared("aws") {
+                    return None;
+                }
+                let import = if python {
+                    "import pulumi_aws as aws".to_string()
+                } else {
+                    format!(
+                        "import * as aws from {}{semi}",
+                        quote("@pulumi/aws", self.style().quote)
+                    )
+                };
+                Some((format!("aws.{module}.{class}"), Some(import)))
+            }
+            Framework::Cdktf => {
+                let module = catalog::cdktf_module(tf_type);
+                if let Some(local) = self.local_for(Framework::Cdktf, &[&module, row.cdktf]) {
+                    return Some((local.to_string(), None));
+                }
+                if let Some(local) = self.local_for(Framework::Cdktf, &[row.cdktf]) {
+                    return Some((local.to_string(), None));
+                }
+                if let Some(root) = self.local_for(Framework::Cdktf, &[]) {
+                    let ns = catalog::camel_case(&module);
+                    return Some((format!("{root}.{ns}.{}", row.cdktf), None));
+                }
+                if self.is_declared(row.cdktf) {
+                    return None;
+                }
+                let import = if python {
+                    let prefix = self
+                        .cdktf_import_prefix()
+                        .unwrap_or_else(|| "cdktf_cdktf_provider_aws.".into());
+                    format!("from {prefix}{module} import {}", row.cdktf)
+                } else {
+                    let prefix = self
+                        .cdktf_import_prefix()
+                        .unwrap_or_else(|| "@cdktf/provider-aws/lib/".into());
+                    let spec = format!("{prefix}{}", module.replace('_', "-"));
+                    format!(
+                        "import {{ {} }} from {}{semi}",
+                        row.cdktf,
+                        quote(&spec, self.style().quote)
+                    )
+                };
+                Some((row.cdktf.to_string(), Some(import)))
+            }
+        }
+    }
+
+    /// CDKTF Python takes list items of nested blocks as struct classes, not
+    /// dicts (jsii converts a dict only where a single struct is expected):
+    /// turns the maps in `props`' lists into `Struct`s of the classes named
+    /// after `class_expr` (`S3BucketServerSideEncryptionConfigurationA` ->
+    /// `...ConfigurationRuleA`) and returns the class expressions used and
+    /// the names to import from the resource's module.
+    pub fn cdktf_py_structs(
+        &self,
+        class_expr: &str,
+        props: &mut [(String, NewValue)],
+    ) -> Vec<String> {
+        let (prefix, class) = match class_expr.rsplit_once('.') {
+            Some((p, c)) => (format!("{p}."), c),
+            None => (String::new(), class_expr),
+        };
+        let (base, suffix) = match class.strip_suffix('A') {
+            Some(b) if b.ends_with(|c: char| c.is_ascii_lowercase()) => (b, "A"),
+            _ => (class, ""),
+        };
+        let mut names = Vec::new();
+        for (attr, value) in props.iter_mut() {
+            let NewValue::List(items) = value else {
+                continue;
+            };
+            let name = format!("{base}{}{suffix}", catalog::pascal_case(attr));
+            for item in items.iter_mut() {
+                if let NewValue::Map(entries) = item {
+                    *item = NewValue::Struct(format!("{prefix}{name}"), std::mem::take(entries));
+                    if prefix.is_empty() && !names.contains(&name) {
+                        names.push(name.clone());
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    /// The Python module of a Terraform type's CDKTF class, as this file
+    /// imports the provider (`cdktf_cdktf_provider_aws.s3_bucket`).
+    pub fn cdktf_py_module(&self, tf_type: &str) -> String {
+        let prefix = self
+            .cdktf_import_prefix()
+            .unwrap_or_else(|| "cdktf_cdktf_provider_aws.".into());
+        format!("{prefix}{}", catalog::cdktf_module(tf_type))
+    }
+
+    /// The module path before the module name in the file's CDKTF imports:
+    /// `@cdktf/provider-aws/lib/`, `../.gen/providers/aws/`,
+    /// `cdktf_cdktf_provider_aws.`, `imports.aws.`.
+    fn cdktf_import_prefix(&self) -> Option<String> {
+        for import in &self.imports {
+            let text = self.text(*import);
+            if self.lang.is_python() {
+                let module = text.strip_prefix("from ")?.split_whitespace().next()?;
+                for root in ["cdktf_cdktf_provider_aws.", "imports.aws."] {
+                    if module.starts_with(root) && module.len() > root.len() {
+                        return Some(root.to_string());
+                    }
+                }
+            } else {
+                let spec = text
+                    .rsplit(['"', '\''])
+                    .nth(1)
+                    .filter(|s| s.contains("provider-aws/lib/") || s.contains("/providers/aws/"))
+                    // only a prefix the model reads back as the provider
+                    .filter(|s| crate::model::ts_module_is_cdktf(s));
+                if let Some(spec) = spec {
+                    let cut = spec.rfind('/')?;
+                    return Some(spec[..=cut].to_string());
+                }
+            }
+        }
+        None
+    }
+
+    /// The @pulumi/aws major version the file is written for: 6 when it
+    /// uses a name only 6 has, 7 when it uses one only 7 has, else what the
+    /// program's manifest asks for, else the newest (7).
+    pub fn pulumi_major(&self) -> u32 {
+        *self.pulumi_major.get_or_init(|| self.find_pulumi_major())
+    }
+
+    fn find_pulumi_major(&self) -> u32 {
+        let class_of = |r: &Resource<'t>| {
+            let callee = self.text(r.call);
+            let head = callee.split(['(', '<']).next().unwrap_or("");
+            head.rsplit('.').next().unwrap_or("").trim().to_string()
+        };
+        let classes: Vec<String> = self
+            .resources
+            .iter()
+            .filter(|r| r.flavor.framework() == Framework::Pulumi)
+            .map(class_of)
+            .collect();
+        // `...V2` names exist in 6 (and as deprecated aliases in 7): a file
+        // using them works with either, so new code follows them. Names
+        // only 7 has (`BucketVersioning`) mean 7; `Bucket` is in both.
+        let only = |major: u32| {
+            catalog::TYPES.iter().any(|row| {
+                row.pulumi6 != row.pulumi7
+                    && classes.iter().any(|c| {
+                        if major == 6 {
+                            c == row.pulumi6
+                        } else {
+                            c == row.pulumi7 && c != "Bucket"
+                        }
+                    })
+            })
+        };
+        if only(6) {
+            6
+        } else if only(7) {
+            7
+        } else {
+            self.ctx
+                .facts
+                .as_ref()
+                .and_then(|f| f.pulumi_aws_major)
+                .filter(|m| *m == 6)
+                .unwrap_or(7)
+        }
+    }
+
+    /// Edits that add import lines the file lacks: `import json` goes
+    /// first (standard library), provider imports after the last import.
+    pub fn add_imports(&self, lines: &[String]) -> Vec<Edit> {
+        // module-level imports only: one inside a function binds nothing here
+        let top_level: Vec<Node<'t>> = self
+            .imports
+            .iter()
+            .copied()
+            .filter(|i| {
+                i.parent()
+                    .is_some_and(|p| matches!(p.kind_str(), "module" | "program"))
+            })
+            .collect();
+        let mut first = String::new();
+        let mut last = String::new();
+        for line in lines {
+            let present = top_level.iter().any(|i| {
+                let text = self.text(*i).trim_end_matches(';');
+                text == line.trim_end_matches(';') || self.imports_module(text, line)
+            });
+            if present || first.contains(line.as_str()) || last.contains(line.as_str()) {
+                continue;
+            }
+            // the standard library goes first
+            if matches!(line.as_str(), "import json" | "import os") {
+                first.push_str(line);
+                first.push('\n');
+            } else {
+                last.push('\n');
+                last.push_str(line);
+            }
+        }
+        let mut edits = Vec::new();
+        if !first.is_empty() {
+            // standard library first, but after `from __future__ import ...`,
+            // which must open the module
+            let future = top_level
+                .iter()
+                .rfind(|i| self.text(**i).starts_with("from __future__"));
+            let at = match (future, top_level.first()) {
+                (Some(f), _) => {
+                    let end = f.end_byte();
+                    self.src[end..]
+                        .find('\n')
+                        .map_or(self.src.len(), |n| end + n + 1)
+                }
+                (None, Some(i)) => self.lines.line_start(i.start_byte()),
+                (None, None) => 0,
+            };
+            // a group of its own when the imports that follow are not the
+            // standard library
+            let next = top_level.iter().find(|i| i.start_byte() >= at);
+            let stdlib_follows = next.is_some_and(|i| {
+                let text = self.text(*i);
+                let module = text
+                    .strip_prefix("import ")
+                    .or_else(|| text.strip_prefix("from "))
+                    .and_then(|t| t.split(|c: char| c == '.' || c.is_whitespace()).next())
+                    .unwrap_or("");
+                STDLIB.contains(&module)
+            });
+            if next.is_some() && !stdlib_follows && !self.src[at..].starts_with('\n') {
+                first.push('\n');
+            }
+            edits.push(Edit::insert(at, first));
+        }
+        if !last.is_empty() {
+            match top_level.last() {
+                Some(i) => edits.push(Edit::insert(i.end_byte(), last)),
+                None => edits.push(Edit::insert(0, format!("{}\n", last.trim_start()))),
+            }
+        }
+        edits
+    }
+
+    /// Removes the import of `name` (a class, a module such as `base64`)
+    /// when nothing outside the `removed` ranges uses it.
+    pub fn remove_unused_import(
+        &self,
+        name: &str,
+        removed: &[std::ops::Range<usize>],
+    ) -> Vec<Edit> {
+        let mut spec = None;
+        let mut uses_elsewhere = false;
+        let mut stack = vec![self.tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind_str() == "identifier" && self.text(node) == name {
+                let in_import = self
+                    .imports
+                    .iter()
+                    .any(|i| i.byte_range().contains(&node.start_byte()));
+                if in_import {
+                    spec = Some(node);
+                } else if !removed.iter().any(|r| r.contains(&node.start_byte())) {
+                    uses_elsewhere = true;
+                }
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        let Some(spec) = spec.filter(|_| !uses_elsewhere) else {
+            return Vec::new();
+        };
+        let Some(import) = self
+            .imports
+            .iter()
+            .find(|i| i.byte_range().contains(&spec.start_byte()))
+        else {
+            return Vec::new();
+        };
+        // the imported names: specifiers (TS) or dotted/aliased names (Python)
+        let item = if self.lang.is_python() {
+            let mut n = spec;
+            while let Some(parent) = n.parent() {
+                if parent == *import {
+                    break;
+                }
+                n = parent;
+            }
+            n
+        } else {
+            let mut n = spec;
+            while n.kind_str() != "import_specifier" {
+                match n.parent() {
+                    Some(parent) if parent != *import => n = parent,
+                    _ => break,
+                }
+            }
+            n
+        };
+        let mut cursor = import.walk();
+        let names = if self.lang.is_python() {
+            import.children_by_field_name("name", &mut cursor).count()
+        } else {
+            item.parent()
+                .map(|list| {
+                    let mut c = list.walk();
+                    let n = list
+                        .named_children(&mut c)
+                        .filter(|n| n.kind_str() == "import_specifier")
+                        .count();
+                    n
+                })
+                .unwrap_or(1)
+        };
+        if names <= 1 {
+            vec![self.remove_statement(*import)]
+        } else {
+            self.remove_item(item)
+        }
+    }
+
+    /// Whether an identifier named `name` is used outside the `removed`
+    /// ranges and the import statements.
+    pub fn uses_outside(&self, name: &str, removed: &[std::ops::Range<usize>]) -> bool {
+        let mut stack = vec![self.tree.root_node()];
+        while let Some(node) = stack.pop() {
+            let at = node.start_byte();
+            let skipped = removed.iter().any(|r| r.contains(&at))
+                || self.imports.iter().any(|i| i.byte_range().contains(&at));
+            if skipped {
+                continue;
+            }
+            if matches!(
+                node.kind_str(),
+                "identifier" | "shorthand_property_identifier"
+            ) && self.text(node) == name
+            {
+                return true;
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        false
+    }
+
+    /// Edits that import `names` from `module`: added to an existing
+    /// `from module import ...` / `import { ... } from "module"` statement,
+    /// else as a new import line. Names already imported are skipped.
+    pub fn import_names(&self, module: &str, names: &[&str]) -> Vec<Edit> {
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !self.is_declared(n))
+            .collect();
+        if missing.is_empty() {
+            return Vec::new();
+        }
+        let python = self.lang.is_python();
+        for import in &self.imports {
+            let text = self.text(*import);
+            let from_module = if python {
+                text.strip_prefix("from ")
+                    .and_then(|t| t.split_whitespace().next())
+                    == Some(module)
+            } else {
+                text.contains(&format!("\"{module}\"")) || text.contains(&format!("'{module}'"))
+            };
+            if !from_module {
+                continue;
+            }
+            // the last imported name: a new one goes after it
+            let mut last = None;
+            let mut stack = vec![*import];
+            while let Some(n) = stack.pop() {
+                let is_name = if python {
+                    n.kind_str() == "dotted_name"
+                        && n.parent()
+                            .is_some_and(|p| p.kind_str() == "import_from_statement")
+                        && import.field("module_name") != Some(n)
+                        || n.kind_str() == "aliased_import"
+                } else {
+                    n.kind_str() == "import_specifier"
+                };
+                if is_name && last.map_or(true, |l: Node| l.end_byte() < n.end_byte()) {
+                    last = Some(n);
+                }
+                let mut cursor = n.walk();
+                stack.extend(n.named_children(&mut cursor));
+            }
+            if let Some(last) = last {
+                // one name per line in a list laid out that way
+                let multiline = import.start_position().row != import.end_position().row
+                    && self.src[last.end_byte()..].starts_with(',');
+                if multiline {
+                    let indent = line_indent(self.src, last.start_byte());
+                    let text: String = missing.iter().map(|n| format!("\n{indent}{n},")).collect();
+                    return vec![Edit::insert(last.end_byte() + 1, text)];
+                }
+                let text: String = missing.iter().map(|n| format!(", {n}")).collect();
+                return vec![Edit::insert(last.end_byte(), text)];
+            }
+        }
+        let semi = if self.style().semicolons { ";" } else { "" };
+        let line = if python {
+            format!("from {module} import {}", missing.join(", "))
+        } else {
+            format!(
+                "import {{ {} }} from {}{semi}",
+                missing.join(", "),
+                quote(module, self.style().quote)
+            )
+        };
+        self.add_imports(&[line])
+    }
+
+    /// Whether a Python `import a, b as c` statement already binds the module
+    /// that `import b` would.
+    fn imports_module(&self, statement: &str, line: &str) -> bool {
+        let (Some(names), Some(wanted)) = (
+            statement.strip_prefix("import "),
+            line.strip_prefix("import "),
+        ) else {
+            return false;
+        };
+        names.split(',').map(str::trim).any(|n| n == wanted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::{parse, Lang};
+    use crate::model::SourceFile;
+
+    fn apply(src: &str, edits: Vec<crate::edit::Edit>) -> String {
+        let mut out = src.to_string();
+        let mut edits = edits;
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        for e in edits {
+            out.replace_range(e.range.clone(), &e.text);
+        }
+        out
+    }
+
+    #[test]
+    fn imports_go_after_future_imports_and_are_not_repeated() {
+        let src = "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport os, json\nimport pulumi_aws as aws\n";
+        let tree = parse(Lang::Python, src);
+        let p = SourceFile::new(src, Lang::Python, &tree);
+        let lines = ["import json".to_string()];
+        assert!(p.add_imports(&lines).is_empty());
+        let src = "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport pulumi_aws as aws\n\ndef f():\n    import json\n";
+        let tree = parse(Lang::Python, src);
+        let p = SourceFile::new(src, Lang::Python, &tree);
+        let lines = [
+            "import json".to_string(),
+            "from cdktf_cdktf_provider_aws.iam_role import IamRole".to_string(),
+        ];
+        assert_eq!(
+            apply(src, p.add_imports(&lines)),
+            "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport json\n\nimport pulumi_aws as aws\nfrom cdktf_cdktf_provider_aws.iam_role import IamRole\n\ndef f():\n    import json\n"
+        );
+    }
+}

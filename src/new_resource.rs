@@ -1,0 +1,180 @@
+//! New resources: the scope and options they take from the resource they
+//! follow, and their code in the file's flavor and style.
+
+use crate::edit::{NewValue, Place};
+use crate::lang::NodeExt;
+use crate::model::{ContainerKind, Flavor, Obj, Resource, SourceFile};
+use tree_sitter::Node;
+
+/// A resource to add to a program.
+#[derive(Debug, Clone)]
+pub struct NewResource {
+    pub tf_type: &'static str,
+    /// The variable to bind it to, in the language's case; None leaves it
+    /// unbound.
+    pub var: Option<String>,
+    /// The name (Pulumi) or construct id (CDKTF) argument, as code.
+    pub name: String,
+    /// Terraform attribute names and values.
+    pub props: Vec<(String, NewValue)>,
+}
+
+/// Where the new resources take their context from.
+#[derive(Debug, Clone)]
+pub struct ResourceScope {
+    pub flavor: Flavor,
+    /// The CDKTF scope argument (`this`, `self`).
+    pub scope: Option<String>,
+    /// Pulumi resource options, as code (`{ provider }`).
+    pub opts: Option<String>,
+}
+
+impl<'t> SourceFile<'t> {
+    /// Where new resources of a flavor take their scope and options from:
+    /// the CDKTF scope argument and the Pulumi `provider` option of `res`.
+    pub fn context_of(&self, res: &Resource<'t>) -> ResourceScope {
+        let mut ctx = ResourceScope {
+            flavor: res.flavor,
+            scope: None,
+            opts: None,
+        };
+        let Some(args) = res.call.field("arguments") else {
+            return ctx;
+        };
+        let mut cursor = args.walk();
+        let named: Vec<Node<'t>> = args
+            .named_children(&mut cursor)
+            .filter(|n| n.kind_str() != "comment")
+            .collect();
+        match res.flavor {
+            Flavor::CdktfTs | Flavor::CdktfPy => {
+                ctx.scope = named.first().map(|n| self.text(*n).to_string());
+            }
+            Flavor::PulumiTs => {
+                if let Some(opts) = named.get(2).and_then(|o| self.resolve(*o)) {
+                    if opts.kind_str() == "object" {
+                        ctx.opts = self.provider_option(opts, false);
+                    }
+                }
+            }
+            Flavor::PulumiPy => {
+                let opts = named.iter().find(|n| {
+                    n.kind_str() == "keyword_argument"
+                        && n.field("name").is_some_and(|k| self.text(k) == "opts")
+                });
+                let call = opts
+                    .and_then(|o| o.field("value"))
+                    .and_then(|v| self.resolve(v))
+                    .filter(|v| v.kind_str() == "call");
+                if let Some(call) = call {
+                    let callee = call
+                        .field("function")
+                        .map(|f| self.text(f))
+                        .unwrap_or("pulumi.ResourceOptions");
+                    if let Some(args) = call.field("arguments") {
+                        if let Some(p) = self.provider_option(args, true) {
+                            ctx.opts = Some(format!("{callee}({p})"));
+                        }
+                    }
+                }
+            }
+        }
+        ctx
+    }
+
+    /// `{ provider }` / `provider=provider` from options that name one.
+    fn provider_option(&self, container: Node<'t>, python: bool) -> Option<String> {
+        let mut cursor = container.walk();
+        let entries: Vec<Node<'t>> = container.named_children(&mut cursor).collect();
+        for e in entries {
+            match e.kind_str() {
+                "shorthand_property_identifier" if self.text(e) == "provider" => {
+                    return Some("{ provider }".into());
+                }
+                "pair" | "keyword_argument" => {
+                    let key = e
+                        .field(if python { "name" } else { "key" })
+                        .map(|k| self.text(k));
+                    if key == Some("provider") {
+                        return Some(if python {
+                            self.text(e).to_string()
+                        } else {
+                            format!("{{ {} }}", self.text(e))
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// A resource statement in the file's flavor and style (no indentation
+    /// on its first line; continuation lines indented from column 0).
+    pub fn render_resource(&self, ctx: &ResourceScope, class: &str, new: &NewResource) -> String {
+        let unit = self.style().indent.as_str();
+        let obj = Obj::detached(new.tf_type, ctx.flavor);
+        let python = ctx.flavor.is_python();
+        let semi = if self.style().semicolons { ";" } else { "" };
+        let comma = |last: bool| {
+            if !last || self.style().trailing_comma {
+                ","
+            } else {
+                ""
+            }
+        };
+        let place = |attr: &str| Place {
+            obj: &obj,
+            path: attr.to_string(),
+            indent: unit.to_string(),
+            multiline: true,
+        };
+        let lhs = match &new.var {
+            Some(v) if python => format!("{v} = "),
+            Some(v) => format!("const {v} = "),
+            None => String::new(),
+        };
+        if python {
+            let mut args = Vec::new();
+            if let Some(scope) = &ctx.scope {
+                args.push(scope.clone());
+            }
+            args.push(new.name.clone());
+            for (attr, value) in &new.props {
+                args.push(self.render_entry(ContainerKind::PyArgs, attr, value, &place(attr)));
+            }
+            if let Some(opts) = &ctx.opts {
+                args.push(format!("opts={opts}"));
+            }
+            let mut text = format!("{lhs}{class}(\n");
+            let n = args.len();
+            for (i, a) in args.iter().enumerate() {
+                text.push_str(&format!("{unit}{a}{}\n", comma(i + 1 == n)));
+            }
+            text.push(')');
+            text
+        } else {
+            let mut head = Vec::new();
+            if let Some(scope) = &ctx.scope {
+                head.push(scope.clone());
+            }
+            head.push(new.name.clone());
+            let mut text = if new.props.is_empty() {
+                format!("{lhs}new {class}({}, {{", head.join(", "))
+            } else {
+                format!("{lhs}new {class}({}, {{\n", head.join(", "))
+            };
+            let n = new.props.len();
+            for (i, (attr, value)) in new.props.iter().enumerate() {
+                let entry = self.render_entry(ContainerKind::TsObject, attr, value, &place(attr));
+                text.push_str(&format!("{unit}{entry}{}\n", comma(i + 1 == n)));
+            }
+            text.push('}');
+            if let Some(opts) = &ctx.opts {
+                text.push_str(&format!(", {opts}"));
+            }
+            text.push_str(&format!("){semi}"));
+            text
+        }
+    }
+}
