@@ -112,7 +112,7 @@ pub fn companions_of<'a, 't>(
     let name = literal_name(p, bucket);
     // Only resources whose `bucket` may name this one are looked at: a
     // file of many buckets stays linear.
-    let index = p.by_bucket.get_or_init(|| bucket_index(p));
+    let index = p.memo(|| BucketIndex(bucket_index(p)));
     let mut keys: Vec<String> = Vec::new();
     match &bucket.binding {
         Binding::Variable(v) => keys.push(v.clone()),
@@ -124,7 +124,7 @@ pub fn companions_of<'a, 't>(
     }
     let mut candidates: Vec<usize> = keys
         .iter()
-        .filter_map(|k| index.get(k))
+        .filter_map(|k| index.0.get(k))
         .flatten()
         .copied()
         .collect();
@@ -146,6 +146,10 @@ pub fn companions_of<'a, 't>(
         })
         .collect()
 }
+
+/// Resources with a `bucket` argument by the names it may refer to, kept
+/// while the file is checked (S3001-S3003 share it).
+struct BucketIndex(std::collections::HashMap<String, Vec<usize>>);
 
 /// Resources with a `bucket` argument, by every name it may refer to: the
 /// first name of the expression and of what it resolves to, and `"` and

@@ -186,7 +186,9 @@ impl<'t> SourceFile<'t> {
     /// uses a name only 6 has, 7 when it uses one only 7 has, else what the
     /// program's manifest asks for, else the newest (7).
     pub fn pulumi_major(&self) -> u32 {
-        *self.pulumi_major.get_or_init(|| self.find_pulumi_major())
+        /// The memo of the version.
+        struct PulumiMajor(u32);
+        self.memo(|| PulumiMajor(self.find_pulumi_major())).0
     }
 
     fn find_pulumi_major(&self) -> u32 {

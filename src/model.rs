@@ -258,12 +258,9 @@ pub struct SourceFile<'t> {
     symbols: HashMap<String, Symbol>,
     wildcards: Vec<Symbol>,
     decls: HashMap<&'t str, Vec<Decl<'t>>>,
-    /// Computed on first use: the `@pulumi/aws` major version new code
-    /// follows (see `pulumi_major`).
-    pub(crate) pulumi_major: std::cell::OnceCell<u32>,
-    /// Computed on first use: resources by the names their `bucket`
-    /// argument may refer to (see `s3_companion::companions_of`).
-    pub(crate) by_bucket: std::cell::OnceCell<HashMap<String, Vec<usize>>>,
+    /// Values derived from the file once and shared by the rules that
+    /// ask for them (see `memo`).
+    memos: std::cell::RefCell<Vec<(std::any::TypeId, std::rc::Rc<dyn std::any::Any>)>>,
 }
 
 const MAX_DEPTH: usize = 32;
@@ -275,6 +272,27 @@ static NO_CONTEXT: FileContext = FileContext {
 };
 
 impl<'t> SourceFile<'t> {
+    /// A value derived from this file, computed by `init` on first use and
+    /// kept while the file is checked: an index several rules share (S3
+    /// companions by bucket), or the provider version new code follows.
+    /// One value per type, so each user names its own type.
+    pub fn memo<T: 'static>(&self, init: impl FnOnce() -> T) -> std::rc::Rc<T> {
+        let id = std::any::TypeId::of::<T>();
+        let found = self
+            .memos
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, v)| v.clone());
+        if let Some(value) = found.and_then(|v| v.downcast::<T>().ok()) {
+            return value;
+        }
+        // `init` may ask for other memos: no borrow is held while it runs.
+        let value = std::rc::Rc::new(init());
+        self.memos.borrow_mut().push((id, value.clone()));
+        value
+    }
+
     /// Indexes a parsed file.
     pub fn new(src: &'t str, lang: Lang, tree: &'t Tree) -> SourceFile<'t> {
         SourceFile::with_context(src, lang, tree, &NO_CONTEXT)
@@ -302,8 +320,7 @@ impl<'t> SourceFile<'t> {
             symbols: HashMap::new(),
             wildcards: Vec::new(),
             decls: HashMap::new(),
-            pulumi_major: std::cell::OnceCell::new(),
-            by_bucket: std::cell::OnceCell::new(),
+            memos: Default::default(),
         };
         let mut calls = Vec::new();
         program.walk(tree.root_node(), &mut calls);
@@ -1448,6 +1465,26 @@ fn py_module(dotted: &str) -> Option<Symbol> {
 mod tests {
     use super::*;
     use crate::lang::parse;
+
+    #[test]
+    fn a_memo_is_computed_once_per_type() {
+        struct Count(usize);
+        struct Other(&'static str);
+        let src = "import pulumi_aws as aws\n";
+        let tree = parse(Lang::Python, src);
+        let p = SourceFile::new(src, Lang::Python, &tree);
+        let calls = std::cell::Cell::new(0);
+        let count = || {
+            calls.set(calls.get() + 1);
+            Count(p.resources.len() + 7)
+        };
+        assert_eq!(p.memo(count).0, 7);
+        assert_eq!(p.memo(|| Count(99)).0, 7, "kept, not recomputed");
+        assert_eq!(calls.get(), 1);
+        // Another type has its own value, even when made while one is.
+        let other = p.memo(|| Other(if p.memo(|| Count(0)).0 == 7 { "b" } else { "x" }));
+        assert_eq!(other.0, "b");
+    }
 
     fn types_in(lang: Lang, src: &str) -> Vec<(&'static str, Flavor, String)> {
         let tree = parse(lang, src);
