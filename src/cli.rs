@@ -615,24 +615,95 @@ fn check_command(cli: &Cli) -> i32 {
         eprintln!("error: {e}");
         return 2;
     }
-    let stdin = match &cli.stdin_filename {
-        Some(path) => {
-            if Lang::from_path(path).is_none() {
-                eprintln!(
-                    "error: --stdin-filename {}: not a file iacfix reads (by its extension: .ts .tsx .js .jsx .mjs .cjs .mts .cts .py)",
-                    path.display()
-                );
-                return 2;
-            }
-            let mut bytes = Vec::new();
-            if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
-                eprintln!("error: cannot read stdin: {e}");
-                return 2;
-            }
-            Some(bytes)
+    let stdin = match read_stdin(cli) {
+        Ok(stdin) => stdin,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
         }
-        None => None,
     };
+    let Some(run) = check_files(cli, stdin.as_deref()) else {
+        return 2;
+    };
+    let report = Report::of(&run);
+    let mut out = std::io::stdout().lock();
+    if cli.write && stdin.is_some() {
+        emit_fixed_program(
+            &mut out,
+            &run,
+            &report,
+            stdin.as_deref().unwrap_or_default(),
+        );
+    } else {
+        match cli.format {
+            Format::Json => emit_json(&mut out, cli, &run, &report),
+            Format::JsonLines => {
+                let _ = write!(out, "{}", formats::json_lines(&report.all));
+            }
+            Format::Sarif => emit_sarif(&mut out, &run, &report),
+            Format::Github => {
+                let _ = write!(out, "{}", formats::github(&report.counted(), &run.errors));
+            }
+            Format::Markdown => emit_markdown(&mut out, cli, &run, &report),
+            Format::Text if cli.dry_run => emit_patch(&mut out, &run),
+            Format::Text => emit_text(&mut out, cli, &report),
+        }
+    }
+    let _ = out.flush();
+    emit_summary(cli, &run, &report);
+    if !run.errors.is_empty() {
+        2
+    } else if cli.dry_run {
+        i32::from(run.any_diff)
+    } else {
+        i32::from(report.remaining > 0)
+    }
+}
+
+/// The program `--stdin-filename` names, read from stdin.
+fn read_stdin(cli: &Cli) -> Result<Option<Vec<u8>>, String> {
+    let Some(path) = &cli.stdin_filename else {
+        return Ok(None);
+    };
+    if Lang::from_path(path).is_none() {
+        return Err(format!(
+            "--stdin-filename {}: not a file iacfix reads (by its extension: .ts .tsx .js .jsx .mjs .cjs .mts .cts .py)",
+            path.display()
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    Ok(Some(bytes))
+}
+
+/// What a run did to the files, in path order.
+struct Run {
+    results: Vec<FileResult>,
+    /// Files that could not be used, and why.
+    errors: Vec<(String, String)>,
+    fixed_files: usize,
+    fixed_findings: usize,
+    any_diff: bool,
+}
+
+impl Run {
+    /// The fixed files whose fixes stand (written, or would be).
+    fn fixed(&self) -> impl Iterator<Item = &FileResult> {
+        self.results
+            .iter()
+            .filter(|r| r.fixed && r.write_error.is_none())
+    }
+
+    /// The --dry-run patch: every fixed file's diff, in path order.
+    fn patch(&self) -> String {
+        self.fixed().map(|r| r.diff.as_str()).collect()
+    }
+}
+
+/// Discovers, reads, checks, fixes, diffs and writes the files; None when
+/// the configuration is wrong (said on stderr).
+fn check_files(cli: &Cli, stdin: Option<&[u8]>) -> Option<Run> {
     let discovered = match &cli.stdin_filename {
         Some(path) => files::Discovered {
             files: vec![path.clone()],
@@ -640,14 +711,11 @@ fn check_command(cli: &Cli) -> i32 {
         },
         None => files::discover(&cli.paths),
     };
-    let Some(Prepared {
+    let Prepared {
         configs,
         mut errors,
         programs,
-    }) = prepare(cli, &discovered)
-    else {
-        return 2;
-    };
+    } = prepare(cli, &discovered)?;
     let default = Arc::new(Config::default());
     let progress = progress_bar(discovered.files.len());
     let want_diffs = cli.dry_run || cli.format == Format::Markdown;
@@ -663,7 +731,7 @@ fn check_command(cli: &Cli) -> i32 {
             let facts = programs.get(dir).cloned();
             let config = configs.get(dir).unwrap_or(&default);
             let run = run_for(cli, config, &p);
-            let mut result = process(p, facts, run, stdin.as_deref());
+            let mut result = process(p, facts, run, stdin);
             if let Some(r) = &mut result {
                 finish(cli, stdin.is_some(), want_diffs, r);
             }
@@ -702,132 +770,162 @@ fn check_command(cli: &Cli) -> i32 {
             any_diff |= !r.diff.is_empty();
         }
     }
-    // The --dry-run patch: every fixed file's diff, in path order.
-    let diff = || -> String {
-        results
-            .iter()
-            .filter(|r| r.fixed && r.write_error.is_none())
-            .map(|r| r.diff.as_str())
-            .collect()
-    };
+    Some(Run {
+        results,
+        errors,
+        fixed_files,
+        fixed_findings,
+        any_diff,
+    })
+}
 
-    // Every finding, suppressed ones included (JSON lists them), and those
-    // that count.
-    let all_findings: Vec<FileFinding> = results
-        .iter()
-        .filter_map(|r| r.outcome.as_ref().ok().map(|o| (r, o)))
-        .flat_map(|(r, o)| {
-            o.findings.iter().map(move |f| FileFinding {
-                file: &r.shown,
-                finding: f,
+/// The findings of a run, as the formats show them.
+struct Report<'r> {
+    /// Every finding, suppressed ones included (JSON lists them).
+    all: Vec<FileFinding<'r>>,
+    suppressed: usize,
+    /// Those not fixed yet (or left after --write).
+    remaining: usize,
+}
+
+impl<'r> Report<'r> {
+    fn of(run: &'r Run) -> Report<'r> {
+        let all: Vec<FileFinding> = run
+            .results
+            .iter()
+            .filter_map(|r| r.outcome.as_ref().ok().map(|o| (r, o)))
+            .flat_map(|(r, o)| {
+                o.findings.iter().map(move |f| FileFinding {
+                    file: &r.shown,
+                    finding: f,
+                })
             })
-        })
-        .collect();
-    let suppressed = all_findings
-        .iter()
-        .filter(|f| f.finding.suppressed.is_some())
-        .count();
-    let findings: Vec<&FileFinding> = all_findings
-        .iter()
-        .filter(|f| f.finding.suppressed.is_none())
-        .collect();
-    let remaining = findings
-        .iter()
-        .filter(|f| !f.finding.fix.as_ref().is_some_and(|x| x.applied))
-        .count();
-
-    let mut out = std::io::stdout().lock();
-    if cli.write && stdin.is_some() {
-        // An editor replaces its buffer with stdout: always the program,
-        // unchanged when it could not be fixed.
-        let fixed = results
-            .first()
-            .and_then(|r| r.outcome.as_ref().ok())
-            .and_then(|o| o.fixed.as_deref());
-        let _ = match fixed {
-            Some(text) => out.write_all(text.as_bytes()),
-            None => out.write_all(stdin.as_deref().unwrap_or_default()),
-        };
-        for f in findings
+            .collect();
+        let suppressed = all
             .iter()
+            .filter(|f| f.finding.suppressed.is_some())
+            .count();
+        let remaining = all
+            .iter()
+            .filter(|f| f.finding.suppressed.is_none())
             .filter(|f| !f.finding.fix.as_ref().is_some_and(|x| x.applied))
-        {
-            eprintln!("{}", report::text_line(f));
-        }
-    } else {
-        match cli.format {
-            Format::Json => {
-                let patch = cli.dry_run.then(diff);
-                let report = report::json_report(&all_findings, &errors, patch.as_deref());
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
-            }
-            Format::JsonLines => {
-                let _ = write!(out, "{}", formats::json_lines(&all_findings));
-            }
-            Format::Sarif => {
-                let log = formats::sarif(&all_findings, &errors);
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&log).unwrap_or_default()
-                );
-            }
-            Format::Github => {
-                let _ = write!(out, "{}", formats::github(&findings, &errors));
-            }
-            Format::Markdown => {
-                let diffs: Vec<formats::FileDiff> = results
-                    .iter()
-                    .filter(|r| r.fixed && r.write_error.is_none())
-                    .map(|r| formats::FileDiff {
-                        file: &r.shown,
-                        diff: &r.diff,
-                        fixes: r.outcome.as_ref().map_or(0, |o| o.applied),
-                    })
-                    .collect();
-                let mode = if cli.write {
-                    formats::Mode::Write
-                } else if cli.dry_run {
-                    formats::Mode::DryRun
-                } else {
-                    formats::Mode::Report
-                };
-                let _ = write!(
-                    out,
-                    "{}",
-                    formats::markdown(&findings, suppressed, &diffs, &errors, mode)
-                );
-            }
-            Format::Text if cli.dry_run => {
-                // Colored for a person at a terminal; plain for `> p.patch`.
-                use std::io::IsTerminal;
-                let color = crate::interactive::colors(std::io::stdout().is_terminal());
-                for r in results
-                    .iter()
-                    .filter(|r| r.fixed && r.write_error.is_none())
-                {
-                    let _ = write!(out, "{}", crate::interactive::paint_diff(&r.diff, color));
-                }
-            }
-            Format::Text => {
-                let shown = findings
-                    .iter()
-                    .filter(|f| !(cli.write && f.finding.fix.as_ref().is_some_and(|x| x.applied)));
-                for f in shown {
-                    let _ = writeln!(out, "{}", report::text_line(f));
-                }
-                if !cli.write {
-                    let _ = writeln!(out, "{}", summary(&findings, suppressed));
-                }
-            }
+            .count();
+        Report {
+            all,
+            suppressed,
+            remaining,
         }
     }
-    let _ = out.flush();
-    for (file, message) in &errors {
+}
+
+impl Report<'_> {
+    /// The findings that count: not suppressed.
+    fn counted(&self) -> Vec<&FileFinding<'_>> {
+        self.all
+            .iter()
+            .filter(|f| f.finding.suppressed.is_none())
+            .collect()
+    }
+}
+
+/// `--stdin-filename --write`: an editor replaces its buffer with stdout,
+/// so always the program, unchanged when it could not be fixed; what is
+/// left goes to stderr.
+fn emit_fixed_program(out: &mut impl Write, run: &Run, report: &Report, original: &[u8]) {
+    let fixed = run
+        .results
+        .first()
+        .and_then(|r| r.outcome.as_ref().ok())
+        .and_then(|o| o.fixed.as_deref());
+    let _ = match fixed {
+        Some(text) => out.write_all(text.as_bytes()),
+        None => out.write_all(original),
+    };
+    for f in report
+        .counted()
+        .iter()
+        .filter(|f| !f.finding.fix.as_ref().is_some_and(|x| x.applied))
+    {
+        eprintln!("{}", report::text_line(f));
+    }
+}
+
+fn emit_json(out: &mut impl Write, cli: &Cli, run: &Run, report: &Report) {
+    let patch = cli.dry_run.then(|| run.patch());
+    let json = report::json_report(&report.all, &run.errors, patch.as_deref());
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
+}
+
+fn emit_sarif(out: &mut impl Write, run: &Run, report: &Report) {
+    let log = formats::sarif(&report.all, &run.errors);
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&log).unwrap_or_default()
+    );
+}
+
+fn emit_markdown(out: &mut impl Write, cli: &Cli, run: &Run, report: &Report) {
+    let diffs: Vec<formats::FileDiff> = run
+        .fixed()
+        .map(|r| formats::FileDiff {
+            file: &r.shown,
+            diff: &r.diff,
+            fixes: r.outcome.as_ref().map_or(0, |o| o.applied),
+        })
+        .collect();
+    let mode = if cli.write {
+        formats::Mode::Write
+    } else if cli.dry_run {
+        formats::Mode::DryRun
+    } else {
+        formats::Mode::Report
+    };
+    let _ = write!(
+        out,
+        "{}",
+        formats::markdown(
+            &report.counted(),
+            report.suppressed,
+            &diffs,
+            &run.errors,
+            mode
+        )
+    );
+}
+
+/// The --dry-run patch, colored for a person at a terminal and plain for
+/// `> p.patch`.
+fn emit_patch(out: &mut impl Write, run: &Run) {
+    use std::io::IsTerminal;
+    let color = crate::interactive::colors(std::io::stdout().is_terminal());
+    for r in run.fixed() {
+        let _ = write!(out, "{}", crate::interactive::paint_diff(&r.diff, color));
+    }
+}
+
+/// A line per finding (after --write, those left), then the summary.
+fn emit_text(out: &mut impl Write, cli: &Cli, report: &Report) {
+    let counted = report.counted();
+    let shown = counted
+        .iter()
+        .filter(|f| !(cli.write && f.finding.fix.as_ref().is_some_and(|x| x.applied)));
+    for f in shown {
+        let _ = writeln!(out, "{}", report::text_line(f));
+    }
+    if !cli.write {
+        let _ = writeln!(out, "{}", summary(&counted, report.suppressed));
+    }
+}
+
+/// On stderr: the files that could not be used, the fixes applied
+/// (`--show-fixes`), and what --write or --dry-run did.
+fn emit_summary(cli: &Cli, run: &Run, report: &Report) {
+    for (file, message) in &run.errors {
         eprintln!("error: {file}: {message}");
     }
     let plural = |n: usize, one: &str, many: &str| {
@@ -838,8 +936,10 @@ fn check_command(cli: &Cli) -> i32 {
         }
     };
     if cli.show_fixes && (cli.write || cli.dry_run) {
-        eprint!("{}", show_fixes(&findings));
+        eprint!("{}", show_fixes(&report.counted()));
     }
+    let (fixed_findings, fixed_files, remaining) =
+        (run.fixed_findings, run.fixed_files, report.remaining);
     if cli.write {
         eprintln!(
             "Fixed {fixed_findings} {} in {fixed_files} {}; {remaining} remain",
@@ -852,14 +952,6 @@ fn check_command(cli: &Cli) -> i32 {
             plural(fixed_findings, "finding", "findings"),
             plural(fixed_files, "file", "files"),
         );
-    }
-
-    if !errors.is_empty() {
-        2
-    } else if cli.dry_run {
-        i32::from(any_diff)
-    } else {
-        i32::from(remaining > 0)
     }
 }
 
