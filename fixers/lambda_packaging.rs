@@ -68,7 +68,7 @@
 //! ## Satisfies
 //! No scanner checks this: it is a deployment failure, not a setting.
 
-use crate::edit::{quote, Edit, Fix, NewFile, NewValue};
+use crate::edit::{Edit, Fix, NewFile, NewValue};
 use crate::lang::NodeExt;
 use crate::model::{string_value, Framework, Lookup, Resource, Scalar, SourceFile, Val};
 use crate::new_resource::NewResource;
@@ -469,10 +469,13 @@ fn fix(
             "the handler module `{module}` is not a plain file name"
         ));
     }
+    // The function's own code is a module when a line opens with an
+    // `export` or `import` keyword.
+    let keyword = |l: &str, word: &str| l.strip_prefix(word).is_some_and(|r| r.starts_with(' '));
     let esm = !python
         && code
             .lines()
-            .any(|l| l.starts_with("export ") || l.starts_with("import "));
+            .any(|l| keyword(l, "export") || keyword(l, "import"));
     let ext = match (python, esm) {
         (true, _) => "py",
         (false, true) => "mjs",
@@ -502,20 +505,16 @@ fn fix(
                 if py {
                     format!(
                         "os.path.join(os.path.dirname(os.path.abspath(__file__)), {})",
-                        quote(name, p.style().quote)
+                        p.string(name)
                     )
                 } else {
-                    format!("path.join(__dirname, {})", quote(name, p.style().quote))
+                    format!("path.join(__dirname, {})", p.string(name))
                 }
             };
             if py {
-                imports.push("import os".into());
+                imports.push(p.module_import("os", "os"));
             } else {
-                let semi = if p.style().semicolons { ";" } else { "" };
-                imports.push(format!(
-                    "import * as path from {}{semi}",
-                    quote("path", p.style().quote)
-                ));
+                imports.push(p.module_import("path", "path"));
             }
             let archive_file = imports_name(p, "DataArchiveFile");
             let var = p.fresh_var(
@@ -584,26 +583,16 @@ fn fix(
             let pulumi = if p.is_declared("pulumi") {
                 "pulumi".to_string()
             } else if py {
-                imports.push("import pulumi".into());
+                imports.push(p.module_import("pulumi", "pulumi"));
                 "pulumi".into()
             } else {
-                let semi = if p.style().semicolons { ";" } else { "" };
-                imports.push(format!(
-                    "import * as pulumi from {}{semi}",
-                    quote("@pulumi/pulumi", p.style().quote)
-                ));
+                imports.push(p.module_import("@pulumi/pulumi", "pulumi"));
                 "pulumi".into()
             };
             let archive = if py {
-                format!(
-                    "{pulumi}.FileArchive({})",
-                    quote(&relative, p.style().quote)
-                )
+                format!("{pulumi}.FileArchive({})", p.string(&relative))
             } else {
-                format!(
-                    "new {pulumi}.asset.FileArchive({})",
-                    quote(&relative, p.style().quote)
-                )
+                format!("new {pulumi}.asset.FileArchive({})", p.string(&relative))
             };
             match p.get(&obj, "code") {
                 Lookup::Present(v) => {
@@ -644,12 +633,13 @@ fn fix(
         let alone = p
             .imports
             .iter()
-            .find(|i| p.text(**i) == format!("import {module}"));
-        let os = imports.iter().position(|l| l == "import os");
+            .find(|i| p.text(**i) == p.module_import(module, module));
+        let import_os = p.module_import("os", "os");
+        let os = imports.iter().position(|l| *l == import_os);
         match (alone, os) {
             (Some(stmt), Some(i)) if !p.is_declared("os") => {
                 imports.remove(i);
-                edits.push(Edit::replace(stmt.byte_range(), "import os"));
+                edits.push(Edit::replace(stmt.byte_range(), import_os));
             }
             _ => edits.extend(p.remove_unused_import(module, &removed)),
         }

@@ -587,17 +587,7 @@ fn association<'t>(
             )?;
             // A statement loop binds nothing: an unused binding fails
             // CDKTF's default `noUnusedLocals` and Python linters.
-            let unit = p.style().indent.as_str();
-            let body: Vec<String> = text.lines().map(|l| format!("{unit}{l}")).collect();
-            let body = body.join("\n");
-            if p.lang.is_python() {
-                Ok(format!("for {index}, {item} in enumerate({list}):\n{body}"))
-            } else {
-                let semi = if p.style().semicolons { ";" } else { "" };
-                Ok(format!(
-                    "{list}.forEach(({item}, {index}) => {{\n{body}\n}}){semi}"
-                ))
-            }
+            Ok(p.for_each(list, &item, &index, &text))
         }
     }
 }

@@ -49,7 +49,7 @@ impl<'p, 't> Block<'p, 't> {
     /// Names for new resources: string literals `prefix-<suffix>` in the
     /// file's quote style.
     pub fn literal_names(&self, prefix: &str) -> impl Fn(&str) -> String {
-        let quote = self.p.style().quote;
+        let quote = self.p.quote_char();
         let prefix = prefix.to_string();
         move |suffix: &str| crate::edit::quote(&format!("{prefix}-{suffix}"), quote)
     }
@@ -105,7 +105,7 @@ impl<'p, 't> Block<'p, 't> {
                         format!("{}, depends_on=[{list}])", &o[..o.len() - 1])
                     }
                     _ => {
-                        self.imports.push("import pulumi".into());
+                        self.imports.push(self.p.module_import("pulumi", "pulumi"));
                         format!("pulumi.ResourceOptions(depends_on=[{list}])")
                     }
                 });
@@ -130,25 +130,13 @@ impl<'p, 't> Block<'p, 't> {
         name: String,
         mut props: Vec<(String, NewValue)>,
     ) -> Result<String, String> {
-        let (class, import) = self
+        let import = self
             .p
-            .class_ref(tf_type, ctx.flavor)
+            .import_class(tf_type, ctx.flavor, &mut props)
             .ok_or_else(|| format!("the class for `{tf_type}` cannot be named in this file"))?;
-        let mut import = import;
-        if ctx.flavor == Flavor::CdktfPy {
-            let structs = self.p.cdktf_py_structs(&class, &mut props);
-            if !structs.is_empty() {
-                match &mut import {
-                    Some(line) => line.push_str(&format!(", {}", structs.join(", "))),
-                    None => {
-                        let module = self.p.cdktf_py_module(tf_type);
-                        let names: Vec<&str> = structs.iter().map(String::as_str).collect();
-                        self.edits.extend(self.p.import_names(&module, &names));
-                    }
-                }
-            }
-        }
-        self.imports.extend(import);
+        let class = import.class;
+        self.edits.extend(import.edits);
+        self.imports.extend(import.line);
         let new = NewResource {
             tf_type,
             var: var.map(str::to_string),
@@ -160,11 +148,10 @@ impl<'p, 't> Block<'p, 't> {
 
     /// The edits that write the block after `stmt`, headed by `// title`.
     pub fn finish(mut self, title: &str, after: Node<'t>) -> Vec<Edit> {
-        let mark = if self.p.lang.is_python() { "#" } else { "//" };
         let statements = self.unbind_unused();
-        let text = format!("{mark} {title}\n{}", statements.join("\n"));
+        let text = format!("{}\n{}", self.p.comment(title), statements.join("\n"));
         if self.p.lang.is_python() && text.contains("json.dumps(") {
-            self.imports.insert(0, "import json".into());
+            self.imports.insert(0, self.p.module_import("json", "json"));
         }
         self.edits.push(self.p.insert_after(after, &[text]));
         self.edits.extend(self.p.add_imports(&self.imports));

@@ -7,7 +7,7 @@
 
 use crate::edit::{Applicability, Edit, Fix, NewValue};
 use crate::lang::NodeExt;
-use crate::model::{Binding, Flavor, Lookup, Resource, Scalar, SourceFile};
+use crate::model::{Binding, Lookup, Resource, Scalar, SourceFile};
 use crate::new_resource::NewResource;
 use crate::rules::{Finding, Meta};
 use crate::statements::merge_inserts;
@@ -260,29 +260,16 @@ fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
         }
     };
     let ctx = p.context_of(bucket);
-    let (class, import) = p
-        .class_ref(spec.companion, bucket.flavor)
-        .ok_or_else(|| format!("the class for `{}` cannot be named here", spec.companion))?;
     let mut props = vec![(
         "bucket".to_string(),
         NewValue::Raw(format!("{reference}.id")),
     )];
     props.extend((spec.props)(&p.ctx.settings));
-    let mut import = import;
-    if bucket.flavor == Flavor::CdktfPy {
-        let structs = p.cdktf_py_structs(&class, &mut props);
-        if !structs.is_empty() {
-            match &mut import {
-                // `from m import Class` is new: the structs join it
-                Some(line) => line.push_str(&format!(", {}", structs.join(", "))),
-                None => {
-                    let module = p.cdktf_py_module(spec.companion);
-                    let names: Vec<&str> = structs.iter().map(String::as_str).collect();
-                    edits.extend(p.import_names(&module, &names));
-                }
-            }
-        }
-    }
+    let import = p
+        .import_class(spec.companion, bucket.flavor, &mut props)
+        .ok_or_else(|| format!("the class for `{}` cannot be named here", spec.companion))?;
+    let class = import.class;
+    edits.extend(import.edits);
     let new = NewResource {
         tf_type: spec.companion,
         var: None,
@@ -292,7 +279,7 @@ fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
     let statement = p.render_resource(&ctx, &class, &new);
     let after = block_end(p, bucket, stmt);
     edits.push(p.insert_after(after, &[statement]));
-    edits.extend(p.add_imports(&import.into_iter().collect::<Vec<_>>()));
+    edits.extend(p.add_imports(&import.line.into_iter().collect::<Vec<_>>()));
     let unsafe_reason = (spec.unsafe_when)(p, bucket);
     let description = match &unsafe_reason {
         Some(why) => format!("{} (unsafe: {why})", (spec.description)(&p.ctx.settings)),

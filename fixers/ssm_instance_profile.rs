@@ -172,7 +172,7 @@ fn fix(p: &SourceFile, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, S
     let attachment_class = class("aws_iam_role_policy_attachment")?;
     let profile_class = class("aws_iam_instance_profile")?;
     if p.lang.is_python() {
-        imports.push("import json".to_string());
+        imports.push(p.module_import("json", "json"));
     }
     let role_name = NewValue::Raw(format!("{role}.name"));
     let new = [

@@ -272,11 +272,11 @@ enum Policy<'t> {
 /// A statement that lets a service assume the role without a condition.
 struct Open<'t> {
     service: String,
-    /// The statement's object (Literal), or the byte offset in the source
-    /// just after the statement's last value (Json).
+    /// The statement's object (Literal).
     node: Option<Node<'t>>,
-    insert_at: usize,
-    multiline_indent: Option<String>,
+    /// The statement's object in the JSON text, and where that text starts
+    /// in the source (Json).
+    json: Option<(std::ops::Range<usize>, usize)>,
 }
 
 fn policy_of<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Policy<'t>> {
@@ -384,8 +384,7 @@ impl<'t> Policy<'t> {
                         Some(Open {
                             service,
                             node: Some(s),
-                            insert_at: 0,
-                            multiline_indent: None,
+                            json: None,
                         })
                     })
                     .collect()
@@ -429,20 +428,10 @@ fn json_open_statements<'t>(p: &SourceFile<'t>, node: Node<'t>, text: &str) -> V
         let (true, Some(service)) = (open, service) else {
             continue;
         };
-        let body = &text[start..end];
-        // just after the last value: before the statement's own closing brace
-        let last = body[..body.len() - 1].trim_end().len();
-        let insert_at = base + start + last;
-        let multiline_indent = body.contains('\n').then(|| {
-            let before = &text[..start + last];
-            let line = before.rsplit('\n').next().unwrap_or("");
-            line.chars().take_while(|c| c.is_whitespace()).collect()
-        });
         out.push(Open {
             service,
             node: None,
-            insert_at,
-            multiline_indent,
+            json: Some((start..end, base)),
         });
     }
     out
@@ -648,34 +637,19 @@ fn fix(p: &SourceFile, role: &Resource, policy: &Policy, open: &[Open]) -> Resul
                 edits.extend(p.insert_props(&obj, &[("Condition", condition.clone())])?);
             }
         }
-        Policy::Json(node, _) => {
+        Policy::Json(node, json) => {
             let literal = region
                 .literal
                 .ok_or("the policy is a JSON string and the region is only known at run time")?;
-            let written = p.text(*node);
-            let delimiter = written
-                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
-                .chars()
-                .next()
-                .unwrap_or('"');
-            let triple = written.contains("\"\"\"") || written.contains("'''");
-            let escape = |s: String| {
-                if delimiter == '"' && !triple {
-                    s.replace('"', "\\\"")
-                } else {
-                    s
-                }
-            };
             for statement in open {
+                let Some((object, base)) = statement.json.clone() else {
+                    continue;
+                };
                 let value = format!(
                     "\"Condition\": {{\"StringEquals\": {{\"{CONDITION_KEY}\": {}}}}}",
                     quote(&literal, '"')
                 );
-                let text = match &statement.multiline_indent {
-                    Some(indent) => format!(",\n{indent}{value}"),
-                    None => format!(", {value}"),
-                };
-                edits.push(Edit::insert(statement.insert_at, escape(text)));
+                edits.push(p.json_entry_in_string(*node, json, base, object, &value));
             }
         }
     }

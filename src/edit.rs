@@ -183,6 +183,48 @@ pub(crate) struct Place<'a, 't> {
 }
 
 impl<'t> SourceFile<'t> {
+    /// An entry added to a JSON object written as is in the string literal
+    /// `literal` (`json` is its text, starting at `base` in the file;
+    /// `object` is the object's range in it): after the object's last
+    /// value, on a line of its own indented as that value's line when the
+    /// object spans lines, else after `, `; double quotes are escaped when
+    /// the literal is delimited by single double quotes.
+    pub fn json_entry_in_string(
+        &self,
+        literal: Node<'t>,
+        json: &str,
+        base: usize,
+        object: Range<usize>,
+        entry: &str,
+    ) -> Edit {
+        let body = &json[object.clone()];
+        // just after the last value: before the object's own closing brace
+        let last = body[..body.len().saturating_sub(1)].trim_end().len();
+        let text = if body.contains('\n') {
+            let line = json[..object.start + last]
+                .rsplit('\n')
+                .next()
+                .unwrap_or("");
+            let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
+            format!(",\n{indent}{entry}")
+        } else {
+            format!(", {entry}")
+        };
+        let written = self.text(literal);
+        let delimiter = written
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .chars()
+            .next()
+            .unwrap_or('"');
+        let triple = written.contains("\"\"\"") || written.contains("'''");
+        let text = if delimiter == '"' && !triple {
+            text.replace('"', "\\\"")
+        } else {
+            text
+        };
+        Edit::insert(base + object.start + last, text)
+    }
+
     /// A string literal in the file's quote style, for code inserted at
     /// `at`; inside a Python f-string it takes the other quote, which older
     /// Pythons require.

@@ -33,13 +33,69 @@ const STDLIB: &[&str] = &[
     "uuid",
 ];
 
+/// A resource class made available in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassImport {
+    /// The class expression to call (`aws.s3.BucketPublicAccessBlock`,
+    /// `S3BucketPublicAccessBlock`).
+    pub class: String,
+    /// The import line the file lacks, for `add_imports`.
+    pub line: Option<String>,
+    /// Edits that add names to imports the file has (struct classes).
+    pub edits: Vec<Edit>,
+}
+
 impl<'t> SourceFile<'t> {
+    /// Makes the class of `tf_type` available for a new resource with
+    /// `props`: the class to call and the import it needs, in the file's
+    /// layout, provider version and import style. CDKTF Python takes the
+    /// list items of nested blocks as struct classes: those in `props`
+    /// become `Struct`s, imported with the class. None when the class
+    /// cannot be named in this file.
+    pub fn import_class(
+        &self,
+        tf_type: &str,
+        flavor: Flavor,
+        props: &mut [(String, NewValue)],
+    ) -> Option<ClassImport> {
+        let (class, mut line) = self.class_ref(tf_type, flavor)?;
+        let mut edits = Vec::new();
+        if flavor == Flavor::CdktfPy {
+            let structs = self.cdktf_py_structs(&class, props);
+            if !structs.is_empty() {
+                match &mut line {
+                    // `from m import Class` is new: the structs join it
+                    Some(line) => line.push_str(&format!(", {}", structs.join(", "))),
+                    None => {
+                        let module = self.cdktf_py_module(tf_type);
+                        let names: Vec<&str> = structs.iter().map(String::as_str).collect();
+                        edits.extend(self.import_names(&module, &names));
+                    }
+                }
+            }
+        }
+        Some(ClassImport { class, line, edits })
+    }
+
+    /// The line that imports `module` whole under `name`, in the file's
+    /// style: `import os`, `import * as path from "path";`.
+    pub fn module_import(&self, module: &str, name: &str) -> String {
+        if self.lang.is_python() {
+            if module == name {
+                format!("import {module}")
+            } else {
+                format!("import {module} as {name}")
+            }
+        } else {
+            self.terminated(&format!("import * as {name} from {}", self.string(module)))
+        }
+    }
+
     /// The class expression for a Terraform type in this file, and the
     /// import line it needs when the file does not import it yet.
     pub fn class_ref(&self, tf_type: &str, flavor: Flavor) -> Option<(String, Option<String>)> {
         let row = catalog::row_of(tf_type)?;
         let python = flavor.is_python();
-        let semi = if self.style().semicolons { ";" } else { "" };
         match flavor.framework() {
             Framework::Pulumi => {
                 let class = if self.pulumi_major() == 6 {
@@ -62,12 +118,9 @@ impl<'t> SourceFile<'t> {
                     return None;
                 }
                 let import = if python {
-                    "import pulumi_aws as aws".to_string()
+                    self.module_import("pulumi_aws", "aws")
                 } else {
-                    format!(
-                        "import * as aws from {}{semi}",
-                        quote("@pulumi/aws", self.style().quote)
-                    )
+                    self.module_import("@pulumi/aws", "aws")
                 };
                 Some((format!("aws.{module}.{class}"), Some(import)))
             }
@@ -96,11 +149,11 @@ impl<'t> SourceFile<'t> {
                         .cdktf_import_prefix()
                         .unwrap_or_else(|| "@cdktf/provider-aws/lib/".into());
                     let spec = format!("{prefix}{}", module.replace('_', "-"));
-                    format!(
-                        "import {{ {} }} from {}{semi}",
+                    self.terminated(&format!(
+                        "import {{ {} }} from {}",
                         row.cdktf,
-                        quote(&spec, self.style().quote)
-                    )
+                        self.string(&spec)
+                    ))
                 };
                 Some((row.cdktf.to_string(), Some(import)))
             }

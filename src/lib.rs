@@ -27,5 +27,6 @@ pub mod rules;
 pub mod settings;
 pub mod statements;
 pub mod style;
+pub mod stylist;
 pub mod suppress;
 pub mod text;

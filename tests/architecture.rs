@@ -19,7 +19,14 @@ const LAYERS: &[&[&str]] = &[
     // The resource model.
     &["model"],
     // Edits and code generation.
-    &["edit", "statements", "imports", "naming", "new_resource"],
+    &[
+        "edit",
+        "statements",
+        "imports",
+        "naming",
+        "new_resource",
+        "stylist",
+    ],
     // What a rule is.
     &["rules"],
     // The rules, one module each (they may share helpers of this layer).
@@ -309,4 +316,45 @@ fn a_struct_literal_is_told_from_a_return_type() {
         "fn f(edits: Vec<Edit>) -> Fix {\n    Fix::safe(\"x\", edits)\n}",
         "Fix"
     ));
+}
+
+/// Code a rule must get from the stylist or the importer instead of
+/// writing it: the file's style, import lines, statement terminators,
+/// comment markers.
+const WRITTEN_BY_HELPERS: &[(&str, &str)] = &[
+    (
+        ".style()",
+        "reads the file's style; ask the stylist (src/stylist.rs)",
+    ),
+    (
+        "semicolons",
+        "decides statement terminators; use `terminated`",
+    ),
+    (
+        "\"import ",
+        "writes an import line; use `module_import` or `import_class`",
+    ),
+    (
+        "\"from ",
+        "writes an import line; use `module_import` or `import_class`",
+    ),
+    ("\"#\"", "writes a comment marker; use `comment`"),
+    ("\"//\"", "writes a comment marker; use `comment`"),
+    (".indent", "indents code; use `indented` or `for_each`"),
+];
+
+#[test]
+fn rules_write_no_style_of_their_own() {
+    let mut wrong = Vec::new();
+    for (name, text) in modules() {
+        if !name.starts_with("fixers") {
+            continue;
+        }
+        for (needle, why) in WRITTEN_BY_HELPERS {
+            if text.contains(needle) {
+                wrong.push(format!("{name}: `{needle}` {why}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
