@@ -105,19 +105,24 @@ const fn egress(
     }
 }
 
+const HTTPS: Egress = egress(
+    443,
+    "tcp",
+    "HTTPS for package updates and AWS APIs",
+    "https",
+);
+const HTTP: Egress = egress(80, "tcp", "HTTP for package repositories", "http");
+const DNS: Egress = egress(53, "udp", "DNS resolution", "dns");
+const NTP: Egress = egress(123, "udp", "NTP time synchronization", "ntp");
+
 /// Well-known ports: the description and name suffix NET001 gives a rule
 /// named in `egress` only by port and protocol.
 const KNOWN_PORTS: &[Egress] = &[
-    egress(
-        443,
-        "tcp",
-        "HTTPS for package updates and AWS APIs",
-        "https",
-    ),
-    egress(80, "tcp", "HTTP for package repositories", "http"),
-    egress(53, "udp", "DNS resolution", "dns"),
+    HTTPS,
+    HTTP,
+    DNS,
     egress(53, "tcp", "DNS over TCP", "dns-tcp"),
-    egress(123, "udp", "NTP time synchronization", "ntp"),
+    NTP,
     egress(22, "tcp", "SSH", "ssh"),
     egress(25, "tcp", "SMTP", "smtp"),
     egress(587, "tcp", "SMTP submission", "smtp-submission"),
@@ -134,17 +139,7 @@ pub struct Settings {
 }
 
 static DEFAULTS: Settings = Settings {
-    egress: Cow::Borrowed(&[
-        egress(
-            443,
-            "tcp",
-            "HTTPS for package updates and AWS APIs",
-            "https",
-        ),
-        egress(80, "tcp", "HTTP for package repositories", "http"),
-        egress(53, "udp", "DNS resolution", "dns"),
-        egress(123, "udp", "NTP time synchronization", "ntp"),
-    ]),
+    egress: Cow::Borrowed(&[HTTPS, HTTP, DNS, NTP]),
 };
 
 impl RuleSettings for Settings {

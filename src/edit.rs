@@ -718,6 +718,17 @@ pub fn quote(s: &str, q: char) -> String {
     out
 }
 
+/// `edits` (not overlapping) applied to `src`, for tests.
+#[cfg(test)]
+pub(crate) fn apply(src: &str, mut edits: Vec<Edit>) -> String {
+    let mut out = src.to_string();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    for e in edits {
+        out.replace_range(e.range.clone(), &e.text);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -549,15 +549,7 @@ mod tests {
     use crate::lang::{parse, Lang};
     use crate::model::SourceFile;
 
-    fn apply(src: &str, edits: Vec<crate::edit::Edit>) -> String {
-        let mut out = src.to_string();
-        let mut edits = edits;
-        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-        for e in edits {
-            out.replace_range(e.range.clone(), &e.text);
-        }
-        out
-    }
+    use crate::edit::apply;
 
     #[test]
     fn imports_go_after_future_imports_and_are_not_repeated() {
