@@ -181,10 +181,13 @@ impl Rule for AwsConfig {
     }
 
     fn program_facts(&self) -> &'static [Fact] {
-        &[Fact::Defines {
-            tf_type: "aws_config_configuration_recorder",
-            markers: &["Recorder"],
-        }]
+        &[
+            Fact::Defines {
+                tf_type: "aws_config_configuration_recorder",
+                markers: &["Recorder"],
+            },
+            Fact::MainFiles,
+        ]
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {

@@ -143,10 +143,13 @@ impl Rule for Cloudtrail {
     }
 
     fn program_facts(&self) -> &'static [Fact] {
-        &[Fact::Defines {
-            tf_type: "aws_cloudtrail",
-            markers: &["Trail", "Cloudtrail"],
-        }]
+        &[
+            Fact::Defines {
+                tf_type: "aws_cloudtrail",
+                markers: &["Trail", "Cloudtrail"],
+            },
+            Fact::MainFiles,
+        ]
     }
 
     fn check(&self, p: &crate::model::SourceFile, out: &mut Vec<Finding>) {

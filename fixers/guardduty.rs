@@ -92,10 +92,13 @@ impl Rule for Guardduty {
     }
 
     fn program_facts(&self) -> &'static [Fact] {
-        &[Fact::Defines {
-            tf_type: "aws_guardduty_detector",
-            markers: &["Detector"],
-        }]
+        &[
+            Fact::Defines {
+                tf_type: "aws_guardduty_detector",
+                markers: &["Detector"],
+            },
+            Fact::MainFiles,
+        ]
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {

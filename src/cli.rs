@@ -3,7 +3,7 @@
 use crate::config::{self, Config};
 use crate::edit::NewFile;
 use crate::engine::{self, Mode, Options, Outcome};
-use crate::facts::{FileContext, ProgramFacts};
+use crate::facts::{Fact, FileContext, ProgramFacts};
 use crate::files::{self, Read};
 use crate::fixers;
 use crate::formats;
@@ -327,10 +327,11 @@ fn prepare(cli: &Cli, discovered: &files::Discovered) -> Option<Prepared> {
         .iter()
         .map(|(p, e)| (files::display_path(p), e.clone()))
         .collect();
+    let needed = needed_facts(cli, &configs);
     Some(Prepared {
         configs,
         errors,
-        programs: program_facts(&discovered.files),
+        programs: program_facts(&discovered.files, &needed),
     })
 }
 
@@ -585,6 +586,21 @@ fn run_for(
     config: &Config,
     file: &Path,
 ) -> Result<(Selection, Options, Settings), String> {
+    let selection = selection_for(cli, config, config.ignored_in(file))?;
+    let options = Options {
+        mode: if cli.write || cli.dry_run {
+            Mode::Fix
+        } else {
+            Mode::Check
+        },
+        unsafe_fixes: cli.unsafe_fixes || config.unsafe_fixes.unwrap_or(false),
+    };
+    Ok((selection, options, config.settings.clone()))
+}
+
+/// The rules a configuration and the command line select, less those
+/// `ignored` for a file.
+fn selection_for(cli: &Cli, config: &Config, ignored: Vec<String>) -> Result<Selection, String> {
     let (select, mut extend, mut ignore) = if cli.select.is_empty() {
         (
             config.select.clone().unwrap_or_default(),
@@ -596,17 +612,24 @@ fn run_for(
     };
     extend.extend(cli.extend_select.iter().cloned());
     ignore.extend(cli.ignore.iter().cloned());
-    ignore.extend(config.ignored_in(file));
-    let selection = Selection::extended(fixers::ALL, &select, &extend, &ignore)?;
-    let options = Options {
-        mode: if cli.write || cli.dry_run {
-            Mode::Fix
-        } else {
-            Mode::Check
-        },
-        unsafe_fixes: cli.unsafe_fixes || config.unsafe_fixes.unwrap_or(false),
-    };
-    Ok((selection, options, config.settings.clone()))
+    ignore.extend(ignored);
+    Selection::extended(fixers::ALL, &select, &extend, &ignore)
+}
+
+/// What the rules that may run (under any of the configurations) need to
+/// know of their programs' other files; programs are read for no more.
+fn needed_facts(cli: &Cli, configs: &HashMap<PathBuf, Arc<Config>>) -> Vec<Fact> {
+    let default = Config::default();
+    let mut needed: Vec<Fact> = Vec::new();
+    let all = configs.values().map(|c| c.as_ref()).chain([&default]);
+    for selection in all.filter_map(|c| selection_for(cli, c, Vec::new()).ok()) {
+        for fact in selection.rules.iter().flat_map(|r| r.program_facts()) {
+            if !needed.contains(fact) {
+                needed.push(*fact);
+            }
+        }
+    }
+    needed
 }
 
 fn check_command(cli: &Cli) -> i32 {
@@ -956,7 +979,7 @@ fn emit_summary(cli: &Cli, run: &Run, report: &Report) {
 }
 
 /// The facts of each program the files belong to, by the files' folders.
-fn program_facts(files: &[PathBuf]) -> HashMap<PathBuf, Arc<ProgramFacts>> {
+fn program_facts(files: &[PathBuf], needed: &[Fact]) -> HashMap<PathBuf, Arc<ProgramFacts>> {
     let mut roots: HashMap<PathBuf, (PathBuf, bool)> = HashMap::new();
     let mut members: BTreeMap<PathBuf, (bool, Vec<PathBuf>)> = BTreeMap::new();
     for file in files {
@@ -971,7 +994,6 @@ fn program_facts(files: &[PathBuf]) -> HashMap<PathBuf, Arc<ProgramFacts>> {
             .1
             .push(file.clone());
     }
-    let needed = fixers::program_facts();
     let facts: HashMap<PathBuf, Arc<ProgramFacts>> = members
         .into_par_iter()
         .map(|(root, (marked, given))| {
@@ -982,7 +1004,7 @@ fn program_facts(files: &[PathBuf]) -> HashMap<PathBuf, Arc<ProgramFacts>> {
             } else {
                 given
             };
-            let facts = ProgramFacts::gather(&root, marked, &all, &needed);
+            let facts = ProgramFacts::gather(&root, marked, &all, needed);
             (root, Arc::new(facts))
         })
         .collect();

@@ -70,18 +70,18 @@ pub enum Fact {
         tf_type: &'static str,
         markers: &'static [&'static str],
     },
+    /// Which files the program starts from and which import the provider
+    /// (account-wide resources go in the main file, once).
+    MainFiles,
 }
 
 impl Fact {
-    pub fn tf_type(&self) -> &'static str {
-        match self {
-            Fact::Refers { tf_type, .. } | Fact::Defines { tf_type, .. } => tf_type,
-        }
-    }
-
+    /// Text a file holding what the fact is about contains; other files
+    /// are not parsed for it (files that import the provider always are).
     pub fn markers(&self) -> &'static [&'static str] {
         match self {
             Fact::Refers { markers, .. } | Fact::Defines { markers, .. } => markers,
+            Fact::MainFiles => &[],
         }
     }
 }

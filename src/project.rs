@@ -52,13 +52,16 @@ impl ProgramFacts {
             aws_files: Vec::new(),
         };
         // A file's own resources are seen by the rules checking it; facts
-        // from the others matter only when there are others.
-        if files.len() > 1 {
+        // from the others matter only when there are others, and a rule
+        // asks for them.
+        if files.len() > 1 && !needed.is_empty() {
             for file in files {
                 facts.scan(file, needed);
             }
         }
-        facts.mains = mains(root, marked, files, &facts.aws_files);
+        if needed.contains(&Fact::MainFiles) {
+            facts.mains = mains(root, marked, files, &facts.aws_files);
+        }
         facts
     }
 
@@ -229,7 +232,7 @@ fn file_refs(file: &Path, program: &SourceFile, needed: &[Fact]) -> Vec<CrossRef
         .iter()
         .filter_map(|f| match f {
             Fact::Refers { tf_type, attr, .. } => Some((*tf_type, *attr)),
-            Fact::Defines { .. } => None,
+            Fact::Defines { .. } | Fact::MainFiles => None,
         })
         .collect();
     refers.sort_unstable();
