@@ -374,6 +374,41 @@ mod tests {
     }
 
     #[test]
+    fn other_files_are_read_only_for_the_facts_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Pulumi.yaml"), "name: app\nmain: index.ts\n").unwrap();
+        let index = root.join("index.ts");
+        let store = root.join("store.ts");
+        std::fs::write(
+            &index,
+            "import * as aws from \"@pulumi/aws\";\nexport const b = new aws.s3.BucketV2(\"b\");\n",
+        )
+        .unwrap();
+        std::fs::write(&store, "import * as aws from \"@pulumi/aws\";\nimport { b } from \"./index\";\nnew aws.s3.BucketVersioningV2(\"v\", { bucket: b.id, versioningConfiguration: { status: \"Enabled\" } });\nnew aws.cloudtrail.Trail(\"t\", { s3BucketName: \"x\" });\n").unwrap();
+        let files = [index.clone(), store.clone()];
+        let versioning = Fact::Refers {
+            tf_type: "aws_s3_bucket_versioning",
+            attr: "bucket",
+            markers: &["Versioning"],
+        };
+        let trail = Fact::Defines {
+            tf_type: "aws_cloudtrail",
+            markers: &["Trail"],
+        };
+        let none = ProgramFacts::gather(root, true, &files, &[]);
+        assert!(none.refs.is_empty() && none.defined.is_empty() && none.mains.is_empty());
+        assert!(none.aws_files.is_empty(), "no file is parsed");
+        let some = ProgramFacts::gather(root, true, &files, &[versioning]);
+        assert_eq!(some.refs.len(), 1);
+        assert_eq!(some.refs[0].target, "b");
+        assert!(some.defined.is_empty() && some.mains.is_empty());
+        let all = ProgramFacts::gather(root, true, &files, &[versioning, trail, Fact::MainFiles]);
+        assert!(all.defined.contains("aws_cloudtrail"));
+        assert_eq!(all.mains, vec![index]);
+    }
+
+    #[test]
     fn manifests_stack_regions_and_roots_are_read_from_the_folder() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("app");
