@@ -1,10 +1,13 @@
 //! The helper `scripts/bench` runs (`cargo run --release --example
 //! bench-tool -- ...`):
 //!
-//!   generate DIR MEGABYTES SEED   write a corpus of about MEGABYTES (may be fractional) (see iacfix::bench::generate)
+//!   generate DIR MEGABYTES SEED   write a corpus of about MEGABYTES (may be fractional) (see corpus::generate)
 //!   floor PATH...                 discovery, prefilter and parse, no rules
 //!   program FILE RESOURCES SEED   one Pulumi TypeScript program, every
 //!                                 resource faulty (the one-file bench)
+
+#[path = "bench-corpus.rs"]
+mod corpus;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +20,7 @@ fn main() -> ExitCode {
             let megabytes: f64 = megabytes
                 .parse()
                 .map_err(|e| format!("`{megabytes}`: {e}"))?;
-            let w = iacfix::bench::generate(
+            let w = corpus::generate(
                 &PathBuf::from(dir),
                 (megabytes * 1e6) as u64,
                 number(seed)?,
@@ -31,14 +34,14 @@ fn main() -> ExitCode {
         })(),
         ["floor", paths @ ..] if !paths.is_empty() => {
             let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-            let (files, bytes, broken) = iacfix::bench::parse_floor(&paths);
+            let (files, bytes, broken) = corpus::parse_floor(&paths);
             println!("{files} files parsed, {bytes} bytes, {broken} with syntax errors");
             Ok(())
         }
         ["program", file, resources, seed] => (|| {
-            let mut rng = iacfix::bench::Rng::new(number(seed)?);
-            let (_, text) = iacfix::bench::program(
-                iacfix::bench::Flavor::PulumiTs,
+            let mut rng = corpus::Rng::new(number(seed)?);
+            let (_, text) = corpus::program(
+                corpus::Flavor::PulumiTs,
                 number(resources)? as usize,
                 100,
                 &mut rng,

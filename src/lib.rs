@@ -1,8 +1,6 @@
 //! iacfix finds insecure or broken AWS resource definitions in Pulumi and
 //! CDKTF programs (TypeScript and Python) and fixes them with minimal patches.
 
-#[doc(hidden)]
-pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod config;

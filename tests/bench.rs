@@ -3,6 +3,10 @@
 //! corpus. No timing is asserted here (machines are shared and noisy); the
 //! figures come from `scripts/bench`.
 
+#[path = "../scripts/bench-corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
 use iacfix::lang::{self, Lang};
 use std::path::Path;
 use std::process::Command;
@@ -10,7 +14,7 @@ use std::process::Command;
 #[test]
 fn generated_corpus_is_valid_varied_and_half_ordinary() {
     let dir = tempfile::tempdir().unwrap();
-    let written = iacfix::bench::generate(dir.path(), 400_000, 3).unwrap();
+    let written = corpus::generate(dir.path(), 400_000, 3).unwrap();
     assert!(written.bytes >= 400_000);
     let total = written.programs + written.ordinary;
     assert!(
@@ -57,7 +61,7 @@ fn generated_corpus_is_valid_varied_and_half_ordinary() {
     );
     // The same seed gives the same corpus.
     let again = tempfile::tempdir().unwrap();
-    iacfix::bench::generate(again.path(), 400_000, 3).unwrap();
+    corpus::generate(again.path(), 400_000, 3).unwrap();
     let first = std::fs::read_to_string(
         dir.path()
             .join("team000/stack000000")

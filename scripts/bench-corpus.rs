@@ -1,9 +1,9 @@
 //! Benchmark support (`scripts/bench`): a deterministic corpus generator
-//! and the parse floor (discovery, prefilter and parse, no rules). Not
-//! part of the command line.
+//! and the parse floor (discovery, prefilter and parse, no rules). Not part
+//! of the library: `scripts/bench-tool.rs` and `tests/bench.rs` include it.
 
-use crate::files::{self, Read};
-use crate::lang::{self, Lang};
+use iacfix::files::{self, Read};
+use iacfix::lang::{self, Lang};
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::fs;
