@@ -173,14 +173,14 @@ fn lookup(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
             let Lookup::Present(name) = p.get(&filter, "name") else {
                 continue;
             };
-            if p.scalar(name) != Scalar::Str("name".into()) {
+            if p.literal(name) != Scalar::Str("name".into()) {
                 continue;
             }
             let Lookup::Present(values) = p.get(&filter, "values") else {
                 continue;
             };
             for v in p.list(values).unwrap_or_default() {
-                let Scalar::Str(s) = p.scalar(v) else {
+                let Scalar::Str(s) = p.literal(v) else {
                     continue;
                 };
                 selects_amazon_linux |= amazon_linux(&s);
@@ -192,7 +192,7 @@ fn lookup(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
         }
     }
     if let Lookup::Present(v) = p.get(&obj, "name_regex") {
-        if let Scalar::Str(s) = p.scalar(v) {
+        if let Scalar::Str(s) = p.literal(v) {
             if s.trim_start_matches('^').starts_with("amzn2-ami-") {
                 let msg = format!(
                     "The AMI lookup selects Amazon Linux 2 (`{}` is `{s}`), which is out of support; no automatic fix for a regular expression",

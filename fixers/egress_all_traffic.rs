@@ -255,7 +255,7 @@ impl Rule for EgressAllTraffic {
 
 fn string(p: &SourceFile, obj: &Obj, attr: &str) -> Option<String> {
     match p.get(obj, attr) {
-        Lookup::Present(v) => match p.scalar(v) {
+        Lookup::Present(v) => match p.literal(v) {
             Scalar::Str(s) => Some(s),
             Scalar::Num(n) => Some(n.to_string()),
             _ => None,
@@ -271,7 +271,7 @@ fn strings(p: &SourceFile, obj: &Obj, attr: &str) -> Vec<String> {
     p.list(v)
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|item| match p.scalar(item) {
+        .filter_map(|item| match p.literal(item) {
             Scalar::Str(s) => Some(s),
             _ => None,
         })

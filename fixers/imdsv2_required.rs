@@ -106,7 +106,7 @@ impl Rule for Imdsv2Required {
             let obj = p.props(res);
             let tokens_path = p.display_path(&obj, "metadata_options.http_tokens");
             if let Lookup::Present(v) = p.get_path(&obj, "metadata_options.http_endpoint") {
-                if p.scalar(v) == Scalar::Str("disabled".into()) {
+                if p.literal(v) == Scalar::Str("disabled".into()) {
                     continue;
                 }
             }

@@ -163,7 +163,7 @@ fn inspect<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Package<'t> {
     match res.flavor.framework() {
         Framework::Cdktf => {
             if let Lookup::Present(v) = p.get(&obj, "filename") {
-                if let Scalar::Str(name) = p.scalar(v) {
+                if let Scalar::Str(name) = p.literal(v) {
                     if is_missing_zip(p, &name) {
                         pkg.problems.push(format!(
                             "`filename` names `{name}`, which does not exist beside the program"
@@ -212,7 +212,7 @@ fn archive<'t>(p: &SourceFile<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
     };
     match class {
         "FileArchive" => {
-            if let Scalar::Str(name) = p.scalar(Val { node: first }) {
+            if let Scalar::Str(name) = p.literal(Val { node: first }) {
                 if is_missing_zip(p, &name) {
                     pkg.problems.push(format!(
                         "its code archive `{name}` does not exist beside the program"
@@ -239,7 +239,7 @@ fn archive<'t>(p: &SourceFile<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
                     continue;
                 };
                 if matches!(code.kind_str(), "string" | "template_string") {
-                    let name = match p.scalar(Val { node: key }) {
+                    let name = match p.literal(Val { node: key }) {
                         Scalar::Str(s) => s,
                         _ => p.text(key).to_string(),
                     };
@@ -425,7 +425,7 @@ fn fix(
         .statement_of(res.call)
         .ok_or("the function is created inside an expression")?;
     let runtime = match p.get(&obj, "runtime") {
-        Lookup::Present(v) => match p.scalar(v) {
+        Lookup::Present(v) => match p.literal(v) {
             Scalar::Str(s) => s,
             _ => p.text(v.node).to_ascii_lowercase(),
         },
@@ -439,7 +439,7 @@ fn fix(
         code.contains("def ")
     };
     let handler = match p.get(&obj, "handler") {
-        Lookup::Present(v) => match p.scalar(v) {
+        Lookup::Present(v) => match p.literal(v) {
             Scalar::Str(s) => Some((v, s)),
             _ => return Err("the handler is computed at run time".into()),
         },
@@ -605,8 +605,8 @@ fn fix(
                 Lookup::Unknown(why) => return Err(format!("`code` {why}")),
             }
             if let Some(hash) = pkg.hash {
-                let entry = hash
-                    .parent()
+                let entry = p
+                    .parent(hash)
                     .filter(|e| matches!(e.kind_str(), "pair" | "keyword_argument"))
                     .ok_or("the source code hash is not an argument written here")?;
                 removed.push(entry.byte_range());
@@ -736,7 +736,7 @@ fn program_relative(p: &SourceFile, folder: &str) -> String {
 
 /// The variable and statement holding a code string (`code = """..."""`).
 fn code_holder<'t>(p: &SourceFile<'t>, string: Node<'t>) -> Option<(&'t str, Node<'t>)> {
-    let parent = string.parent()?;
+    let parent = p.parent(string)?;
     let name = match parent.kind_str() {
         "assignment" => parent.field("left")?,
         "variable_declarator" => parent.field("name")?,

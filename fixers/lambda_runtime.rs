@@ -140,7 +140,7 @@ impl Rule for LambdaRuntime {
             let Lookup::Present(v) = p.get(&obj, "runtime") else {
                 continue;
             };
-            let (runtime, enum_form) = match p.scalar(v) {
+            let (runtime, enum_form) = match p.literal(v) {
                 Scalar::Str(s) => (s, false),
                 _ => match enum_runtime(p.text(v.node)) {
                     Some(r) => (r, true),

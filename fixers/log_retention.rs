@@ -110,7 +110,7 @@ impl Rule for LogRetention {
                     res.head(),
                     format!("The log group has no retention (`{shown}` is not set)"),
                 ),
-                Lookup::Present(v) => match p.scalar(v) {
+                Lookup::Present(v) => match p.literal(v) {
                     Scalar::Num(n) if n == 0.0 || n >= min as f64 => continue,
                     Scalar::Num(n) => (
                         v.node.byte_range(),

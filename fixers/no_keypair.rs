@@ -122,7 +122,7 @@ impl Rule for NoKeypair {
                     let msg = format!(
                         "The instance is reached with the SSH key pair `{name}` (`{shown}`)"
                     );
-                    let edits = entry_of(v.node).map(|e| p.remove_item(e));
+                    let edits = entry_of(p, v.node).map(|e| p.remove_item(e));
                     let f = Finding::at(&META, p, res, v.node.byte_range(), msg);
                     out.push(match edits {
                         Some(edits) => f.with_fix(Fix::unsafe_(
@@ -145,8 +145,8 @@ impl Rule for NoKeypair {
 }
 
 /// The `key: value` / `key=value` entry a value belongs to.
-fn entry_of(value: Node) -> Option<Node> {
-    let parent = value.parent()?;
+fn entry_of<'t>(p: &SourceFile<'t>, value: Node<'t>) -> Option<Node<'t>> {
+    let parent = p.parent(value)?;
     matches!(parent.kind_str(), "pair" | "keyword_argument").then_some(parent)
 }
 
@@ -201,7 +201,7 @@ fn key_pair<'t>(
                 }
             } else {
                 let (line, _) = p.lines.position(p.src, r.start_byte());
-                let context = p.text(r.parent().unwrap_or(r));
+                let context = p.text(p.parent(r).unwrap_or(r));
                 let context = context.lines().next().unwrap_or(context);
                 blockers.push(format!("line {line} (`{context}`)"));
             }
@@ -239,7 +239,7 @@ fn references<'t>(p: &SourceFile<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>
             kind,
             "identifier" | "shorthand_property_identifier" | "member_expression" | "attribute"
         ) && p.text(node) == var
-            && !is_name_position(node)
+            && !is_name_position(p, node)
             && same_variable(p, node, var, decl);
         if is_ref {
             found.push(node);
@@ -255,8 +255,8 @@ fn references<'t>(p: &SourceFile<'t>, var: &str, decl: Node<'t>) -> Vec<Node<'t>
 /// Whether an identifier names something other than a variable: a module
 /// path (`from pkg.key_pair import KeyPair`), an attribute (`x.key_pair`)
 /// or a keyword argument (`f(key_pair=...)`).
-fn is_name_position(node: Node) -> bool {
-    let Some(parent) = node.parent() else {
+fn is_name_position<'t>(p: &SourceFile<'t>, node: Node<'t>) -> bool {
+    let Some(parent) = p.parent(node) else {
         return false;
     };
     match parent.kind_str() {
@@ -283,14 +283,14 @@ fn same_variable(p: &SourceFile, node: Node, var: &str, decl: Node) -> bool {
 /// to the key pair, or its `.keyName` / `.id`) is the value of.
 fn key_name_entry<'t>(p: &SourceFile<'t>, r: Node<'t>) -> Option<Node<'t>> {
     let mut value = r;
-    if let Some(parent) = r.parent() {
+    if let Some(parent) = p.parent(r) {
         if matches!(parent.kind_str(), "member_expression" | "attribute")
             && parent.field("object") == Some(r)
         {
             value = parent;
         }
     }
-    let entry = entry_of(value)?;
+    let entry = entry_of(p, value)?;
     let key = entry
         .field(if p.lang.is_python() { "name" } else { "key" })
         .map(|k| p.text(k))?;
@@ -312,7 +312,7 @@ fn key_name_entry<'t>(p: &SourceFile<'t>, r: Node<'t>) -> Option<Node<'t>> {
 /// `pulumi.export(...)`, `new TerraformOutput(...)`.
 fn export_statement<'t>(p: &SourceFile<'t>, r: Node<'t>) -> Option<Node<'t>> {
     let mut cur = r;
-    while let Some(parent) = cur.parent() {
+    while let Some(parent) = p.parent(cur) {
         if parent.kind_str() == "export_statement" {
             return Some(parent);
         }

@@ -116,13 +116,15 @@ impl Rule for OptionalConfig {
             return;
         }
         let python = p.lang.is_python();
+        // (Looked for once: the text may be long and the calls many.)
+        let nullish = std::cell::OnceCell::new();
         for &call in &p.calls {
             let Some((method, key)) = required_setting(p, call) else {
                 continue;
             };
             let operator = if python {
                 "or"
-            } else if p.src.contains(" ?? ") {
+            } else if *nullish.get_or_init(|| p.src.contains(" ?? ")) {
                 "??"
             } else {
                 "||"
@@ -130,7 +132,7 @@ impl Rule for OptionalConfig {
             let default = &p.ctx.settings.get::<Settings>().default;
             let fallback = p.quote_at(call, default);
             let mut edits = vec![Edit::replace(method.byte_range(), "get")];
-            if needs_parens(call) {
+            if needs_parens(p, call) {
                 edits.push(Edit::insert(call.start_byte(), "("));
                 edits.push(Edit::insert(
                     call.end_byte(),
@@ -183,7 +185,7 @@ fn required_setting<'t>(p: &SourceFile<'t>, call: Node<'t>) -> Option<(Node<'t>,
     let [key] = named.as_slice() else {
         return None;
     };
-    match p.scalar(Val { node: *key }) {
+    match p.literal(Val { node: *key }) {
         Scalar::Str(k)
             if p.ctx
                 .settings
@@ -214,8 +216,8 @@ fn is_config(p: &SourceFile, receiver: Node) -> bool {
 }
 
 /// Whether `a || b` needs parentheses where the call stands.
-fn needs_parens(call: Node) -> bool {
-    let Some(parent) = call.parent() else {
+fn needs_parens<'t>(p: &SourceFile<'t>, call: Node<'t>) -> bool {
+    let Some(parent) = p.parent(call) else {
         return false;
     };
     let safe = matches!(

@@ -81,7 +81,7 @@
 //! No scanner checks this; the failure analysis of seed 000 asks for it.
 
 use crate::lang::NodeExt;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
@@ -181,7 +181,7 @@ impl<'a, 't> Network<'a, 't> {
                     "aws_subnet" | "aws_route_table" | "aws_nat_gateway" | "aws_internet_gateway"
                 )
             })
-            .map(|r| (r, holder_of(p, r)))
+            .scan(HashMap::new(), |loops, r| Some((r, holder_of(p, r, loops))))
             .collect();
         let mut net = Network {
             associations: Vec::new(),
@@ -309,7 +309,7 @@ impl<'a, 't> Network<'a, 't> {
             let obj = p.props(subnet);
             let maps_public = match p.get(&obj, "map_public_ip_on_launch") {
                 Lookup::Absent => false,
-                Lookup::Present(v) => match p.scalar(v) {
+                Lookup::Present(v) => match p.literal(v) {
                     Scalar::Bool(b) => b,
                     _ => continue, // decided at run time
                 },
@@ -423,7 +423,7 @@ impl<'a, 't> Network<'a, 't> {
                 // VPC's internet gateway, when the program names it.
                 let gateway = match gateways.as_slice() {
                     [Some(h @ Holder::One { name, .. })]
-                        if h.stmt().parent() == vpc_stmt.parent() =>
+                        if p.parent(h.stmt()) == p.parent(vpc_stmt) =>
                     {
                         anchors.push(h.stmt());
                         Some(name.clone())
@@ -508,8 +508,8 @@ impl<'a, 't> Network<'a, 't> {
                 default_route(holder.first("id")),
             )?;
         }
-        let parent = vpc_stmt.parent();
-        if anchors.iter().any(|a| a.parent() != parent) {
+        let parent = p.parent(vpc_stmt);
+        if anchors.iter().any(|a| p.parent(*a) != parent) {
             return Err("the VPC and its subnets are defined in different scopes".into());
         }
         let last = anchors
@@ -619,7 +619,7 @@ fn indexed(p: &SourceFile, name: &str, index: &str) -> String {
 
 /// Whether a value is the default route's destination.
 fn is_default(p: &SourceFile, value: Lookup) -> bool {
-    matches!(value, Lookup::Present(v) if p.scalar(v) == Scalar::Str(DEFAULT_ROUTE.into()))
+    matches!(value, Lookup::Present(v) if p.literal(v) == Scalar::Str(DEFAULT_ROUTE.into()))
 }
 
 /// The expression a reference is an attribute of: `subnet` in `subnet.id`.
@@ -672,7 +672,7 @@ fn denotes<'t>(
 fn iterated_list<'t>(p: &SourceFile<'t>, ident: Node<'t>) -> Option<String> {
     let name = p.text(ident);
     let mut cur = ident;
-    while let Some(parent) = cur.parent() {
+    while let Some(parent) = p.parent(cur) {
         cur = parent;
         match cur.kind_str() {
             "arrow_function" | "function_expression" | "function" => {
@@ -687,7 +687,7 @@ fn iterated_list<'t>(p: &SourceFile<'t>, ident: Node<'t>) -> Option<String> {
                 if first.map(|f| p.text(f)) != Some(name) {
                     continue;
                 }
-                let call = cur.parent()?.parent()?;
+                let call = p.parent(p.parent(cur)?)?;
                 let callee = call.field("function")?;
                 if callee.kind_str() != "member_expression" {
                     return None;
@@ -739,34 +739,78 @@ fn iterated_list<'t>(p: &SourceFile<'t>, ident: Node<'t>) -> Option<String> {
     None
 }
 
-/// How the resources of `res` are held, when code can name them.
-fn holder_of<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Option<Holder<'t>> {
-    // climb to the statement of the scope, noting a loop on the way
-    let mut cur = res.call;
-    let mut lp: Option<Node<'t>> = None;
-    while let Some(parent) = cur.parent() {
-        match parent.kind_str() {
-            "arrow_function"
+/// The loops around a node up to its function or class (or the file): the
+/// innermost, and whether there is another, by node id.
+type Loops<'t> = HashMap<usize, (Option<Node<'t>>, bool)>;
+
+fn is_loop(kind: &str) -> bool {
+    matches!(
+        kind,
+        "arrow_function"
             | "function_expression"
             | "lambda"
             | "list_comprehension"
             | "for_statement"
-            | "for_in_statement" => {
-                if lp.is_some() {
-                    return None; // loops in loops
-                }
-                lp = Some(parent);
-            }
-            "function_declaration"
-            | "method_definition"
-            | "function_definition"
-            | "class_declaration"
-            | "class_definition"
-            | "program"
-            | "module" => break,
-            _ => {}
+            | "for_in_statement"
+    )
+}
+
+/// The loops around `node` (see `Loops`), climbing until a node `loops`
+/// knows: resources nest, and the climbs from nested ones share their ends.
+fn loops_around<'t>(
+    p: &SourceFile<'t>,
+    node: Node<'t>,
+    loops: &mut Loops<'t>,
+) -> (Option<Node<'t>>, bool) {
+    // Each node on the way with its parent, until the scope's statement.
+    let mut way: Vec<(Node<'t>, Node<'t>)> = Vec::new();
+    let mut cur = node;
+    let mut found = loop {
+        if let Some(&known) = loops.get(&cur.id()) {
+            break known;
         }
-        cur = parent;
+        match p.parent(cur) {
+            Some(parent)
+                if !matches!(
+                    parent.kind_str(),
+                    "function_declaration"
+                        | "method_definition"
+                        | "function_definition"
+                        | "class_declaration"
+                        | "class_definition"
+                        | "program"
+                        | "module"
+                ) =>
+            {
+                way.push((cur, parent));
+                cur = parent;
+            }
+            _ => {
+                loops.insert(cur.id(), (None, false));
+                break (None, false);
+            }
+        }
+    };
+    for (n, parent) in way.into_iter().rev() {
+        if is_loop(parent.kind_str()) {
+            found = (Some(parent), found.0.is_some());
+        }
+        loops.insert(n.id(), found);
+    }
+    found
+}
+
+/// How the resources of `res` are held, when code can name them (`loops`
+/// keeps what `loops_around` found).
+fn holder_of<'t>(
+    p: &SourceFile<'t>,
+    res: &Resource<'t>,
+    loops: &mut Loops<'t>,
+) -> Option<Holder<'t>> {
+    // climb to the statement of the scope, noting a loop on the way
+    let (lp, more) = loops_around(p, res.call, loops);
+    if more {
+        return None; // loops in loops
     }
     let Some(lp) = lp else {
         let name = match &res.binding {
@@ -787,7 +831,7 @@ fn holder_of<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Option<Holder<'t>> {
             if !gives {
                 return None;
             }
-            let call = lp.parent()?.parent()?;
+            let call = p.parent(p.parent(lp)?)?;
             let callee = call.field("function")?;
             let method = callee.field("property").map(|m| p.text(m));
             if !matches!(method, Some("map" | "flatMap")) {
@@ -856,19 +900,17 @@ fn pushed_to<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Option<String> {
         }
         Some(p.text(callee.field("object")?).to_string())
     };
-    let args = res
-        .call
-        .parent()
+    let args = p
+        .parent(res.call)
         .filter(|a| matches!(a.kind_str(), "arguments" | "argument_list"));
-    if let Some(call) = args.and_then(|a| a.parent()) {
+    if let Some(call) = args.and_then(|a| p.parent(a)) {
         return direct(call);
     }
     let Binding::Variable(name) = &res.binding else {
         return None;
     };
     let stmt = p.statement_of(res.call)?;
-    let mut next = stmt.next_named_sibling();
-    while let Some(s) = next {
+    for s in p.next_named_siblings(stmt) {
         let call = s
             .named_child(0)
             .filter(|c| matches!(c.kind_str(), "call_expression" | "call"));
@@ -880,7 +922,6 @@ fn pushed_to<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Option<String> {
                 }
             }
         }
-        next = s.next_named_sibling();
     }
     None
 }
@@ -888,7 +929,7 @@ fn pushed_to<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Option<String> {
 /// The name a value is bound to: `const xs = value`, `self.xs = value`.
 fn bound_name<'t>(p: &SourceFile<'t>, value: Node<'t>) -> Option<String> {
     let mut cur = value;
-    while let Some(parent) = cur.parent() {
+    while let Some(parent) = p.parent(cur) {
         match parent.kind_str() {
             "parenthesized_expression" | "as_expression" | "await_expression" => cur = parent,
             "variable_declarator" => {

@@ -481,7 +481,7 @@ fn main_anchor<'a, 't>(
             })
             .filter_map(|r| {
                 let stmt = p.statement_of(r.call)?;
-                let parent = stmt.parent()?;
+                let parent = p.parent(stmt)?;
                 let top = matches!(parent.kind_str(), "program" | "module");
                 let ok = match r.flavor.framework() {
                     Framework::Pulumi => top,

@@ -94,7 +94,7 @@ impl Rule for RoleSessionDuration {
                     res.head(),
                     format!("The role does not state its session duration (`{shown}` is not set)"),
                 ),
-                Lookup::Present(v) => match p.scalar(v) {
+                Lookup::Present(v) => match p.literal(v) {
                     Scalar::Num(n) if n <= max as f64 => continue,
                     Scalar::Num(n) => (
                         v.node.byte_range(),

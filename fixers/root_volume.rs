@@ -195,7 +195,7 @@ fn root_size(p: &SourceFile, res: &Resource, obj: &Obj, out: &mut Vec<Finding>) 
     let Lookup::Present(v) = p.get_path(obj, "root_block_device.volume_size") else {
         return;
     };
-    let Scalar::Num(size) = p.scalar(v) else {
+    let Scalar::Num(size) = p.literal(v) else {
         return;
     };
     let min = p.ctx.settings.get::<Settings>().min_volume_size;
@@ -231,7 +231,7 @@ fn ebs_devices(p: &SourceFile, res: &Resource, obj: &Obj, out: &mut Vec<Finding>
             continue;
         };
         let name = match p.get(&device, "device_name") {
-            Lookup::Present(v) => match p.scalar(v) {
+            Lookup::Present(v) => match p.literal(v) {
                 Scalar::Str(s) => format!("EBS device {s}"),
                 _ => "An EBS device".to_string(),
             },

@@ -95,7 +95,7 @@ pub fn targets(p: &SourceFile, bucket: &Resource) -> Vec<String> {
 fn literal_name(p: &SourceFile, bucket: &Resource) -> Option<String> {
     let obj = p.props(bucket);
     match p.get(&obj, "bucket") {
-        Lookup::Present(v) => match p.scalar(v) {
+        Lookup::Present(v) => match p.literal(v) {
             Scalar::Str(s) => Some(s),
             _ => None,
         },
@@ -142,7 +142,7 @@ pub fn companions_of<'a, 't>(
             if p.refers_to(v.node, bucket) {
                 return true;
             }
-            matches!((p.scalar(v), &name), (Scalar::Str(a), Some(b)) if a == *b)
+            matches!((p.literal(v), &name), (Scalar::Str(a), Some(b)) if a == *b)
         })
         .collect()
 }
@@ -171,7 +171,7 @@ fn bucket_index(p: &SourceFile) -> std::collections::HashMap<String, Vec<usize>>
                 keys.push(head);
             }
         }
-        if let Scalar::Str(s) = p.scalar(v) {
+        if let Scalar::Str(s) = p.literal(v) {
             keys.push(format!("\"{s}"));
         }
         keys.sort();
@@ -198,7 +198,7 @@ pub fn public_reason(p: &SourceFile, bucket: &Resource) -> Option<String> {
         }
     }
     if let Lookup::Present(v) = p.get(&obj, "acl") {
-        if let Scalar::Str(acl) = p.scalar(v) {
+        if let Scalar::Str(acl) = p.literal(v) {
             if acl.starts_with("public-") {
                 return Some(format!("the bucket has the public ACL `{acl}`"));
             }
@@ -327,7 +327,7 @@ fn block_end<'t>(p: &SourceFile<'t>, bucket: &Resource<'t>, stmt: Node<'t>) -> N
         .filter_map(|r| p.statement_of(r.call))
         .collect();
     let mut last = stmt;
-    while let Some(next) = last.next_named_sibling() {
+    for next in p.next_named_siblings(stmt) {
         if !ours.contains(&next) {
             break;
         }

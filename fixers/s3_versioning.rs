@@ -110,7 +110,7 @@ fn inline_disabled(p: &SourceFile, out: &mut Vec<Finding>) {
         let Lookup::Present(enabled) = p.get(&obj, "enabled") else {
             continue;
         };
-        if p.scalar(enabled) != Scalar::Bool(false) {
+        if p.literal(enabled) != Scalar::Bool(false) {
             continue;
         }
         let edit = p.set_value(enabled, &NewValue::Bool(true), &obj, "enabled");
@@ -139,7 +139,7 @@ fn suspended(p: &SourceFile, out: &mut Vec<Finding>) {
         let Lookup::Present(status) = p.get(&obj, "status") else {
             continue;
         };
-        let Scalar::Str(value) = p.scalar(status) else {
+        let Scalar::Str(value) = p.literal(status) else {
             continue;
         };
         if value == "Enabled" {

@@ -125,11 +125,17 @@ impl Rule for TrustPolicyConditions {
 /// `doc.then(d => d.json)`, or a call written in place.
 fn document_of<'a, 't>(p: &'a SourceFile<'t>, value: Node<'t>) -> Option<&'a Resource<'t>> {
     let value = p.resolve(value).unwrap_or(value);
-    let docs = || {
-        p.resources
-            .iter()
-            .filter(|r| r.tf_type == "data.aws_iam_policy_document")
-    };
+    // (Found once: the search below goes through every node of the value,
+    // which may hold most of the file.)
+    let docs: Vec<&'a Resource<'t>> = p
+        .resources
+        .iter()
+        .filter(|r| r.tf_type == "data.aws_iam_policy_document")
+        .collect();
+    if docs.is_empty() {
+        return None;
+    }
+    let docs = || docs.iter().copied();
     if let Some(inside) = docs().find(|r| value.byte_range().contains(&r.call.start_byte())) {
         return Some(inside);
     }
@@ -180,7 +186,7 @@ fn check_document(
             continue;
         }
         if let Lookup::Present(effect) = p.get(&statement, "effect") {
-            if p.scalar(effect) == Scalar::Str("Deny".into()) {
+            if p.literal(effect) == Scalar::Str("Deny".into()) {
                 continue;
             }
         }
@@ -192,13 +198,13 @@ fn check_document(
             .unwrap_or_default()
             .into_iter()
             .filter_map(|pr| p.obj(&statement, "principals", pr))
-            .filter(|pr| matches!(p.get(pr, "type"), Lookup::Present(t) if p.scalar(t) == Scalar::Str("Service".into())))
+            .filter(|pr| matches!(p.get(pr, "type"), Lookup::Present(t) if p.literal(t) == Scalar::Str("Service".into())))
             .map(|pr| match p.get(&pr, "identifiers") {
                 Lookup::Present(ids) => p
                     .list(ids)
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|i| match p.scalar(i) {
+                    .map(|i| match p.literal(i) {
                         Scalar::Str(s) => s,
                         _ => p.text(i.node).to_string(),
                     })
@@ -295,7 +301,7 @@ fn policy_of<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Policy<'t>> {
             let doc = p.resolve(first)?;
             matches!(doc.kind_str(), "object" | "dictionary").then_some(Policy::Literal(doc))
         }
-        "string" | "template_string" => match p.scalar(Val { node }) {
+        "string" | "template_string" => match p.literal(Val { node }) {
             Scalar::Str(text) if text.trim_start().starts_with('{') => {
                 Some(Policy::Json(node, text))
             }
@@ -315,7 +321,7 @@ fn entry<'t>(p: &SourceFile<'t>, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
         let Some(k) = pair.field("key") else {
             continue;
         };
-        let name = match p.scalar(Val { node: k }) {
+        let name = match p.literal(Val { node: k }) {
             Scalar::Str(s) => s,
             _ => p.text(k).to_string(),
         };
@@ -327,7 +333,7 @@ fn entry<'t>(p: &SourceFile<'t>, obj: Node<'t>, key: &str) -> Option<Node<'t>> {
 }
 
 fn literal_str(p: &SourceFile, node: Node) -> Option<String> {
-    match p.scalar(Val { node }) {
+    match p.literal(Val { node }) {
         Scalar::Str(s) => Some(s),
         _ => None,
     }
@@ -588,7 +594,7 @@ fn provider_region(p: &SourceFile, provider: &Resource, role: &Resource) -> Resu
     let Lookup::Present(v) = p.get(&obj, "region") else {
         return Err("its provider sets no region".into());
     };
-    if let Scalar::Str(s) = p.scalar(v) {
+    if let Scalar::Str(s) = p.literal(v) {
         return Ok(Region {
             literal: Some(s.clone()),
             code: NewValue::Str(s),

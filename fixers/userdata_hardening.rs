@@ -268,7 +268,7 @@ fn strings_in(p: &SourceFile, res: &Resource) -> Vec<String> {
     let mut stack = vec![res.call];
     while let Some(n) = stack.pop() {
         if n.kind_str() == "string" {
-            if let Scalar::Str(s) = p.scalar(Val { node: n }) {
+            if let Scalar::Str(s) = p.literal(Val { node: n }) {
                 found.push(s.to_lowercase());
             }
             continue;

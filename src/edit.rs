@@ -3,7 +3,6 @@
 //! text goes and write it in the file's own style. No fixer formats code.
 
 use crate::catalog;
-use crate::lang::line_indent;
 use crate::lang::NodeExt;
 use crate::model::{
     Container, ContainerKind, Flavor, Framework, Lookup, Obj, Scalar, SourceFile, Val,
@@ -230,7 +229,7 @@ impl<'t> SourceFile<'t> {
     /// Pythons require.
     pub fn quote_at(&self, at: Node<'t>, s: &str) -> String {
         let mut q = self.style().quote;
-        let mut cur = at.parent();
+        let mut cur = self.parent(at);
         while let Some(n) = cur {
             if n.kind_str() == "string" && self.lang.is_python() {
                 let text = self
@@ -241,7 +240,7 @@ impl<'t> SourceFile<'t> {
                 }
                 break;
             }
-            cur = n.parent();
+            cur = self.parent(n);
         }
         quote(s, q)
     }
@@ -252,7 +251,7 @@ impl<'t> SourceFile<'t> {
         let place = Place {
             obj,
             path: join(&obj.path, attr),
-            indent: line_indent(self.src, node.start_byte()).to_string(),
+            indent: self.line_indent(node.start_byte()).to_string(),
             multiline: true,
         };
         let mut text = self.render(value, &place);
@@ -373,7 +372,7 @@ impl<'t> SourceFile<'t> {
 
         let Some(last) = items.last().copied() else {
             // An empty container: put the entries on lines of their own.
-            let outer = line_indent(self.src, node.start_byte()).to_string();
+            let outer = self.line_indent(node.start_byte()).to_string();
             let inner = format!("{outer}{unit}");
             let mut text = String::new();
             for (i, (attr, value)) in entries.iter().enumerate() {
@@ -399,7 +398,7 @@ impl<'t> SourceFile<'t> {
         let is_opts = last.kind_str() == "keyword_argument"
             && last.field("name").is_some_and(|n| self.text(n) == "opts");
         if home.kind == ContainerKind::PyArgs && obj.path.is_empty() && is_opts {
-            let indent = line_indent(self.src, last.start_byte()).to_string();
+            let indent = self.line_indent(last.start_byte()).to_string();
             let own_line = self.src[..last.start_byte()].ends_with(&format!("\n{indent}"));
             let multiline = multiline && own_line;
             let mut text = String::new();
@@ -423,11 +422,11 @@ impl<'t> SourceFile<'t> {
         // The comma after the last entry, if any, and a comment on its line.
         let mut after = last.end_byte();
         let mut trailing = false;
-        let mut next = last.next_sibling();
+        let mut next = self.next_sibling(last);
         if let Some(n) = next.filter(|n| n.kind_str() == ",") {
             trailing = true;
             after = n.end_byte();
-            next = n.next_sibling();
+            next = self.next_sibling(n);
         }
         let comma_at = last.end_byte();
         let last_row = last.end_position().row;
@@ -442,9 +441,9 @@ impl<'t> SourceFile<'t> {
         if multiline {
             let first_row = node.start_position().row;
             let indent = if last.start_position().row == first_row {
-                format!("{}{unit}", line_indent(self.src, node.start_byte()))
+                format!("{}{unit}", self.line_indent(node.start_byte()))
             } else {
-                line_indent(self.src, last.start_byte()).to_string()
+                self.line_indent(last.start_byte()).to_string()
             };
             let mut text = String::new();
             for (i, (attr, value)) in entries.iter().enumerate() {
@@ -470,7 +469,7 @@ impl<'t> SourceFile<'t> {
                 edits.push(Edit::insert(insert_at, text));
             }
         } else {
-            let indent = line_indent(self.src, node.start_byte()).to_string();
+            let indent = self.line_indent(node.start_byte()).to_string();
             let rendered: Vec<String> = entries
                 .iter()
                 .map(|(attr, value)| {
@@ -666,11 +665,20 @@ impl<'t> SourceFile<'t> {
         text
     }
 
+    /// Whether the text has `Args(` (a Python program that writes
+    /// `XxxArgs(...)` classes; see `args_class`).
+    fn writes_args(&self) -> bool {
+        /// The memo of the answer.
+        struct WritesArgs(bool);
+        self.memo(|| WritesArgs(self.src.contains("Args("))).0
+    }
+
     /// The Pulumi Python `Args` class for a nested block, when the file
     /// writes nested blocks that way and the resource class is reached
     /// through a module (`aws.ec2.Instance` -> `aws.ec2.InstanceMetadataOptionsArgs`).
     fn args_class(&self, place: &Place) -> Option<String> {
-        if place.obj.flavor.framework() != Framework::Pulumi || !self.src.contains("Args(") {
+        let writes_args = self.writes_args();
+        if place.obj.flavor.framework() != Framework::Pulumi || !writes_args {
             return None;
         }
         let class_expr = place.obj.class_expr?;

@@ -8,7 +8,7 @@ use crate::model::SourceFile;
 use crate::rules::{Finding, ResourceRef, Selection, Suppressions};
 use crate::suppress;
 use ropey::Rope;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use tree_sitter::Tree;
 
 /// Passes before a file that keeps changing is reported as not converging.
@@ -136,12 +136,14 @@ pub fn run_in(
     }
     let mut outcome = Outcome::default();
     let mut history: Vec<Vec<Edit>> = Vec::new();
+    // Each pass of `history`, for offsets to be mapped back quickly.
+    let mut maps: Vec<PassMap> = Vec::new();
     let mut text = src.to_string();
     let mut tree = tree;
     let mut rejected: HashSet<(&'static str, usize)> = HashSet::new();
-    let report = |f: &Finding, applied: bool, history: &[Vec<Edit>]| -> Reported {
-        let start = map_back(history, f.range.start);
-        let end = map_back(history, f.range.end).max(start);
+    let report = |f: &Finding, applied: bool, maps: &[PassMap]| -> Reported {
+        let start = PassMap::back(maps, f.range.start);
+        let end = PassMap::back(maps, f.range.end).max(start);
         Reported {
             code: f.code,
             name: f.name,
@@ -154,7 +156,7 @@ pub fn run_in(
                 applicability: x.applicability,
                 applied,
                 description: x.description.clone(),
-                changes: history.is_empty().then(|| Changes {
+                changes: maps.is_empty().then(|| Changes {
                     replacements: x
                         .edits
                         .iter()
@@ -189,7 +191,7 @@ pub fn run_in(
             f.fix.as_ref().is_some_and(|fix| {
                 !fix.edits.is_empty()
                     && (fix.applicability == Applicability::Safe || options.unsafe_fixes)
-            }) && !rejected.contains(&(f.code, map_back(&history, f.range.start)))
+            }) && !rejected.contains(&(f.code, PassMap::back(&maps, f.range.start)))
         };
         let mut candidates: Vec<&Finding> = findings.iter().filter(|f| wanted(f)).collect();
         // A rule waits while a rule it runs after still has fixes to apply.
@@ -203,7 +205,7 @@ pub fn run_in(
         if options.mode == Mode::Check || candidates.is_empty() {
             let fixed_lines = (!history.is_empty()).then(|| LineIndex::new(&text));
             outcome.findings.extend(findings.iter().map(|f| {
-                let mut r = report(f, false, &history);
+                let mut r = report(f, false, &maps);
                 if let Some(lines) = &fixed_lines {
                     let start = lines.position(&text, f.range.start);
                     let end = lines.position(&text, f.range.end.max(f.range.start));
@@ -214,8 +216,8 @@ pub fn run_in(
             outcome
                 .findings
                 .extend(silenced.iter().map(|(f, directive)| {
-                    let mut r = report(f, false, &history);
-                    let at = map_back(&history, directive.comment.start);
+                    let mut r = report(f, false, &maps);
+                    let at = PassMap::back(&maps, directive.comment.start);
                     r.suppressed = Some(Suppressed {
                         reason: directive.reason.clone(),
                         line: original_lines.position(src, at).0,
@@ -234,7 +236,7 @@ pub fn run_in(
         }
         let mut chosen = resolve(&candidates);
         let (mut new_text, mut edits) = apply_chosen(&text, &chosen, &findings);
-        let mut new_tree = reparse(lang, &text, &tree, &edits, &new_text);
+        let mut new_tree = reparse(lang, &text, &tree, program.depth, &edits, &new_text);
         if lang::error_count(&new_tree) > 0 {
             // Find the fixes that break the syntax on their own and drop them.
             let mut kept = Vec::new();
@@ -242,12 +244,12 @@ pub fn run_in(
                 let (alone, _) = apply_chosen(&text, &[f], &findings);
                 if lang::error_count(&lang::parse(lang, &alone)) > 0 {
                     let (line, col) =
-                        original_lines.position(src, map_back(&history, f.range.start));
+                        original_lines.position(src, PassMap::back(&maps, f.range.start));
                     outcome.dropped.push(format!(
                         "{} fix at {line}:{col} would add a syntax error; not applied",
                         f.code
                     ));
-                    rejected.insert((f.code, map_back(&history, f.range.start)));
+                    rejected.insert((f.code, PassMap::back(&maps, f.range.start)));
                 } else {
                     kept.push(f);
                 }
@@ -278,7 +280,8 @@ pub fn run_in(
         }
         outcome
             .findings
-            .extend(chosen.iter().map(|f| report(f, true, &history)));
+            .extend(chosen.iter().map(|f| report(f, true, &maps)));
+        maps.push(PassMap::new(&edits));
         history.push(edits);
         style = program.take_style();
         drop(program);
@@ -294,14 +297,34 @@ pub fn run_in(
 }
 
 /// The tree of `new_text`, which is `text` after `edits`: parsed again
-/// from `tree`, reusing the parts the edits did not touch (the fixture
-/// tests check it against a fresh parse).
-fn reparse(lang: Lang, text: &str, tree: &Tree, edits: &[Edit], new_text: &str) -> Tree {
+/// from `tree` (`depth` deep), reusing the parts the edits did not touch
+/// (the fixture tests check it against a fresh parse).
+fn reparse(
+    lang: Lang,
+    text: &str,
+    tree: &Tree,
+    depth: usize,
+    edits: &[Edit],
+    new_text: &str,
+) -> Tree {
     let mut old = tree.clone();
-    let changes: Vec<(usize, usize, &str)> = edits
+    let mut changes: Vec<(usize, usize, &str)> = edits
         .iter()
         .map(|e| (e.range.start, e.range.end, e.text.as_str()))
         .collect();
+    // Tree-sitter takes each edit down the tree, node by node: when that
+    // costs more than parsing the text again (many edits in a deep tree),
+    // one edit spanning them all goes instead.
+    let span = (
+        changes.iter().map(|c| c.0).min(),
+        changes.iter().map(|c| c.1).max(),
+    );
+    if let (Some(start), Some(end)) = span {
+        if changes.len().saturating_mul(depth) > new_text.len() {
+            let new_end = new_text.len() - (text.len() - end);
+            changes = vec![(start, end, &new_text[start..new_end])];
+        }
+    }
     lang::reparse(lang, text, &mut old, &changes, new_text)
 }
 
@@ -417,14 +440,28 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
         let fix = f.fix.as_ref().unwrap();
         fix.edits.iter().map(|e| e.range.start).min().unwrap_or(0)
     });
-    let mut taken: Vec<&Edit> = Vec::new();
+    // The edits taken, by where they start. They do not conflict, so they
+    // do not overlap and no two start at one point (but for copies of one
+    // edit): an edit can only conflict with the one before its start and
+    // with those that start inside it or where it starts.
+    let mut taken: BTreeMap<usize, &Edit> = BTreeMap::new();
+    let conflicts = |e: &Edit, taken: &BTreeMap<usize, &Edit>| {
+        let before = taken.range(..e.range.start).next_back();
+        let inside = taken
+            .range(e.range.start..)
+            .take_while(|(&start, _)| start == e.range.start || start < e.range.end);
+        before
+            .into_iter()
+            .chain(inside)
+            .any(|(_, t)| e.conflicts(t))
+    };
     let mut files: Vec<&NewFile> = Vec::new();
     let mut chosen = Vec::new();
     for f in ordered {
         let fix = f.fix.as_ref().unwrap();
         // Cleanup edits count for clashes, whether or not they are applied.
         let edits: Vec<&Edit> = fix.edits.iter().chain(&fix.cleanup).collect();
-        let clash = edits.iter().any(|e| taken.iter().any(|t| e.conflicts(t)))
+        let clash = edits.iter().any(|e| conflicts(e, &taken))
             || fix
                 .new_files
                 .iter()
@@ -434,7 +471,7 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
                 .enumerate()
                 .any(|(i, e)| edits[i + 1..].iter().any(|o| e.conflicts(o)));
         if !clash {
-            taken.extend(edits);
+            taken.extend(edits.into_iter().map(|e| (e.range.start, e)));
             files.extend(fix.new_files.iter());
             chosen.push(f);
         }
@@ -490,6 +527,63 @@ pub fn map_back(history: &[Vec<Edit>], mut pos: usize) -> usize {
         pos = map_back_one(edits, pos);
     }
     pos
+}
+
+/// One pass's edits as `map_back` goes through them, for offsets to be
+/// mapped back in a binary search instead of going through every edit.
+struct PassMap {
+    /// For each edit: where its text starts and ends in the new text, where
+    /// it starts in the old, and how far the text after it has moved.
+    spans: Vec<(usize, usize, usize, isize)>,
+    /// Whether the edits follow each other in the new text (they are sorted
+    /// and apart, as the engine applies them); else `back_one` goes through
+    /// them one by one.
+    sorted: bool,
+    edits: Vec<Edit>,
+}
+
+impl PassMap {
+    fn new(edits: &[Edit]) -> PassMap {
+        let mut delta: isize = 0;
+        let mut spans = Vec::with_capacity(edits.len());
+        for e in edits {
+            let new_start = (e.range.start as isize + delta) as usize;
+            delta += e.text.len() as isize - (e.range.end - e.range.start) as isize;
+            spans.push((new_start, new_start + e.text.len(), e.range.start, delta));
+        }
+        let sorted = spans.windows(2).all(|w| w[0].1 <= w[1].0);
+        PassMap {
+            spans,
+            sorted,
+            edits: if sorted { Vec::new() } else { edits.to_vec() },
+        }
+    }
+
+    /// `map_back` through the passes of `maps`.
+    fn back(maps: &[PassMap], mut pos: usize) -> usize {
+        for map in maps.iter().rev() {
+            pos = map.back_one(pos);
+        }
+        pos
+    }
+
+    /// `map_back_one` through this pass.
+    fn back_one(&self, pos: usize) -> usize {
+        if !self.sorted {
+            return map_back_one(&self.edits, pos);
+        }
+        // Of the edits that start at or before `pos`, only the last can
+        // hold it.
+        let before = self.spans.partition_point(|s| s.0 <= pos);
+        let Some(&(_, new_end, old_start, delta)) = before.checked_sub(1).map(|i| &self.spans[i])
+        else {
+            return pos;
+        };
+        if pos < new_end {
+            return old_start;
+        }
+        (pos as isize - delta).max(0) as usize
+    }
 }
 
 fn map_back_one(edits: &[Edit], pos: usize) -> usize {
@@ -706,6 +800,39 @@ mod tests {
             err.contains("did not converge after 10 passes (rules still fixing: TST001)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn pass_maps_map_back_as_map_back_does() {
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..2000 {
+            let mut history = Vec::new();
+            for _ in 0..1 + next(3) {
+                let mut edits = Vec::new();
+                let mut at = 0;
+                for _ in 0..next(6) {
+                    let start = at + next(4);
+                    let end = start + next(3);
+                    edits.push(Edit::replace(start..end, "x".repeat(next(4))));
+                    at = end + next(2);
+                }
+                history.push(edits);
+            }
+            let maps: Vec<PassMap> = history.iter().map(|e| PassMap::new(e)).collect();
+            for pos in 0..40 {
+                assert_eq!(
+                    PassMap::back(&maps, pos),
+                    map_back(&history, pos),
+                    "{history:?} {pos}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 use crate::catalog;
 use crate::edit::{quote, Edit, NewValue};
-use crate::lang::line_indent;
 use crate::lang::NodeExt;
 use crate::model::{Flavor, Framework, Resource, SourceFile};
 use tree_sitter::Node;
@@ -294,7 +293,7 @@ impl<'t> SourceFile<'t> {
             .iter()
             .copied()
             .filter(|i| {
-                i.parent()
+                self.parent(*i)
                     .is_some_and(|p| matches!(p.kind_str(), "module" | "program"))
             })
             .collect();
@@ -398,7 +397,7 @@ impl<'t> SourceFile<'t> {
         // the imported names: specifiers (TS) or dotted/aliased names (Python)
         let item = if self.lang.is_python() {
             let mut n = spec;
-            while let Some(parent) = n.parent() {
+            while let Some(parent) = self.parent(n) {
                 if parent == *import {
                     break;
                 }
@@ -408,7 +407,7 @@ impl<'t> SourceFile<'t> {
         } else {
             let mut n = spec;
             while n.kind_str() != "import_specifier" {
-                match n.parent() {
+                match self.parent(n) {
                     Some(parent) if parent != *import => n = parent,
                     _ => break,
                 }
@@ -419,7 +418,7 @@ impl<'t> SourceFile<'t> {
         let names = if self.lang.is_python() {
             import.children_by_field_name("name", &mut cursor).count()
         } else {
-            item.parent()
+            self.parent(item)
                 .map(|list| {
                     let mut c = list.walk();
                     let n = list
@@ -492,7 +491,8 @@ impl<'t> SourceFile<'t> {
             while let Some(n) = stack.pop() {
                 let is_name = if python {
                     n.kind_str() == "dotted_name"
-                        && n.parent()
+                        && self
+                            .parent(n)
                             .is_some_and(|p| p.kind_str() == "import_from_statement")
                         && import.field("module_name") != Some(n)
                         || n.kind_str() == "aliased_import"
@@ -510,7 +510,7 @@ impl<'t> SourceFile<'t> {
                 let multiline = import.start_position().row != import.end_position().row
                     && self.src[last.end_byte()..].starts_with(',');
                 if multiline {
-                    let indent = line_indent(self.src, last.start_byte());
+                    let indent = self.line_indent(last.start_byte());
                     let text: String = missing.iter().map(|n| format!("\n{indent}{n},")).collect();
                     return vec![Edit::insert(last.end_byte() + 1, text)];
                 }

@@ -257,13 +257,37 @@ pub fn error_count(tree: &Tree) -> usize {
 /// Maps byte offsets to 1-based line and column (columns count characters).
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The length of the text, and for each block of `BLOCK` bytes how many
+    /// characters come before it, then how many it has (empty when the
+    /// text is ASCII): columns
+    /// are counted from there, not from the start of a line that may be
+    /// the whole file.
+    len: usize,
+    chars_before: Vec<usize>,
 }
+
+/// See `LineIndex::chars_before`.
+const BLOCK: usize = 4096;
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        let mut chars_before = Vec::new();
+        if !text.is_ascii() {
+            let mut chars = 0;
+            for block in text.as_bytes().chunks(BLOCK) {
+                chars_before.push(chars);
+                // Every byte but UTF-8's continuation bytes starts a character.
+                chars += block.iter().filter(|&&b| b & 0xc0 != 0x80).count();
+            }
+            chars_before.push(chars);
+        }
+        LineIndex {
+            starts,
+            len: text.len(),
+            chars_before,
+        }
     }
 
     /// 1-based (line, column) of a byte offset.
@@ -271,8 +295,23 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let col = text.get(start..offset).map_or(0, |s| s.chars().count());
+        let col = match text.get(start..offset) {
+            None => 0,
+            Some(s) if s.len() <= BLOCK || text.len() != self.len => s.chars().count(),
+            Some(_) => self.chars(text, offset) - self.chars(text, start),
+        };
         (line + 1, col + 1)
+    }
+
+    /// How many characters `text` (the text indexed) has before `offset`,
+    /// a character boundary.
+    fn chars(&self, text: &str, offset: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return offset;
+        }
+        let block = offset / BLOCK;
+        let rest = &text.as_bytes()[block * BLOCK..offset];
+        self.chars_before[block] + rest.iter().filter(|&&b| b & 0xc0 != 0x80).count()
     }
 
     /// tree-sitter's point of a byte offset: 0-based row, column in bytes.
@@ -311,6 +350,31 @@ mod tests {
         assert_eq!(idx.position(text, 3), (2, 1));
         assert_eq!(idx.position(text, 5), (2, 2));
         assert_eq!(idx.line_start(5), 3);
+        // Long lines, with characters of several bytes.
+        let long = format!("é{}\nx{}y", "a".repeat(9000), "ü".repeat(5000));
+        let idx = LineIndex::new(&long);
+        for offset in [
+            0,
+            2,
+            5000,
+            8192,
+            9002,
+            9003,
+            9004,
+            12000,
+            12001,
+            19004,
+            long.len(),
+        ] {
+            let (line, col) = idx.position(&long, offset);
+            let start = if offset <= 9002 { 0 } else { 9003 };
+            let expected = long.get(start..offset).map_or(0, |s| s.chars().count());
+            assert_eq!(
+                (line, col),
+                (1 + usize::from(offset > 9002), expected + 1),
+                "{offset}"
+            );
+        }
     }
 
     #[test]

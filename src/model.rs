@@ -1,4 +1,4 @@
-//! The framework-neutral resource model: one `SourceFile` per file, its
+//! The framework-neutral resource model: one `Program` per file, its
 //! `Resource`s, and a property view that speaks Terraform's vocabulary
 //! (`metadata_options.http_tokens`) whatever the flavor.
 
@@ -7,9 +7,12 @@ use crate::facts::FileContext;
 use crate::lang::NodeExt;
 use crate::lang::{Lang, LineIndex};
 use crate::style::Style;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
-use tree_sitter::{Node, Tree};
+use std::rc::Rc;
+use tree_sitter::{ffi, Node, Tree};
 
 /// The infrastructure framework a resource is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,6 +85,8 @@ pub struct Resource<'t> {
     /// The expression holding the resource's arguments, or the Python
     /// argument list itself when they are keyword arguments.
     args: Option<Node<'t>>,
+    /// See `statement_start`; found by `Program::walk` on its way down.
+    statement_start: usize,
 }
 
 impl<'t> Resource<'t> {
@@ -93,32 +98,15 @@ impl<'t> Resource<'t> {
     /// Where the statement holding the call starts (`const web = new ...`,
     /// `web = aws.ec2.Instance(`), or the call when it is not a statement
     /// of its own.
+    ///
+    /// Going up from the call, the statement is the child of the first
+    /// block, unless a node on the way that is not a declaration or an
+    /// assignment starts on another line than the call. (`Program::walk`
+    /// works it out for every call on its way down: going up from each call
+    /// costs the depth of the tree for each, and tree-sitter finds a node's
+    /// parent by going down from the root.)
     pub fn statement_start(&self) -> usize {
-        let mut node = self.call;
-        while let Some(parent) = node.parent() {
-            if matches!(
-                parent.kind_str(),
-                "program" | "module" | "statement_block" | "block" | "class_body"
-            ) {
-                return node.start_byte();
-            }
-            if parent.start_position().row != self.call.start_position().row
-                && !matches!(
-                    parent.kind_str(),
-                    "variable_declarator"
-                        | "lexical_declaration"
-                        | "variable_declaration"
-                        | "assignment"
-                        | "expression_statement"
-                        | "export_statement"
-                        | "assignment_expression"
-                )
-            {
-                return self.call.start_byte();
-            }
-            node = parent;
-        }
-        self.call.start_byte()
+        self.statement_start
     }
 
     /// The start of the call up to the class (`new aws.ec2.Instance`),
@@ -247,6 +235,8 @@ pub struct SourceFile<'t> {
     pub calls: Vec<Node<'t>>,
     /// Every import statement, in file order.
     pub imports: Vec<Node<'t>>,
+    /// How many nodes deep the tree is.
+    pub depth: usize,
     /// The file's layout, detected when a fix first writes code.
     style: std::cell::OnceCell<Style>,
     pub lines: LineIndex,
@@ -258,12 +248,145 @@ pub struct SourceFile<'t> {
     symbols: HashMap<String, Symbol>,
     wildcards: Vec<Symbol>,
     decls: HashMap<&'t str, Vec<Decl<'t>>>,
+    /// The parent of every named node, recorded by `walk`: tree-sitter's
+    /// `Node::parent` goes down from the root to the node, which costs the
+    /// node's depth times the width of the tree above it.
+    parents: HashMap<usize, Node<'t>, BuildHasherDefault<IdHasher>>,
+    /// The children of the nodes whose children `family` was asked for,
+    /// by node id. (Raw nodes of `tree`: a cell of `Node<'t>` would make
+    /// `Program` invariant in `'t`.)
+    children: RefCell<HashMap<usize, Rc<[ffi::TSNode]>, BuildHasherDefault<IdHasher>>>,
     /// Values derived from the file once and shared by the rules that
     /// ask for them (see `memo`).
     memos: std::cell::RefCell<Vec<(std::any::TypeId, std::rc::Rc<dyn std::any::Any>)>>,
 }
 
 const MAX_DEPTH: usize = 32;
+
+/// Hashes node ids (addresses) for `Program::parents`.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let x = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = x ^ (x >> 29);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The children of a node of a program's tree (see `Program::family`).
+struct Family<'t> {
+    raw: Rc<[ffi::TSNode]>,
+    tree: std::marker::PhantomData<Node<'t>>,
+}
+
+impl<'t> Family<'t> {
+    fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    fn get(&self, i: usize) -> Node<'t> {
+        // SAFETY: the raw node was made by `Node::into_raw` from a node of
+        // the program's tree, which lives for 't.
+        unsafe { Node::from_raw(self.raw[i]) }
+    }
+}
+
+/// What `Program::walk` carries from a node down to its children.
+struct Frame<'t> {
+    node: Node<'t>,
+    stmt: StmtAbove,
+    /// The innermost scope holding the node, the node included.
+    scope: Option<Range<usize>>,
+}
+
+/// What the nodes above a node's children say of the statement that holds
+/// them (see `Resource::statement_start`).
+#[derive(Clone, Copy)]
+enum StmtAbove {
+    /// The node is a block: each child is a statement of its own.
+    Block,
+    Within {
+        /// Where the statement starts (the child of the innermost block);
+        /// None outside any block.
+        start: Option<usize>,
+        /// The lines of the nodes between that block and the children that
+        /// are not declarations or assignments.
+        rows: Rows,
+    },
+}
+
+impl StmtAbove {
+    /// For `node`, whose parent's frame is `parent`: the start of the
+    /// statement above and the lines of the nodes in between.
+    fn of(parent: Option<&Frame>, node: Node) -> (Option<usize>, Rows) {
+        match parent.map(|f| f.stmt) {
+            None => (None, Rows::Any),
+            Some(StmtAbove::Block) => (Some(node.start_byte()), Rows::Any),
+            Some(StmtAbove::Within { start, rows }) => (start, rows),
+        }
+    }
+}
+
+/// A set of lines, as far as `statement_start` needs it.
+#[derive(Clone, Copy)]
+enum Rows {
+    Any,
+    One(usize),
+    Mixed,
+}
+
+impl Rows {
+    fn with(self, row: usize) -> Rows {
+        match self {
+            Rows::Any => Rows::One(row),
+            Rows::One(r) if r == row => self,
+            _ => Rows::Mixed,
+        }
+    }
+
+    /// Whether every line in it is `row`.
+    fn allow(self, row: usize) -> bool {
+        match self {
+            Rows::Any => true,
+            Rows::One(r) => r == row,
+            Rows::Mixed => false,
+        }
+    }
+}
+
+/// Whether names declared in a node of this kind are local to it.
+fn is_scope(kind: &str, python: bool) -> bool {
+    if python {
+        matches!(kind, "function_definition" | "lambda" | "module")
+    } else {
+        matches!(
+            kind,
+            "statement_block"
+                | "program"
+                | "arrow_function"
+                | "class_body"
+                | "function_declaration"
+                | "function_expression"
+                | "generator_function_declaration"
+                | "method_definition"
+        )
+    }
+}
 
 static NO_CONTEXT: FileContext = FileContext {
     path: None,
@@ -315,21 +438,24 @@ impl<'t> SourceFile<'t> {
             resources: Vec::new(),
             calls: Vec::new(),
             imports: Vec::new(),
+            depth: 0,
             style: std::cell::OnceCell::new(),
             lines: LineIndex::new(src),
             symbols: HashMap::new(),
             wildcards: Vec::new(),
             decls: HashMap::new(),
+            parents: HashMap::default(),
+            children: RefCell::default(),
             memos: Default::default(),
         };
         let mut calls = Vec::new();
         program.walk(tree.root_node(), &mut calls);
-        for &call in &calls {
-            if let Some(res) = program.resource_of(call) {
+        for &(call, statement_start) in &calls {
+            if let Some(res) = program.resource_of(call, statement_start) {
                 program.resources.push(res);
             }
         }
-        program.calls = calls;
+        program.calls = calls.into_iter().map(|(call, _)| call).collect();
         program.imports.sort_by_key(|n| n.start_byte());
         program
     }
@@ -356,55 +482,234 @@ impl<'t> SourceFile<'t> {
         &self.src[node.byte_range()]
     }
 
+    /// As `lang::line_indent` on the program's text (found with its line
+    /// index: a line may be the whole file).
+    pub fn line_indent(&self, offset: usize) -> &'t str {
+        let line = &self.src[self.lines.line_start(offset)..];
+        let len = line.len() - line.trim_start_matches([' ', '\t']).len();
+        &line[..len]
+    }
+
     /// One pass over the tree: imports, declarations, candidate calls.
-    fn walk(&mut self, root: Node<'t>, calls: &mut Vec<Node<'t>>) {
+    /// Calls come with their statement's start (see
+    /// `Resource::statement_start`).
+    fn walk(&mut self, root: Node<'t>, calls: &mut Vec<(Node<'t>, usize)>) {
         // Named nodes in document order (parents before children), with a
-        // cursor: no list of children is made for any node.
+        // cursor: no list of children is made for any node. What a node
+        // needs to know of its ancestors is carried down in `frames` (one
+        // per ancestor), so nothing is looked up by going up the tree.
         let mut cursor = root.walk();
+        let mut frames: Vec<Frame<'t>> = Vec::new();
         'nodes: loop {
             let node = cursor.node();
             if node.is_named() {
-                self.visit(node, calls);
+                if let Some(parent) = frames.last() {
+                    self.parents.insert(node.id(), parent.node);
+                }
+                self.visit(node, frames.last(), calls);
             }
             if cursor.goto_first_child() {
+                frames.push(self.frame(node, frames.last()));
+                self.depth = self.depth.max(frames.len());
                 continue;
             }
             while !cursor.goto_next_sibling() {
                 if !cursor.goto_parent() {
                     break 'nodes;
                 }
+                frames.pop();
             }
         }
-        calls.sort_by_key(|n| n.start_byte());
+        calls.sort_by_key(|(n, _)| n.start_byte());
     }
 
-    /// What `walk` records of one node.
-    fn visit(&mut self, node: Node<'t>, calls: &mut Vec<Node<'t>>) {
+    /// What `walk` carries from `node` down to its children.
+    fn frame(&self, node: Node<'t>, parent: Option<&Frame<'t>>) -> Frame<'t> {
+        let kind = node.kind_str();
+        let stmt = if matches!(
+            kind,
+            "program" | "module" | "statement_block" | "block" | "class_body"
+        ) {
+            StmtAbove::Block
+        } else {
+            let (start, rows) = StmtAbove::of(parent, node);
+            let passes = matches!(
+                kind,
+                "variable_declarator"
+                    | "lexical_declaration"
+                    | "variable_declaration"
+                    | "assignment"
+                    | "expression_statement"
+                    | "export_statement"
+                    | "assignment_expression"
+            );
+            StmtAbove::Within {
+                start,
+                rows: if passes {
+                    rows
+                } else {
+                    rows.with(node.start_position().row)
+                },
+            }
+        };
+        Frame {
+            node,
+            stmt,
+            scope: self.scope_at(node, parent),
+        }
+    }
+
+    /// The innermost scope holding `node`, `node` included (`parent` is
+    /// the frame of its parent).
+    fn scope_at(&self, node: Node<'t>, parent: Option<&Frame<'t>>) -> Option<Range<usize>> {
+        if is_scope(node.kind_str(), self.lang.is_python()) {
+            Some(node.byte_range())
+        } else {
+            parent.and_then(|f| f.scope.clone())
+        }
+    }
+
+    /// What `walk` records of one node (`parent` is the frame of its
+    /// parent).
+    fn visit(
+        &mut self,
+        node: Node<'t>,
+        parent: Option<&Frame<'t>>,
+        calls: &mut Vec<(Node<'t>, usize)>,
+    ) {
+        // The scope of the names a node declares: the innermost one
+        // holding it, itself included (the names are its children, or
+        // their children, which are no scopes).
+        let scope = || self.scope_at(node, parent).unwrap_or(0..self.src.len());
         {
             match node.kind_str() {
                 "import_statement" | "import_from_statement" => {
                     self.imports.push(node);
                     self.index_import(node)
                 }
-                "variable_declarator" => self.index_declarator(node),
-                "assignment" => self.index_py_assignment(node),
+                "variable_declarator" => self.index_declarator(node, scope()),
+                "assignment" => self.index_py_assignment(node, scope()),
                 "formal_parameters" | "parameters" | "lambda_parameters" => {
-                    self.index_parameters(node)
+                    self.index_parameters(node, scope())
                 }
                 "arrow_function" => {
                     if let Some(p) = node.field("parameter") {
-                        self.add_runtime_decl(p);
+                        self.add_runtime_decl(p, scope());
                     }
                 }
                 "for_in_statement" | "for_statement" | "for_in_clause" => {
                     if let Some(left) = node.field("left") {
-                        self.add_pattern_decls(left);
+                        self.add_pattern_decls(left, scope());
                     }
                 }
-                "new_expression" | "call" | "call_expression" => calls.push(node),
+                "new_expression" | "call" | "call_expression" => {
+                    let (start, rows) = StmtAbove::of(parent, node);
+                    let statement_start = match start {
+                        Some(start) if rows.allow(node.start_position().row) => start,
+                        _ => node.start_byte(),
+                    };
+                    calls.push((node, statement_start))
+                }
                 _ => {}
             }
         }
+    }
+
+    /// The parent of a node of this program's tree.
+    pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match self.parents.get(&node.id()) {
+            Some(&parent) => Some(parent),
+            // The root, or an anonymous node.
+            None => node.parent(),
+        }
+    }
+
+    /// `node`'s parent's children, and `node`'s place among them. Each
+    /// parent's list is made once: tree-sitter's `Node::prev_sibling` and
+    /// `next_sibling` look the parent up again from the root and go through
+    /// its children up to the node, for each sibling.
+    fn family(&self, node: Node<'t>) -> Option<(Family<'t>, usize)> {
+        let parent = self.parent(node)?;
+        let raw = self
+            .children
+            .borrow_mut()
+            .entry(parent.id())
+            .or_insert_with(|| {
+                let mut cursor = parent.walk();
+                parent.children(&mut cursor).map(Node::into_raw).collect()
+            })
+            .clone();
+        let children = Family {
+            raw,
+            tree: std::marker::PhantomData,
+        };
+        // Children are in text order; several may start at the same byte
+        // (empty ones).
+        let start = node.start_byte();
+        let (mut first, mut end) = (0, children.len());
+        while first < end {
+            let mid = (first + end) / 2;
+            if children.get(mid).start_byte() < start {
+                first = mid + 1;
+            } else {
+                end = mid;
+            }
+        }
+        let at = (first..children.len()).find(|&i| children.get(i) == node)?;
+        Some((children, at))
+    }
+
+    /// As `Node::prev_sibling`.
+    pub fn prev_sibling(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match self.family(node) {
+            Some((children, at)) => at.checked_sub(1).map(|i| children.get(i)),
+            None => node.prev_sibling(),
+        }
+    }
+
+    /// As `Node::next_sibling`.
+    pub fn next_sibling(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match self.family(node) {
+            Some((children, at)) => (at + 1 < children.len()).then(|| children.get(at + 1)),
+            None => node.next_sibling(),
+        }
+    }
+
+    /// As `Node::next_named_sibling`.
+    pub fn next_named_sibling(&self, node: Node<'t>) -> Option<Node<'t>> {
+        self.next_named_siblings(node).next()
+    }
+
+    /// The siblings before `node`, nearest first, as `Node::prev_sibling`
+    /// gives them one by one.
+    pub fn prev_siblings(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+        let family = self.family(node);
+        let unknown = family
+            .is_none()
+            .then(|| std::iter::successors(node.prev_sibling(), |n| n.prev_sibling()));
+        let known = family.map(|(children, at)| (0..at).rev().map(move |i| children.get(i)));
+        known
+            .into_iter()
+            .flatten()
+            .chain(unknown.into_iter().flatten())
+    }
+
+    /// The named siblings after `node`, in order, as `Node::next_named_sibling`
+    /// gives them one by one.
+    pub fn next_named_siblings(&self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+        let family = self.family(node);
+        let unknown = family
+            .is_none()
+            .then(|| std::iter::successors(node.next_named_sibling(), |n| n.next_named_sibling()));
+        let known = family.map(|(children, at)| {
+            (at + 1..children.len())
+                .map(move |i| children.get(i))
+                .filter(|c| c.is_named())
+        });
+        known
+            .into_iter()
+            .flatten()
+            .chain(unknown.into_iter().flatten())
     }
 
     // ----- imports -----------------------------------------------------
@@ -551,35 +856,8 @@ impl<'t> SourceFile<'t> {
 
     // ----- declarations --------------------------------------------------
 
-    fn scope_of(&self, node: Node<'t>) -> Range<usize> {
-        let python = self.lang.is_python();
-        let mut cur = node.parent();
-        while let Some(n) = cur {
-            let is_scope = if python {
-                matches!(n.kind_str(), "function_definition" | "lambda" | "module")
-            } else {
-                matches!(
-                    n.kind_str(),
-                    "statement_block"
-                        | "program"
-                        | "arrow_function"
-                        | "class_body"
-                        | "function_declaration"
-                        | "function_expression"
-                        | "generator_function_declaration"
-                        | "method_definition"
-                )
-            };
-            if is_scope {
-                return n.byte_range();
-            }
-            cur = n.parent();
-        }
-        0..self.src.len()
-    }
-
-    fn add_decl(&mut self, name: Node<'t>, value: Option<Node<'t>>) {
-        let scope = self.scope_of(name);
+    /// Declares `name` in `scope`, the innermost scope above it.
+    fn add_decl(&mut self, name: Node<'t>, value: Option<Node<'t>>, scope: Range<usize>) {
         let text = &self.src[name.byte_range()];
         self.decls.entry(text).or_default().push(Decl {
             value,
@@ -590,37 +868,38 @@ impl<'t> SourceFile<'t> {
 
     /// A name bound at run time (parameter, loop variable): shadows any
     /// outer declaration and resolves to nothing.
-    fn add_runtime_decl(&mut self, name: Node<'t>) {
+    fn add_runtime_decl(&mut self, name: Node<'t>, scope: Range<usize>) {
         if name.kind_str() == "identifier" {
-            self.add_decl(name, None);
+            self.add_decl(name, None, scope);
         }
     }
 
-    fn add_pattern_decls(&mut self, pattern: Node<'t>) {
-        if pattern.kind_str() == "identifier"
-            || pattern.kind_str() == "shorthand_property_identifier_pattern"
-        {
-            if pattern.kind_str() == "identifier" {
-                self.add_decl(pattern, None);
-            } else {
-                let scope = self.scope_of(pattern);
-                let text = &self.src[pattern.byte_range()];
-                self.decls.entry(text).or_default().push(Decl {
-                    value: None,
-                    scope,
-                    start: pattern.start_byte(),
-                });
+    /// The names a pattern binds (`scope` is the innermost scope above it),
+    /// depth first, with a stack of its nodes still to see (a pattern may
+    /// nest as deep as the input).
+    fn add_pattern_decls(&mut self, pattern: Node<'t>, scope: Range<usize>) {
+        let python = self.lang.is_python();
+        let mut todo = vec![(pattern, scope)];
+        while let Some((node, scope)) = todo.pop() {
+            if matches!(
+                node.kind_str(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            ) {
+                self.add_decl(node, None, scope);
+                continue;
             }
-            return;
-        }
-        let mut cursor = pattern.walk();
-        let children: Vec<Node<'t>> = pattern.named_children(&mut cursor).collect();
-        for child in children {
-            self.add_pattern_decls(child);
+            let inner = if is_scope(node.kind_str(), python) {
+                node.byte_range()
+            } else {
+                scope
+            };
+            let mut cursor = node.walk();
+            let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+            todo.extend(children.into_iter().rev().map(|c| (c, inner.clone())));
         }
     }
 
-    fn index_parameters(&mut self, params: Node<'t>) {
+    fn index_parameters(&mut self, params: Node<'t>, scope: Range<usize>) {
         let mut cursor = params.walk();
         let children: Vec<Node<'t>> = params.named_children(&mut cursor).collect();
         for p in children {
@@ -634,12 +913,17 @@ impl<'t> SourceFile<'t> {
                 _ => None,
             };
             if let Some(t) = target {
-                self.add_pattern_decls(t);
+                let scope = if t != p && is_scope(p.kind_str(), self.lang.is_python()) {
+                    p.byte_range()
+                } else {
+                    scope.clone()
+                };
+                self.add_pattern_decls(t, scope);
             }
         }
     }
 
-    fn index_declarator(&mut self, node: Node<'t>) {
+    fn index_declarator(&mut self, node: Node<'t>, scope: Range<usize>) {
         let Some(name) = node.field("name") else {
             return;
         };
@@ -670,7 +954,7 @@ impl<'t> SourceFile<'t> {
             }
         }
         if name.kind_str() != "identifier" {
-            self.add_pattern_decls(name);
+            self.add_pattern_decls(name, scope);
             return;
         }
         // CommonJS: const aws = require("@pulumi/aws")
@@ -681,11 +965,11 @@ impl<'t> SourceFile<'t> {
             }
         }
         // A `let`/`var` may be reassigned: only `const` is taken at its word.
-        let is_const = node
-            .parent()
+        let is_const = self
+            .parent(node)
             .and_then(|d| d.child(0))
             .is_some_and(|k| k.kind_str() == "const");
-        self.add_decl(name, if is_const { value } else { None });
+        self.add_decl(name, if is_const { value } else { None }, scope);
     }
 
     /// `require("@pulumi/aws")` -> the module it names.
@@ -705,15 +989,15 @@ impl<'t> SourceFile<'t> {
         ts_module(string_value(self.src, first))
     }
 
-    fn index_py_assignment(&mut self, node: Node<'t>) {
+    fn index_py_assignment(&mut self, node: Node<'t>, scope: Range<usize>) {
         let Some(left) = node.field("left") else {
             return;
         };
         let value = node.field("right");
         if left.kind_str() == "identifier" {
-            self.add_decl(left, value);
+            self.add_decl(left, value, scope);
         } else {
-            self.add_pattern_decls(left);
+            self.add_pattern_decls(left, scope);
         }
     }
 
@@ -814,7 +1098,7 @@ impl<'t> SourceFile<'t> {
         None
     }
 
-    fn resource_of(&self, call: Node<'t>) -> Option<Resource<'t>> {
+    fn resource_of(&self, call: Node<'t>, statement_start: usize) -> Option<Resource<'t>> {
         let field = if call.kind_str() == "new_expression" {
             "constructor"
         } else {
@@ -871,12 +1155,13 @@ impl<'t> SourceFile<'t> {
             name,
             binding: self.binding_of(call),
             args,
+            statement_start,
         })
     }
 
     fn binding_of(&self, call: Node<'t>) -> Binding {
         let mut node = call;
-        while let Some(parent) = node.parent() {
+        while let Some(parent) = self.parent(node) {
             match parent.kind_str() {
                 "parenthesized_expression"
                 | "as_expression"
@@ -917,7 +1202,7 @@ impl<'t> SourceFile<'t> {
     /// binding stands for it.
     pub fn resource_name(&self, res: &Resource<'t>) -> String {
         match res.name {
-            Some(n) => match self.scalar(Val { node: n }) {
+            Some(n) => match self.literal(Val { node: n }) {
                 Scalar::Str(s) => s,
                 _ => self.text(n).to_string(),
             },
@@ -932,7 +1217,7 @@ impl<'t> SourceFile<'t> {
     /// referred resource is bound to (`assets.id`, `storage.assets.bucket`,
     /// `self.bucket.id` -> `assets`/`bucket`), or a literal's value.
     pub fn ref_target(&self, node: Node<'t>) -> Option<String> {
-        if let Scalar::Str(s) = self.scalar(Val { node }) {
+        if let Scalar::Str(s) = self.literal(Val { node }) {
             return Some(s);
         }
         let names = self.chain(node)?;
@@ -1042,7 +1327,7 @@ impl<'t> SourceFile<'t> {
                     node = inner;
                     if node.kind_str() == "type_arguments" {
                         // <T>x: the expression comes last
-                        node = node.next_named_sibling().ok_or("empty cast")?;
+                        node = self.next_named_sibling(node).ok_or("empty cast")?;
                     }
                 }
                 "identifier" | "shorthand_property_identifier" => {
@@ -1321,35 +1606,47 @@ impl<'t> SourceFile<'t> {
 
     /// A value as far as it can be known statically.
     pub fn scalar(&self, val: Val<'t>) -> Scalar {
+        self.scalar_or(val, |node| self.text(node).to_string())
+    }
+
+    /// As `scalar`, but a value known only at run time comes as
+    /// `Scalar::Unknown` without its text: for callers that only look at
+    /// literals (the text may be most of the file, as when resources nest).
+    pub fn literal(&self, val: Val<'t>) -> Scalar {
+        self.scalar_or(val, |_| String::new())
+    }
+
+    /// `scalar`, with `unknown` giving the text of an unknown value.
+    fn scalar_or(&self, val: Val<'t>, unknown: impl Fn(Node<'t>) -> String) -> Scalar {
         let node = match self.unwrap(val.node, 0) {
             Ok(n) => n,
-            Err(_) => return Scalar::Unknown(self.text(val.node).to_string()),
+            Err(_) => return Scalar::Unknown(unknown(val.node)),
         };
         let text = self.text(node);
         match node.kind_str() {
             "string" => {
                 let has_interpolation = first_named_of_kind(node, "interpolation").is_some();
                 if has_interpolation {
-                    Scalar::Unknown(text.to_string())
+                    Scalar::Unknown(unknown(node))
                 } else {
                     Scalar::Str(string_value(self.src, node).to_string())
                 }
             }
             "template_string" => {
                 if first_named_of_kind(node, "template_substitution").is_some() {
-                    Scalar::Unknown(text.to_string())
+                    Scalar::Unknown(unknown(node))
                 } else {
                     Scalar::Str(text[1..text.len() - 1].to_string())
                 }
             }
             "number" | "integer" | "float" => match text.replace('_', "").parse::<f64>() {
                 Ok(n) => Scalar::Num(n),
-                Err(_) => Scalar::Unknown(text.to_string()),
+                Err(_) => Scalar::Unknown(unknown(node)),
             },
             "true" => Scalar::Bool(true),
             "false" => Scalar::Bool(false),
             "null" | "undefined" | "none" => Scalar::Null,
-            _ => Scalar::Unknown(text.to_string()),
+            _ => Scalar::Unknown(unknown(node)),
         }
     }
 }

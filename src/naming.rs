@@ -34,7 +34,10 @@ impl<'t> SourceFile<'t> {
             Binding::Variable(v) => v.clone(),
             Binding::Attribute(a) => a.rsplit('.').next().unwrap_or(a).to_string(),
             Binding::Unbound => {
-                match res.name.map(|n| self.scalar(crate::model::Val { node: n })) {
+                match res
+                    .name
+                    .map(|n| self.literal(crate::model::Val { node: n }))
+                {
                     Some(crate::model::Scalar::Str(s)) => s,
                     _ => fallback.to_string(),
                 }

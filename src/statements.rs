@@ -4,7 +4,6 @@
 //! extended. Fixers say what goes where; these helpers write the text.
 
 use crate::edit::{Edit, NewValue, Place};
-use crate::lang::line_indent;
 use crate::lang::NodeExt;
 use crate::model::{ContainerKind, Flavor, Obj, SourceFile};
 use tree_sitter::Node;
@@ -24,7 +23,7 @@ impl<'t> SourceFile<'t> {
     pub fn statement_of(&self, node: Node<'t>) -> Option<Node<'t>> {
         let mut cur = node;
         loop {
-            let parent = cur.parent()?;
+            let parent = self.parent(cur)?;
             if is_block(parent.kind_str()) {
                 return Some(cur);
             }
@@ -58,7 +57,7 @@ impl<'t> SourceFile<'t> {
     /// The start of the line where a statement's leading comments begin.
     fn statement_top(&self, stmt: Node<'t>) -> usize {
         let mut top = stmt;
-        while let Some(prev) = top.prev_sibling() {
+        for prev in self.prev_siblings(stmt) {
             let adjacent = prev.end_position().row + 1 == top.start_position().row;
             // (never the `#!` line that makes a script executable)
             let shebang = self.text(prev).starts_with("#!");
@@ -82,7 +81,7 @@ impl<'t> SourceFile<'t> {
     /// blank line between them and it.
     pub fn insert_before(&self, stmt: Node<'t>, statements: &[String]) -> Edit {
         let at = self.statement_top(stmt);
-        let indent = line_indent(self.src, stmt.start_byte());
+        let indent = self.line_indent(stmt.start_byte());
         let mut text = String::new();
         let before = &self.src[..at];
         let prev_line = before
@@ -110,7 +109,7 @@ impl<'t> SourceFile<'t> {
     /// Inserts statements (one string each, without indentation) right
     /// after `stmt`, at its indentation, each after a blank line.
     pub fn insert_after(&self, stmt: Node<'t>, statements: &[String]) -> Edit {
-        let indent = line_indent(self.src, stmt.start_byte());
+        let indent = self.line_indent(stmt.start_byte());
         let end = stmt.end_byte();
         let line_end = self.src[end..]
             .find('\n')
@@ -178,7 +177,7 @@ impl<'t> SourceFile<'t> {
     /// Replaces a statement by others (one string each, continuation lines
     /// indented from column 0), at its indentation.
     pub fn replace_statement(&self, stmt: Node<'t>, statements: &[String]) -> Edit {
-        let indent = line_indent(self.src, stmt.start_byte());
+        let indent = self.line_indent(stmt.start_byte());
         let text: Vec<String> = statements
             .iter()
             .map(|s| s.replace('\n', &format!("\n{indent}")))
@@ -198,7 +197,7 @@ impl<'t> SourceFile<'t> {
         item: Node<'t>,
         values: &[NewValue],
     ) -> Edit {
-        let list = item.parent().unwrap_or(item);
+        let list = self.parent(item).unwrap_or(item);
         let hugs = item.start_position().row == list.start_position().row;
         let mut cursor = list.walk();
         let others_single_line = list
@@ -207,11 +206,11 @@ impl<'t> SourceFile<'t> {
             .all(|c| c.start_position().row == c.end_position().row);
         let relayout =
             list.start_position().row == list.end_position().row || (hugs && others_single_line);
-        let outer = line_indent(self.src, list.start_byte()).to_string();
+        let outer = self.line_indent(list.start_byte()).to_string();
         let indent = if relayout {
             format!("{outer}{}", self.style().indent)
         } else {
-            line_indent(self.src, item.start_byte()).to_string()
+            self.line_indent(item.start_byte()).to_string()
         };
         let place = Place {
             obj,
@@ -292,7 +291,7 @@ impl<'t> SourceFile<'t> {
         let place = Place {
             obj: &obj,
             path: String::new(),
-            indent: line_indent(self.src, value.start_byte()).to_string(),
+            indent: self.line_indent(value.start_byte()).to_string(),
             multiline: false,
         };
         let rendered: Vec<String> = entries
@@ -364,8 +363,8 @@ impl<'t> SourceFile<'t> {
     /// whole line goes. Removing the last element of a list written
     /// without a trailing comma takes the comma before it too.
     pub fn remove_item(&self, item: Node<'t>) -> Vec<Edit> {
-        let comma_after = item.next_sibling().filter(|n| n.kind_str() == ",");
-        let comma_before = item.prev_sibling().filter(|n| n.kind_str() == ",");
+        let comma_after = self.next_sibling(item).filter(|n| n.kind_str() == ",");
+        let comma_before = self.prev_sibling(item).filter(|n| n.kind_str() == ",");
         let end = comma_after.map_or(item.end_byte(), |c| c.end_byte());
         let eol = self.src[end..]
             .find('\n')
@@ -484,7 +483,7 @@ mod tests {
             let crate::model::Lookup::Present(v) = p.get(&obj, "key_name") else {
                 panic!("no key");
             };
-            edits.extend(p.remove_item(v.node.parent().unwrap()));
+            edits.extend(p.remove_item(p.parent(v.node).unwrap()));
         }
         assert_eq!(
             apply(src, edits),

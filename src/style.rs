@@ -50,8 +50,9 @@ struct Counts {
 }
 
 fn count(root: Node, src: &str, counts: &mut Counts) {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
+    // Each node with its parent (`Node::parent` looks it up from the root).
+    let mut stack = vec![(root, None::<Node>)];
+    while let Some((node, parent)) = stack.pop() {
         match node.kind_str() {
             "string" => {
                 let text = &src[node.byte_range()];
@@ -78,7 +79,7 @@ fn count(root: Node, src: &str, counts: &mut Counts) {
                 }
             }
             "expression_statement" | "lexical_declaration"
-                if node.parent().is_some_and(|p| {
+                if parent.is_some_and(|p| {
                     p.kind_str() == "program" || p.kind_str() == "statement_block"
                 }) =>
             {
@@ -88,7 +89,7 @@ fn count(root: Node, src: &str, counts: &mut Counts) {
             _ => {}
         }
         let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
+        stack.extend(node.named_children(&mut cursor).map(|c| (c, Some(node))));
     }
 }
 

@@ -49,10 +49,11 @@ pub fn directives(src: &str, tree: &Tree) -> Vec<Directive> {
         return out;
     }
     let lines = LineIndex::new(src);
+    let code_lines = std::cell::OnceCell::new();
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
         if node.kind_str() == "comment" {
-            if let Some(d) = directive(src, &lines, node) {
+            if let Some(d) = directive(src, &lines, &code_lines, node) {
                 out.push(d);
             }
             continue;
@@ -64,7 +65,13 @@ pub fn directives(src: &str, tree: &Tree) -> Vec<Directive> {
     out
 }
 
-fn directive(src: &str, lines: &LineIndex, node: Node) -> Option<Directive> {
+/// `code_lines` is made on first use (see `CodeLines`).
+fn directive(
+    src: &str,
+    lines: &LineIndex,
+    code_lines: &std::cell::OnceCell<CodeLines>,
+    node: Node,
+) -> Option<Directive> {
     let text = &src[node.byte_range()];
     let body = text
         .strip_prefix("//")
@@ -120,12 +127,14 @@ fn directive(src: &str, lines: &LineIndex, node: Node) -> Option<Directive> {
     let start = node.start_byte();
     let line_start = lines.line_start(start);
     let alone = src[line_start..start].trim().is_empty();
-    let line = src[..start].matches('\n').count();
+    let line = lines.point(start).row;
     let scope = if file_wide {
         Scope::File
     } else if alone {
         // The next line that is not blank or a comment.
-        next_code_line(src, node.end_byte())
+        code_lines
+            .get_or_init(|| CodeLines::new(src))
+            .next(lines.point(node.end_byte()).row)
     } else {
         Scope::Line(line)
     };
@@ -154,19 +163,41 @@ fn directive(src: &str, lines: &LineIndex, node: Node) -> Option<Directive> {
     })
 }
 
-fn next_code_line(src: &str, from: usize) -> Scope {
-    let mut line = src[..from].matches('\n').count();
-    let mut at = src[from..].find('\n').map_or(src.len(), |n| from + n + 1);
-    while at < src.len() {
-        line += 1;
-        let end = src[at..].find('\n').map_or(src.len(), |n| at + n);
-        let t = src[at..end].trim();
-        if !(t.is_empty() || t.starts_with("//") || t.starts_with('#')) {
-            return Scope::Line(line);
+/// For each line of a text, the first line from it on that is not blank
+/// or a comment: worked out once for the file, not once for each comment
+/// (a run of comments would be read again for each of its lines).
+struct CodeLines {
+    next: Vec<Option<usize>>,
+}
+
+impl CodeLines {
+    fn new(src: &str) -> CodeLines {
+        // The lines that start before the end of the text (a final empty
+        // line after the last `\n` is not one).
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        starts.retain(|&s| s < src.len());
+        let mut next = vec![None; starts.len() + 1];
+        for (line, &at) in starts.iter().enumerate().rev() {
+            let end = src[at..].find('\n').map_or(src.len(), |n| at + n);
+            let t = src[at..end].trim();
+            next[line] = if t.is_empty() || t.starts_with("//") || t.starts_with('#') {
+                next[line + 1]
+            } else {
+                Some(line)
+            };
         }
-        at = end + 1;
+        CodeLines { next }
     }
-    Scope::Line(line + 1)
+
+    /// The scope of a comment alone on line `line`: the next line of code,
+    /// or the line after the last one.
+    fn next(&self, line: usize) -> Scope {
+        match self.next.get(line + 1).copied().flatten() {
+            Some(code) => Scope::Line(code),
+            None => Scope::Line(line.max(self.next.len().saturating_sub(2)) + 1),
+        }
+    }
 }
 
 /// Which directive, if any, silences `finding`; `lines_of` gives the
