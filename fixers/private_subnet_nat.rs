@@ -623,12 +623,14 @@ fn is_default(p: &SourceFile, value: Lookup) -> bool {
 }
 
 /// The expression a reference is an attribute of: `subnet` in `subnet.id`.
-fn subject_of<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Node<'t>> {
-    let node = p.resolve(node).unwrap_or(node);
-    match node.kind_str() {
-        "member_expression" | "attribute" => node.field("object"),
-        "non_null_expression" => subject_of(p, node.named_child(0)?),
-        _ => None,
+fn subject_of<'t>(p: &SourceFile<'t>, mut node: Node<'t>) -> Option<Node<'t>> {
+    loop {
+        node = p.resolve(node).unwrap_or(node);
+        match node.kind_str() {
+            "member_expression" | "attribute" => return node.field("object"),
+            "non_null_expression" => node = node.named_child(0)?,
+            _ => return None,
+        }
     }
 }
 

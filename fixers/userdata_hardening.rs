@@ -187,16 +187,30 @@ impl Rule for UserdataHardening {
 /// (possibly followed by `.toString()` or `.decode()`): the file named, as
 /// written.
 fn file_read(p: &SourceFile, node: Node) -> Option<String> {
-    let mut call = p.resolve(node).unwrap_or(node);
-    if matches!(
-        call.kind_str(),
-        "ternary_expression" | "conditional_expression"
-    ) {
-        // `exists(f) ? readFileSync(f) : undefined`: either branch
-        let mut cursor = call.walk();
-        let branches: Vec<Node> = call.named_children(&mut cursor).skip(1).collect();
-        return branches.into_iter().find_map(|b| file_read(p, b));
+    // The expressions to look at, next last (a stack: conditionals may
+    // nest as deep as the input).
+    let mut todo = vec![node];
+    while let Some(node) = todo.pop() {
+        let call = p.resolve(node).unwrap_or(node);
+        if matches!(
+            call.kind_str(),
+            "ternary_expression" | "conditional_expression"
+        ) {
+            // `exists(f) ? readFileSync(f) : undefined`: either branch
+            let mut cursor = call.walk();
+            let branches: Vec<Node> = call.named_children(&mut cursor).skip(1).collect();
+            todo.extend(branches.into_iter().rev());
+            continue;
+        }
+        if let Some(file) = call_read(p, call) {
+            return Some(file);
+        }
     }
+    None
+}
+
+/// `file_read` of a call.
+fn call_read(p: &SourceFile, mut call: Node) -> Option<String> {
     loop {
         if !matches!(call.kind_str(), "call" | "call_expression") {
             return None;

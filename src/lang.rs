@@ -243,15 +243,18 @@ pub fn first_syntax_error(tree: &Tree) -> Option<(usize, String)> {
 
 /// Counts ERROR and MISSING nodes, to tell whether a fix added syntax errors.
 pub fn error_count(tree: &Tree) -> usize {
-    fn count(node: Node) -> usize {
+    // With a stack, not recursion: errors may nest as deep as the input.
+    let mut count = 0;
+    let mut todo = vec![tree.root_node()];
+    while let Some(node) = todo.pop() {
         if !node.has_error() {
-            return 0;
+            continue;
         }
-        let own = usize::from(node.is_error() || node.is_missing());
+        count += usize::from(node.is_error() || node.is_missing());
         let mut cursor = node.walk();
-        own + node.children(&mut cursor).map(count).sum::<usize>()
+        todo.extend(node.children(&mut cursor));
     }
-    count(tree.root_node())
+    count
 }
 
 /// Maps byte offsets to 1-based line and column (columns count characters).

@@ -1051,19 +1051,28 @@ impl<'t> SourceFile<'t> {
 
     /// Flattens `a.b.C` (member or attribute access) into its names.
     pub fn chain(&self, node: Node<'t>) -> Option<Vec<&'t str>> {
-        match node.kind_str() {
-            "identifier" | "this" => Some(vec![self.text(node)]),
-            "member_expression" | "attribute" => {
-                let (obj, prop) = if node.kind_str() == "member_expression" {
-                    (node.field("object")?, node.field("property")?)
-                } else {
-                    (node.field("object")?, node.field("attribute")?)
-                };
-                let mut names = self.chain(obj)?;
-                names.push(self.text(prop));
-                Some(names)
+        // Down the objects to the first name, noting the properties on the
+        // way (without recursion: a chain may be as long as the input).
+        let mut props = Vec::new();
+        let mut node = node;
+        loop {
+            match node.kind_str() {
+                "identifier" | "this" => {
+                    let mut names = vec![self.text(node)];
+                    names.extend(props.into_iter().rev());
+                    return Some(names);
+                }
+                "member_expression" | "attribute" => {
+                    let (obj, prop) = if node.kind_str() == "member_expression" {
+                        (node.field("object")?, node.field("property")?)
+                    } else {
+                        (node.field("object")?, node.field("attribute")?)
+                    };
+                    props.push(self.text(prop));
+                    node = obj;
+                }
+                _ => return None,
             }
-            _ => None,
         }
     }
 
