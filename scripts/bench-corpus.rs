@@ -631,6 +631,100 @@ pub fn generate(dir: &Path, bytes: u64, seed: u64) -> io::Result<Written> {
     Ok(written)
 }
 
+/// Input shapes whose cost once grew faster than their size, with the size
+/// `scripts/bench` times them at (and at ten times that): each must cost
+/// about ten times as much at ten times the size.
+///
+/// - `comments`, `comments-py`: n comment lines right above a resource
+///   whose fix inserts code above it and its comments.
+/// - `suppressions`: n suppression comments above a resource.
+/// - `nested-object`, `nested-call`, `nested-callback`, `nested-py`:
+///   resources n deep, each in an argument of the one around it (in an
+///   object value, a call's argument, an `apply` callback; Python).
+/// - `apply-chain`, `apply-chain-py`: a resource argument made of n
+///   chained `.apply()` calls on another resource's output.
+pub const SHAPES: &[(&str, usize)] = &[
+    ("comments", 20_000),
+    ("comments-py", 20_000),
+    ("suppressions", 20_000),
+    ("nested-object", 500),
+    ("nested-call", 500),
+    ("nested-callback", 500),
+    ("nested-py", 500),
+    ("apply-chain", 2_000),
+    ("apply-chain-py", 2_000),
+];
+
+/// A program of the shape `name` (see `SHAPES`) at size `n`: the file's
+/// name and text; None for an unknown shape.
+pub fn shape(name: &str, n: usize) -> Option<(&'static str, String)> {
+    const TS: &str = "import * as aws from \"@pulumi/aws\";\n";
+    const PY: &str = "import pulumi_aws as aws\n";
+    let lines =
+        |prefix: &str| -> String { (0..n).map(|i| format!("{prefix} line {i}\n")).collect() };
+    // Resources n deep: `wrap(inner)` is the next one out.
+    let nested = |leaf: &str, wrap: &dyn Fn(usize, &str) -> String| {
+        (0..n).fold(leaf.to_string(), |inner, i| wrap(i, &inner))
+    };
+    let text = match name {
+        "comments" => format!(
+            "{TS}{}new aws.ec2.Instance(\"web\", {{ ami: \"ami-123\", instanceType: \"t3.micro\" }});\n",
+            lines("// a comment on the")
+        ),
+        "comments-py" => {
+            let text = format!(
+                "{PY}{}aws.ec2.Instance(\"web\", ami=\"ami-123\", instance_type=\"t3.micro\")\n",
+                lines("# a comment on the")
+            );
+            return Some(("__main__.py", text));
+        }
+        "suppressions" => format!(
+            "{TS}{}new aws.s3.BucketV2(\"b\", {{}});\n",
+            lines("// iacfix: ignore[S3001] -- kept on")
+        ),
+        "nested-object" => format!(
+            "{TS}{};\n",
+            nested("new aws.s3.BucketV2(\"leaf\", {})", &|i, inner| format!(
+                "new aws.s3.BucketV2(\"b{i}\", {{ tags: {{ parent: {inner}.id }} }})"
+            ))
+        ),
+        "nested-call" => format!(
+            "{TS}{};\n",
+            nested("new aws.s3.BucketV2(\"leaf\", {})", &|i, inner| format!(
+                "new aws.s3.BucketV2(\"b{i}\", {{ bucket: name({inner}) }})"
+            ))
+        ),
+        "nested-callback" => format!(
+            "{TS}{};\n",
+            nested("new aws.s3.BucketV2(\"leaf\", {})", &|i, inner| format!(
+                "new aws.s3.BucketV2(\"b{i}\", {{ bucket: prefix.apply(p => {inner}.id) }})"
+            ))
+        ),
+        "nested-py" => {
+            let text = format!(
+                "{PY}{}\n",
+                nested("aws.s3.BucketV2(\"leaf\")", &|i, inner| format!(
+                    "aws.s3.BucketV2(\"b{i}\", tags={{\"parent\": {inner}.id}})"
+                ))
+            );
+            return Some(("__main__.py", text));
+        }
+        "apply-chain" => format!(
+            "{TS}const a = new aws.s3.BucketV2(\"a\", {{}});\nnew aws.s3.BucketV2(\"b\", {{ bucket: a.id{} }});\n",
+            ".apply(v => v)".repeat(n)
+        ),
+        "apply-chain-py" => {
+            let text = format!(
+                "{PY}a = aws.s3.BucketV2(\"a\")\naws.s3.BucketV2(\"b\", bucket=a.id{})\n",
+                ".apply(lambda v: v)".repeat(n)
+            );
+            return Some(("__main__.py", text));
+        }
+        _ => return None,
+    };
+    Some(("index.ts", text))
+}
+
 /// The parse floor: discovery, the provider prefilter and one tree-sitter
 /// parse per file, in parallel, with no rules. Returns (files parsed,
 /// bytes parsed, trees with syntax errors).

@@ -115,6 +115,10 @@ fn bench_script_runs_on_a_tiny_corpus() {
         "| parse floor |",
         "| 20 |",
         "| 40 |",
+        "| comments | 2000 |",
+        "| nested-object | 50 |",
+        "| nested-py | 50 |",
+        "| apply-chain | 200 |",
     ] {
         assert!(stdout.contains(row), "{row} missing:\n{stdout}");
     }
