@@ -5,7 +5,7 @@
 //!   floor PATH...                 discovery, prefilter and parse, no rules
 //!   program FILE RESOURCES SEED   one Pulumi TypeScript program, every
 //!                                 resource faulty (the one-file bench)
-//!   shapes DIR [DIVISOR]          each input shape of iacfix::bench::SHAPES
+//!   shapes DIR [DIVISOR]          each input shape of corpus::SHAPES
 //!                                 at its size divided by DIVISOR (default
 //!                                 1) and at ten times that, one program per
 //!                                 folder; prints `shape n file` per program
@@ -54,10 +54,10 @@ fn main() -> ExitCode {
         })(),
         ["shapes", dir, rest @ ..] if rest.len() <= 1 => (|| {
             let divisor = rest.first().map_or(Ok(1), |d| number(d))?.max(1) as usize;
-            for &(name, size) in iacfix::bench::SHAPES {
+            for &(name, size) in corpus::SHAPES {
                 let n = (size / divisor).max(1);
                 for n in [n, 10 * n] {
-                    let (file, text) = iacfix::bench::shape(name, n).expect("a known shape");
+                    let (file, text) = corpus::shape(name, n).expect("a known shape");
                     let folder = PathBuf::from(dir).join(format!("{name}-{n}"));
                     std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
                     let path = folder.join(file);
