@@ -52,3 +52,34 @@ fn fuzz_seeds_and_past_crashes_pass_the_fuzz_property() {
         fuzz_one::fuzz_one(&fs::read(path).unwrap());
     }
 }
+
+/// Input nested far deeper than the files above: nothing on the way may
+/// recurse as deep as the input (a test runs on a thread of 2 MiB of
+/// stack, as rayon's workers do).
+#[test]
+fn deep_nesting_neither_overflows_the_stack_nor_panics() {
+    let ts = "import * as aws from \"@pulumi/aws\";\n";
+    let py = "import pulumi_aws as aws\n";
+    let shape = |name, n| iacfix::bench::shape(name, n).expect("a known shape").1;
+    let inputs = [
+        // A resource class named by a member chain 100,000 long.
+        (0, format!("{ts}new aws{}.Bucket(\"b\", {{}});\n", ".x".repeat(100_000))),
+        (2, format!("{py}aws{}.Bucket(\"b\")\n", ".x".repeat(100_000))),
+        (0, shape("nested-callback", 1_000)),
+        (2, shape("nested-py", 1_000)),
+        (0, shape("apply-chain", 10_000)),
+        // User data read in the last of 5,000 nested conditionals.
+        (
+            0,
+            format!(
+                "{ts}import * as fs from \"fs\";\nnew aws.ec2.Instance(\"i\", {{ ami: \"a\", userData: {}fs.readFileSync(\"f\") }});\n",
+                "c ? x : ".repeat(5_000)
+            ),
+        ),
+    ];
+    for (selector, text) in inputs {
+        let mut data = vec![selector];
+        data.extend(text.bytes());
+        fuzz_one::fuzz_one(&data);
+    }
+}
