@@ -803,6 +803,35 @@ mod tests {
     }
 
     #[test]
+    fn many_edits_in_a_deep_tree_reparse_as_a_fresh_parse() {
+        let text = crate::bench::shape("nested-object", 40).unwrap().1;
+        let tree = lang::parse(Lang::TypeScript, &text);
+        // An edit in each resource's name: `"bN"` -> `"bucket-N"`.
+        let edits: Vec<Edit> = text
+            .match_indices("(\"b")
+            .map(|(at, _)| Edit::replace(at + 2..at + 3, "bucket-"))
+            .collect();
+        let (new_text, edits) = apply_fixes(&text, std::iter::empty(), edits);
+        let program = Program::new(&text, Lang::TypeScript, &tree);
+        // Past the text's length: one spanning edit goes to tree-sitter.
+        assert!(edits.len() * program.depth > new_text.len());
+        let reparsed = reparse(
+            Lang::TypeScript,
+            &text,
+            &tree,
+            program.depth,
+            &edits,
+            &new_text,
+        );
+        assert!(lang::same_shape(
+            &reparsed,
+            &lang::parse(Lang::TypeScript, &new_text)
+        ));
+        let one_by_one = reparse(Lang::TypeScript, &text, &tree, 0, &edits, &new_text);
+        assert!(lang::same_shape(&one_by_one, &reparsed));
+    }
+
+    #[test]
     fn pass_maps_map_back_as_map_back_does() {
         let mut seed = 7u64;
         let mut next = |n: usize| {

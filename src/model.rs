@@ -1932,6 +1932,99 @@ new Instance("x", {}); new aws.ec2.Nope("y", {}); aws.ec2.Instance.get("z", "id"
         assert_eq!(lookup(Lang::Python, src, "ami"), "Str(\"x\")");
     }
 
+    /// `Resource::statement_start` as it was worked out before `walk`
+    /// carried it down: going up from the call with `Node::parent`.
+    fn statement_start_going_up(call: Node) -> usize {
+        let mut node = call;
+        while let Some(parent) = node.parent() {
+            if matches!(
+                parent.kind_str(),
+                "program" | "module" | "statement_block" | "block" | "class_body"
+            ) {
+                return node.start_byte();
+            }
+            if parent.start_position().row != call.start_position().row
+                && !matches!(
+                    parent.kind_str(),
+                    "variable_declarator"
+                        | "lexical_declaration"
+                        | "variable_declaration"
+                        | "assignment"
+                        | "expression_statement"
+                        | "export_statement"
+                        | "assignment_expression"
+                )
+            {
+                return call.start_byte();
+            }
+            node = parent;
+        }
+        call.start_byte()
+    }
+
+    #[test]
+    fn parents_siblings_and_statements_are_tree_sitters() {
+        let ts = "import * as aws from \"@pulumi/aws\";\n// a\n// b\nconst web = new aws.ec2.Instance(\"web\", {\n  ami: \"x\", // c\n  tags: { a: new aws.s3.BucketV2(\"b\", {}).id },\n});\nexport const x =\n  new aws.s3.BucketV2(\"c\", { bucket: f(new aws.s3.BucketV2(\"d\", {})) });\nclass A { m() { this.b = new aws.s3.BucketV2(\"e\", {}); } }\nfor (const s of [1, 2]) { new aws.s3.BucketV2(`f${s}`, {}); }\nconst { a, b: [c, { d = (e) => e }] } = g;\nfunction h(i, { j }, k = 1) { const l = m => m; return [i, j, k, l]; }\n";
+        let py = "import pulumi_aws as aws\n# a\nweb = aws.ec2.Instance(\"web\",\n    ami=\"x\",  # c\n    tags={\"a\": aws.s3.BucketV2(\"b\").id})\nclass A:\n    def m(self):\n        self.b = aws.s3.BucketV2(\"e\", bucket=[aws.s3.BucketV2(\"f\")])\n(a, [b, c]) = d\nf = lambda g, *h, **i: [j for j, k in g]\ndef l(m, n=1, *o: int, **p): pass\n";
+        let cases = [
+            (Lang::TypeScript, ts.to_string()),
+            (Lang::Python, py.to_string()),
+            (
+                Lang::TypeScript,
+                crate::bench::shape("nested-callback", 5).unwrap().1,
+            ),
+            (
+                Lang::TypeScript,
+                crate::bench::shape("comments", 5).unwrap().1,
+            ),
+            (Lang::Python, crate::bench::shape("nested-py", 5).unwrap().1),
+        ];
+        for (lang, src) in cases {
+            let tree = parse(lang, &src);
+            let p = Program::new(&src, lang, &tree);
+            assert!(!p.resources.is_empty());
+            for res in &p.resources {
+                assert_eq!(
+                    res.statement_start(),
+                    statement_start_going_up(res.call),
+                    "{src}"
+                );
+            }
+            // Each declaration's scope, as it was found going up.
+            let python = lang.is_python();
+            for (name, decls) in &p.decls {
+                for decl in decls {
+                    let node = tree
+                        .root_node()
+                        .named_descendant_for_byte_range(decl.start, decl.start + name.len())
+                        .unwrap();
+                    let scope = std::iter::successors(node.parent(), |n| n.parent())
+                        .find(|n| is_scope(n.kind_str(), python))
+                        .map_or(0..src.len(), |n| n.byte_range());
+                    assert_eq!(decl.scope, scope, "{name} in {src}");
+                }
+            }
+            let mut stack = vec![tree.root_node()];
+            while let Some(node) = stack.pop() {
+                assert_eq!(p.parent(node), node.parent());
+                assert_eq!(p.prev_sibling(node), node.prev_sibling());
+                assert_eq!(p.next_sibling(node), node.next_sibling());
+                assert_eq!(p.next_named_sibling(node), node.next_named_sibling());
+                let before: Vec<Node> = p.prev_siblings(node).collect();
+                let expected: Vec<Node> =
+                    std::iter::successors(node.prev_sibling(), |n| n.prev_sibling()).collect();
+                assert_eq!(before, expected);
+                let after: Vec<Node> = p.next_named_siblings(node).collect();
+                let expected: Vec<Node> =
+                    std::iter::successors(node.next_named_sibling(), |n| n.next_named_sibling())
+                        .collect();
+                assert_eq!(after, expected);
+                let mut cursor = node.walk();
+                stack.extend(node.children(&mut cursor));
+            }
+        }
+    }
+
     #[test]
     fn bindings() {
         let src = "import pulumi_aws as aws\nweb = aws.ec2.Instance('a')\nself.b = aws.ec2.Instance('b')\naws.ec2.Instance('c')\n";
