@@ -812,7 +812,7 @@ mod tests {
             .map(|(at, _)| Edit::replace(at + 2..at + 3, "bucket-"))
             .collect();
         let (new_text, edits) = apply_fixes(&text, std::iter::empty(), edits);
-        let program = Program::new(&text, Lang::TypeScript, &tree);
+        let program = SourceFile::new(&text, Lang::TypeScript, &tree);
         // Past the text's length: one spanning edit goes to tree-sitter.
         assert!(edits.len() * program.depth > new_text.len());
         let reparsed = reparse(

@@ -28,3 +28,12 @@ pub mod style;
 pub mod stylist;
 pub mod suppress;
 pub mod text;
+
+// The bench's corpus and input shapes, for unit tests of the shapes the
+// bench times (the module names the crate `iacfix`, as outside code does).
+#[cfg(test)]
+extern crate self as iacfix;
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../scripts/bench-corpus.rs"]
+mod bench;

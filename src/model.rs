@@ -1981,7 +1981,7 @@ new Instance("x", {}); new aws.ec2.Nope("y", {}); aws.ec2.Instance.get("z", "id"
         ];
         for (lang, src) in cases {
             let tree = parse(lang, &src);
-            let p = Program::new(&src, lang, &tree);
+            let p = SourceFile::new(&src, lang, &tree);
             assert!(!p.resources.is_empty());
             for res in &p.resources {
                 assert_eq!(

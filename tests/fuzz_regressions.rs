@@ -5,6 +5,10 @@
 #[path = "support/fuzz_one.rs"]
 mod fuzz_one;
 
+#[path = "../scripts/bench-corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
 use std::fs;
 use std::path::Path;
 
@@ -60,7 +64,7 @@ fn fuzz_seeds_and_past_crashes_pass_the_fuzz_property() {
 fn deep_nesting_neither_overflows_the_stack_nor_panics() {
     let ts = "import * as aws from \"@pulumi/aws\";\n";
     let py = "import pulumi_aws as aws\n";
-    let shape = |name, n| iacfix::bench::shape(name, n).expect("a known shape").1;
+    let shape = |name, n| corpus::shape(name, n).expect("a known shape").1;
     let inputs = [
         // A resource class named by a member chain 100,000 long.
         (0, format!("{ts}new aws{}.Bucket(\"b\", {{}});\n", ".x".repeat(100_000))),
