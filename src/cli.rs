@@ -629,6 +629,8 @@ fn needed_facts(cli: &Cli, configs: &HashMap<PathBuf, Arc<Config>>) -> Vec<Fact>
             }
         }
     }
+    // In one order whatever order the configurations were found in.
+    needed.sort();
     needed
 }
 

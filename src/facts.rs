@@ -53,7 +53,7 @@ pub struct CrossRef {
 
 /// What a rule needs to know of its program's other files; `project`
 /// gathers the facts every rule declares (`Rule::program_facts`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fact {
     /// Which resources the `tf_type` resources of other files refer to
     /// through `attr` (a bucket's public access block names its bucket).

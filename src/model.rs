@@ -1,4 +1,4 @@
-//! The framework-neutral resource model: one `Program` per file, its
+//! The framework-neutral resource model: one `SourceFile` per file, its
 //! `Resource`s, and a property view that speaks Terraform's vocabulary
 //! (`metadata_options.http_tokens`) whatever the flavor.
 
@@ -85,7 +85,7 @@ pub struct Resource<'t> {
     /// The expression holding the resource's arguments, or the Python
     /// argument list itself when they are keyword arguments.
     args: Option<Node<'t>>,
-    /// See `statement_start`; found by `Program::walk` on its way down.
+    /// See `statement_start`; found by `SourceFile::walk` on its way down.
     statement_start: usize,
 }
 
@@ -101,7 +101,7 @@ impl<'t> Resource<'t> {
     ///
     /// Going up from the call, the statement is the child of the first
     /// block, unless a node on the way that is not a declaration or an
-    /// assignment starts on another line than the call. (`Program::walk`
+    /// assignment starts on another line than the call. (`SourceFile::walk`
     /// works it out for every call on its way down: going up from each call
     /// costs the depth of the tree for each, and tree-sitter finds a node's
     /// parent by going down from the root.)
@@ -254,7 +254,7 @@ pub struct SourceFile<'t> {
     parents: HashMap<usize, Node<'t>, BuildHasherDefault<IdHasher>>,
     /// The children of the nodes whose children `family` was asked for,
     /// by node id. (Raw nodes of `tree`: a cell of `Node<'t>` would make
-    /// `Program` invariant in `'t`.)
+    /// `SourceFile` invariant in `'t`.)
     children: RefCell<HashMap<usize, Rc<[ffi::TSNode]>, BuildHasherDefault<IdHasher>>>,
     /// Values derived from the file once and shared by the rules that
     /// ask for them (see `memo`).
@@ -263,7 +263,7 @@ pub struct SourceFile<'t> {
 
 const MAX_DEPTH: usize = 32;
 
-/// Hashes node ids (addresses) for `Program::parents`.
+/// Hashes node ids (addresses) for `SourceFile::parents`.
 #[derive(Default)]
 struct IdHasher(u64);
 
@@ -288,7 +288,7 @@ impl Hasher for IdHasher {
     }
 }
 
-/// The children of a node of a program's tree (see `Program::family`).
+/// The children of a node of a program's tree (see `SourceFile::family`).
 struct Family<'t> {
     raw: Rc<[ffi::TSNode]>,
     tree: std::marker::PhantomData<Node<'t>>,
@@ -306,7 +306,7 @@ impl<'t> Family<'t> {
     }
 }
 
-/// What `Program::walk` carries from a node down to its children.
+/// What `SourceFile::walk` carries from a node down to its children.
 struct Frame<'t> {
     node: Node<'t>,
     stmt: StmtAbove,
