@@ -443,11 +443,15 @@ fn standalone(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
         }
         kept.push((key, NewValue::Raw(p.text(value).to_string())));
     }
-    let Some((class, import)) = p.class_ref(res.tf_type, res.flavor) else {
-        out.push(refused("the resource class cannot be named here"));
-        return;
+    let import = match p.class_ref(res.tf_type, res.flavor) {
+        Ok(import) => import,
+        Err(why) => {
+            out.push(refused(&why));
+            return;
+        }
     };
-    if import.is_some() {
+    let class = import.class;
+    if import.line.is_some() || !import.edits.is_empty() {
         out.push(refused("the resource class is not imported"));
         return;
     }

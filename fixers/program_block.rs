@@ -130,10 +130,7 @@ impl<'p, 't> Block<'p, 't> {
         name: String,
         mut props: Vec<(String, NewValue)>,
     ) -> Result<String, String> {
-        let import = self
-            .p
-            .import_class(tf_type, ctx.flavor, &mut props)
-            .ok_or_else(|| format!("the class for `{tf_type}` cannot be named in this file"))?;
+        let import = self.p.import_class(tf_type, ctx.flavor, &mut props)?;
         let class = import.class;
         self.edits.extend(import.edits);
         self.imports.extend(import.line);

@@ -265,9 +265,7 @@ fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
         NewValue::Raw(format!("{reference}.id")),
     )];
     props.extend((spec.props)(&p.ctx.settings));
-    let import = p
-        .import_class(spec.companion, bucket.flavor, &mut props)
-        .ok_or_else(|| format!("the class for `{}` cannot be named here", spec.companion))?;
+    let import = p.import_class(spec.companion, bucket.flavor, &mut props)?;
     let class = import.class;
     edits.extend(import.edits);
     let new = NewResource {

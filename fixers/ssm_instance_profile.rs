@@ -161,12 +161,12 @@ fn fix(p: &SourceFile, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, S
     let profile = var("ssm_profile");
     let ctx = p.context_of(res);
     let mut imports = Vec::new();
+    let mut import_edits = Vec::new();
     let mut class = |tf_type: &str| -> Result<String, String> {
-        let (class, import) = p
-            .class_ref(tf_type, res.flavor)
-            .ok_or_else(|| format!("the class for `{tf_type}` cannot be named in this file"))?;
-        imports.extend(import);
-        Ok(class)
+        let import = p.class_ref(tf_type, res.flavor)?;
+        imports.extend(import.line);
+        import_edits.extend(import.edits);
+        Ok(import.class)
     };
     let role_class = class("aws_iam_role")?;
     let attachment_class = class("aws_iam_role_policy_attachment")?;
@@ -220,6 +220,7 @@ fn fix(p: &SourceFile, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, S
     )?;
     edits.push(p.insert_before(stmt, &statements));
     edits.extend(p.add_imports(&imports));
+    edits.extend(import_edits);
     Ok(Fix::unsafe_(
         "Add an IAM role and instance profile for Systems Manager",
         merge_inserts(edits),

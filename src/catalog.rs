@@ -33,6 +33,226 @@ const fn row(
     }
 }
 
+/// Types whose Pulumi class is newer than @pulumi/aws 4 (the oldest major
+/// iacfix knows), with the first major that has it: checked against the
+/// published 4.38 and 5.43 packages.
+const PULUMI_SINCE: &[(&str, u32)] = &[
+    ("aws_s3_bucket", 5),
+    ("aws_s3_bucket_server_side_encryption_configuration", 5),
+    ("aws_s3_bucket_versioning", 5),
+    ("aws_s3_bucket_acl", 5),
+    ("aws_s3_bucket_website_configuration", 5),
+    ("aws_vpc_security_group_egress_rule", 6),
+];
+
+/// The service namespace of each type's CDKTF class in the bindings of
+/// cdktf 0.12 and older (prebuilt `@cdktf/provider-aws` 9 and older, and
+/// local bindings generated in service groups), checked against the
+/// published 9.0.52 package; "" for a class at the root. A type missing
+/// here has no class in those bindings.
+static CDKTF_SERVICES: &[(&str, &str)] = &[
+    ("aws_instance", "ec2"),
+    ("aws_launch_template", "ec2"),
+    ("aws_launch_configuration", "datasources"),
+    ("aws_ebs_volume", "ec2"),
+    ("aws_key_pair", "ec2"),
+    ("aws_iam_role", "iam"),
+    ("aws_iam_role_policy", "iam"),
+    ("aws_iam_role_policy_attachment", "iam"),
+    ("aws_iam_instance_profile", "iam"),
+    ("aws_security_group", "vpc"),
+    ("aws_security_group_rule", "vpc"),
+    ("aws_default_security_group", "vpc"),
+    ("aws_vpc", "vpc"),
+    ("aws_subnet", "vpc"),
+    ("aws_internet_gateway", "vpc"),
+    ("aws_route_table", "vpc"),
+    ("aws_route", "vpc"),
+    ("aws_route_table_association", "vpc"),
+    ("aws_main_route_table_association", "vpc"),
+    ("aws_default_route_table", "vpc"),
+    ("aws_vpc_endpoint", "vpc"),
+    ("aws_eip", "ec2"),
+    ("aws_nat_gateway", "vpc"),
+    ("aws_flow_log", "vpc"),
+    ("aws_cloudwatch_log_group", "cloudwatch"),
+    ("aws_cloudtrail", "cloudtrail"),
+    ("aws_guardduty_detector", "guardduty"),
+    ("aws_config_configuration_recorder", "config"),
+    ("aws_config_configuration_recorder_status", "config"),
+    ("aws_config_delivery_channel", "config"),
+    ("aws_s3_bucket", "s3"),
+    ("aws_s3_bucket_public_access_block", "s3"),
+    ("aws_s3_bucket_server_side_encryption_configuration", "s3"),
+    ("aws_s3_bucket_versioning", "s3"),
+    ("aws_s3_bucket_policy", "s3"),
+    ("aws_s3_bucket_acl", "s3"),
+    ("aws_s3_bucket_website_configuration", "s3"),
+    ("aws_lambda_function", "lambdafunction"),
+    ("aws_lambda_permission", "lambdafunction"),
+    ("aws_kms_key", "kms"),
+    ("aws_provider", ""),
+    ("data.aws_ami", "ec2"),
+    ("data.aws_ssm_parameter", "ssm"),
+    ("data.aws_iam_policy_document", "iam"),
+];
+
+/// Every service namespace of those bindings (the root's `export * as`).
+pub static CDKTF_SERVICE_NAMES: &[&str] = &[
+    "accessanalyzer",
+    "acm",
+    "amplify",
+    "apigateway",
+    "apigatewayv2",
+    "appautoscaling",
+    "appconfig",
+    "appmesh",
+    "apprunner",
+    "appstream",
+    "appsync",
+    "athena",
+    "autoscaling",
+    "autoscalingplans",
+    "backup",
+    "batch",
+    "budgets",
+    "chime",
+    "cloud9",
+    "cloudformation",
+    "cloudfront",
+    "cloudhsm",
+    "cloudtrail",
+    "cloudwatch",
+    "codeartifact",
+    "codebuild",
+    "codecommit",
+    "codedeploy",
+    "codepipeline",
+    "codestar",
+    "cognito",
+    "config",
+    "connect",
+    "cur",
+    "datapipeline",
+    "datasources",
+    "datasync",
+    "dax",
+    "devicefarm",
+    "directconnect",
+    "directoryservice",
+    "dlm",
+    "dms",
+    "documentdb",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "ecs",
+    "efs",
+    "eks",
+    "elasticache",
+    "elasticbeanstalk",
+    "elasticsearch",
+    "elastictranscoder",
+    "elb",
+    "emr",
+    "eventbridge",
+    "eventbridgeschemas",
+    "fms",
+    "fsx",
+    "gamelift",
+    "glacier",
+    "globalaccelerator",
+    "glue",
+    "guardduty",
+    "iam",
+    "imagebuilder",
+    "inspector",
+    "iot",
+    "kinesis",
+    "kms",
+    "lakeformation",
+    "lambdafunction",
+    "lex",
+    "licensemanager",
+    "lightsail",
+    "macie",
+    "macie2",
+    "mediaconvert",
+    "mediapackage",
+    "mediastore",
+    "mq",
+    "msk",
+    "mwaa",
+    "neptune",
+    "networkfirewall",
+    "opsworks",
+    "organizations",
+    "outposts",
+    "pinpoint",
+    "pricing",
+    "prometheus",
+    "qldb",
+    "quicksight",
+    "ram",
+    "rds",
+    "redshift",
+    "resourcegroups",
+    "route53",
+    "s3",
+    "sagemaker",
+    "secretsmanager",
+    "securityhub",
+    "serverlessapplicationrepository",
+    "servicecatalog",
+    "servicediscovery",
+    "servicequotas",
+    "ses",
+    "sfn",
+    "shield",
+    "signer",
+    "simpledb",
+    "sns",
+    "sqs",
+    "ssm",
+    "ssoadmin",
+    "storagegateway",
+    "swf",
+    "synthetics",
+    "timestreamwrite",
+    "transfer",
+    "vpc",
+    "waf",
+    "wafregional",
+    "wafv2",
+    "worklink",
+    "workspaces",
+    "xray",
+];
+
+/// The service namespace of a type's class in service-grouped CDKTF
+/// bindings ("" for the root); None when they have no class for it.
+pub fn cdktf_service(tf_type: &str) -> Option<&'static str> {
+    CDKTF_SERVICES
+        .iter()
+        .find(|(t, _)| *t == tf_type)
+        .map(|(_, ns)| *ns)
+}
+
+/// The Pulumi class of a type in @pulumi/aws `major`; None when that
+/// version has none (or is older than 4, which iacfix does not know). In
+/// 4, `aws.s3.Bucket` is the only bucket (the legacy one), so the new
+/// bucket's class (`BucketV2`) is missing there.
+pub fn pulumi_class(row: &TypeRow, major: u32) -> Option<&'static str> {
+    let since = PULUMI_SINCE
+        .iter()
+        .find(|(t, _)| *t == row.tf_type)
+        .map_or(4, |(_, m)| *m);
+    if major < since {
+        return None;
+    }
+    Some(if major <= 6 { row.pulumi6 } else { row.pulumi7 })
+}
+
 /// Every resource type iacfix knows, as checked against the published SDKs.
 pub static TYPES: &[TypeRow] = &[
     row("aws_instance", "ec2", "Instance", "Instance", "Instance"),
@@ -313,7 +533,13 @@ pub fn pulumi_type(module: &str, class: &str) -> Option<&'static str> {
 pub fn cdktf_type(module: Option<&str>, class: &str) -> Option<&'static str> {
     let row = TYPES.iter().find(|r| r.cdktf == class)?;
     match module {
-        Some(m) if snake_case(m) != cdktf_module(row.tf_type) => None,
+        // its own module, or its service's in bindings of cdktf 0.12 and older
+        Some(m)
+            if snake_case(m) != cdktf_module(row.tf_type)
+                && cdktf_service(row.tf_type) != Some(m) =>
+        {
+            None
+        }
         _ => Some(row.tf_type),
     }
 }

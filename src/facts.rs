@@ -17,6 +17,32 @@ pub struct FileContext {
     pub settings: Settings,
 }
 
+/// The AWS provider bindings a CDKTF program's manifests ask for.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CdktfProvider {
+    /// The major version of the prebuilt bindings (`@cdktf/provider-aws`,
+    /// `cdktf-cdktf-provider-aws`) that `package.json`, `requirements.txt`,
+    /// `pyproject.toml` or `Pipfile` names.
+    pub prebuilt_major: Option<u32>,
+    /// The Terraform AWS provider major version `cdktf.json` asks `cdktf get`
+    /// to generate local bindings for (`"aws@~> 4.0"`).
+    pub local_major: Option<u32>,
+}
+
+impl CdktfProvider {
+    /// The Terraform AWS provider major version under the bindings: the
+    /// local bindings' own, else the one each prebuilt major was built from
+    /// (checked against the published packages' READMEs).
+    pub fn terraform_major(&self) -> Option<u32> {
+        self.local_major.or(match self.prebuilt_major? {
+            0..=5 => Some(3),
+            6..=15 => Some(4),
+            16..=20 => Some(5),
+            _ => Some(6),
+        })
+    }
+}
+
 /// Facts about one program, gathered once before its files are fixed.
 #[derive(Debug, Default)]
 pub struct ProgramFacts {
@@ -26,6 +52,8 @@ pub struct ProgramFacts {
     pub marked: bool,
     /// The @pulumi/aws (pulumi-aws) major version the manifest asks for.
     pub pulumi_aws_major: Option<u32>,
+    /// The AWS provider bindings a CDKTF program's manifests ask for.
+    pub cdktf_aws: CdktfProvider,
     /// `aws:region` of each Pulumi stack configuration (`Pulumi.<stack>.yaml`),
     /// by stack; None for a stack that does not set it.
     pub stack_regions: BTreeMap<String, Option<String>>,

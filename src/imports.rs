@@ -5,6 +5,7 @@
 use crate::catalog;
 use crate::edit::{quote, Edit, NewValue};
 use crate::lang::NodeExt;
+use crate::layout::CdktfLayout;
 use crate::model::{Flavor, Framework, Resource, SourceFile};
 use tree_sitter::Node;
 
@@ -49,31 +50,30 @@ impl<'t> SourceFile<'t> {
     /// `props`: the class to call and the import it needs, in the file's
     /// layout, provider version and import style. CDKTF Python takes the
     /// list items of nested blocks as struct classes: those in `props`
-    /// become `Struct`s, imported with the class. None when the class
-    /// cannot be named in this file.
+    /// become `Struct`s, imported with the class. An error says why the
+    /// class cannot be named in this file.
     pub fn import_class(
         &self,
         tf_type: &str,
         flavor: Flavor,
         props: &mut [(String, NewValue)],
-    ) -> Option<ClassImport> {
-        let (class, mut line) = self.class_ref(tf_type, flavor)?;
-        let mut edits = Vec::new();
+    ) -> Result<ClassImport, String> {
+        let (mut import, module) = self.class_import(tf_type, flavor)?;
         if flavor == Flavor::CdktfPy {
-            let structs = self.cdktf_py_structs(&class, props);
+            let structs = self.cdktf_py_structs(&import.class, props);
             if !structs.is_empty() {
-                match &mut line {
+                match (&mut import.line, module) {
                     // `from m import Class` is new: the structs join it
-                    Some(line) => line.push_str(&format!(", {}", structs.join(", "))),
-                    None => {
-                        let module = self.cdktf_py_module(tf_type);
+                    (Some(line), _) => line.push_str(&format!(", {}", structs.join(", "))),
+                    (None, Some(module)) => {
                         let names: Vec<&str> = structs.iter().map(String::as_str).collect();
-                        edits.extend(self.import_names(&module, &names));
+                        import.edits.extend(self.import_names(&module, &names));
                     }
+                    (None, None) => {}
                 }
             }
         }
-        Some(ClassImport { class, line, edits })
+        Ok(import)
     }
 
     /// The line that imports `module` whole under `name`, in the file's
@@ -90,71 +90,192 @@ impl<'t> SourceFile<'t> {
         }
     }
 
-    /// The class expression for a Terraform type in this file, and the
-    /// import line it needs when the file does not import it yet.
-    pub fn class_ref(&self, tf_type: &str, flavor: Flavor) -> Option<(String, Option<String>)> {
-        let row = catalog::row_of(tf_type)?;
+    /// The class expression for a Terraform type in this file, with the
+    /// import it needs when the file does not import it yet; an error says
+    /// why it cannot be named here.
+    pub fn class_ref(&self, tf_type: &str, flavor: Flavor) -> Result<ClassImport, String> {
+        self.class_import(tf_type, flavor).map(|(import, _)| import)
+    }
+
+    /// `class_ref`, with the module a CDKTF class is imported from by name
+    /// (for its structs), if it is.
+    fn class_import(
+        &self,
+        tf_type: &str,
+        flavor: Flavor,
+    ) -> Result<(ClassImport, Option<String>), String> {
+        let row = catalog::row_of(tf_type)
+            .ok_or_else(|| format!("iacfix does not know the class of `{tf_type}`"))?;
         let python = flavor.is_python();
+        let done = |class: String| {
+            Ok((
+                ClassImport {
+                    class,
+                    line: None,
+                    edits: Vec::new(),
+                },
+                None,
+            ))
+        };
         match flavor.framework() {
             Framework::Pulumi => {
-                let class = if self.pulumi_major() == 6 {
-                    row.pulumi6
-                } else {
-                    row.pulumi7
-                };
+                let major = self.pulumi_major();
+                let class = catalog::pulumi_class(row, major).ok_or_else(|| {
+                    format!(
+                        "@pulumi/aws {major} has no class for `{tf_type}` (the program's manifest asks for that version)"
+                    )
+                })?;
                 let module = if python {
                     catalog::pulumi_py_module(row.pulumi_module)
                 } else {
                     row.pulumi_module.to_string()
                 };
                 if let Some(root) = self.local_for(Framework::Pulumi, &[]) {
-                    return Some((format!("{root}.{module}.{class}"), None));
+                    return done(format!("{root}.{module}.{class}"));
                 }
                 if let Some(module) = self.local_for(Framework::Pulumi, &[row.pulumi_module]) {
-                    return Some((format!("{module}.{class}"), None));
+                    return done(format!("{module}.{class}"));
                 }
                 if self.is_declared("aws") {
-                    return None;
+                    return Err("the name `aws` is taken by something else in this file".into());
                 }
-                let import = if python {
+                let line = if python {
                     self.module_import("pulumi_aws", "aws")
                 } else {
                     self.module_import("@pulumi/aws", "aws")
                 };
-                Some((format!("aws.{module}.{class}"), Some(import)))
+                Ok((
+                    ClassImport {
+                        class: format!("aws.{module}.{class}"),
+                        line: Some(line),
+                        edits: Vec::new(),
+                    },
+                    None,
+                ))
             }
             Framework::Cdktf => {
                 let module = catalog::cdktf_module(tf_type);
-                if let Some(local) = self.local_for(Framework::Cdktf, &[&module, row.cdktf]) {
-                    return Some((local.to_string(), None));
+                let class = row.cdktf;
+                let service = catalog::cdktf_service(tf_type);
+                // imported already, under whatever name
+                if let Some(local) = self.local_for(Framework::Cdktf, &[&module, class]) {
+                    return done(local.to_string());
                 }
-                if let Some(local) = self.local_for(Framework::Cdktf, &[row.cdktf]) {
-                    return Some((local.to_string(), None));
+                if let Some(local) =
+                    service.and_then(|s| self.local_for(Framework::Cdktf, &[s, class]))
+                {
+                    return done(local.to_string());
                 }
-                if let Some(root) = self.local_for(Framework::Cdktf, &[]) {
-                    let ns = catalog::camel_case(&module);
-                    return Some((format!("{root}.{ns}.{}", row.cdktf), None));
+                if let Some(local) = self.local_for(Framework::Cdktf, &[class]) {
+                    return done(local.to_string());
                 }
-                if self.is_declared(row.cdktf) {
-                    return None;
-                }
-                let import = if python {
-                    let prefix = self
-                        .cdktf_import_prefix()
-                        .unwrap_or_else(|| "cdktf_cdktf_provider_aws.".into());
-                    format!("from {prefix}{module} import {}", row.cdktf)
-                } else {
-                    let prefix = self
-                        .cdktf_import_prefix()
-                        .unwrap_or_else(|| "@cdktf/provider-aws/lib/".into());
-                    let spec = format!("{prefix}{}", module.replace('_', "-"));
-                    self.terminated(&format!(
-                        "import {{ {} }} from {}",
-                        row.cdktf,
-                        self.string(&spec)
-                    ))
+                let layout = self.cdktf_layout()?;
+                let no_service = || {
+                    format!(
+                        "the program's CDKTF bindings (grouped by service, cdktf 0.12 and older) have no class for `{tf_type}`"
+                    )
                 };
-                Some((row.cdktf.to_string(), Some(import)))
+                let check = |spec: &str| {
+                    match self.bindings_define(spec, class) {
+                    Some(false) => Err(format!(
+                        "the program's bindings in `{spec}` do not define `{class}` (regenerate them with `cdktf get`)"
+                    )),
+                    _ => Ok(()),
+                }
+                };
+                let taken = |name: &str| {
+                    if self.is_declared(name) {
+                        Err(format!(
+                            "the name `{name}` is taken by something else in this file"
+                        ))
+                    } else {
+                        Ok(())
+                    }
+                };
+                match layout {
+                    CdktfLayout::PerResource(prefix) => {
+                        let spec = if python {
+                            format!("{prefix}{module}")
+                        } else {
+                            format!("{prefix}{}", module.replace('_', "-"))
+                        };
+                        check(&spec)?;
+                        taken(class)?;
+                        let line = if python {
+                            format!("from {spec} import {class}")
+                        } else {
+                            self.terminated(&format!(
+                                "import {{ {class} }} from {}",
+                                self.string(&spec)
+                            ))
+                        };
+                        Ok((
+                            ClassImport {
+                                class: class.to_string(),
+                                line: Some(line),
+                                edits: Vec::new(),
+                            },
+                            Some(spec),
+                        ))
+                    }
+                    CdktfLayout::Services(prefix) => {
+                        let service = service.filter(|s| !s.is_empty()).ok_or_else(no_service)?;
+                        let spec = format!("{prefix}{service}");
+                        check(&spec)?;
+                        taken(class)?;
+                        Ok((
+                            ClassImport {
+                                class: class.to_string(),
+                                line: None,
+                                edits: self.import_names(&spec, &[class]),
+                            },
+                            Some(spec),
+                        ))
+                    }
+                    CdktfLayout::Flat(spec) => {
+                        check(&spec)?;
+                        taken(class)?;
+                        Ok((
+                            ClassImport {
+                                class: class.to_string(),
+                                line: None,
+                                edits: self.import_names(&spec, &[class]),
+                            },
+                            Some(spec),
+                        ))
+                    }
+                    CdktfLayout::Namespaces {
+                        module: root,
+                        services,
+                        star,
+                    } => {
+                        let ns = if services {
+                            service
+                                .filter(|s| !s.is_empty())
+                                .ok_or_else(no_service)?
+                                .to_string()
+                        } else if python {
+                            module.clone()
+                        } else {
+                            catalog::camel_case(&module)
+                        };
+                        if let Some(star) = star {
+                            return done(format!("{star}.{ns}.{class}"));
+                        }
+                        if let Some(local) = self.local_for(Framework::Cdktf, &[&ns]) {
+                            return done(format!("{local}.{class}"));
+                        }
+                        taken(&ns)?;
+                        Ok((
+                            ClassImport {
+                                class: format!("{ns}.{class}"),
+                                line: None,
+                                edits: self.import_names(&root, &[&ns]),
+                            },
+                            None,
+                        ))
+                    }
+                }
             }
         }
     }
@@ -196,47 +317,28 @@ impl<'t> SourceFile<'t> {
         names
     }
 
-    /// The Python module of a Terraform type's CDKTF class, as this file
-    /// imports the provider (`cdktf_cdktf_provider_aws.s3_bucket`).
+    /// The Python module of a Terraform type's CDKTF class (and its
+    /// structs), as this file imports the provider
+    /// (`cdktf_cdktf_provider_aws.s3_bucket`, `imports.aws.s3`).
     pub fn cdktf_py_module(&self, tf_type: &str) -> String {
-        let prefix = self
-            .cdktf_import_prefix()
-            .unwrap_or_else(|| "cdktf_cdktf_provider_aws.".into());
-        format!("{prefix}{}", catalog::cdktf_module(tf_type))
-    }
-
-    /// The module path before the module name in the file's CDKTF imports:
-    /// `@cdktf/provider-aws/lib/`, `../.gen/providers/aws/`,
-    /// `cdktf_cdktf_provider_aws.`, `imports.aws.`.
-    fn cdktf_import_prefix(&self) -> Option<String> {
-        for import in &self.imports {
-            let text = self.text(*import);
-            if self.lang.is_python() {
-                let module = text.strip_prefix("from ")?.split_whitespace().next()?;
-                for root in ["cdktf_cdktf_provider_aws.", "imports.aws."] {
-                    if module.starts_with(root) && module.len() > root.len() {
-                        return Some(root.to_string());
-                    }
-                }
-            } else {
-                let spec = text
-                    .rsplit(['"', '\''])
-                    .nth(1)
-                    .filter(|s| s.contains("provider-aws/lib/") || s.contains("/providers/aws/"))
-                    // only a prefix the model reads back as the provider
-                    .filter(|s| crate::model::ts_module_is_cdktf(s));
-                if let Some(spec) = spec {
-                    let cut = spec.rfind('/')?;
-                    return Some(spec[..=cut].to_string());
-                }
+        let module = catalog::cdktf_module(tf_type);
+        match self.cdktf_layout() {
+            Ok(CdktfLayout::PerResource(prefix)) => format!("{prefix}{module}"),
+            Ok(CdktfLayout::Services(prefix)) => match catalog::cdktf_service(tf_type) {
+                Some(service) if !service.is_empty() => format!("{prefix}{service}"),
+                _ => format!("{prefix}{module}"),
+            },
+            Ok(CdktfLayout::Flat(spec)) => spec,
+            Ok(CdktfLayout::Namespaces { .. }) | Err(_) => {
+                format!("cdktf_cdktf_provider_aws.{module}")
             }
         }
-        None
     }
 
-    /// The @pulumi/aws major version the file is written for: 6 when it
-    /// uses a name only 6 has, 7 when it uses one only 7 has, else what the
-    /// program's manifest asks for, else the newest (7).
+    /// The @pulumi/aws major version the file is written for: what the
+    /// program's manifest asks for (7 for any later one), unless the file
+    /// uses a name only 7 has; without a manifest, 6 when the file uses a
+    /// `...V2` name and else the newest (7).
     pub fn pulumi_major(&self) -> u32 {
         /// The memo of the version.
         struct PulumiMajor(u32);
@@ -255,14 +357,13 @@ impl<'t> SourceFile<'t> {
             .filter(|r| r.flavor.framework() == Framework::Pulumi)
             .map(class_of)
             .collect();
-        // `...V2` names exist in 6 (and as deprecated aliases in 7): a file
-        // using them works with either, so new code follows them. Names
-        // only 7 has (`BucketVersioning`) mean 7; `Bucket` is in both.
-        let only = |major: u32| {
+        // `...V2` names exist from 5 on (deprecated aliases in 7); names
+        // only 7 has (`BucketVersioning`) mean 7; `Bucket` is in all.
+        let uses = |v2: bool| {
             catalog::TYPES.iter().any(|row| {
                 row.pulumi6 != row.pulumi7
                     && classes.iter().any(|c| {
-                        if major == 6 {
+                        if v2 {
                             c == row.pulumi6
                         } else {
                             c == row.pulumi7 && c != "Bucket"
@@ -270,17 +371,20 @@ impl<'t> SourceFile<'t> {
                     })
             })
         };
-        if only(6) {
-            6
-        } else if only(7) {
+        let manifest = self
+            .ctx
+            .facts
+            .as_ref()
+            .and_then(|f| f.pulumi_aws_major)
+            .map(|m| m.min(7));
+        if uses(false) {
             7
+        } else if let Some(major) = manifest {
+            major
+        } else if uses(true) {
+            6
         } else {
-            self.ctx
-                .facts
-                .as_ref()
-                .and_then(|f| f.pulumi_aws_major)
-                .filter(|m| *m == 6)
-                .unwrap_or(7)
+            7
         }
     }
 

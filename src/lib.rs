@@ -16,6 +16,7 @@ pub mod formats;
 pub mod imports;
 pub mod interactive;
 pub mod lang;
+pub mod layout;
 pub mod model;
 pub mod naming;
 pub mod new_resource;

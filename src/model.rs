@@ -1705,11 +1705,6 @@ fn first_line(text: &str) -> &str {
     }
 }
 
-/// The provider module a TypeScript/JavaScript import names.
-pub(crate) fn ts_module_is_cdktf(spec: &str) -> bool {
-    ts_module(spec).is_some_and(|s| s.framework == Framework::Cdktf)
-}
-
 fn ts_module(spec: &str) -> Option<Symbol> {
     let sym = |framework, module: Option<&str>| Symbol {
         framework,

@@ -4,7 +4,7 @@
 //! configuration sets, and which resources the program's *other* files
 //! refer to (a bucket's public access block may live in another file).
 
-use crate::facts::{CrossRef, Fact, ProgramFacts};
+use crate::facts::{CdktfProvider, CrossRef, Fact, ProgramFacts};
 use crate::files::PROVIDER_MARKERS;
 use crate::lang::{self, Lang};
 use crate::model::SourceFile;
@@ -45,6 +45,7 @@ impl ProgramFacts {
             root: root.to_path_buf(),
             marked,
             pulumi_aws_major: manifest_major(root),
+            cdktf_aws: cdktf_provider(root),
             stack_regions: stack_regions(root),
             refs: Vec::new(),
             defined: BTreeSet::new(),
@@ -282,6 +283,81 @@ pub fn manifest_major(dir: &Path) -> Option<u32> {
         cur = d.parent();
     }
     None
+}
+
+/// The AWS provider bindings the nearest manifests up from `dir` ask for:
+/// the prebuilt package's major version and `cdktf.json`'s provider pin.
+pub fn cdktf_provider(dir: &Path) -> CdktfProvider {
+    let mut out = CdktfProvider::default();
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        let base = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        if out.prebuilt_major.is_none() {
+            for (file, names) in [
+                ("package.json", &["\"@cdktf/provider-aws\""][..]),
+                (
+                    "requirements.txt",
+                    &["cdktf-cdktf-provider-aws", "cdktf_cdktf_provider_aws"][..],
+                ),
+                (
+                    "pyproject.toml",
+                    &["cdktf-cdktf-provider-aws", "cdktf_cdktf_provider_aws"][..],
+                ),
+                (
+                    "Pipfile",
+                    &["cdktf-cdktf-provider-aws", "cdktf_cdktf_provider_aws"][..],
+                ),
+            ] {
+                if let Ok(text) = std::fs::read_to_string(base.join(file)) {
+                    if let Some(major) = names.iter().find_map(|n| major_after(&text, n)) {
+                        out.prebuilt_major = Some(major);
+                        break;
+                    }
+                }
+            }
+        }
+        if out.local_major.is_none() {
+            if let Ok(text) = std::fs::read_to_string(base.join("cdktf.json")) {
+                out.local_major = cdktf_json_aws_major(&text);
+            }
+        }
+        if base.join(".git").exists() {
+            break;
+        }
+        cur = d.parent();
+    }
+    out
+}
+
+/// The AWS provider's major version in `cdktf.json`'s `terraformProviders`:
+/// `"aws@~> 4.0"`, `"hashicorp/aws@5.1.0"` or
+/// `{ "name": "aws", "version": "~> 4.0" }`.
+fn cdktf_json_aws_major(text: &str) -> Option<u32> {
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    let providers = json.get("terraformProviders")?.as_array()?;
+    providers.iter().find_map(|p| {
+        let (name, version) = match p {
+            serde_json::Value::String(s) => s.split_once('@')?,
+            serde_json::Value::Object(o) => (
+                o.get("source").or_else(|| o.get("name"))?.as_str()?,
+                o.get("version")?.as_str()?,
+            ),
+            _ => return None,
+        };
+        if !matches!(name.trim(), "aws" | "hashicorp/aws") {
+            return None;
+        }
+        let digits: String = version
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    })
 }
 
 /// The first version number on the line where the package `name` is

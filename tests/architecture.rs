@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
         "edit",
         "statements",
         "imports",
+        "layout",
         "naming",
         "new_resource",
         "stylist",
