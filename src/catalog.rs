@@ -33,18 +33,6 @@ const fn row(
     }
 }
 
-/// Types whose Pulumi class is newer than @pulumi/aws 4 (the oldest major
-/// iacfix knows), with the first major that has it: checked against the
-/// published 4.38 and 5.43 packages.
-const PULUMI_SINCE: &[(&str, u32)] = &[
-    ("aws_s3_bucket", 5),
-    ("aws_s3_bucket_server_side_encryption_configuration", 5),
-    ("aws_s3_bucket_versioning", 5),
-    ("aws_s3_bucket_acl", 5),
-    ("aws_s3_bucket_website_configuration", 5),
-    ("aws_vpc_security_group_egress_rule", 6),
-];
-
 /// The service namespace of each type's CDKTF class in the bindings of
 /// cdktf 0.12 and older (prebuilt `@cdktf/provider-aws` 9 and older, and
 /// local bindings generated in service groups), checked against the
@@ -238,16 +226,39 @@ pub fn cdktf_service(tf_type: &str) -> Option<&'static str> {
         .map(|(_, ns)| *ns)
 }
 
-/// The Pulumi class of a type in @pulumi/aws `major`; None when that
-/// version has none (or is older than 4, which iacfix does not know). In
-/// 4, `aws.s3.Bucket` is the only bucket (the legacy one), so the new
-/// bucket's class (`BucketV2`) is missing there.
-pub fn pulumi_class(row: &TypeRow, major: u32) -> Option<&'static str> {
-    let since = PULUMI_SINCE
+/// Types the Terraform AWS provider added after 3 (the oldest major iacfix
+/// knows), with the first major that has them for certain: the S3 bucket's
+/// separate configurations came with 4, the VPC security group rules late
+/// in 4 (missing from the 4.x that prebuilt CDKTF bindings 9 were built on).
+const TERRAFORM_SINCE: &[(&str, u32)] = &[
+    ("aws_s3_bucket_server_side_encryption_configuration", 4),
+    ("aws_s3_bucket_versioning", 4),
+    ("aws_s3_bucket_acl", 4),
+    ("aws_s3_bucket_website_configuration", 4),
+    ("aws_vpc_security_group_egress_rule", 5),
+];
+
+/// Whether the Terraform AWS provider of major version `major` has the
+/// type (and so CDKTF bindings generated from it have its class).
+pub fn terraform_has(tf_type: &str, major: u32) -> bool {
+    let since = TERRAFORM_SINCE
         .iter()
-        .find(|(t, _)| *t == row.tf_type)
-        .map_or(4, |(_, m)| *m);
-    if major < since {
+        .find(|(t, _)| *t == tf_type)
+        .map_or(3, |(_, m)| *m);
+    major >= since
+}
+
+/// The Pulumi class of a type in @pulumi/aws `major`; None when that
+/// version has none (or is older than 4, which iacfix does not know).
+/// @pulumi/aws N is built on the Terraform provider N-1, and its new
+/// bucket class (`BucketV2`, beside the legacy `Bucket`) came with 5:
+/// checked against the published 4.38 and 5.43 packages.
+pub fn pulumi_class(row: &TypeRow, major: u32) -> Option<&'static str> {
+    let has = match row.tf_type {
+        "aws_s3_bucket" => major >= 5,
+        tf => major >= 4 && terraform_has(tf, major - 1),
+    };
+    if !has {
         return None;
     }
     Some(if major <= 6 { row.pulumi6 } else { row.pulumi7 })

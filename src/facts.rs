@@ -34,11 +34,14 @@ impl CdktfProvider {
     /// local bindings' own, else the one each prebuilt major was built from
     /// (checked against the published packages' READMEs).
     pub fn terraform_major(&self) -> Option<u32> {
-        self.local_major.or(match self.prebuilt_major? {
-            0..=5 => Some(3),
-            6..=15 => Some(4),
-            16..=20 => Some(5),
-            _ => Some(6),
+        if self.local_major.is_some() {
+            return self.local_major;
+        }
+        Some(match self.prebuilt_major? {
+            0..=5 => 3,
+            6..=15 => 4,
+            16..=20 => 5,
+            _ => 6,
         })
     }
 }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Folders never searched, even without a .gitignore: dependencies, build
-/// output, virtual environments and CDKTF's generated bindings.
+/// output, virtual environments and CDKTF's generated bindings (also
+/// `imports/` beside a `cdktf.json`).
 const SKIPPED_DIRS: &[&str] = &[
     "node_modules",
     "cdktf.out",
@@ -79,11 +80,13 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         let walker = WalkBuilder::new(path)
             .require_git(false)
             .filter_entry(|e| {
-                !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.depth() > 0
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+                let dir = e.file_type().is_some_and(|t| t.is_dir()) && e.depth() > 0;
+                let name = e.file_name().to_str().unwrap_or("");
+                !(dir
+                    && (SKIPPED_DIRS.contains(&name)
+                        // CDKTF's generated Python bindings, beside cdktf.json
+                        || name == "imports"
+                            && e.path().parent().is_some_and(|p| p.join("cdktf.json").is_file())))
             })
             .build();
         for entry in walker {

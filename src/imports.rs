@@ -169,6 +169,16 @@ impl<'t> SourceFile<'t> {
                 if let Some(local) = self.local_for(Framework::Cdktf, &[class]) {
                     return done(local.to_string());
                 }
+                let terraform = self
+                    .ctx
+                    .facts
+                    .as_ref()
+                    .and_then(|f| f.cdktf_aws.terraform_major());
+                if let Some(major) = terraform.filter(|m| !catalog::terraform_has(tf_type, *m)) {
+                    return Err(format!(
+                        "the Terraform AWS provider {major} that the program's bindings are built on has no `{tf_type}`"
+                    ));
+                }
                 let layout = self.cdktf_layout()?;
                 let no_service = || {
                     format!(

@@ -224,8 +224,9 @@ impl<'t> SourceFile<'t> {
                 }
                 for name in &imp.names {
                     found.push(if is_class_name(name) {
-                        if !local && name == "AwsProvider" {
-                            continue; // at the root of bindings 9 and older only
+                        if name == "AwsProvider" {
+                            // at the root of flat and service-grouped bindings alike
+                            continue;
                         }
                         Evidence::Layout(CdktfLayout::Flat(imp.root.clone()))
                     } else {
@@ -376,6 +377,8 @@ impl<'t> SourceFile<'t> {
                 continue;
             }
             match chain.len() {
+                // the provider is at the root of flat and service-grouped bindings
+                2 if chain[1] == "AwsProvider" => {}
                 2 => return Evidence::Layout(CdktfLayout::Flat(root.to_string())),
                 3 => {
                     let ns = chain[1];
@@ -505,7 +508,10 @@ impl<'t> SourceFile<'t> {
             };
             text.contains(&needle)
         };
-        let file = files.iter().find(|f| f.is_file())?;
+        // the bindings are there, and this module is not
+        let Some(file) = files.iter().find(|f| f.is_file()) else {
+            return Some(false);
+        };
         let text = std::fs::read_to_string(file).ok()?;
         if defines(&text) {
             return Some(true);

@@ -34,18 +34,13 @@ impl Fixture {
         if self.path.is_file() {
             return vec![PathBuf::from(self.path.file_name().unwrap())];
         }
-        let mut out = Vec::new();
-        let mut stack = vec![self.path.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let p = entry.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if Lang::from_path(&p).is_some() {
-                    out.push(p.strip_prefix(&self.path).unwrap().to_path_buf());
-                }
-            }
-        }
+        // the files iacfix itself would check in the folder (not generated
+        // bindings, for one)
+        let mut out: Vec<PathBuf> = iacfix::files::discover(std::slice::from_ref(&self.path))
+            .files
+            .into_iter()
+            .map(|p| p.strip_prefix(&self.path).unwrap().to_path_buf())
+            .collect();
         out.sort();
         out
     }
