@@ -1,12 +1,19 @@
 //! ## What it does
-//! Finds Lambda functions whose `runtime` AWS has deprecated (on the dates
-//! AWS publishes on its Lambda runtimes page, compared with today's date)
-//! and moves them to the newest runtime of the same language:
-//! `python3.14`, `nodejs24.x`, `java25`, `ruby3.4`. Programs on @pulumi/aws
-//! 6 get the newest runtime that version knows (`python3.13`,
-//! `nodejs22.x`, `java21`, `ruby3.3`), since its provider rejects newer
-//! names. Pulumi's enum form (`aws.lambda.Runtime.Python3d9`,
+//! Finds Lambda functions whose `runtime` AWS has deprecated and moves them
+//! to the newest runtime of the same language that the program's provider
+//! version accepts: `python3.14`, `nodejs24.x`, `java25`, `ruby3.4` on
+//! @pulumi/aws 7 and the Terraform AWS provider 6 (prebuilt CDKTF bindings
+//! 21 and later); `python3.13`, `nodejs22.x`, `java21`, `ruby3.3` on
+//! @pulumi/aws 6 and the Terraform provider 5 (bindings 16 to 20). Older
+//! providers accept no runtime AWS still supports: the finding is reported
+//! without a fix. Pulumi's enum form (`aws.lambda.Runtime.Python3d9`,
 //! `aws.lambda_.Runtime.PYTHON3D9`) stays an enum.
+//!
+//! Which runtimes are deprecated is decided by the table below, which is
+//! part of each iacfix release (AWS's Lambda runtimes page as of the
+//! release date): the same program gives the same result on any day. A
+//! runtime whose date is after the release's is not reported until a
+//! release that knows it is deprecated.
 //!
 //! ## Why is this bad?
 //! A deprecated runtime gets no security patches. AWS then blocks creating
@@ -29,7 +36,55 @@
 //! function's tests on the new runtime. .NET (rebuilt for the new
 //! framework), `go1.x` and `provided` (rebuilt as a `bootstrap` for
 //! Amazon Linux 2023) are reported without a fix; so is a runtime computed
-//! at run time.
+//! at run time. The `targets` setting names the runtime to move each
+//! language to instead (for a program that tests on one).
+//!
+//! ## Runtimes
+//! <!-- runtimes:start -->
+//! | runtime | deprecated on |
+//! |---|---|
+//! | `nodejs22.x` | 2027-04-30 (scheduled) |
+//! | `nodejs20.x` | 2026-04-30 |
+//! | `nodejs18.x` | 2025-09-01 |
+//! | `nodejs16.x` | 2024-06-12 |
+//! | `nodejs14.x` | 2023-12-04 |
+//! | `nodejs12.x` | 2023-03-31 |
+//! | `nodejs10.x` | 2021-07-30 |
+//! | `nodejs8.10` | 2020-03-06 |
+//! | `nodejs6.10` | 2019-08-12 |
+//! | `nodejs4.3` | 2020-03-05 |
+//! | `nodejs4.3-edge` | 2020-03-05 |
+//! | `nodejs` | 2016-10-31 |
+//! | `python3.13` | 2029-06-30 (scheduled) |
+//! | `python3.12` | 2028-10-31 (scheduled) |
+//! | `python3.11` | 2026-06-30 |
+//! | `python3.10` | 2026-06-30 |
+//! | `python3.9` | 2025-12-15 |
+//! | `python3.8` | 2024-10-14 |
+//! | `python3.7` | 2023-12-04 |
+//! | `python3.6` | 2022-07-18 |
+//! | `python2.7` | 2021-07-15 |
+//! | `java21` | 2029-06-30 (scheduled) |
+//! | `java17` | 2026-06-30 |
+//! | `java11` | 2026-06-30 |
+//! | `java8.al2` | 2026-06-30 |
+//! | `java8` | 2024-01-08 |
+//! | `dotnet8` | 2026-11-10 |
+//! | `dotnet7` | 2024-05-14 |
+//! | `dotnet6` | 2024-11-12 |
+//! | `dotnet5.0` | 2022-05-10 |
+//! | `dotnetcore3.1` | 2023-04-03 |
+//! | `dotnetcore2.1` | 2022-01-05 |
+//! | `dotnetcore2.0` | 2019-05-30 |
+//! | `dotnetcore1.0` | 2019-07-27 |
+//! | `ruby3.3` | 2027-03-31 (scheduled) |
+//! | `ruby3.2` | 2026-03-31 |
+//! | `ruby2.7` | 2023-11-27 |
+//! | `ruby2.5` | 2021-07-30 |
+//! | `provided.al2` | 2026-06-30 |
+//! | `provided` | 2024-01-08 |
+//! | `go1.x` | 2024-01-08 |
+//! <!-- runtimes:end -->
 //!
 //! ## Satisfies
 //! checkov CKV_AWS_363; cdk-nag AwsSolutions-L1.
@@ -37,6 +92,8 @@
 use crate::edit::{Edit, Fix};
 use crate::model::{Framework, Lookup, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
+use crate::settings::{self, RuleSettings, Setting, Text};
+use std::borrow::Cow;
 
 pub struct LambdaRuntime;
 
@@ -51,6 +108,10 @@ pub static META: Meta = Meta {
     runs_after: &[],
     source: include_str!("lambda_runtime.rs"),
 };
+
+/// The day AWS's Lambda runtimes page was read for this release's table:
+/// a runtime is deprecated when its date is on or before it.
+pub const TABLE_DATE: &str = "2026-12-01";
 
 /// Deprecation dates AWS published for Lambda runtimes
 /// (docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html), as
@@ -99,8 +160,9 @@ pub const DEPRECATED: &[(&str, &str)] = &[
     ("go1.x", "2024-01-08"),
 ];
 
-/// The newest runtime of each language: (prefix, newest, newest that
-/// @pulumi/aws 6 accepts). None: no runtime to move to without a rebuild.
+/// The newest runtime of each language: (prefix, newest, newest that the
+/// Terraform AWS provider 5 and @pulumi/aws 6 accept). None: no runtime to
+/// move to without a rebuild.
 const NEWEST: &[(&str, Option<&str>, Option<&str>)] = &[
     ("python", Some("python3.14"), Some("python3.13")),
     ("nodejs", Some("nodejs24.x"), Some("nodejs22.x")),
@@ -111,26 +173,17 @@ const NEWEST: &[(&str, Option<&str>, Option<&str>)] = &[
     ("go", None, None),
 ];
 
-/// Pulumi enum members of the runtimes a fix writes: (runtime, TypeScript,
-/// Python).
-const ENUM_NAMES: &[(&str, &str, &str)] = &[
-    ("python3.14", "Python3d14", "PYTHON3D14"),
-    ("python3.13", "Python3d13", "PYTHON3D13"),
-    ("nodejs24.x", "NodeJS24dX", "NODE_JS24D_X"),
-    ("nodejs22.x", "NodeJS22dX", "NODE_JS22D_X"),
-    ("java25", "Java25", "JAVA25"),
-    ("java21", "Java21", "JAVA21"),
-    ("ruby3.4", "Ruby3d4", "RUBY3D4"),
-    ("ruby3.3", "Ruby3d3", "RUBY3D3"),
-];
-
 impl Rule for LambdaRuntime {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
+    fn settings(&self) -> &'static [Setting] {
+        SETTINGS
+    }
+
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
-        let today = today();
+        let targets = &p.ctx.settings.get::<Settings>().targets;
         for res in p
             .resources
             .iter()
@@ -147,22 +200,31 @@ impl Rule for LambdaRuntime {
                     None => continue,
                 },
             };
-            let Some(date) = deprecated_on(&runtime, &today) else {
+            let Some(date) = deprecated_on(&runtime, TABLE_DATE) else {
                 continue;
             };
-            let pulumi6 = res.flavor.framework() == Framework::Pulumi && p.pulumi_major() == 6;
             let msg = format!("The runtime `{runtime}` is deprecated (since {date})");
             let finding = Finding::at(&META, p, res, v.node.byte_range(), msg.clone());
-            let Some(newest) = newest(&runtime, pulumi6) else {
-                out.push(
-                    finding.without_fix("the function must be rebuilt for a current runtime first"),
-                );
-                continue;
+            let target = match target(
+                &runtime,
+                terraform_major(p, res.flavor.framework()),
+                targets,
+            ) {
+                Ok(target) => target,
+                Err(why) => {
+                    out.push(finding.without_fix(why));
+                    continue;
+                }
             };
+            let newest = target.as_str();
             let text = if enum_form {
-                let (_, ts, py) = ENUM_NAMES.iter().find(|(r, _, _)| *r == newest).unwrap();
+                let Some(member) = enum_member(newest, p.lang.is_python()) else {
+                    out.push(finding.without_fix(format!(
+                        "`{newest}` has no member in Pulumi's runtime enum that iacfix knows"
+                    )));
+                    continue;
+                };
                 let written = p.text(v.node);
-                let member = if p.lang.is_python() { py } else { ts };
                 let cut = written.rfind('.').map_or(0, |i| i + 1);
                 format!("{}{member}", &written[..cut])
             } else {
@@ -178,24 +240,153 @@ impl Rule for LambdaRuntime {
     }
 }
 
-/// The date `runtime` was deprecated, when that is on or before `today`
+/// The date `runtime` was deprecated, when that is on or before `as_of`
 /// (both `YYYY-MM-DD`).
-pub fn deprecated_on(runtime: &str, today: &str) -> Option<&'static str> {
+pub fn deprecated_on(runtime: &str, as_of: &str) -> Option<&'static str> {
     DEPRECATED
         .iter()
-        .find(|(r, date)| *r == runtime && *date <= today)
+        .find(|(r, date)| *r == runtime && *date <= as_of)
         .map(|(_, date)| *date)
 }
 
-/// The newest runtime of the same language, if there is one to move to.
-fn newest(runtime: &str, pulumi6: bool) -> Option<&'static str> {
-    let (_, latest, latest6) = NEWEST
+/// The runtime to move a deprecated one to: the language's target from
+/// the settings, else the newest one the program's Terraform AWS provider
+/// major (None: unknown, taken as current) accepts; an error says why there
+/// is none.
+fn target(
+    runtime: &str,
+    terraform: Option<u32>,
+    targets: &[(Text, Text)],
+) -> Result<String, String> {
+    let (prefix, latest, latest5) = NEWEST
         .iter()
         .filter(|(prefix, _, _)| runtime.starts_with(prefix))
-        .max_by_key(|(prefix, _, _)| prefix.len())?;
-    let target = if pulumi6 { *latest6 } else { *latest }?;
-    (target != runtime).then_some(target)
+        .max_by_key(|(prefix, _, _)| prefix.len())
+        .ok_or("iacfix knows no runtime of this language to move to")?;
+    let rebuild = "the function must be rebuilt for a current runtime first";
+    if latest.is_none() {
+        return Err(rebuild.into());
+    }
+    if let Some((_, t)) = targets.iter().find(|(lang, _)| lang == prefix) {
+        return Ok(t.to_string());
+    }
+    let newest = match terraform {
+        Some(major) if major <= 4 => {
+            return Err(format!(
+                "the program's provider (the Terraform AWS provider {major}, or @pulumi/aws {}) accepts no {prefix} runtime that AWS still supports: upgrade the provider, or name one in `[rules.LAM002] targets`",
+                major + 1
+            ))
+        }
+        Some(5) => latest5.ok_or(rebuild)?,
+        _ => latest.ok_or(rebuild)?,
+    };
+    if newest == runtime {
+        return Err(format!(
+            "`{runtime}` is the newest {prefix} runtime the program's provider version accepts: upgrade the provider, or name a runtime in `[rules.LAM002] targets`"
+        ));
+    }
+    Ok(newest.to_string())
 }
+
+/// The Terraform AWS provider major under a program of `framework`:
+/// @pulumi/aws N is built on N-1; CDKTF's from its manifests.
+fn terraform_major(p: &SourceFile, framework: Framework) -> Option<u32> {
+    match framework {
+        Framework::Pulumi => Some(p.pulumi_major().saturating_sub(1)),
+        Framework::Cdktf => p.ctx.facts.as_ref()?.cdktf_aws.terraform_major(),
+    }
+}
+
+/// The member of Pulumi's runtime enum for a runtime: `Python3d14` /
+/// `PYTHON3D14`, `NodeJS22dX` / `NODE_JS22D_X`, `Java21` / `JAVA21`.
+fn enum_member(runtime: &str, python: bool) -> Option<String> {
+    let (ts, py, rest) = [
+        ("python", "Python", "PYTHON"),
+        ("nodejs", "NodeJS", "NODE_JS"),
+        ("java", "Java", "JAVA"),
+        ("ruby", "Ruby", "RUBY"),
+    ]
+    .iter()
+    .find_map(|(lang, ts, py)| Some((*ts, *py, runtime.strip_prefix(lang)?)))?;
+    if rest.is_empty()
+        || !rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == 'x')
+    {
+        return None;
+    }
+    let mut out = String::from(if python { py } else { ts });
+    for c in rest.chars() {
+        match c {
+            '.' => out.push(if python { 'D' } else { 'd' }),
+            'x' if python => out.push_str("_X"),
+            'x' => out.push('X'),
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// The Markdown table of the runtimes and their deprecation dates, as the
+/// rule's page shows it.
+pub fn runtime_table() -> String {
+    let mut out = String::from("| runtime | deprecated on |\n|---|---|\n");
+    for (runtime, date) in DEPRECATED {
+        let note = if *date > TABLE_DATE {
+            " (scheduled)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("| `{runtime}` | {date}{note} |\n"));
+    }
+    out
+}
+
+/// The `[rules.LAM002]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The runtime each language moves to, instead of the newest.
+    pub targets: Cow<'static, [(Text, Text)]>,
+}
+
+static DEFAULTS: Settings = Settings {
+    targets: Cow::Borrowed(&[]),
+};
+
+impl RuleSettings for Settings {
+    fn defaults() -> &'static Settings {
+        &DEFAULTS
+    }
+}
+
+/// The languages a target may be named for.
+const LANGUAGES: &[&str] = &["python", "nodejs", "java", "ruby"];
+
+static SETTINGS: &[Setting] = &[Setting {
+    key: "targets",
+    help: "the runtime to move each language to instead of the newest the provider accepts: a table of languages (python, nodejs, java, ruby) and runtimes of that language that this release does not list as deprecated, e.g. { python = \"python3.12\" }",
+    default: "{}",
+    read: |v, s| {
+        let table = v.as_table_like().ok_or_else(String::new)?;
+        settings::table_keys(table.iter().map(|(k, _)| k), LANGUAGES, "targets")?;
+        let mut out = Vec::new();
+        for (lang, value) in table.iter() {
+            let runtime = value.as_str().ok_or_else(String::new)?;
+            let rest = runtime.strip_prefix(lang).unwrap_or("");
+            let shaped = rest.starts_with(|c: char| c.is_ascii_digit())
+                && rest.chars().all(|c| c.is_ascii_digit() || c == '.' || c == 'x');
+            if !shaped {
+                return Err(format!("`{runtime}` is not a {lang} runtime"));
+            }
+            if let Some(date) = deprecated_on(runtime, TABLE_DATE) {
+                return Err(format!("`{runtime}` is deprecated (since {date})"));
+            }
+            out.push((Cow::Owned(lang.to_string()), Cow::Owned(runtime.to_string())));
+        }
+        s.update(|x: &mut Settings| x.targets = out.into());
+        Ok(())
+    },
+}];
 
 /// The runtime a Pulumi enum member stands for: `Runtime.Python3d9`,
 /// `Runtime.NODE_JS18D_X`, `Runtime.Java8AL2`, `Runtime.CustomAL2`.
@@ -224,28 +415,6 @@ fn enum_runtime(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Today's date (UTC) as `YYYY-MM-DD`.
-fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    civil_date((secs / 86_400) as i64)
-}
-
-/// The calendar date of a day count since 1970-01-01.
-fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,13 +432,71 @@ mod tests {
     }
 
     #[test]
-    fn the_newest_runtime_of_the_same_language() {
-        assert_eq!(newest("python3.9", false), Some("python3.14"));
-        assert_eq!(newest("python3.9", true), Some("python3.13"));
-        assert_eq!(newest("nodejs", false), Some("nodejs24.x"));
-        assert_eq!(newest("java8.al2", false), Some("java25"));
-        assert_eq!(newest("dotnet6", false), None);
-        assert_eq!(newest("go1.x", false), None);
+    fn the_newest_runtime_the_provider_accepts() {
+        let t = |runtime, terraform| target(runtime, terraform, &[]);
+        assert_eq!(t("python3.9", None).as_deref(), Ok("python3.14"));
+        assert_eq!(t("python3.9", Some(6)).as_deref(), Ok("python3.14"));
+        assert_eq!(t("python3.9", Some(5)).as_deref(), Ok("python3.13"));
+        assert!(t("python3.9", Some(4)).unwrap_err().contains("provider 4"));
+        assert_eq!(t("nodejs", None).as_deref(), Ok("nodejs24.x"));
+        assert_eq!(t("java8.al2", None).as_deref(), Ok("java25"));
+        assert!(t("dotnet6", None).unwrap_err().contains("rebuilt"));
+        assert!(t("go1.x", Some(5)).unwrap_err().contains("rebuilt"));
+        // a target from the settings wins, whatever the provider
+        let targets = [(Cow::Borrowed("python"), Cow::Borrowed("python3.12"))];
+        assert_eq!(
+            target("python3.8", Some(4), &targets).as_deref(),
+            Ok("python3.12")
+        );
+        assert_eq!(
+            target("nodejs16.x", Some(5), &targets).as_deref(),
+            Ok("nodejs22.x")
+        );
+    }
+
+    #[test]
+    fn the_table_and_not_the_clock_decides() {
+        // The release's table date, whatever day the rule runs on.
+        assert_eq!(deprecated_on("nodejs20.x", TABLE_DATE), Some("2026-04-30"));
+        assert_eq!(deprecated_on("nodejs22.x", TABLE_DATE), None);
+        let source = include_str!("lambda_runtime.rs");
+        let body = &source[..source.find("#[cfg(test)]").unwrap()];
+        for clock in ["SystemTime", "Instant::now", "chrono", "time::"] {
+            assert!(!body.contains(clock), "the rule reads the clock ({clock})");
+        }
+    }
+
+    #[test]
+    fn the_page_shows_the_release_table() {
+        let docs = META.docs();
+        let start =
+            docs.find("<!-- runtimes:start -->").unwrap() + "<!-- runtimes:start -->\n".len();
+        let end = docs.find("<!-- runtimes:end -->").unwrap();
+        assert_eq!(
+            &docs[start..end],
+            runtime_table(),
+            "the Runtimes table in the doc comment is stale: replace it with runtime_table()"
+        );
+    }
+
+    #[test]
+    fn targets_are_read_and_checked() {
+        let read = |toml: &str| {
+            let doc: toml_edit::DocumentMut = format!("targets = {toml}").parse().unwrap();
+            let mut s = crate::settings::Settings::default();
+            (SETTINGS[0].read)(&doc["targets"], &mut s).map(|()| s.get::<Settings>().clone())
+        };
+        let ok = read("{ python = \"python3.12\", nodejs = \"nodejs22.x\" }").unwrap();
+        assert_eq!(ok.targets.len(), 2);
+        assert!(read("{ python = \"python3.9\" }")
+            .unwrap_err()
+            .contains("deprecated"));
+        assert!(read("{ python = \"nodejs22.x\" }")
+            .unwrap_err()
+            .contains("not a python runtime"));
+        assert!(read("{ pyhton = \"python3.12\" }")
+            .unwrap_err()
+            .contains("unknown key"));
     }
 
     #[test]
@@ -291,9 +518,24 @@ mod tests {
     }
 
     #[test]
-    fn calendar_dates() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(20_414), "2025-11-22");
-        assert_eq!(civil_date(19_782), "2024-02-29");
+    fn enum_members_of_the_runtimes_a_fix_writes() {
+        let cases = [
+            ("python3.14", "Python3d14", "PYTHON3D14"),
+            ("python3.13", "Python3d13", "PYTHON3D13"),
+            ("nodejs24.x", "NodeJS24dX", "NODE_JS24D_X"),
+            ("nodejs22.x", "NodeJS22dX", "NODE_JS22D_X"),
+            ("java25", "Java25", "JAVA25"),
+            ("ruby3.3", "Ruby3d3", "RUBY3D3"),
+        ];
+        for (runtime, ts, py) in cases {
+            assert_eq!(enum_member(runtime, false).as_deref(), Some(ts));
+            assert_eq!(enum_member(runtime, true).as_deref(), Some(py));
+            // and back
+            assert_eq!(
+                enum_runtime(&format!("aws.lambda.Runtime.{ts}")).as_deref(),
+                Some(runtime)
+            );
+        }
+        assert_eq!(enum_member("dotnet8", false), None);
     }
 }

@@ -449,7 +449,7 @@ values = { Owner = "platform", ManagedBy = "IaC" }
                 count += 1;
             }
         }
-        assert_eq!(count, 11, "every setting is checked");
+        assert_eq!(count, 12, "every setting is checked");
     }
 
     #[test]

@@ -453,9 +453,14 @@ mod tests {
     fn cdktf_provider_versions_from_manifests() {
         let pin = |text| cdktf_json_aws_major(text);
         assert_eq!(pin(r#"{"terraformProviders": ["aws@~> 4.0"]}"#), Some(4));
-        assert_eq!(pin(r#"{"terraformProviders": ["random", "hashicorp/aws@5.1.0"]}"#), Some(5));
         assert_eq!(
-            pin(r#"{"terraformProviders": [{"name": "aws", "source": "hashicorp/aws", "version": "~> 3.0"}]}"#),
+            pin(r#"{"terraformProviders": ["random", "hashicorp/aws@5.1.0"]}"#),
+            Some(5)
+        );
+        assert_eq!(
+            pin(
+                r#"{"terraformProviders": [{"name": "aws", "source": "hashicorp/aws", "version": "~> 3.0"}]}"#
+            ),
             Some(3)
         );
         assert_eq!(pin(r#"{"terraformProviders": ["awscc@~> 1.0"]}"#), None);
@@ -463,14 +468,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir(root.join(".git")).unwrap();
-        std::fs::write(root.join("package.json"), "{\n  \"@cdktf/provider-aws\": \"^9.0.52\"\n}\n").unwrap();
+        std::fs::write(
+            root.join("package.json"),
+            "{\n  \"@cdktf/provider-aws\": \"^9.0.52\"\n}\n",
+        )
+        .unwrap();
         let found = cdktf_provider(root);
         assert_eq!(found.prebuilt_major, Some(9));
         assert_eq!(found.terraform_major(), Some(4));
-        std::fs::write(root.join("cdktf.json"), r#"{"terraformProviders": ["aws@~> 5.0"]}"#).unwrap();
-        assert_eq!(cdktf_provider(root).terraform_major(), Some(5), "local bindings' own pin");
-        let majors = |m| CdktfProvider { prebuilt_major: Some(m), local_major: None }.terraform_major();
-        assert_eq!((majors(5), majors(15), majors(16), majors(20), majors(21)), (Some(3), Some(4), Some(5), Some(5), Some(6)));
+        std::fs::write(
+            root.join("cdktf.json"),
+            r#"{"terraformProviders": ["aws@~> 5.0"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            cdktf_provider(root).terraform_major(),
+            Some(5),
+            "local bindings' own pin"
+        );
+        let majors = |m| {
+            CdktfProvider {
+                prebuilt_major: Some(m),
+                local_major: None,
+            }
+            .terraform_major()
+        };
+        assert_eq!(
+            (majors(5), majors(15), majors(16), majors(20), majors(21)),
+            (Some(3), Some(4), Some(5), Some(5), Some(6))
+        );
         assert_eq!(CdktfProvider::default().terraform_major(), None);
     }
 

@@ -394,6 +394,10 @@ impl<'t> SourceFile<'t> {
 /// that adds several things in one place does not conflict with itself; an
 /// insertion where a replacement starts becomes part of the replacement.
 pub fn merge_inserts(mut edits: Vec<Edit>) -> Vec<Edit> {
+    // the same edit twice (classes of one fix that one import names) is
+    // made once
+    let mut seen = std::collections::HashSet::new();
+    edits.retain(|e| seen.insert((e.range.start, e.range.end, e.text.clone())));
     let mut out: Vec<Edit> = Vec::new();
     // insertions before replacements at the same point
     edits.sort_by_key(|e| (e.range.start, !e.range.is_empty()));

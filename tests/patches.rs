@@ -71,6 +71,7 @@ fn dry_run_patches_apply_with_git_and_patch_and_equal_write_for_every_fixture() 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut checked = 0;
     let mut with_new_files = 0;
+    let mut unfixable = 0;
     for code_dir in fs::read_dir(&root).unwrap() {
         let code_dir = code_dir.unwrap().path();
         let code = code_dir.file_name().unwrap().to_str().unwrap().to_string();
@@ -87,6 +88,24 @@ fn dry_run_patches_apply_with_git_and_patch_and_equal_write_for_every_fixture() 
                 .args(args)
                 .output()
                 .unwrap();
+            if out.status.code() == Some(0) {
+                // a fixture of findings iacfix must not fix: they are
+                // reported, each without a fix
+                let report = Command::cargo_bin("iacfix")
+                    .unwrap()
+                    .current_dir(patched.path())
+                    .args(args)
+                    .output()
+                    .unwrap();
+                let text = String::from_utf8_lossy(&report.stderr).to_string()
+                    + &String::from_utf8_lossy(&report.stdout);
+                assert!(
+                    text.contains(" 0 fixable with --write, 0 more with --write --unsafe-fixes"),
+                    "{name}: no diff, yet findings are fixable:\n{text}"
+                );
+                unfixable += 1;
+                continue;
+            }
             assert_eq!(out.status.code(), Some(1), "{name}: no diff");
             let patch = String::from_utf8(out.stdout).unwrap();
             fs::write(patched.path().join("p.patch"), &patch).unwrap();
@@ -134,4 +153,8 @@ fn dry_run_patches_apply_with_git_and_patch_and_equal_write_for_every_fixture() 
     }
     assert!(checked > 100, "only {checked} fixture programs");
     assert!(with_new_files > 0, "no fixture creates a file");
+    assert!(
+        unfixable < checked / 10,
+        "{unfixable} fixtures without a fix: fixtures are for fixes"
+    );
 }
