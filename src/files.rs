@@ -198,7 +198,8 @@ pub fn write_atomic(path: &Path, expected: &str, contents: &str) -> Result<(), S
 }
 
 /// Creates a new file atomically (a temporary file renamed into place),
-/// with any missing folders; refused when the path already exists.
+/// with any missing folders, its modes following the umask as any new
+/// file's; refused when the path already exists.
 pub fn create_new(path: &Path, contents: &str) -> Result<(), String> {
     if path.symlink_metadata().is_ok() {
         return Err(format!(
@@ -214,9 +215,13 @@ pub fn create_new(path: &Path, contents: &str) -> Result<(), String> {
             io_reason(&e)
         )
     })?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".iacfix-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".iacfix-").suffix(".tmp");
+    // a new file gets the modes any file the user creates gets (0644
+    // under umask 022), not a temporary file's 0600
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| format!("cannot create {}: {}", display_path(path), io_reason(&e)))?;
     let mut write = || -> std::io::Result<()> {

@@ -461,6 +461,47 @@ fn a_file_that_cannot_be_written_leaves_no_new_files_behind() {
 }
 
 #[test]
+fn new_files_follow_the_umask_as_any_file_the_user_creates() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ALL");
+    let src = fs::read(root.join("seed004-cdktf-py.py")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("iacfix");
+    for (umask, mode) in [("022", 0o644), ("027", 0o640), ("077", 0o600)] {
+        let dir = project(&[("main.py", &src)]);
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" --write --unsafe-fixes --select LAM001 ."
+            ))
+            .arg(&bin)
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.code().is_some_and(|c| c <= 1), "iacfix failed");
+        let mut created = Vec::new();
+        let mut stack = vec![dir.path().join("lambda_src")];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    created.push(p);
+                }
+            }
+        }
+        assert!(!created.is_empty(), "LAM001 created no file");
+        for file in created {
+            assert_eq!(
+                fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+                mode,
+                "{} under umask {umask}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let dir = project(&[("index.ts", BAD.as_bytes()), ("notes.txt", b"notes")]);
     iacfix(dir.path()).arg("--no-such-flag").assert().code(2);
