@@ -47,11 +47,13 @@ impl<'p, 't> Block<'p, 't> {
     }
 
     /// Names for new resources: string literals `prefix-<suffix>` in the
-    /// file's quote style.
+    /// file's quote style and the style of its resource names
+    /// (`cloudtrail_logs`, `CloudtrailLogs`).
     pub fn literal_names(&self, prefix: &str) -> impl Fn(&str) -> String {
         let quote = self.p.quote_char();
+        let style = self.p.name_style();
         let prefix = prefix.to_string();
-        move |suffix: &str| crate::edit::quote(&format!("{prefix}-{suffix}"), quote)
+        move |suffix: &str| crate::edit::quote(&style.name(&format!("{prefix}-{suffix}")), quote)
     }
 
     /// A variable name from snake_case words, free in the file and block.
