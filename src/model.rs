@@ -1025,6 +1025,65 @@ impl<'t> SourceFile<'t> {
         Some(decl.value)
     }
 
+    /// Whether `expr`, written at `from`, means the same at `to`: each name
+    /// it uses is the same declaration there (one of this file declared
+    /// before `to`, or none of this file at both places), `this` is the
+    /// same object, and it defines no function of its own.
+    pub fn means_the_same(&self, expr: Node<'t>, from: usize, to: usize) -> bool {
+        let python = self.lang.is_python();
+        let mut stack = vec![expr];
+        while let Some(n) = stack.pop() {
+            match n.kind_str() {
+                "identifier" | "shorthand_property_identifier" => {
+                    let name = self.text(n);
+                    let (a, b) = (
+                        self.declaration_seen_at(name, from),
+                        self.declaration_seen_at(name, to),
+                    );
+                    if a != b || b.is_some_and(|d| d >= to) {
+                        return false;
+                    }
+                    continue;
+                }
+                "this" if self.this_at(from) != self.this_at(to) => return false,
+                "arrow_function" | "function_expression" | "function" | "lambda" => return false,
+                _ => {}
+            }
+            let mut cursor = n.walk();
+            for (i, child) in n.named_children(&mut cursor).enumerate() {
+                // `a.b`: only `a` is a name; `f(key=v)`: only `v`
+                let skip = match (n.kind_str(), n.field_name_for_named_child(i as u32)) {
+                    ("attribute", Some("attribute")) => python,
+                    ("keyword_argument", Some("name")) => true,
+                    _ => false,
+                };
+                if !skip {
+                    stack.push(child);
+                }
+            }
+        }
+        true
+    }
+
+    /// Where the function that gives `this` its value at `at` starts (the
+    /// innermost one that is not an arrow function), or its class body.
+    fn this_at(&self, at: usize) -> Option<usize> {
+        let mut node = self.tree.root_node().descendant_for_byte_range(at, at)?;
+        loop {
+            if matches!(
+                node.kind_str(),
+                "method_definition"
+                    | "function_declaration"
+                    | "function_expression"
+                    | "generator_function_declaration"
+                    | "class_body"
+            ) {
+                return Some(node.start_byte());
+            }
+            node = self.parent(node)?;
+        }
+    }
+
     /// The value an identifier is bound to at `node`, when it is bound once
     /// to a value written in this file. Err holds why it cannot be known.
     fn resolve_identifier(&self, node: Node<'t>) -> Result<Node<'t>, String> {
