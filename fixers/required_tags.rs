@@ -1,15 +1,34 @@
 //! ## What it does
 //! Finds taggable resources that lack a required tag: `Environment` and
 //! `ManagedBy` on every taggable resource, and `Backup` on resources that
-//! hold data (instances, volumes, buckets). It adds the missing tags to the
-//! resource's `tags` (or a new `tags` map): `Environment` takes the value
-//! the program already tags with (or its `environment` variable),
-//! `ManagedBy` is `Pulumi` or `CDKTF`, `Backup` is `Required`. Tags given
-//! as a variable or a spread keep every original tag
-//! (`{ ...commonTags, Backup: "Required" }`). A tag that the resource's
+//! hold data (instances, volumes, buckets). A tag that the resource's
 //! provider supplies in `defaultTags` / `default_tags` counts as present
 //! (the provider named in its options, or in CDKTF the stack's provider
-//! without an alias). Tags built by
+//! without an alias); default tags built at run time may carry any tag,
+//! so a resource of such a provider is reported without a fix.
+//!
+//! It fixes a resource only when it has a value for every tag it lacks:
+//! `Environment` takes the value the program already tags with (or its
+//! `environment` variable), `ManagedBy` is `Pulumi` or `CDKTF`, `Backup`
+//! is `Required`, and `[rules.TAG001] values` gives the others (and
+//! `Environment` in a program that has none). Otherwise the finding is
+//! reported without a fix, naming the tags and the setting that would
+//! give them; no tag is added alone.
+//!
+//! A resource without `tags` is tagged the way the program tags: when the
+//! other taggable resources of the file that can be seen from it all tag
+//! with one expression (the same variable, `tags: commonTags`; the same
+//! helper call, `tags: props.tags.getTags()`; or a map spreading it,
+//! `{ ...commonTags, Name: "web" }`), it gets that expression, spread
+//! into a map with the tags it does not carry
+//! (`{ ...commonTags, Backup: "Required" }`). An expression counts only
+//! where its names mean the same (a `commonTags` declared in another
+//! function does not), and a call with arguments only when two resources
+//! or more make it alike. When iacfix cannot read the expression's keys
+//! (a helper's result), the resource is reported without a fix, naming
+//! the expression. A resource with tags of its own gets the missing ones
+//! added to its map; tags given as a variable or a spread keep every
+//! original tag (`{ ...commonTags, Backup: "Required" }`). Tags built by
 //! code iacfix cannot see are reported without a fix.
 //!
 //! ## Why is this bad?
@@ -39,9 +58,9 @@
 //! ```
 //!
 //! ## Fix safety
-//! Safe: tags change in place and replace nothing. When the program has
-//! no value for `Environment` (no tag, no `environment` variable), that
-//! tag is reported and the others are added.
+//! Safe: tags change in place and replace nothing. A resource is fixed
+//! only when every tag it lacks gets a value, so a fix never leaves the
+//! finding open.
 //!
 //! ## Satisfies
 //! No scanner ships this check by default; it is what tag policies (AWS
@@ -311,9 +330,18 @@ fn provider_defaults(p: &SourceFile, res: &Resource, providers: &[&Resource]) ->
         Some(name) => providers.iter().find(|r| {
             matches!(&r.binding, crate::model::Binding::Variable(v) | crate::model::Binding::Attribute(v) if *v == name)
         }),
-        None if res.flavor.framework() == Framework::Cdktf => providers.iter().find(|r| {
-            matches!(p.get(&p.props(r), "alias"), Lookup::Absent)
-        }),
+        None if res.flavor.framework() == Framework::Cdktf => {
+            let defaults: Vec<&&Resource> = providers
+                .iter()
+                .filter(|r| matches!(p.get(&p.props(r), "alias"), Lookup::Absent))
+                .collect();
+            // several stacks in one file: the one of the resource's stack
+            defaults
+                .iter()
+                .find(|r| p.same_construct(r, res))
+                .or(defaults.first())
+                .copied()
+        }
         None => None,
     };
     provider.map(|r| default_tags(p, r)).unwrap_or_default()
@@ -773,10 +801,10 @@ fn tag_as_convention(
     };
     let edits = p.insert_props(obj, &[("tags", value)])?;
     let description = if entries.is_empty() {
-        format!("Tag with `{text}`, as the other resources here")
+        format!("Tag with `{text}`, as the other resources here do")
     } else {
         format!(
-            "Tag with `{text}`, as the other resources here, adding {}",
+            "Tag with `{text}`, as the other resources here do, adding {}",
             entries.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
         )
     };

@@ -7,11 +7,21 @@
 //!
 //! The region comes from what the program states: the `region` of the
 //! provider the role is created with (Pulumi `{ provider }`, the CDKTF
-//! stack's `AwsProvider`), as a literal or as the variable the provider
-//! uses; for Pulumi's default provider, `aws:region` in the stack
+//! stack's `AwsProvider`; with several stacks in a file, the one of the
+//! role's stack), as a literal or as the expression the provider uses,
+//! looked through casts (`region as aws.Region` gives `region`) when its
+//! names mean the same where the role is. For Pulumi's default provider,
+//! it is a variable the program reads that provider's region into
+//! (`aws.config.region`, `aws.config.requireRegion()`,
+//! `aws.get_region().name`), or else `aws:region` in the stack
 //! configuration files (`Pulumi.<stack>.yaml`), referred to as
 //! `aws.config.region` so each stack gets its own. When no region can be
-//! found statically, the finding is reported without a fix.
+//! found statically, the finding is reported without a fix. A region
+//! known only once deployed (a Pulumi Output such as
+//! `aws.getRegionOutput().name`, or a Promise) goes only into a policy
+//! document that takes Outputs (`getPolicyDocumentOutput`): a document
+//! encoded in place with `JSON.stringify` / `json.dumps` cannot hold it,
+//! and is reported without a fix.
 //!
 //! ## Why is this bad?
 //! A trust policy without conditions lets the service assume the role for
@@ -608,7 +618,7 @@ fn region_for(p: &SourceFile, role: &Resource) -> Result<Region, String> {
                     // Several stacks in one file: the one in the role's scope
                     let in_scope: Vec<&Resource> = defaults
                         .iter()
-                        .filter(|pr| same_scope(p, pr, role))
+                        .filter(|pr| p.same_construct(pr, role))
                         .copied()
                         .collect();
                     match (defaults.as_slice(), in_scope.as_slice()) {
@@ -622,20 +632,6 @@ fn region_for(p: &SourceFile, role: &Resource) -> Result<Region, String> {
             };
             provider_region(p, chosen, role)
         }
-    }
-}
-
-/// Whether a CDKTF provider is created in the same construct as `role`:
-/// its scope argument (`this`, `self`) is the same object there.
-fn same_scope<'t>(p: &SourceFile<'t>, provider: &Resource<'t>, role: &Resource<'t>) -> bool {
-    fn scope<'t>(r: &Resource<'t>) -> Option<Node<'t>> {
-        r.call.field("arguments").and_then(|a| a.named_child(0))
-    }
-    match (scope(provider), scope(role)) {
-        (Some(a), Some(b)) => {
-            p.text(a) == p.text(b) && p.means_the_same(a, a.start_byte(), b.start_byte())
-        }
-        _ => false,
     }
 }
 

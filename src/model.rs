@@ -1065,6 +1065,19 @@ impl<'t> SourceFile<'t> {
         true
     }
 
+    /// Whether two CDKTF resources are created in the same construct: their
+    /// scope arguments (`this`, `self`) are the same object.
+    pub fn same_construct(&self, a: &Resource<'t>, b: &Resource<'t>) -> bool {
+        let scope = |r: &Resource<'t>| r.call.field("arguments").and_then(|x| x.named_child(0));
+        match (scope(a), scope(b)) {
+            (Some(x), Some(y)) => {
+                self.text(x) == self.text(y)
+                    && self.means_the_same(x, x.start_byte(), y.start_byte())
+            }
+            _ => false,
+        }
+    }
+
     /// Where the function that gives `this` its value at `at` starts (the
     /// innermost one that is not an arrow function), or its class body.
     fn this_at(&self, at: usize) -> Option<usize> {
