@@ -302,7 +302,11 @@ fn default_tags(p: &SourceFile, provider: &Resource) -> DefaultTags {
             out.opaque = Some(p.text(tags.node).to_string());
             continue;
         };
-        for key in settings.required.iter().chain(settings.data_required.iter()) {
+        for key in settings
+            .required
+            .iter()
+            .chain(settings.data_required.iter())
+        {
             match p.get(&tags, key) {
                 Lookup::Present(_) => out.keys.push(key.to_string()),
                 Lookup::Absent => {}
@@ -477,9 +481,7 @@ fn sightings<'t>(p: &SourceFile<'t>) -> Sightings<'t> {
             key: base.map_or(String::new(), |b| p.text(b).split_whitespace().collect()),
         });
     }
-    let uniform = all
-        .iter()
-        .all(|s| s.base.is_some() && s.key == all[0].key);
+    let uniform = all.iter().all(|s| s.base.is_some() && s.key == all[0].key);
     Sightings { all, uniform }
 }
 
@@ -624,10 +626,7 @@ fn no_value(unfixed: &[&str]) -> String {
         .filter(|k| *k != "Environment")
         .collect();
     if !others.is_empty() {
-        why.push(format!(
-            "no value for {} is configured",
-            others.join(", ")
-        ));
+        why.push(format!("no value for {} is configured", others.join(", ")));
     }
     let example: Vec<String> = unfixed
         .iter()
@@ -750,7 +749,11 @@ fn add_tags(
         format!(
             "Add the tag{} {}",
             if entries.len() > 1 { "s" } else { "" },
-            entries.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            entries
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         edits,
     ))
@@ -767,9 +770,13 @@ fn tag_as_convention(
     convention: &Convention,
 ) -> Result<Fix, String> {
     let text = convention.text;
-    let carried = p.obj(obj, "tags", Val {
-        node: convention.node,
-    });
+    let carried = p.obj(
+        obj,
+        "tags",
+        Val {
+            node: convention.node,
+        },
+    );
     let opaque = || {
         format!(
             "the other resources here tag with `{text}`, which is computed at run time: iacfix cannot tell whether it carries {}",
@@ -805,7 +812,11 @@ fn tag_as_convention(
     } else {
         format!(
             "Tag with `{text}`, as the other resources here do, adding {}",
-            entries.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            entries
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     Ok(Fix::safe(description, edits))

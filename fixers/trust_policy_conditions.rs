@@ -683,8 +683,10 @@ fn uncast<'t>(p: &SourceFile<'t>, mut node: Node<'t>) -> Node<'t> {
 
 fn provider_region(p: &SourceFile, provider: &Resource, role: &Resource) -> Result<Region, String> {
     let obj = p.props(provider);
-    let Lookup::Present(v) = p.get(&obj, "region") else {
-        return Err("its provider sets no region".into());
+    let v = match p.get(&obj, "region") {
+        Lookup::Present(v) => v,
+        Lookup::Absent => return Err("its provider sets no region".into()),
+        Lookup::Unknown(why) => return Err(format!("its provider's region cannot be read: {why}")),
     };
     if let Scalar::Str(s) = p.literal(v) {
         return Ok(Region {
@@ -824,8 +826,11 @@ fn default_region(p: &SourceFile, root: &str, value: Node) -> Option<Option<Stri
         return None;
     }
     let object = uncast(p, value.field("object")?);
-    let property = value.field("property").or_else(|| value.field("attribute"))?;
-    if !matches!(p.text(property), "name" | "region" | "id") || !object.kind_str().starts_with("call")
+    let property = value
+        .field("property")
+        .or_else(|| value.field("attribute"))?;
+    if !matches!(p.text(property), "name" | "region" | "id")
+        || !object.kind_str().starts_with("call")
     {
         return None;
     }
