@@ -16,8 +16,8 @@
 //! give them; no tag is added alone.
 //!
 //! A resource without `tags` is tagged the way the program tags: when the
-//! other taggable resources of the file that can be seen from it all tag
-//! with one expression (the same variable, `tags: commonTags`; the same
+//! other taggable resources created in the same scope (function, class,
+//! module) all tag with one expression (the same variable, `tags: commonTags`; the same
 //! helper call, `tags: props.tags.getTags()`; or a map spreading it,
 //! `{ ...commonTags, Name: "web" }`), it gets that expression, spread
 //! into a map with the tags it does not carry
@@ -456,6 +456,8 @@ fn holds_setting(p: &SourceFile, value: Node) -> bool {
 /// `{**common_tags, "Name": "x"}`); None for a map of its own.
 struct Sighting<'t> {
     at: usize,
+    /// The scope (function, class, module) the resource is created in.
+    scope: std::ops::Range<usize>,
     base: Option<Node<'t>>,
     /// The base's text without white space.
     key: String,
@@ -477,6 +479,7 @@ fn sightings<'t>(p: &SourceFile<'t>) -> Sightings<'t> {
         let base = shared_part(p, v.node);
         all.push(Sighting {
             at: res.call.start_byte(),
+            scope: p.scope_of(res.call),
             base,
             key: base.map_or(String::new(), |b| p.text(b).split_whitespace().collect()),
         });
@@ -525,20 +528,25 @@ struct Convention<'t> {
     text: &'t str,
 }
 
-/// The convention for `res`: every taggable resource of the file whose
-/// tags mean the same where `res` is shares one expression, and none has
-/// a map of its own; a call with arguments counts only when two
-/// resources or more make it alike, so an argument naming one resource is
-/// not copied to another.
+/// The convention for `res`: every other taggable resource created in the
+/// same scope (function, class, module) whose tags mean the same where
+/// `res` is shares one expression, and none has a map of its own; a call
+/// with arguments counts only when two resources or more make it alike,
+/// so an argument naming one resource is not copied to another.
 fn convention_for<'t>(
     p: &SourceFile<'t>,
     res: &Resource<'t>,
     sightings: &Sightings<'t>,
 ) -> Option<Convention<'t>> {
     let at = res.call.start_byte();
+    let scope = p.scope_of(res.call);
     let mut found: Option<(Node<'t>, &str)> = None;
     let mut count = 0;
-    for s in sightings.all.iter().filter(|s| s.at != at) {
+    for s in sightings
+        .all
+        .iter()
+        .filter(|s| s.at != at && s.scope == scope)
+    {
         // a map of its own: no agreement
         let base = s.base?;
         if !p.means_the_same(base, s.at, at) {
@@ -848,18 +856,60 @@ mod tests {
     use crate::rules::Selection;
 
     fn fix(src: &str) -> String {
+        fix_in(Lang::TypeScript, src)
+    }
+
+    fn fix_in(lang: Lang, src: &str) -> String {
         let selection = Selection::new(crate::fixers::ALL, &["TAG001".into()], &[]).unwrap();
         let options = Options {
             mode: Mode::Fix,
             unsafe_fixes: false,
         };
-        let out = engine::run(src, Lang::TypeScript, &selection, options).unwrap();
+        let out = engine::run(src, lang, &selection, options).unwrap();
         out.fixed.unwrap_or_else(|| src.to_string())
     }
 
     #[test]
+    fn a_class_attribute_is_not_the_environment_of_another_class() {
+        // `environment` is an attribute of the config class, not a name
+        // the stack's constructor sees.
+        let src = "from cdktf_cdktf_provider_aws.instance import Instance\n\nclass Config:\n    environment: str\n\nclass Stack:\n    def __init__(self, scope, id):\n        Instance(self, \"web\", ami=\"x\")\n";
+        assert_eq!(fix_in(Lang::Python, src), src);
+        let src = "from cdktf_cdktf_provider_aws.instance import Instance\n\nclass Stack:\n    def __init__(self, scope, id, environment):\n        Instance(self, \"web\", ami=\"x\")\n";
+        let out = fix_in(Lang::Python, src);
+        assert!(out.contains("\"Environment\": environment"), "{out}");
+    }
+
+    #[test]
+    fn a_helper_call_with_arguments_counts_when_two_resources_make_it_alike() {
+        let head = "import * as aws from \"@pulumi/aws\";\nconst environment = \"prod\";\nfunction mkTags(n: string) { return { Name: n }; }\n";
+        // One call naming one resource: not copied; the new map is literal.
+        let src = format!("{head}new aws.ec2.Vpc(\"a\", {{ tags: mkTags(\"a\") }});\nnew aws.ec2.Eip(\"e\", {{}});\n");
+        let out = fix(&src);
+        let eip = &out[out.find("new aws.ec2.Eip").unwrap()..];
+        assert!(
+            eip.contains("tags: {") && eip.contains("Environment: environment,"),
+            "{out}"
+        );
+        // Two alike: the program's convention, which iacfix cannot read.
+        let src = format!("{head}new aws.ec2.Vpc(\"a\", {{ tags: mkTags(\"net\") }});\nnew aws.ec2.Vpc(\"b\", {{ tags: mkTags(\"net\") }});\nnew aws.ec2.Eip(\"e\", {{}});\n");
+        let out = fix(&src);
+        assert!(out.contains("new aws.ec2.Eip(\"e\", {});"), "{out}");
+    }
+
+    #[test]
+    fn settings_keys_are_written_as_toml_takes_them() {
+        assert_eq!(super::toml_key("Owner"), "Owner");
+        assert_eq!(super::toml_key("cost-center"), "cost-center");
+        assert_eq!(super::toml_key("Cost Center"), "\"Cost Center\"");
+        assert!(super::no_value(&["Environment", "Owner"]).ends_with(
+            "set them with `[rules.TAG001] values = { Environment = \"...\", Owner = \"...\" }`"
+        ));
+    }
+
+    #[test]
     fn default_tags_count_only_for_resources_of_that_provider() {
-        let src = "import * as aws from \"@pulumi/aws\";\nconst tagged = new aws.Provider(\"t\", { defaultTags: { tags: { Environment: \"prod\", ManagedBy: \"Pulumi\" } } });\nnew aws.ec2.Vpc(\"a\", {}, { provider: tagged });\nnew aws.ec2.Vpc(\"b\", {});\n";
+        let src = "import * as aws from \"@pulumi/aws\";\nconst environment = \"prod\";\nconst tagged = new aws.Provider(\"t\", { defaultTags: { tags: { Environment: \"prod\", ManagedBy: \"Pulumi\" } } });\nnew aws.ec2.Vpc(\"a\", {}, { provider: tagged });\nnew aws.ec2.Vpc(\"b\", {});\n";
         let out = fix(src);
         assert!(
             out.contains("new aws.ec2.Vpc(\"a\", {}, { provider: tagged });"),
@@ -880,8 +930,7 @@ mod tests {
         );
         let src =
             "import * as aws from \"@pulumi/aws\";\nconst stage = new aws.ec2.Vpc(\"v\", {});\n";
-        let out = fix(src);
-        assert!(!out.contains("Environment"), "{out}");
-        assert!(out.contains("ManagedBy: \"Pulumi\""), "{out}");
+        // No value for Environment: no fix (not ManagedBy alone).
+        assert_eq!(fix(src), src);
     }
 }

@@ -925,6 +925,43 @@ mod tests {
         assert_eq!(statement_spans(one), vec![(14, 48)]);
     }
 
+    fn check_ts(src: &str) -> Vec<String> {
+        use crate::engine::{self, Mode, Options};
+        let selection =
+            crate::rules::Selection::new(crate::fixers::ALL, &["IAM002".into()], &[]).unwrap();
+        let options = Options {
+            mode: Mode::Check,
+            unsafe_fixes: true,
+        };
+        let out = engine::run(src, crate::lang::Lang::TypeScript, &selection, options).unwrap();
+        out.findings.iter().map(|f| f.message.clone()).collect()
+    }
+
+    #[test]
+    fn a_region_is_used_only_where_it_means_the_same() {
+        let role = "new aws.iam.Role(\"r\", { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: \"Allow\", Principal: { Service: \"ec2.amazonaws.com\" } }] }) }, { provider });";
+        // The provider's region is a variable of the function that makes it.
+        let src = format!("import * as aws from \"@pulumi/aws\";\nfunction make() {{ const region = \"us-east-1\" as string; return new aws.Provider(\"p\", {{ region: region as aws.Region }}); }}\nconst provider = make();\n{role}\n");
+        let found = check_ts(&src);
+        assert!(
+            found[0].contains("its provider `provider` is not defined in this file"),
+            "{found:?}"
+        );
+        // Shadowed: the role's `region` is another variable.
+        let src = format!("import * as aws from \"@pulumi/aws\";\nconst region = process.env.REGION as string;\nconst provider = new aws.Provider(\"p\", {{ region: region as aws.Region }});\nfunction roles(region: number) {{\n{role}\n}}\n");
+        let found = check_ts(&src);
+        assert!(
+            found[0].contains(
+                "the provider's region `region as aws.Region` is not visible where the role is"
+            ),
+            "{found:?}"
+        );
+        // Seen the same: no cast in the condition.
+        let src = format!("import * as aws from \"@pulumi/aws\";\nconst region = process.env.REGION as string;\nconst provider = new aws.Provider(\"p\", {{ region: <aws.Region>region }});\n{role}\n");
+        let found = check_ts(&src);
+        assert!(!found[0].contains("no automatic fix"), "{found:?}");
+    }
+
     #[test]
     fn provider_names_in_options() {
         assert_eq!(provider_name("{ provider }").as_deref(), Some("provider"));

@@ -369,10 +369,15 @@ impl Rows {
     }
 }
 
-/// Whether names declared in a node of this kind are local to it.
+/// Whether names declared in a node of this kind are local to it. (A
+/// Python class body's names are its attributes: not seen by the module,
+/// though taken here as seen by the class's methods too.)
 fn is_scope(kind: &str, python: bool) -> bool {
     if python {
-        matches!(kind, "function_definition" | "lambda" | "module")
+        matches!(
+            kind,
+            "function_definition" | "lambda" | "module" | "class_definition"
+        )
     } else {
         matches!(
             kind,
@@ -1063,6 +1068,20 @@ impl<'t> SourceFile<'t> {
             }
         }
         true
+    }
+
+    /// The innermost scope (function, class, module) holding `node`: where
+    /// the names it declares would be local.
+    pub fn scope_of(&self, node: Node<'t>) -> Range<usize> {
+        let python = self.lang.is_python();
+        let mut cur = self.parent(node);
+        while let Some(n) = cur {
+            if is_scope(n.kind_str(), python) {
+                return n.byte_range();
+            }
+            cur = self.parent(n);
+        }
+        0..self.src.len()
     }
 
     /// Whether two CDKTF resources are created in the same construct: their
