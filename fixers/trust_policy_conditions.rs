@@ -60,7 +60,11 @@
 //! refused once the condition is in place. Check which regions the
 //! service calls from before applying it. Statements that already have a
 //! condition, deny statements and principals that are not services are
-//! left alone; a policy built at run time is not visible to iacfix.
+//! left alone; a policy built at run time is not visible to iacfix. A
+//! region read from `aws.config.region` is unset when the stack sets
+//! neither `aws:region` nor `AWS_REGION` (a region from an AWS profile
+//! only): the condition then names no region (`JSON.stringify` leaves it
+//! out, `json.dumps` writes `null`, which IAM refuses).
 //!
 //! ## Satisfies
 //! No scanner checks this (checkov CKV_AWS_60 and CKV_AWS_61 are related:
