@@ -1,15 +1,34 @@
 //! ## What it does
 //! Finds taggable resources that lack a required tag: `Environment` and
 //! `ManagedBy` on every taggable resource, and `Backup` on resources that
-//! hold data (instances, volumes, buckets). It adds the missing tags to the
-//! resource's `tags` (or a new `tags` map): `Environment` takes the value
-//! the program already tags with (or its `environment` variable),
-//! `ManagedBy` is `Pulumi` or `CDKTF`, `Backup` is `Required`. Tags given
-//! as a variable or a spread keep every original tag
-//! (`{ ...commonTags, Backup: "Required" }`). A tag that the resource's
+//! hold data (instances, volumes, buckets). A tag that the resource's
 //! provider supplies in `defaultTags` / `default_tags` counts as present
 //! (the provider named in its options, or in CDKTF the stack's provider
-//! without an alias). Tags built by
+//! without an alias); default tags built at run time may carry any tag,
+//! so a resource of such a provider is reported without a fix.
+//!
+//! It fixes a resource only when it has a value for every tag it lacks:
+//! `Environment` takes the value the program already tags with (or its
+//! `environment` variable), `ManagedBy` is `Pulumi` or `CDKTF`, `Backup`
+//! is `Required`, and `[rules.TAG001] values` gives the others (and
+//! `Environment` in a program that has none). Otherwise the finding is
+//! reported without a fix, naming the tags and the setting that would
+//! give them; no tag is added alone.
+//!
+//! A resource without `tags` is tagged the way the program tags: when the
+//! other taggable resources created in the same scope (function, class,
+//! module) all tag with one expression (the same variable, `tags: commonTags`; the same
+//! helper call, `tags: props.tags.getTags()`; or a map spreading it,
+//! `{ ...commonTags, Name: "web" }`), it gets that expression, spread
+//! into a map with the tags it does not carry
+//! (`{ ...commonTags, Backup: "Required" }`). An expression counts only
+//! where its names mean the same (a `commonTags` declared in another
+//! function does not), and a call with arguments only when two resources
+//! or more make it alike. When iacfix cannot read the expression's keys
+//! (a helper's result), the resource is reported without a fix, naming
+//! the expression. A resource with tags of its own gets the missing ones
+//! added to its map; tags given as a variable or a spread keep every
+//! original tag (`{ ...commonTags, Backup: "Required" }`). Tags built by
 //! code iacfix cannot see are reported without a fix.
 //!
 //! ## Why is this bad?
@@ -39,9 +58,9 @@
 //! ```
 //!
 //! ## Fix safety
-//! Safe: tags change in place and replace nothing. When the program has
-//! no value for `Environment` (no tag, no `environment` variable), that
-//! tag is reported and the others are added.
+//! Safe: tags change in place and replace nothing. A resource is fixed
+//! only when every tag it lacks gets a value, so a fix never leaves the
+//! finding open.
 //!
 //! ## Satisfies
 //! No scanner ships this check by default; it is what tag policies (AWS
@@ -209,12 +228,28 @@ impl Rule for RequiredTags {
             .iter()
             .filter(|r| r.tf_type == "aws_provider")
             .collect();
+        let sightings = sightings(p);
         for res in p.resources.iter().filter(|r| TAGGABLE.contains(&r.tf_type)) {
             let defaults = provider_defaults(p, res, &providers);
             let environment = environment_for(p, res, &tagged);
-            check_resource(p, res, &defaults, environment.as_deref(), out);
+            let known = Known {
+                defaults: &defaults,
+                environment: environment.as_deref(),
+                sightings: &sightings,
+            };
+            check_resource(p, res, &known, out);
         }
     }
+}
+
+/// What a resource's fix may draw on besides its own `tags`.
+struct Known<'a, 't> {
+    /// The tags its provider supplies.
+    defaults: &'a DefaultTags,
+    /// The program's value for `Environment`, as code.
+    environment: Option<&'a str>,
+    /// The other resources' tags.
+    sightings: &'a Sightings<'t>,
 }
 
 /// The tags `res` must carry: `[rules.TAG001] required`, and
@@ -232,33 +267,57 @@ fn required<'t>(p: &SourceFile<'t>, res: &Resource) -> Vec<&'t str> {
     keys
 }
 
+/// The tags a provider supplies through its default tags.
+#[derive(Default)]
+struct DefaultTags {
+    /// The required tags among them.
+    keys: Vec<String>,
+    /// The default tags as written, when iacfix cannot read them (they
+    /// may carry any tag).
+    opaque: Option<String>,
+}
+
 /// The required tags a provider supplies through its default tags.
-fn default_tags(p: &SourceFile, provider: &Resource) -> Vec<String> {
+fn default_tags(p: &SourceFile, provider: &Resource) -> DefaultTags {
     let obj = p.props(provider);
-    let mut keys = Vec::new();
+    let mut out = DefaultTags::default();
     let Lookup::Present(v) = p.get(&obj, "default_tags") else {
-        return keys;
+        return out;
     };
+    let settings = p.ctx.settings.get::<Settings>();
     for item in p.list(v).unwrap_or_default() {
         let Some(block) = p.obj(&obj, "default_tags", item) else {
+            out.opaque = Some(p.text(item.node).to_string());
             continue;
         };
-        let Lookup::Present(tags) = p.get(&block, "tags") else {
+        let tags = match p.get(&block, "tags") {
+            Lookup::Present(tags) => tags,
+            Lookup::Absent => continue,
+            Lookup::Unknown(_) => {
+                out.opaque = Some(p.text(item.node).to_string());
+                continue;
+            }
+        };
+        let Some(tags) = p.obj(&block, "tags", tags) else {
+            out.opaque = Some(p.text(tags.node).to_string());
             continue;
         };
-        if let Some(tags) = p.obj(&block, "tags", tags) {
-            let settings = p.ctx.settings.get::<Settings>();
-            keys.extend(
-                settings
-                    .required
-                    .iter()
-                    .chain(settings.data_required.iter())
-                    .filter(|k| matches!(p.get(&tags, k), Lookup::Present(_)))
-                    .map(|k| k.to_string()),
-            );
+        for key in settings
+            .required
+            .iter()
+            .chain(settings.data_required.iter())
+        {
+            match p.get(&tags, key) {
+                Lookup::Present(_) => out.keys.push(key.to_string()),
+                Lookup::Absent => {}
+                Lookup::Unknown(_) => out.opaque = Some(p.text(v.node).to_string()),
+            }
         }
     }
-    keys
+    if p.list(v).is_none() {
+        out.opaque = Some(p.text(v.node).to_string());
+    }
+    out
 }
 
 /// The tags the provider a resource is created with supplies: the Pulumi
@@ -266,18 +325,27 @@ fn default_tags(p: &SourceFile, provider: &Resource) -> Vec<String> {
 /// file, or, in CDKTF, the stack's provider without an alias. (A Pulumi
 /// resource without the option uses the default provider, configured
 /// outside the program.)
-fn provider_defaults(p: &SourceFile, res: &Resource, providers: &[&Resource]) -> Vec<String> {
+fn provider_defaults(p: &SourceFile, res: &Resource, providers: &[&Resource]) -> DefaultTags {
     if providers.is_empty() {
-        return Vec::new();
+        return DefaultTags::default();
     }
     let named = provider_option(p, res);
     let provider = match named {
         Some(name) => providers.iter().find(|r| {
             matches!(&r.binding, crate::model::Binding::Variable(v) | crate::model::Binding::Attribute(v) if *v == name)
         }),
-        None if res.flavor.framework() == Framework::Cdktf => providers.iter().find(|r| {
-            matches!(p.get(&p.props(r), "alias"), Lookup::Absent)
-        }),
+        None if res.flavor.framework() == Framework::Cdktf => {
+            let defaults: Vec<&&Resource> = providers
+                .iter()
+                .filter(|r| matches!(p.get(&p.props(r), "alias"), Lookup::Absent))
+                .collect();
+            // several stacks in one file: the one of the resource's stack
+            defaults
+                .iter()
+                .find(|r| p.same_construct(r, res))
+                .or(defaults.first())
+                .copied()
+        }
         None => None,
     };
     provider.map(|r| default_tags(p, r)).unwrap_or_default()
@@ -382,13 +450,205 @@ fn holds_setting(p: &SourceFile, value: Node) -> bool {
     }
 }
 
-fn check_resource(
+/// A taggable resource's `tags`: the expression it shares with others,
+/// the whole value (`commonTags`, `props.tags.getTags()`, `mkTags("x")`)
+/// or the map it spreads (`{ ...commonTags, Name: "x" }`,
+/// `{**common_tags, "Name": "x"}`); None for a map of its own.
+struct Sighting<'t> {
+    at: usize,
+    /// The scope (function, class, module) the resource is created in.
+    scope: std::ops::Range<usize>,
+    base: Option<Node<'t>>,
+    /// The base's text without white space.
+    key: String,
+}
+
+/// The `tags` of the file's taggable resources that have them.
+struct Sightings<'t> {
+    all: Vec<Sighting<'t>>,
+    /// Whether every one shares the same expression.
+    uniform: bool,
+}
+
+fn sightings<'t>(p: &SourceFile<'t>) -> Sightings<'t> {
+    let mut all = Vec::new();
+    for res in p.resources.iter().filter(|r| TAGGABLE.contains(&r.tf_type)) {
+        let Lookup::Present(v) = p.get(&p.props(res), "tags") else {
+            continue;
+        };
+        let base = shared_part(p, v.node);
+        all.push(Sighting {
+            at: res.call.start_byte(),
+            scope: p.scope_of(res.call),
+            base,
+            key: base.map_or(String::new(), |b| p.text(b).split_whitespace().collect()),
+        });
+    }
+    let uniform = all.iter().all(|s| s.base.is_some() && s.key == all[0].key);
+    Sightings { all, uniform }
+}
+
+/// The part of a `tags` value that other resources may share (see
+/// `Sighting`).
+fn shared_part<'t>(p: &SourceFile<'t>, value: Node<'t>) -> Option<Node<'t>> {
+    match value.kind_str() {
+        "identifier" | "member_expression" | "attribute" => Some(value),
+        "call_expression" | "call" => {
+            let function = value.field("function")?;
+            let names = p.chain(function)?;
+            // `Object.assign(...)`, `dict(...)` build a map of their own
+            let builds_map = names.ends_with(&["Object", "assign"]) || names == ["dict"];
+            (!builds_map).then_some(value)
+        }
+        "object" | "dictionary" => {
+            let mut cursor = value.walk();
+            let spreads: Vec<Node<'t>> = value
+                .named_children(&mut cursor)
+                .filter(|n| matches!(n.kind_str(), "spread_element" | "dictionary_splat"))
+                .collect();
+            match spreads.as_slice() {
+                [one] => one
+                    .named_child(0)
+                    .and_then(|base| shared_part(p, base))
+                    .filter(|b| !matches!(b.kind_str(), "object" | "dictionary")),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The expression the program tags its resources with, as the taggable
+/// resources that can be seen from a resource agree on it.
+#[derive(Debug, Clone)]
+struct Convention<'t> {
+    /// One of the resources' shared expressions.
+    node: Node<'t>,
+    /// Its text.
+    text: &'t str,
+}
+
+/// The convention for `res`: every other taggable resource created in the
+/// same scope (function, class, module) whose tags mean the same where
+/// `res` is shares one expression, and none has a map of its own; a call
+/// with arguments counts only when two resources or more make it alike,
+/// so an argument naming one resource is not copied to another.
+fn convention_for<'t>(
+    p: &SourceFile<'t>,
+    res: &Resource<'t>,
+    sightings: &Sightings<'t>,
+) -> Option<Convention<'t>> {
+    let at = res.call.start_byte();
+    let scope = p.scope_of(res.call);
+    let mut found: Option<(Node<'t>, &str)> = None;
+    let mut count = 0;
+    for s in sightings
+        .all
+        .iter()
+        .filter(|s| s.at != at && s.scope == scope)
+    {
+        // a map of its own: no agreement
+        let base = s.base?;
+        if !p.means_the_same(base, s.at, at) {
+            continue;
+        }
+        match found {
+            Some((_, k)) if k != s.key => return None,
+            Some(_) => {}
+            None => found = Some((base, &s.key)),
+        }
+        count += 1;
+        if sightings.uniform && count >= 2 {
+            break;
+        }
+    }
+    let (node, _) = found?;
+    let text = p.text(node);
+    let has_arguments = matches!(node.kind_str(), "call_expression" | "call")
+        && node
+            .field("arguments")
+            .is_some_and(|a| a.named_child_count() > 0);
+    if text.contains('\n') || (has_arguments && count < 2) {
+        return None;
+    }
+    Some(Convention { node, text })
+}
+
+/// A TOML key as `[rules.TAG001] values` takes it.
+fn toml_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+/// The values for `keys`, or the keys iacfix has no value for.
+fn values_for<'k>(
     p: &SourceFile,
     res: &Resource,
-    defaults: &[String],
+    keys: &[&'k str],
     environment: Option<&str>,
-    out: &mut Vec<Finding>,
-) {
+) -> Result<Vec<(&'k str, NewValue)>, Vec<&'k str>> {
+    let managed_by = match res.flavor.framework() {
+        Framework::Pulumi => "Pulumi",
+        Framework::Cdktf => "CDKTF",
+    };
+    let settings = p.ctx.settings.get::<Settings>();
+    let mut entries = Vec::new();
+    let mut unfixed = Vec::new();
+    for key in keys {
+        let configured = settings.value(key);
+        let value = match (*key, environment, configured) {
+            ("Environment", Some(e), _) => NewValue::Raw(e.to_string()),
+            ("ManagedBy", _, None) => NewValue::str(managed_by),
+            (_, _, Some(v)) => NewValue::str(v),
+            (_, _, None) => {
+                unfixed.push(*key);
+                continue;
+            }
+        };
+        entries.push((*key, value));
+    }
+    if unfixed.is_empty() {
+        Ok(entries)
+    } else {
+        Err(unfixed)
+    }
+}
+
+/// Why no fix: the tags iacfix has no value for, and the setting that
+/// would give one.
+fn no_value(unfixed: &[&str]) -> String {
+    let mut why = Vec::new();
+    if unfixed.contains(&"Environment") {
+        why.push("the program has no value for Environment to reuse (no `Environment` tag, no `environment` variable)".to_string());
+    }
+    let others: Vec<&str> = unfixed
+        .iter()
+        .copied()
+        .filter(|k| *k != "Environment")
+        .collect();
+    if !others.is_empty() {
+        why.push(format!("no value for {} is configured", others.join(", ")));
+    }
+    let example: Vec<String> = unfixed
+        .iter()
+        .map(|k| format!("{} = \"...\"", toml_key(k)))
+        .collect();
+    format!(
+        "{}; set {} with `[rules.TAG001] values = {{ {} }}`",
+        why.join(", and "),
+        if unfixed.len() > 1 { "them" } else { "it" },
+        example.join(", ")
+    )
+}
+
+fn check_resource(p: &SourceFile, res: &Resource, known: &Known, out: &mut Vec<Finding>) {
     let obj = p.props(res);
     let shown = p.display_path(&obj, "tags");
     let unknown = |why: String, range: std::ops::Range<usize>| {
@@ -415,7 +675,7 @@ fn check_resource(
     };
     let mut missing = Vec::new();
     for key in required(p, res) {
-        if defaults.iter().any(|d| d == key) {
+        if known.defaults.keys.iter().any(|d| d == key) {
             continue;
         }
         let present = match &tags_obj {
@@ -436,49 +696,52 @@ fn check_resource(
     if missing.is_empty() {
         return;
     }
-    let managed_by = match res.flavor.framework() {
-        Framework::Pulumi => "Pulumi",
-        Framework::Cdktf => "CDKTF",
-    };
-    let mut entries: Vec<(&str, NewValue)> = Vec::new();
-    let mut unfixed = Vec::new();
-    for key in &missing {
-        let configured = p.ctx.settings.get::<Settings>().value(key);
-        let value = match (*key, environment, configured) {
-            ("Environment", Some(e), _) => NewValue::Raw(e.to_string()),
-            ("ManagedBy", _, None) => NewValue::str(managed_by),
-            (_, _, Some(v)) => NewValue::str(v),
-            (_, _, None) => {
-                unfixed.push(*key);
-                continue;
-            }
-        };
-        entries.push((key, value));
-    }
-    let mut msg = format!(
+    let msg = format!(
         "The resource lacks the required tag{} {} in `{shown}`",
         if missing.len() > 1 { "s" } else { "" },
         missing.join(", ")
     );
-    for key in &unfixed {
-        if *key == "Environment" {
-            msg.push_str("; the program has no value for Environment to reuse");
-        } else {
-            msg.push_str(&format!(
-                "; no value for {key} is configured (`[rules.TAG001] values`)"
-            ));
-        }
-    }
     let range = match &tags_obj {
         Some((v, _)) => v.node.byte_range(),
         None => res.head(),
     };
-    let finding = Finding::at(&META, p, res, range, msg.clone());
-    if entries.is_empty() {
-        out.push(finding);
+    let finding = Finding::at(&META, p, res, range, msg);
+    if let Some(defaults) = &known.defaults.opaque {
+        let why = format!(
+            "its provider's default tags (`{}`) are computed at run time and may carry them",
+            first_line(defaults)
+        );
+        out.push(finding.without_fix(why));
         return;
     }
-    let edits = match &tags_obj {
+    let convention = match tags_obj {
+        None => convention_for(p, res, known.sightings),
+        Some(_) => None,
+    };
+    let fix = match &convention {
+        Some(convention) => tag_as_convention(p, res, &obj, &missing, known, convention),
+        None => add_tags(p, res, &obj, tags_obj.as_ref(), &missing, known.environment),
+    };
+    out.push(finding.with_fix_or_why(fix));
+}
+
+/// The first line of a text, for messages.
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// Adds the missing tags as entries of the resource's own map (a new one
+/// when it has none).
+fn add_tags(
+    p: &SourceFile,
+    res: &Resource,
+    obj: &Obj,
+    tags: Option<&(Val, Obj)>,
+    missing: &[&str],
+    environment: Option<&str>,
+) -> Result<Fix, String> {
+    let entries = values_for(p, res, missing, environment).map_err(|u| no_value(&u))?;
+    let edits = match tags {
         None => {
             let doc = NewValue::Doc(
                 entries
@@ -486,21 +749,85 @@ fn check_resource(
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect(),
             );
-            p.insert_props(&obj, &[("tags", doc)])
+            p.insert_props(obj, &[("tags", doc)])?
         }
-        Some((v, t)) => extend_tags(p, *v, t, &entries),
+        Some((v, t)) => extend_tags(p, *v, t, &entries)?,
     };
-    match edits {
-        Ok(edits) => out.push(finding.with_fix(Fix::safe(
-            format!(
-                "Add the tag{} {}",
-                if entries.len() > 1 { "s" } else { "" },
-                entries.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
-            ),
-            edits,
-        ))),
-        Err(why) => out.push(finding.without_fix(why)),
+    Ok(Fix::safe(
+        format!(
+            "Add the tag{} {}",
+            if entries.len() > 1 { "s" } else { "" },
+            entries
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        edits,
+    ))
+}
+
+/// Tags a resource that has no `tags` with the expression the others
+/// here tag with, adding what it does not carry.
+fn tag_as_convention(
+    p: &SourceFile,
+    res: &Resource,
+    obj: &Obj,
+    missing: &[&str],
+    known: &Known,
+    convention: &Convention,
+) -> Result<Fix, String> {
+    let text = convention.text;
+    let carried = p.obj(
+        obj,
+        "tags",
+        Val {
+            node: convention.node,
+        },
+    );
+    let opaque = || {
+        format!(
+            "the other resources here tag with `{text}`, which is computed at run time: iacfix cannot tell whether it carries {}",
+            missing.join(", ")
+        )
+    };
+    let Some(carried) = carried else {
+        return Err(opaque());
+    };
+    let mut lacking = Vec::new();
+    for key in missing {
+        match p.get(&carried, key) {
+            Lookup::Present(_) => {}
+            Lookup::Absent => lacking.push(*key),
+            Lookup::Unknown(_) => return Err(opaque()),
+        }
     }
+    let entries = values_for(p, res, &lacking, known.environment).map_err(|u| no_value(&u))?;
+    let value = if entries.is_empty() {
+        NewValue::Raw(text.to_string())
+    } else {
+        NewValue::Spread(
+            text.to_string(),
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    };
+    let edits = p.insert_props(obj, &[("tags", value)])?;
+    let description = if entries.is_empty() {
+        format!("Tag with `{text}`, as the other resources here do")
+    } else {
+        format!(
+            "Tag with `{text}`, as the other resources here do, adding {}",
+            entries
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Ok(Fix::safe(description, edits))
 }
 
 /// Adds entries to tags written in place; tags held in a variable or built
@@ -529,18 +856,60 @@ mod tests {
     use crate::rules::Selection;
 
     fn fix(src: &str) -> String {
+        fix_in(Lang::TypeScript, src)
+    }
+
+    fn fix_in(lang: Lang, src: &str) -> String {
         let selection = Selection::new(crate::fixers::ALL, &["TAG001".into()], &[]).unwrap();
         let options = Options {
             mode: Mode::Fix,
             unsafe_fixes: false,
         };
-        let out = engine::run(src, Lang::TypeScript, &selection, options).unwrap();
+        let out = engine::run(src, lang, &selection, options).unwrap();
         out.fixed.unwrap_or_else(|| src.to_string())
     }
 
     #[test]
+    fn a_class_attribute_is_not_the_environment_of_another_class() {
+        // `environment` is an attribute of the config class, not a name
+        // the stack's constructor sees.
+        let src = "from cdktf_cdktf_provider_aws.instance import Instance\n\nclass Config:\n    environment: str\n\nclass Stack:\n    def __init__(self, scope, id):\n        Instance(self, \"web\", ami=\"x\")\n";
+        assert_eq!(fix_in(Lang::Python, src), src);
+        let src = "from cdktf_cdktf_provider_aws.instance import Instance\n\nclass Stack:\n    def __init__(self, scope, id, environment):\n        Instance(self, \"web\", ami=\"x\")\n";
+        let out = fix_in(Lang::Python, src);
+        assert!(out.contains("\"Environment\": environment"), "{out}");
+    }
+
+    #[test]
+    fn a_helper_call_with_arguments_counts_when_two_resources_make_it_alike() {
+        let head = "import * as aws from \"@pulumi/aws\";\nconst environment = \"prod\";\nfunction mkTags(n: string) { return { Name: n }; }\n";
+        // One call naming one resource: not copied; the new map is literal.
+        let src = format!("{head}new aws.ec2.Vpc(\"a\", {{ tags: mkTags(\"a\") }});\nnew aws.ec2.Eip(\"e\", {{}});\n");
+        let out = fix(&src);
+        let eip = &out[out.find("new aws.ec2.Eip").unwrap()..];
+        assert!(
+            eip.contains("tags: {") && eip.contains("Environment: environment,"),
+            "{out}"
+        );
+        // Two alike: the program's convention, which iacfix cannot read.
+        let src = format!("{head}new aws.ec2.Vpc(\"a\", {{ tags: mkTags(\"net\") }});\nnew aws.ec2.Vpc(\"b\", {{ tags: mkTags(\"net\") }});\nnew aws.ec2.Eip(\"e\", {{}});\n");
+        let out = fix(&src);
+        assert!(out.contains("new aws.ec2.Eip(\"e\", {});"), "{out}");
+    }
+
+    #[test]
+    fn settings_keys_are_written_as_toml_takes_them() {
+        assert_eq!(super::toml_key("Owner"), "Owner");
+        assert_eq!(super::toml_key("cost-center"), "cost-center");
+        assert_eq!(super::toml_key("Cost Center"), "\"Cost Center\"");
+        assert!(super::no_value(&["Environment", "Owner"]).ends_with(
+            "set them with `[rules.TAG001] values = { Environment = \"...\", Owner = \"...\" }`"
+        ));
+    }
+
+    #[test]
     fn default_tags_count_only_for_resources_of_that_provider() {
-        let src = "import * as aws from \"@pulumi/aws\";\nconst tagged = new aws.Provider(\"t\", { defaultTags: { tags: { Environment: \"prod\", ManagedBy: \"Pulumi\" } } });\nnew aws.ec2.Vpc(\"a\", {}, { provider: tagged });\nnew aws.ec2.Vpc(\"b\", {});\n";
+        let src = "import * as aws from \"@pulumi/aws\";\nconst environment = \"prod\";\nconst tagged = new aws.Provider(\"t\", { defaultTags: { tags: { Environment: \"prod\", ManagedBy: \"Pulumi\" } } });\nnew aws.ec2.Vpc(\"a\", {}, { provider: tagged });\nnew aws.ec2.Vpc(\"b\", {});\n";
         let out = fix(src);
         assert!(
             out.contains("new aws.ec2.Vpc(\"a\", {}, { provider: tagged });"),
@@ -561,8 +930,7 @@ mod tests {
         );
         let src =
             "import * as aws from \"@pulumi/aws\";\nconst stage = new aws.ec2.Vpc(\"v\", {});\n";
-        let out = fix(src);
-        assert!(!out.contains("Environment"), "{out}");
-        assert!(out.contains("ManagedBy: \"Pulumi\""), "{out}");
+        // No value for Environment: no fix (not ManagedBy alone).
+        assert_eq!(fix(src), src);
     }
 }

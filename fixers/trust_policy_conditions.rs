@@ -7,11 +7,21 @@
 //!
 //! The region comes from what the program states: the `region` of the
 //! provider the role is created with (Pulumi `{ provider }`, the CDKTF
-//! stack's `AwsProvider`), as a literal or as the variable the provider
-//! uses; for Pulumi's default provider, `aws:region` in the stack
+//! stack's `AwsProvider`; with several stacks in a file, the one of the
+//! role's stack), as a literal or as the expression the provider uses,
+//! looked through casts (`region as aws.Region` gives `region`) when its
+//! names mean the same where the role is. For Pulumi's default provider,
+//! it is a variable the program reads that provider's region into
+//! (`aws.config.region`, `aws.config.requireRegion()`,
+//! `aws.get_region().name`), or else `aws:region` in the stack
 //! configuration files (`Pulumi.<stack>.yaml`), referred to as
 //! `aws.config.region` so each stack gets its own. When no region can be
-//! found statically, the finding is reported without a fix.
+//! found statically, the finding is reported without a fix. A region
+//! known only once deployed (a Pulumi Output such as
+//! `aws.getRegionOutput().name`, or a Promise) goes only into a policy
+//! document that takes Outputs (`getPolicyDocumentOutput`): a document
+//! encoded in place with `JSON.stringify` / `json.dumps` cannot hold it,
+//! and is reported without a fix.
 //!
 //! ## Why is this bad?
 //! A trust policy without conditions lets the service assume the role for
@@ -50,7 +60,11 @@
 //! refused once the condition is in place. Check which regions the
 //! service calls from before applying it. Statements that already have a
 //! condition, deny statements and principals that are not services are
-//! left alone; a policy built at run time is not visible to iacfix.
+//! left alone; a policy built at run time is not visible to iacfix. A
+//! region read from `aws.config.region` is unset when the stack sets
+//! neither `aws:region` nor `AWS_REGION` (a region from an AWS profile
+//! only): the condition then names no region (`JSON.stringify` leaves it
+//! out, `json.dumps` writes `null`, which IAM refuses).
 //!
 //! ## Satisfies
 //! No scanner checks this (checkov CKV_AWS_60 and CKV_AWS_61 are related:
@@ -227,6 +241,23 @@ fn check_document(
     );
     let finding = Finding::at(&META, p, role, at.byte_range(), msg.clone());
     let fix = region_for(p, role).and_then(|region| {
+        if let Some(what) = &region.deferred {
+            // getPolicyDocumentOutput takes Outputs; getPolicyDocument does not
+            let takes_outputs = doc
+                .call
+                .field("function")
+                .or_else(|| doc.call.field("constructor"))
+                .and_then(|f| p.chain(f))
+                .and_then(|names| names.last().copied())
+                .is_some_and(|last| last.ends_with("Output") || last.ends_with("_output"));
+            if !takes_outputs {
+                return Err(format!(
+                    "the region `{}` is {what}, which `{}` does not take",
+                    region_text(&region),
+                    p.text(doc.call.field("function").unwrap_or(doc.call))
+                ));
+            }
+        }
         let mut edits = Vec::new();
         for (statement, _) in &open {
             let entries = vec![
@@ -504,6 +535,27 @@ fn statement_spans(text: &str) -> Vec<(usize, usize)> {
 struct Region {
     literal: Option<String>,
     code: NewValue,
+    /// What the value is when it is only known once deployed (a Pulumi
+    /// Output or Promise), which a document encoded in place cannot hold.
+    deferred: Option<String>,
+}
+
+/// The region's code, for messages.
+fn region_text(region: &Region) -> &str {
+    match &region.code {
+        NewValue::Raw(text) | NewValue::Str(text) => text,
+        _ => "",
+    }
+}
+
+impl Region {
+    fn code(text: &str, deferred: Option<String>) -> Region {
+        Region {
+            literal: None,
+            code: NewValue::Raw(text.to_string()),
+            deferred,
+        }
+    }
 }
 
 fn region_for(p: &SourceFile, role: &Resource) -> Result<Region, String> {
@@ -521,6 +573,10 @@ fn region_for(p: &SourceFile, role: &Resource) -> Result<Region, String> {
                     .ok_or_else(|| format!("its provider `{name}` is not defined in this file"))?;
                 return provider_region(p, provider, role);
             }
+            let variable = default_region_variable(p, role);
+            if let Some((name, None)) = &variable {
+                return Ok(Region::code(name, None));
+            }
             let facts = p.ctx.facts.as_ref();
             let stacks = facts.map(|f| &f.stack_regions);
             let regions: Vec<&String> = stacks
@@ -529,7 +585,10 @@ fn region_for(p: &SourceFile, role: &Resource) -> Result<Region, String> {
                 .collect();
             let all_set = stacks.is_some_and(|s| !s.is_empty() && s.values().all(Option::is_some));
             if !all_set {
-                return Err("no region is set for it: neither an explicit provider nor `aws:region` in every Pulumi.<stack>.yaml".into());
+                if let Some((name, Some(what))) = variable {
+                    return Ok(Region::code(&name, Some(what)));
+                }
+                return Err("no region is set for it: neither an explicit provider, nor `aws:region` in every Pulumi.<stack>.yaml, nor a variable holding the default provider's region (`aws.config.region`)".into());
             }
             let root = p
                 .local_for(Framework::Pulumi, &[])
@@ -538,6 +597,7 @@ fn region_for(p: &SourceFile, role: &Resource) -> Result<Region, String> {
             Ok(Region {
                 literal: same.then(|| regions[0].clone()),
                 code: NewValue::Raw(format!("{root}.config.region")),
+                deferred: None,
             })
         }
         Framework::Cdktf => {
@@ -559,9 +619,15 @@ fn region_for(p: &SourceFile, role: &Resource) -> Result<Region, String> {
                         .filter(|pr| matches!(p.get(&p.props(pr), "alias"), Lookup::Absent))
                         .copied()
                         .collect();
-                    match defaults.as_slice() {
-                        [one] => *one,
-                        [] => return Err("no AWS provider is defined in this file".into()),
+                    // Several stacks in one file: the one in the role's scope
+                    let in_scope: Vec<&Resource> = defaults
+                        .iter()
+                        .filter(|pr| p.same_construct(pr, role))
+                        .copied()
+                        .collect();
+                    match (defaults.as_slice(), in_scope.as_slice()) {
+                        ([one], _) | (_, [one]) => *one,
+                        ([], _) => return Err("no AWS provider is defined in this file".into()),
                         _ => {
                             return Err("more than one default AWS provider is defined here".into())
                         }
@@ -589,38 +655,206 @@ fn provider_name(opts: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// An expression without the casts, parentheses and `await` around it.
+fn uncast<'t>(p: &SourceFile<'t>, mut node: Node<'t>) -> Node<'t> {
+    for _ in 0..32 {
+        match node.kind_str() {
+            "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "parenthesized_expression"
+            | "await_expression"
+            | "await" => {
+                let Some(inner) = node.named_child(0).filter(|n| n.kind_str() != "comment") else {
+                    return node;
+                };
+                node = inner;
+            }
+            "type_assertion" => {
+                // <T>x: the expression comes last
+                let Some(last) = node.named_child(node.named_child_count().saturating_sub(1))
+                else {
+                    return node;
+                };
+                node = last;
+            }
+            _ => return node,
+        }
+    }
+    let _ = p;
+    node
+}
+
 fn provider_region(p: &SourceFile, provider: &Resource, role: &Resource) -> Result<Region, String> {
     let obj = p.props(provider);
-    let Lookup::Present(v) = p.get(&obj, "region") else {
-        return Err("its provider sets no region".into());
+    let v = match p.get(&obj, "region") {
+        Lookup::Present(v) => v,
+        Lookup::Absent => return Err("its provider sets no region".into()),
+        Lookup::Unknown(why) => return Err(format!("its provider's region cannot be read: {why}")),
     };
     if let Scalar::Str(s) = p.literal(v) {
         return Ok(Region {
             literal: Some(s.clone()),
             code: NewValue::Str(s),
+            deferred: None,
         });
     }
     let text = p.text(v.node);
-    // `{ region }`: the variable of that name
-    let root = if v.node.kind_str() == "shorthand_property_identifier" {
-        Some(text)
-    } else {
-        p.chain(v.node).and_then(|c| c.first().copied())
-    };
-    let visible = match root {
-        Some("self" | "this") => true,
-        Some(name) => p.declared_before(name, role.call.start_byte()).is_some(),
-        None => false,
-    };
-    if !visible {
+    let expr = uncast(p, v.node);
+    if !p.means_the_same(expr, v.node.start_byte(), role.call.start_byte()) {
         return Err(format!(
             "the provider's region `{text}` is not visible where the role is"
         ));
     }
-    Ok(Region {
-        literal: None,
-        code: NewValue::Raw(text.to_string()),
-    })
+    let deferred = match role.flavor.framework() {
+        Framework::Pulumi => deferred(p, expr),
+        Framework::Cdktf => None,
+    };
+    Ok(Region::code(p.text(expr), deferred))
+}
+
+/// What a Pulumi value is when it is only known once deployed: an Output
+/// (`aws.getRegionOutput().name`, `pulumi.output(...)`, a secret, a
+/// resource's attribute) or a Promise (`aws.getRegion()` in TypeScript),
+/// looking through casts and `const` variables.
+fn deferred(p: &SourceFile, node: Node) -> Option<String> {
+    let mut node = uncast(p, node);
+    for _ in 0..32 {
+        let next = match node.kind_str() {
+            "identifier" | "shorthand_property_identifier" => match p.resolve(node) {
+                Some(v) if v != node => v,
+                _ => return None,
+            },
+            "member_expression" | "attribute" => {
+                let object = node.field("object")?;
+                if let Some(root) = p.chain(node).and_then(|c| c.first().copied()) {
+                    let resource = p.resources.iter().any(|r| match &r.binding {
+                        Binding::Variable(v) => v == root,
+                        _ => false,
+                    });
+                    if resource && p.chain(object).is_some() {
+                        return Some(format!("an Output of `{root}`"));
+                    }
+                }
+                object
+            }
+            "call_expression" | "call" => {
+                let names = node.field("function").and_then(|f| p.chain(f))?;
+                let last = *names.last()?;
+                let output = last.ends_with("Output")
+                    || last.ends_with("_output")
+                    || matches!(
+                        last,
+                        "output"
+                            | "interpolate"
+                            | "concat"
+                            | "all"
+                            | "apply"
+                            | "requireSecret"
+                            | "getSecret"
+                            | "require_secret"
+                            | "get_secret"
+                    );
+                if output {
+                    return Some("an Output".into());
+                }
+                let root = p.local_for(Framework::Pulumi, &[]);
+                let invoke = !p.lang.is_python()
+                    && names.len() == 2
+                    && Some(names[0]) == root
+                    && last.starts_with("get");
+                if invoke {
+                    return Some("a Promise".into());
+                }
+                return None;
+            }
+            _ => return None,
+        };
+        node = uncast(p, next);
+    }
+    None
+}
+
+/// A variable the program reads the default provider's region into, when
+/// `role` sees it: `aws.config.region`, `aws.config.requireRegion()`,
+/// `aws.get_region().name` (Python, where invokes return values), or
+/// `aws.getRegionOutput().name`. Its name, and what it is when only known
+/// once deployed.
+fn default_region_variable(p: &SourceFile, role: &Resource) -> Option<(String, Option<String>)> {
+    let root = p.local_for(Framework::Pulumi, &[])?;
+    let at = role.call.start_byte();
+    let mut stack = vec![p.tree.root_node()];
+    let mut found = Vec::new();
+    while let Some(n) = stack.pop() {
+        if n.start_byte() >= at {
+            continue;
+        }
+        let (name, value) = match n.kind_str() {
+            "variable_declarator" => (n.field("name"), n.field("value")),
+            "assignment" => (n.field("left"), n.field("right")),
+            _ => (None, None),
+        };
+        if let (Some(name), Some(value)) = (name, value) {
+            let visible = name.kind_str() == "identifier"
+                && p.declared_before(p.text(name), at) == Some(Some(value));
+            if visible {
+                if let Some(kind) = default_region(p, root, value) {
+                    found.push((n.start_byte(), p.text(name).to_string(), kind));
+                }
+            }
+            continue;
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    // the last value before the role, else the last Output
+    found.sort_by_key(|(start, _, kind)| (kind.is_none(), *start));
+    found.pop().map(|(_, name, kind)| (name, kind))
+}
+
+/// Whether `value` is the default provider's region: Some(None) when it is
+/// a value, Some(Some(what)) when it is only known once deployed.
+fn default_region(p: &SourceFile, root: &str, value: Node) -> Option<Option<String>> {
+    let value = uncast(p, value);
+    let names = match value.kind_str() {
+        "call_expression" | "call" => value.field("function").and_then(|f| p.chain(f)),
+        _ => p.chain(value),
+    };
+    if let Some(names) = names {
+        if names == [root, "config", "region"] || names == [root, "config", "requireRegion"] {
+            return Some(None);
+        }
+    }
+    // aws.get_region().name, aws.getRegionOutput().name
+    if !matches!(value.kind_str(), "member_expression" | "attribute") {
+        return None;
+    }
+    let object = uncast(p, value.field("object")?);
+    let property = value
+        .field("property")
+        .or_else(|| value.field("attribute"))?;
+    if !matches!(p.text(property), "name" | "region" | "id")
+        || !object.kind_str().starts_with("call")
+    {
+        return None;
+    }
+    let callee = p.chain(object.field("function")?)?;
+    match callee.as_slice() {
+        [r, "get_region"] if *r == root && p.lang.is_python() => Some(None),
+        [r, "getRegion"] if *r == root && value.kind_str() == "member_expression" => {
+            // `(await aws.getRegion()).name`
+            let awaited = p
+                .text(value)
+                .trim_start_matches('(')
+                .trim_start()
+                .starts_with("await");
+            awaited.then_some(None)
+        }
+        [r, "getRegionOutput" | "get_region_output"] if *r == root => {
+            Some(Some("an Output".into()))
+        }
+        _ => None,
+    }
 }
 
 fn fix(p: &SourceFile, role: &Resource, policy: &Policy, open: &[Open]) -> Result<Fix, String> {
@@ -628,6 +862,17 @@ fn fix(p: &SourceFile, role: &Resource, policy: &Policy, open: &[Open]) -> Resul
     let mut edits = Vec::new();
     match policy {
         Policy::Literal(_) => {
+            if let Some(what) = &region.deferred {
+                let code = region_text(&region);
+                let encoder = if p.lang.is_python() {
+                    "json.dumps"
+                } else {
+                    "JSON.stringify"
+                };
+                return Err(format!(
+                    "the region `{code}` is {what}, which {encoder} cannot encode"
+                ));
+            }
             let condition = NewValue::Doc(vec![(
                 "StringEquals".into(),
                 NewValue::Doc(vec![(CONDITION_KEY.into(), region.code.clone())]),
@@ -682,6 +927,43 @@ mod tests {
         assert_eq!(&doc[spans[1].0..spans[1].1], r#"{"Effect": "Deny"}"#);
         let one = r#"{"Statement": {"Effect": "Allow", "Action": "x"}}"#;
         assert_eq!(statement_spans(one), vec![(14, 48)]);
+    }
+
+    fn check_ts(src: &str) -> Vec<String> {
+        use crate::engine::{self, Mode, Options};
+        let selection =
+            crate::rules::Selection::new(crate::fixers::ALL, &["IAM002".into()], &[]).unwrap();
+        let options = Options {
+            mode: Mode::Check,
+            unsafe_fixes: true,
+        };
+        let out = engine::run(src, crate::lang::Lang::TypeScript, &selection, options).unwrap();
+        out.findings.iter().map(|f| f.message.clone()).collect()
+    }
+
+    #[test]
+    fn a_region_is_used_only_where_it_means_the_same() {
+        let role = "new aws.iam.Role(\"r\", { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: \"Allow\", Principal: { Service: \"ec2.amazonaws.com\" } }] }) }, { provider });";
+        // The provider's region is a variable of the function that makes it.
+        let src = format!("import * as aws from \"@pulumi/aws\";\nfunction make() {{ const region = \"us-east-1\" as string; return new aws.Provider(\"p\", {{ region: region as aws.Region }}); }}\nconst provider = make();\n{role}\n");
+        let found = check_ts(&src);
+        assert!(
+            found[0].contains("its provider `provider` is not defined in this file"),
+            "{found:?}"
+        );
+        // Shadowed: the role's `region` is another variable.
+        let src = format!("import * as aws from \"@pulumi/aws\";\nconst region = process.env.REGION as string;\nconst provider = new aws.Provider(\"p\", {{ region: region as aws.Region }});\nfunction roles(region: number) {{\n{role}\n}}\n");
+        let found = check_ts(&src);
+        assert!(
+            found[0].contains(
+                "the provider's region `region as aws.Region` is not visible where the role is"
+            ),
+            "{found:?}"
+        );
+        // Seen the same: no cast in the condition.
+        let src = format!("import * as aws from \"@pulumi/aws\";\nconst region = process.env.REGION as string;\nconst provider = new aws.Provider(\"p\", {{ region: <aws.Region>region }});\n{role}\n");
+        let found = check_ts(&src);
+        assert!(!found[0].contains("no automatic fix"), "{found:?}");
     }
 
     #[test]

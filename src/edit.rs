@@ -151,6 +151,9 @@ pub enum NewValue {
     /// An expression followed by literal text, as a template or f-string:
     /// `` `${expr}:*` ``, `f"{expr}:*"`.
     Interpolate(String, String),
+    /// A map that spreads an expression and adds entries whose keys are
+    /// written as they are: `{ ...base, Key: value }`, `{**base, "Key": value}`.
+    Spread(String, Vec<(String, NewValue)>),
 }
 
 impl NewValue {
@@ -553,6 +556,22 @@ impl<'t> SourceFile<'t> {
                     format!("{output}.apply(lambda {param}: {body})")
                 } else {
                     format!("{output}.apply(({param}) => {body})")
+                }
+            }
+            NewValue::Spread(base, entries) => {
+                let flat = Place {
+                    obj: place.obj,
+                    path: place.path.clone(),
+                    indent: place.indent.clone(),
+                    multiline: false,
+                };
+                let doc = self.render_doc(entries, &flat);
+                let inner = doc[1..doc.len() - 1].trim();
+                match (python, inner.is_empty()) {
+                    (true, true) => format!("{{**{base}}}"),
+                    (true, false) => format!("{{**{base}, {inner}}}"),
+                    (false, true) => format!("{{ ...{base} }}"),
+                    (false, false) => format!("{{ ...{base}, {inner} }}"),
                 }
             }
             NewValue::Interpolate(expr, text) => {

@@ -369,10 +369,15 @@ impl Rows {
     }
 }
 
-/// Whether names declared in a node of this kind are local to it.
+/// Whether names declared in a node of this kind are local to it. (A
+/// Python class body's names are its attributes: not seen by the module,
+/// though taken here as seen by the class's methods too.)
 fn is_scope(kind: &str, python: bool) -> bool {
     if python {
-        matches!(kind, "function_definition" | "lambda" | "module")
+        matches!(
+            kind,
+            "function_definition" | "lambda" | "module" | "class_definition"
+        )
     } else {
         matches!(
             kind,
@@ -1023,6 +1028,92 @@ impl<'t> SourceFile<'t> {
         let innermost = visible.clone().map(|d| d.scope.len()).min()?;
         let decl = visible.rfind(|d| d.scope.len() == innermost)?;
         Some(decl.value)
+    }
+
+    /// Whether `expr`, written at `from`, means the same at `to`: each name
+    /// it uses is the same declaration there (one of this file declared
+    /// before `to`, or none of this file at both places), `this` is the
+    /// same object, and it defines no function of its own.
+    pub fn means_the_same(&self, expr: Node<'t>, from: usize, to: usize) -> bool {
+        let python = self.lang.is_python();
+        let mut stack = vec![expr];
+        while let Some(n) = stack.pop() {
+            match n.kind_str() {
+                "identifier" | "shorthand_property_identifier" => {
+                    let name = self.text(n);
+                    let (a, b) = (
+                        self.declaration_seen_at(name, from),
+                        self.declaration_seen_at(name, to),
+                    );
+                    if a != b || b.is_some_and(|d| d >= to) {
+                        return false;
+                    }
+                    continue;
+                }
+                "this" if self.this_at(from) != self.this_at(to) => return false,
+                "arrow_function" | "function_expression" | "function" | "lambda" => return false,
+                _ => {}
+            }
+            let mut cursor = n.walk();
+            for (i, child) in n.named_children(&mut cursor).enumerate() {
+                // `a.b`: only `a` is a name; `f(key=v)`: only `v`
+                let skip = match (n.kind_str(), n.field_name_for_named_child(i as u32)) {
+                    ("attribute", Some("attribute")) => python,
+                    ("keyword_argument", Some("name")) => true,
+                    _ => false,
+                };
+                if !skip {
+                    stack.push(child);
+                }
+            }
+        }
+        true
+    }
+
+    /// The innermost scope (function, class, module) holding `node`: where
+    /// the names it declares would be local.
+    pub fn scope_of(&self, node: Node<'t>) -> Range<usize> {
+        let python = self.lang.is_python();
+        let mut cur = self.parent(node);
+        while let Some(n) = cur {
+            if is_scope(n.kind_str(), python) {
+                return n.byte_range();
+            }
+            cur = self.parent(n);
+        }
+        0..self.src.len()
+    }
+
+    /// Whether two CDKTF resources are created in the same construct: their
+    /// scope arguments (`this`, `self`) are the same object.
+    pub fn same_construct(&self, a: &Resource<'t>, b: &Resource<'t>) -> bool {
+        let scope = |r: &Resource<'t>| r.call.field("arguments").and_then(|x| x.named_child(0));
+        match (scope(a), scope(b)) {
+            (Some(x), Some(y)) => {
+                self.text(x) == self.text(y)
+                    && self.means_the_same(x, x.start_byte(), y.start_byte())
+            }
+            _ => false,
+        }
+    }
+
+    /// Where the function that gives `this` its value at `at` starts (the
+    /// innermost one that is not an arrow function), or its class body.
+    fn this_at(&self, at: usize) -> Option<usize> {
+        let mut node = self.tree.root_node().descendant_for_byte_range(at, at)?;
+        loop {
+            if matches!(
+                node.kind_str(),
+                "method_definition"
+                    | "function_declaration"
+                    | "function_expression"
+                    | "generator_function_declaration"
+                    | "class_body"
+            ) {
+                return Some(node.start_byte());
+            }
+            node = self.parent(node)?;
+        }
     }
 
     /// The value an identifier is bound to at `node`, when it is bound once

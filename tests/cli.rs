@@ -1228,3 +1228,144 @@ fn stdin_filename_reads_the_program_from_stdin() {
         .assert()
         .code(2);
 }
+
+/// Findings a program of `tests/fixtures/ALL` may keep after
+/// `--write --unsafe-fixes --select ALL`, each for a reason outside what
+/// iacfix wrote: (program, rule, part of the message, reason). Every entry
+/// must still be met, so none outlives its reason.
+const KEPT_AFTER_FIXING: &[(&str, &str, &str, &str)] = &[];
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &target);
+        } else {
+            fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+/// The lines of `after` that `before` does not have.
+fn added_lines<'a>(before: &str, after: &'a str) -> Vec<&'a str> {
+    let mut old: Vec<&str> = before.lines().collect();
+    let mut out = Vec::new();
+    for line in after.lines() {
+        match old.iter().position(|l| *l == line) {
+            Some(i) => {
+                old.remove(i);
+            }
+            None => out.push(line),
+        }
+    }
+    out
+}
+
+/// Everything iacfix writes passes iacfix: after `--write --unsafe-fixes
+/// --select ALL` on the whole-program fixtures (the seeds, a typical
+/// Pulumi TypeScript program whose provider takes `region as aws.Region`
+/// and whose resources spread a shared tag map, and a CDKTF Python one),
+/// a check of every rule finds nothing but what `KEPT_AFTER_FIXING` lists;
+/// and the tags iacfix writes use the program's own tag map rather than
+/// literal values.
+#[test]
+fn what_iacfix_writes_passes_iacfix() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ALL");
+    let mut programs: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    programs.sort();
+    let mut met = vec![false; KEPT_AFTER_FIXING.len()];
+    for path in programs {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let before = if path.is_dir() {
+            copy_tree(&path, dir.path());
+            None
+        } else {
+            fs::copy(&path, dir.path().join(&name)).unwrap();
+            Some(fs::read_to_string(&path).unwrap())
+        };
+        let wrote = iacfix(dir.path())
+            .args(["--write", "--unsafe-fixes", "--select", "ALL"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(wrote.status.code(), Some(0 | 1)),
+            "{name}: {}",
+            String::from_utf8_lossy(&wrote.stderr)
+        );
+        let out = iacfix(dir.path())
+            .args(["--select", "ALL", "--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{name}: {v}");
+        let mut unexpected = Vec::new();
+        for f in v["findings"].as_array().unwrap() {
+            let rule = f["rule"].as_str().unwrap();
+            let message = f["message"].as_str().unwrap();
+            let kept = KEPT_AFTER_FIXING
+                .iter()
+                .position(|(p, r, text, _)| *p == name && *r == rule && message.contains(text));
+            match kept {
+                Some(i) => met[i] = true,
+                None => unexpected.push(format!(
+                    "{}:{} {rule} {message}",
+                    f["file"].as_str().unwrap(),
+                    f["line"]
+                )),
+            }
+        }
+        assert!(
+            unexpected.is_empty(),
+            "{name}: after --write --unsafe-fixes --select ALL, iacfix still finds:\n{}",
+            unexpected.join("\n")
+        );
+
+        // Tags written in a program that tags through a shared map use it.
+        let (main, original) = match &before {
+            Some(src) => (dir.path().join(&name), src.clone()),
+            None => {
+                let main = ["index.ts", "main.py"]
+                    .iter()
+                    .map(|f| path.join(f))
+                    .find(|p| p.is_file())
+                    .unwrap();
+                let file = main.file_name().unwrap().to_owned();
+                (dir.path().join(&file), fs::read_to_string(&main).unwrap())
+            }
+        };
+        let shared = ["commonTags", "common_tags"].iter().find(|t| {
+            original.contains(&format!("...{t}")) || original.contains(&format!("**{t}"))
+        });
+        if let Some(shared) = shared {
+            let fixed = fs::read_to_string(&main).unwrap();
+            let literal: Vec<&str> = added_lines(&original, &fixed)
+                .into_iter()
+                .filter(|l| l.contains("ManagedBy") || l.contains("Environment"))
+                .collect();
+            assert!(
+                literal.is_empty(),
+                "{name}: tags written as literals beside `{shared}`:\n{}",
+                literal.join("\n")
+            );
+            assert!(
+                added_lines(&original, &fixed)
+                    .iter()
+                    .any(|l| l.contains(&format!("tags: {shared}"))
+                        || l.contains(&format!("tags={shared}"))),
+                "{name}: no tags written with `{shared}`"
+            );
+        }
+    }
+    for (i, (program, rule, text, reason)) in KEPT_AFTER_FIXING.iter().enumerate() {
+        assert!(
+            met[i],
+            "{program}: no {rule} finding with `{text}` is left ({reason}): remove the entry"
+        );
+    }
+}
