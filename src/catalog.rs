@@ -226,10 +226,11 @@ pub fn cdktf_service(tf_type: &str) -> Option<&'static str> {
         .map(|(_, ns)| *ns)
 }
 
-/// Types the Terraform AWS provider added after 3 (the oldest major iacfix
-/// knows), with the first major that has them for certain: the S3 bucket's
-/// separate configurations came with 4, the VPC security group rules late
-/// in 4 (missing from the 4.x that prebuilt CDKTF bindings 9 were built on).
+/// Types the Terraform AWS provider added in a later major than the
+/// others iacfix writes (which every major since 2 has), with the first
+/// major that has them for certain: the S3 bucket's separate configurations
+/// came with 4, the VPC security group rules late in 4 (missing from the
+/// 4.x that prebuilt CDKTF bindings 9 were built on).
 const TERRAFORM_SINCE: &[(&str, u32)] = &[
     ("aws_s3_bucket_server_side_encryption_configuration", 4),
     ("aws_s3_bucket_versioning", 4),
@@ -244,7 +245,7 @@ pub fn terraform_has(tf_type: &str, major: u32) -> bool {
     let since = TERRAFORM_SINCE
         .iter()
         .find(|(t, _)| *t == tf_type)
-        .map_or(3, |(_, m)| *m);
+        .map_or(0, |(_, m)| *m);
     major >= since
 }
 
@@ -547,7 +548,7 @@ pub fn cdktf_type(module: Option<&str>, class: &str) -> Option<&'static str> {
         // its own module, or its service's in bindings of cdktf 0.12 and older
         Some(m)
             if snake_case(m) != cdktf_module(row.tf_type)
-                && cdktf_service(row.tf_type) != Some(m) =>
+                && cdktf_service(row.tf_type) != Some(m.to_ascii_lowercase().as_str()) =>
         {
             None
         }

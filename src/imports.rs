@@ -242,7 +242,20 @@ impl<'t> SourceFile<'t> {
                             Some(spec),
                         ))
                     }
+                    CdktfLayout::CapitalNamespaces(_) => {
+                        let service = service.filter(|s| !s.is_empty()).ok_or_else(no_service)?;
+                        match self.namespace_local(Framework::Cdktf, service) {
+                            Some(local) => done(format!("{local}.{class}")),
+                            None => Err(format!(
+                                "this file's bindings name their service namespaces in capitals, and iacfix does not know how they name `{service}`: import it, and run iacfix again"
+                            )),
+                        }
+                    }
                     CdktfLayout::Flat(spec) => {
+                        // through the whole-module import the file has
+                        if let Some(star) = self.local_for(Framework::Cdktf, &[]) {
+                            return done(format!("{star}.{class}"));
+                        }
                         check(&spec)?;
                         taken(class)?;
                         Ok((
@@ -339,7 +352,7 @@ impl<'t> SourceFile<'t> {
                 _ => format!("{prefix}{module}"),
             },
             Ok(CdktfLayout::Flat(spec)) => spec,
-            Ok(CdktfLayout::Namespaces { .. }) | Err(_) => {
+            Ok(CdktfLayout::Namespaces { .. } | CdktfLayout::CapitalNamespaces(_)) | Err(_) => {
                 format!("cdktf_cdktf_provider_aws.{module}")
             }
         }

@@ -33,6 +33,10 @@ pub enum CdktfLayout {
         services: bool,
         star: Option<String>,
     },
+    /// Service namespaces written in capitals (`EC2`, `IAM`: bindings 2
+    /// and some of their kind), from this module: a namespace the file
+    /// does not import yet cannot be named.
+    CapitalNamespaces(String),
 }
 
 impl CdktfLayout {
@@ -42,7 +46,8 @@ impl CdktfLayout {
             CdktfLayout::PerResource(m)
             | CdktfLayout::Services(m)
             | CdktfLayout::Flat(m)
-            | CdktfLayout::Namespaces { module: m, .. } => m,
+            | CdktfLayout::Namespaces { module: m, .. }
+            | CdktfLayout::CapitalNamespaces(m) => m,
         };
         is_local_module(module)
     }
@@ -223,6 +228,16 @@ impl<'t> SourceFile<'t> {
                     found.push(self.star_evidence(&imp.root, star, local));
                 }
                 for name in &imp.names {
+                    let lower = name.to_ascii_lowercase();
+                    if name != &lower
+                        && catalog::CDKTF_SERVICE_NAMES.contains(&lower.as_str())
+                        && type_of_class(name).is_none()
+                    {
+                        found.push(Evidence::Layout(CdktfLayout::CapitalNamespaces(
+                            imp.root.clone(),
+                        )));
+                        continue;
+                    }
                     found.push(if is_class_name(name) {
                         if name == "AwsProvider" {
                             // at the root of flat and service-grouped bindings alike
@@ -380,6 +395,12 @@ impl<'t> SourceFile<'t> {
                 // the provider is at the root of flat and service-grouped bindings
                 2 if chain[1] == "AwsProvider" => {}
                 2 => return Evidence::Layout(CdktfLayout::Flat(root.to_string())),
+                3 if chain[1] != chain[1].to_ascii_lowercase()
+                    && catalog::CDKTF_SERVICE_NAMES
+                        .contains(&chain[1].to_ascii_lowercase().as_str()) =>
+                {
+                    return Evidence::Layout(CdktfLayout::CapitalNamespaces(root.to_string()));
+                }
                 3 => {
                     let ns = chain[1];
                     let service = catalog::CDKTF_SERVICE_NAMES.contains(&ns);

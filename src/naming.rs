@@ -4,14 +4,37 @@
 use crate::catalog;
 use crate::edit::quote;
 use crate::lang::NodeExt;
-use crate::model::{Binding, Resource, SourceFile};
+use crate::layout::CdktfLayout;
+use crate::model::{Binding, Framework, Resource, SourceFile};
 
 impl<'t> SourceFile<'t> {
     /// A fresh variable name based on `base` (already in the language's case).
     pub fn fresh_var(&self, base: &str, taken: &[String]) -> String {
+        // in bindings reached through namespaces, a namespace a new class
+        // needs (`cloudtrail.Cloudtrail`) may be imported by the same fix
+        let cdktf = self
+            .flavor
+            .is_some_and(|f| f.framework() == Framework::Cdktf);
+        let layout = if cdktf {
+            self.cdktf_layout().ok()
+        } else {
+            None
+        };
+        let reserved = |name: &str| match &layout {
+            Some(
+                CdktfLayout::Namespaces { services: true, .. } | CdktfLayout::CapitalNamespaces(_),
+            ) => catalog::CDKTF_SERVICE_NAMES.contains(&name.to_ascii_lowercase().as_str()),
+            Some(CdktfLayout::Namespaces {
+                services: false, ..
+            }) => catalog::TYPES.iter().any(|r| {
+                let module = catalog::cdktf_module(r.tf_type);
+                name == module || name == catalog::camel_case(&module)
+            }),
+            _ => false,
+        };
         let mut name = base.to_string();
         let mut n = 2;
-        while self.is_declared(&name) || taken.contains(&name) {
+        while self.is_declared(&name) || taken.contains(&name) || reserved(&name) {
             name = format!("{base}{n}");
             n += 1;
         }
