@@ -16,9 +16,16 @@
 //!   hash is dropped (Pulumi hashes archives itself).
 //!
 //! The handler is corrected when the code defines exactly one function and
-//! the handler names another. The variable that held the code and imports
-//! left unused (`base64`, `hashlib`, `crypto`) are removed. `--dry-run`
-//! shows the new file as a diff from `/dev/null`.
+//! the handler names another. Code is read through variables and calls
+//! that only trim it (`textwrap.dedent(...)`, `.strip()`, `.trim()`).
+//!
+//! The variable that held the code is removed when nothing else in the
+//! file reads it any more, and so are variables made only from it (a hash,
+//! an archive of it) and imports left unused (`base64`, `hashlib`,
+//! `crypto`, `textwrap`). A variable something else still reads, an
+//! exported one, or one declared beside others in one statement stays. Code
+//! several functions share goes once all of them are packaged in one run.
+//! `--dry-run` shows the new file as a diff from `/dev/null`.
 //!
 //! ## Why is this bad?
 //! Terraform reads `filename` when it plans: a zip that nothing builds
@@ -135,6 +142,7 @@ impl Rule for LambdaPackaging {
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let mut taken: Vec<PathBuf> = p.created.clone();
+        let mut planned = Vec::new();
         for res in p
             .resources
             .iter()
@@ -149,12 +157,56 @@ impl Rule for LambdaPackaging {
                 pkg.problems.join("; ")
             );
             let finding = Finding::at(&META, p, res, res.head(), msg.clone());
-            match fix(p, res, &pkg, &mut taken) {
-                Ok(fix) => out.push(finding.with_fix(fix)),
+            planned.push((finding, fix(p, res, &pkg, &mut taken)));
+        }
+        // What only all these fixes together leave unused (a code string
+        // two functions share) goes once every one of them applies.
+        let plans: Vec<&Plan> = planned
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok())
+            .collect();
+        let cleanup = shared_cleanup(p, &plans);
+        for (finding, plan) in planned {
+            match plan {
+                Ok(plan) => out.push(finding.with_fix(plan.fix.with_cleanup(cleanup.clone()))),
                 Err(why) => out.push(finding.without_fix(why)),
             }
         }
     }
+}
+
+/// One function's fix, and what it takes out of the file.
+struct Plan {
+    fix: Fix,
+    /// The code the fix replaces or removes (values, arguments).
+    replaced: Vec<std::ops::Range<usize>>,
+    /// That code and the statements the fix removes.
+    removed: Vec<std::ops::Range<usize>>,
+}
+
+/// The modules whose imports a fix may leave unused.
+const HASH_MODULES: &[&str] = &["base64", "hashlib", "crypto", "textwrap"];
+
+/// Edits that remove what the fixes of `plans` together leave unused but
+/// none of them alone does: variables they all stop using, and imports.
+fn shared_cleanup(p: &SourceFile, plans: &[&Plan]) -> Vec<Edit> {
+    if plans.len() < 2 {
+        return Vec::new();
+    }
+    let replaced: Vec<std::ops::Range<usize>> =
+        plans.iter().flat_map(|pl| pl.replaced.clone()).collect();
+    let mut removed: Vec<std::ops::Range<usize>> =
+        plans.iter().flat_map(|pl| pl.removed.clone()).collect();
+    let dead = dead_declarations(p, &replaced, &removed);
+    removed.extend(dead.iter().map(|s| s.byte_range()));
+    let mut edits = p.remove_statements(&dead);
+    for module in HASH_MODULES {
+        let each_keeps = plans.iter().all(|pl| p.uses_outside(module, &pl.removed));
+        if each_keeps && !p.uses_outside(module, &removed) {
+            edits.extend(p.remove_unused_import(module, &removed));
+        }
+    }
+    edits
 }
 
 fn inspect<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Package<'t> {
@@ -235,10 +287,10 @@ fn archive<'t>(p: &SourceFile<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
                 let Some(("StringAsset", inner)) = constructor(p, value) else {
                     continue;
                 };
-                let Some(code) = inner.first().and_then(|a| p.resolve(*a)) else {
+                let Some(code) = inner.first().and_then(|a| text_literal(p, *a)) else {
                     continue;
                 };
-                if matches!(code.kind_str(), "string" | "template_string") {
+                {
                     let name = match p.literal(Val { node: key }) {
                         Scalar::Str(s) => s,
                         _ => p.text(key).to_string(),
@@ -278,7 +330,7 @@ fn code_string<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Node<'t>> {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
         let target = match n.kind_str() {
-            "identifier" => p.resolve(n),
+            "identifier" => text_literal(p, n),
             "string" | "template_string" => Some(n),
             _ => None,
         };
@@ -293,6 +345,47 @@ fn code_string<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Node<'t>> {
         stack.extend(n.named_children(&mut cursor));
     }
     best
+}
+
+/// The string literal an expression stands for, through variables and
+/// calls that only trim or dedent it (`textwrap.dedent("""...""")`,
+/// `` `...`.trim() ``).
+fn text_literal<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    const TRIMS: &[&str] = &[
+        "dedent",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "trim",
+        "trimStart",
+        "trimEnd",
+    ];
+    let mut node = node;
+    for _ in 0..8 {
+        let n = p.resolve(node)?;
+        match n.kind_str() {
+            "string" | "template_string" => return Some(n),
+            "call" | "call_expression" => {
+                let func = n.field("function")?;
+                let (last, object) = match func.kind_str() {
+                    "member_expression" => (func.field("property")?, func.field("object")),
+                    "attribute" => (func.field("attribute")?, func.field("object")),
+                    _ => (func, None),
+                };
+                let last = p.text(last);
+                if !TRIMS.contains(&last) {
+                    return None;
+                }
+                node = match object {
+                    // `"...".strip()`; `textwrap.dedent("...")` takes its argument
+                    Some(o) if last != "dedent" => o,
+                    _ => n.field("arguments")?.named_child(0)?,
+                };
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Whether `name` is a zip that exists neither beside the file nor in the
@@ -415,7 +508,7 @@ fn fix(
     res: &Resource,
     pkg: &Package,
     taken: &mut Vec<PathBuf>,
-) -> Result<Fix, String> {
+) -> Result<Plan, String> {
     let code_node = pkg.code.ok_or(
         "there is no inline code to package; build the zip or point the function at its sources",
     )?;
@@ -615,17 +708,13 @@ fn fix(
         }
     }
 
-    // The variable that held the code, and imports left unused.
-    if let Some(holder) = code_holder(p, code_node) {
-        let (name, statement) = holder;
-        let mut with_statement = removed.clone();
-        with_statement.push(statement.byte_range());
-        if !p.uses_outside(name, &with_statement) {
-            removed.push(statement.byte_range());
-            edits.push(p.remove_statement(statement));
-        }
-    }
-    for module in ["base64", "hashlib", "crypto"] {
+    // Variables that only the replaced code used (the one holding the
+    // code, a hash or an archive made from it), and imports left unused.
+    let replaced = removed.clone();
+    let dead = dead_declarations(p, &replaced, &removed);
+    removed.extend(dead.iter().map(|s| s.byte_range()));
+    edits.extend(p.remove_statements(&dead));
+    for module in HASH_MODULES {
         if p.uses_outside(module, &removed) {
             continue;
         }
@@ -637,7 +726,9 @@ fn fix(
         let import_os = p.module_import("os", "os");
         let os = imports.iter().position(|l| *l == import_os);
         match (alone, os) {
-            (Some(stmt), Some(i)) if !p.is_declared("os") => {
+            (Some(stmt), Some(i))
+                if !p.is_declared("os") && !p.imports.iter().any(|i| p.text(*i) == import_os) =>
+            {
                 imports.remove(i);
                 edits.push(Edit::replace(stmt.byte_range(), import_os));
             }
@@ -655,11 +746,16 @@ fn fix(
         Framework::Cdktf => "TerraformAsset",
         Framework::Pulumi => "FileArchive",
     };
-    Ok(Fix::unsafe_(
+    let fix = Fix::unsafe_(
         format!("Package the function from `{folder}/{file_name}` with {mechanism}"),
         merge_inserts(edits),
     )
-    .with_new_files(new_files))
+    .with_new_files(new_files);
+    Ok(Plan {
+        fix,
+        replaced,
+        removed,
+    })
 }
 
 /// Whether one of the file's imports names `name`.
@@ -734,19 +830,185 @@ fn program_relative(p: &SourceFile, folder: &str) -> String {
     }
 }
 
-/// The variable and statement holding a code string (`code = """..."""`).
-fn code_holder<'t>(p: &SourceFile<'t>, string: Node<'t>) -> Option<(&'t str, Node<'t>)> {
-    let parent = p.parent(string)?;
-    let name = match parent.kind_str() {
-        "assignment" => parent.field("left")?,
-        "variable_declarator" => parent.field("name")?,
-        _ => return None,
+/// Calls that compute a value from text and nothing else: a variable
+/// holding one of them is dead code once nothing reads it.
+const PURE_CALLS: &[&str] = &[
+    "dedent",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "encode",
+    "decode",
+    "b64encode",
+    "standard_b64encode",
+    "urlsafe_b64encode",
+    "sha1",
+    "sha256",
+    "sha512",
+    "md5",
+    "createHash",
+    "update",
+    "digest",
+    "hexdigest",
+    "from",
+    "toString",
+    "format",
+    "replace",
+    "join",
+    "str",
+    "String",
+    "StringAsset",
+    "AssetArchive",
+];
+
+/// The declarations (`const code = `...``, `code = """..."""`) that the
+/// code in `replaced` reads and that nothing outside `removed` reads any
+/// more, followed through what they read in turn (a hash variable made
+/// from a code variable). Only variables declared once, alone in their
+/// statement, not exported, and holding text or values computed from text
+/// alone (`PURE_CALLS`) are taken.
+fn dead_declarations<'t>(
+    p: &SourceFile<'t>,
+    replaced: &[std::ops::Range<usize>],
+    removed: &[std::ops::Range<usize>],
+) -> Vec<Node<'t>> {
+    let mut removed = removed.to_vec();
+    let mut out: Vec<Node<'t>> = Vec::new();
+    let mut names: Vec<Node<'t>> = replaced
+        .iter()
+        .flat_map(|r| identifiers_in(p, r.clone()))
+        .collect();
+    let mut candidates: Vec<(&'t str, Node<'t>, Node<'t>)> = Vec::new();
+    loop {
+        for id in names.drain(..) {
+            if let Some(found) = declaration(p, id) {
+                if !candidates.iter().any(|c| c.1 == found.1) {
+                    candidates.push(found);
+                }
+            }
+        }
+        let mut changed = false;
+        for &(name, statement, value) in &candidates {
+            if out.contains(&statement) {
+                continue;
+            }
+            let mut without = removed.clone();
+            without.push(statement.byte_range());
+            if !p.uses_outside(name, &without) {
+                removed = without;
+                out.push(statement);
+                names.extend(identifiers_in(p, value.byte_range()));
+                changed = true;
+            }
+        }
+        if !changed && names.is_empty() {
+            return out;
+        }
+    }
+}
+
+/// The identifiers (variables, not Python attribute or keyword names) in
+/// a range of the text.
+fn identifiers_in<'t>(p: &SourceFile<'t>, range: std::ops::Range<usize>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let Some(top) = p
+        .tree
+        .root_node()
+        .descendant_for_byte_range(range.start, range.end)
+    else {
+        return out;
     };
-    if name.kind_str() != "identifier" {
+    let mut stack = vec![top];
+    while let Some(n) = stack.pop() {
+        if !(n.start_byte() < range.end && range.start < n.end_byte()) {
+            continue;
+        }
+        if matches!(n.kind_str(), "identifier" | "shorthand_property_identifier")
+            && range.contains(&n.start_byte())
+        {
+            out.push(n);
+        }
+        let not_a_name = match n.kind_str() {
+            "attribute" => n.field("attribute"),
+            "keyword_argument" => n.field("name"),
+            _ => None,
+        };
+        let mut cursor = n.walk();
+        stack.extend(
+            n.named_children(&mut cursor)
+                .filter(|c| Some(*c) != not_a_name),
+        );
+    }
+    out
+}
+
+/// The declaration an identifier reads, when it can be removed whole:
+/// its name, its statement and its value.
+fn declaration<'t>(p: &SourceFile<'t>, id: Node<'t>) -> Option<(&'t str, Node<'t>, Node<'t>)> {
+    let name = p.text(id);
+    // declared once where it is read, with a value
+    p.resolve(id)?;
+    let value = p.declared_before(name, id.start_byte())??;
+    let holder = p.parent(value)?;
+    match holder.kind_str() {
+        "variable_declarator" => {
+            if holder.field("name").map(|n| p.text(n)) != Some(name) {
+                return None;
+            }
+            let declaration = p.parent(holder)?;
+            let mut cursor = declaration.walk();
+            let declarators = declaration
+                .named_children(&mut cursor)
+                .filter(|c| c.kind_str() == "variable_declarator")
+                .count();
+            if declarators != 1 {
+                return None;
+            }
+        }
+        "assignment" => {
+            let left = holder.field("left")?;
+            if left.kind_str() != "identifier" || p.text(left) != name {
+                return None;
+            }
+        }
+        _ => return None,
+    }
+    let statement = p.statement_of(value)?;
+    if statement.kind_str() == "export_statement" || !computed_from_text(p, value) {
         return None;
     }
-    let statement = p.statement_of(string)?;
-    Some((p.text(name), statement))
+    Some((name, statement, value))
+}
+
+/// Whether an expression calls nothing but `PURE_CALLS`.
+fn computed_from_text(p: &SourceFile, value: Node) -> bool {
+    let mut stack = vec![value];
+    while let Some(n) = stack.pop() {
+        let callee = match n.kind_str() {
+            "call" | "call_expression" => n.field("function"),
+            "new_expression" => n.field("constructor"),
+            "arrow_function" | "function_expression" | "lambda" | "await_expression" => {
+                return false
+            }
+            _ => None,
+        };
+        if let Some(callee) = callee {
+            let last = match callee.kind_str() {
+                "member_expression" => callee.field("property"),
+                "attribute" => callee.field("attribute"),
+                _ => Some(callee),
+            };
+            if !last.is_some_and(|l| PURE_CALLS.contains(&p.text(l))) {
+                return false;
+            }
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    true
 }
 
 #[cfg(test)]

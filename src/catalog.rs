@@ -488,6 +488,29 @@ pub static TYPES: &[TypeRow] = &[
         "LambdaPermission",
     ),
     row("aws_kms_key", "kms", "Key", "Key", "KmsKey"),
+    // Read by EC2001 (container hosts: the launch templates of EKS node
+    // groups and of the autoscaling groups ECS capacity providers use).
+    row(
+        "aws_autoscaling_group",
+        "autoscaling",
+        "Group",
+        "Group",
+        "AutoscalingGroup",
+    ),
+    row(
+        "aws_eks_node_group",
+        "eks",
+        "NodeGroup",
+        "NodeGroup",
+        "EksNodeGroup",
+    ),
+    row(
+        "aws_ecs_capacity_provider",
+        "ecs",
+        "CapacityProvider",
+        "CapacityProvider",
+        "EcsCapacityProvider",
+    ),
     row("aws_provider", "", "Provider", "Provider", "AwsProvider"),
     // Data sources: Pulumi invokes (`aws.ec2.getAmi`, `get_ami`, and their
     // `...Output` forms) and CDKTF `DataAws...` classes.
@@ -635,6 +658,7 @@ static PULUMI_RENAMES: &[(&str, &str, &str, &str)] = &[
         "rules",
     ),
     ("aws_route_table", "", "route", "routes"),
+    ("aws_autoscaling_group", "", "tag", "tags"),
     ("aws_cloudtrail", "", "event_selector", "event_selectors"),
     ("data.aws_ami", "", "filter", "filters"),
     (

@@ -564,13 +564,19 @@ impl<'t> SourceFile<'t> {
     }
 
     /// Whether an identifier named `name` is used outside the `removed`
-    /// ranges and the import statements.
+    /// ranges and the import statements. Python's attribute names
+    /// (`x.name`) and keyword names (`f(name=...)`) are no uses of a
+    /// variable `name`.
     pub fn uses_outside(&self, name: &str, removed: &[std::ops::Range<usize>]) -> bool {
+        // (A node is skipped when it lies within a range: the file's root
+        // starts where its first import does.)
+        let within = |node: Node, r: &std::ops::Range<usize>| {
+            r.start <= node.start_byte() && node.end_byte() <= r.end && !r.is_empty()
+        };
         let mut stack = vec![self.tree.root_node()];
         while let Some(node) = stack.pop() {
-            let at = node.start_byte();
-            let skipped = removed.iter().any(|r| r.contains(&at))
-                || self.imports.iter().any(|i| i.byte_range().contains(&at));
+            let skipped = removed.iter().any(|r| within(node, r))
+                || self.imports.iter().any(|i| within(node, &i.byte_range()));
             if skipped {
                 continue;
             }
@@ -581,10 +587,40 @@ impl<'t> SourceFile<'t> {
             {
                 return true;
             }
+            let not_a_use = match node.kind_str() {
+                "attribute" => node.field("attribute"),
+                "keyword_argument" => node.field("name"),
+                _ => None,
+            };
             let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
+            stack.extend(
+                node.named_children(&mut cursor)
+                    .filter(|c| Some(*c) != not_a_use),
+            );
         }
         false
+    }
+
+    /// Whether an import statement of the file binds `name` (a class or
+    /// module of any package: `from cdktf import TerraformAsset`).
+    fn imports_name(&self, name: &str) -> bool {
+        self.imports.iter().any(|import| {
+            let module = import
+                .field("module_name")
+                .or_else(|| import.field("source"));
+            let mut stack = vec![*import];
+            while let Some(n) = stack.pop() {
+                if Some(n) == module {
+                    continue;
+                }
+                if matches!(n.kind_str(), "identifier" | "dotted_name") && self.text(n) == name {
+                    return true;
+                }
+                let mut cursor = n.walk();
+                stack.extend(n.named_children(&mut cursor));
+            }
+            false
+        })
     }
 
     /// Edits that import `names` from `module`: added to an existing
@@ -594,7 +630,7 @@ impl<'t> SourceFile<'t> {
         let missing: Vec<&str> = names
             .iter()
             .copied()
-            .filter(|n| !self.is_declared(n))
+            .filter(|n| !self.is_declared(n) && !self.imports_name(n))
             .collect();
         if missing.is_empty() {
             return Vec::new();
@@ -677,6 +713,40 @@ mod tests {
     use crate::model::SourceFile;
 
     use crate::edit::apply;
+
+    #[test]
+    fn uses_outside_sees_the_whole_file_and_only_variables() {
+        // The file's root starts where its first import does.
+        let src = "import * as aws from \"@pulumi/aws\";\nconst code = \"x\";\nexport const size = code.length;\n";
+        let tree = parse(Lang::TypeScript, src);
+        let p = SourceFile::new(src, Lang::TypeScript, &tree);
+        let decl = src.find("const code").unwrap()..src.find("export").unwrap();
+        assert!(p.uses_outside("code", std::slice::from_ref(&decl)));
+        let export = src.find("export").unwrap()..src.len();
+        assert!(!p.uses_outside("code", &[decl, export]));
+        // Python attribute and keyword names are no uses of a variable.
+        let src =
+            "import pulumi_aws as aws\ncode = 'x'\naws.lambda_.Function('f', code=archive.code)\n";
+        let tree = parse(Lang::Python, src);
+        let p = SourceFile::new(src, Lang::Python, &tree);
+        let decl = src.find("code =").unwrap()..src.find("aws.lambda_").unwrap();
+        assert!(!p.uses_outside("code", &[decl]));
+    }
+
+    #[test]
+    fn names_imported_from_any_package_are_not_imported_again() {
+        let src = "from cdktf import App, TerraformAsset\nimport pulumi_aws as aws\n";
+        let tree = parse(Lang::Python, src);
+        let p = SourceFile::new(src, Lang::Python, &tree);
+        let out = apply(
+            src,
+            p.import_names("cdktf", &["AssetType", "TerraformAsset"]),
+        );
+        assert_eq!(
+            out,
+            "from cdktf import App, TerraformAsset, AssetType\nimport pulumi_aws as aws\n"
+        );
+    }
 
     #[test]
     fn imports_go_after_future_imports_and_are_not_repeated() {

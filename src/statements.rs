@@ -320,21 +320,57 @@ impl<'t> SourceFile<'t> {
     /// Removes a statement with its leading comments and the line break
     /// after it; a blank line left doubled is removed too.
     pub fn remove_statement(&self, stmt: Node<'t>) -> Edit {
+        self.remove_run(stmt, stmt)
+    }
+
+    /// Removes statements (each with its leading comments): those that
+    /// follow each other, with nothing but line breaks between them, go
+    /// as one run, so no blank line is left doubled where they were.
+    pub fn remove_statements(&self, statements: &[Node<'t>]) -> Vec<Edit> {
+        let mut sorted = statements.to_vec();
+        sorted.sort_by_key(|s| s.start_byte());
+        sorted.dedup();
+        let mut edits = Vec::new();
+        let mut i = 0;
+        while i < sorted.len() {
+            let first = sorted[i];
+            let mut last = first;
+            while let Some(&next) = sorted.get(i + 1) {
+                let between = self.src.get(last.end_byte()..self.statement_top(next));
+                let adjacent = self.parent(next) == self.parent(last)
+                    && between.is_some_and(|b| b.trim().is_empty() && b.matches('\n').count() <= 2)
+                    && self.src[last.end_byte()..next.start_byte()].contains('\n');
+                if !adjacent {
+                    break;
+                }
+                last = next;
+                i += 1;
+            }
+            edits.push(self.remove_run(first, last));
+            i += 1;
+        }
+        edits
+    }
+
+    /// Removes the statements from `first` to `last` (siblings, one after
+    /// the other) as `remove_statement` removes one.
+    fn remove_run(&self, first: Node<'t>, last: Node<'t>) -> Edit {
+        let stmt = first;
         let start = self.statement_top(stmt);
-        let mut end = stmt.end_byte();
+        let mut end = last.end_byte();
         let rest = &self.src[end..];
         let line_end = rest.find('\n').map_or(self.src.len(), |i| end + i + 1);
         if self.src[end..line_end].trim().is_empty() {
             end = line_end;
         } else {
-            // something else follows on the line: remove only the statement
-            return Edit::replace(stmt.start_byte()..stmt.end_byte(), "");
+            // something else follows on the line: remove only the statements
+            return Edit::replace(stmt.start_byte()..last.end_byte(), "");
         }
         if !self.src[start..stmt.start_byte()].trim().is_empty()
             && self.statement_top(stmt) == self.lines.line_start(stmt.start_byte())
             && !self.owns_line(stmt)
         {
-            return Edit::replace(stmt.start_byte()..stmt.end_byte(), "");
+            return Edit::replace(stmt.start_byte()..last.end_byte(), "");
         }
         let blank_before = start == 0 || self.src[..start].ends_with("\n\n");
         let next_line_end = self.src[end..]
@@ -473,6 +509,36 @@ mod tests {
         assert_eq!(
             remove_first_resource(Lang::Python, src),
             "import pulumi_aws as aws\n\nx = 1\n"
+        );
+    }
+
+    #[test]
+    fn statements_removed_together_leave_no_doubled_blank_line() {
+        let src = "import pulumi_aws as aws\n\nx = 1\n\n# the code\ncode = 'a'\ncode_hash = code\n\ny = 2\n\nz = 3\n";
+        let tree = parse(Lang::Python, src);
+        let p = SourceFile::new(src, Lang::Python, &tree);
+        let stmt = |text: &str| {
+            let at = src.find(text).unwrap();
+            let node = tree
+                .root_node()
+                .named_descendant_for_byte_range(at, at + 1)
+                .unwrap();
+            std::iter::successors(Some(node), |n| p.parent(*n))
+                .find(|n| p.parent(*n).is_some_and(|m| m.kind() == "module"))
+                .unwrap()
+        };
+        let edits = p.remove_statements(&[stmt("code_hash"), stmt("code =")]);
+        assert_eq!(edits.len(), 1);
+        assert_eq!(
+            apply(src, edits),
+            "import pulumi_aws as aws\n\nx = 1\n\ny = 2\n\nz = 3\n"
+        );
+        // Statements apart are removed apart.
+        let edits = p.remove_statements(&[stmt("x = 1"), stmt("z = 3")]);
+        assert_eq!(edits.len(), 2);
+        assert_eq!(
+            apply(src, edits),
+            "import pulumi_aws as aws\n\n# the code\ncode = 'a'\ncode_hash = code\n\ny = 2\n"
         );
     }
 

@@ -49,6 +49,14 @@ export const RULES = {
       if (m.httpPutResponseHopLimit !== undefined && m.httpPutResponseHopLimit < 1) {
         return `metadataOptions.httpPutResponseHopLimit is ${m.httpPutResponseHopLimit}`;
       }
+      // With tags in instance metadata, AWS refuses to launch an instance
+      // whose tag keys it cannot serve there.
+      if (m.instanceMetadataTags === "enabled") {
+        const maps = [r.inputs.tags, ...(r.inputs.tagSpecifications ?? []).map((s) => s?.tags)];
+        const keys = maps.flatMap((t) => (t && typeof t === "object" ? Object.keys(t) : []));
+        const bad = keys.find((k) => !/^[0-9A-Za-z+\-=.,_:@]{1,255}$/.test(k) || [".", "..", "_index"].includes(k));
+        if (bad !== undefined) return `instanceMetadataTags is "enabled" with the tag key ${JSON.stringify(bad)}`;
+      }
       return null;
     },
   },
@@ -498,7 +506,7 @@ export const CHECKOV = {
     {
       id: "CKV_AWS_341",
       strict: false,
-      why: "a hop limit the program sets is kept (containers on EC2 need 2); iacfix writes 1 where none is set",
+      why: "iacfix writes 1 where none is set, but 2 on container hosts (ECS/EKS user data, launch templates of EKS node groups and ECS capacity providers), and a hop limit the program sets is kept",
     },
   ],
   EC2002: [{ id: "CKV_AWS_8" }, { id: "CKV_AWS_3" }],

@@ -606,6 +606,24 @@ export const isOptIn = (rel) => /(^|[\\/])(MON\d+[\\/]|seed\d+-)/.test(rel);
 
 const PROGRAM_FILES = ["Pulumi.yaml", "cdktf.json", "package.json", "requirements.txt", "pyproject.toml"];
 
+/**
+ * Copies the files of a program folder that are neither source files nor
+ * iacfix's configuration (the oracle holds rules to their catalog
+ * defaults).
+ */
+function copyData(from, to) {
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, e.name);
+    if (e.isDirectory()) {
+      if (e.name === "node_modules") continue;
+      copyData(src, path.join(to, e.name));
+    } else if (!/\.(ts|tsx|js|py)$|^iacfix\.toml$/.test(e.name) && !fs.existsSync(path.join(to, e.name))) {
+      fs.mkdirSync(to, { recursive: true });
+      fs.copyFileSync(src, path.join(to, e.name));
+    }
+  }
+}
+
 export function prepare(opts, work, cases, runIacfix = true) {
   fs.rmSync(work, { recursive: true, force: true });
   for (const c of cases) {
@@ -619,6 +637,10 @@ export function prepare(opts, work, cases, runIacfix = true) {
         if (PROGRAM_FILES.includes(m) || /^Pulumi\.[^.]+\.ya?ml$/.test(m)) {
           fs.copyFileSync(path.join(dir, m), path.join(path.dirname(dest), m));
         }
+      }
+      // the data files a program folder reads (user data scripts)
+      if (dir && ["Pulumi.yaml", "cdktf.json"].some((m) => fs.existsSync(path.join(dir, m)))) {
+        copyData(dir, path.dirname(dest));
       }
     }
   }
