@@ -98,7 +98,7 @@ pub static SPEC: Spec = Spec {
         )
     },
     props,
-    unsafe_when: s3_companion::never_unsafe,
+    judge: s3_companion::always_safe,
 };
 
 /// The `[rules.S3002]` settings.

@@ -74,7 +74,7 @@ pub static SPEC: Spec = Spec {
     missing: "versioning",
     description: |_| "Enable versioning".into(),
     props,
-    unsafe_when: s3_companion::never_unsafe,
+    judge: s3_companion::always_safe,
 };
 
 impl Rule for S3Versioning {

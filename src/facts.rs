@@ -116,6 +116,16 @@ impl FileContext {
         })
     }
 
+    /// How messages name a file of the program: its path from the program
+    /// folder.
+    pub fn program_path(&self, path: &Path) -> String {
+        let root = self.facts.as_deref().map(|f| f.root.as_path());
+        root.and_then(|r| path.strip_prefix(r).ok())
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
     /// A reference of another file of the program, of `tf_type`, whose
     /// `attr` names one of `targets`.
     pub fn referred_elsewhere(&self, tf_type: &str, targets: &[String]) -> Option<&CrossRef> {
