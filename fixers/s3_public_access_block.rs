@@ -95,7 +95,7 @@ pub static META: Meta = Meta {
     code: "S3001",
     name: "s3-public-access-block",
     summary: "S3 buckets must have a public access block",
-    fix: FixKind::Mixed("safe; unsafe (ACLs only) for a bucket served publicly"),
+    fix: FixKind::Mixed("safe (unsafe for a website or public bucket)"),
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
