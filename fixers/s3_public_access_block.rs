@@ -437,7 +437,10 @@ fn doc_of(p: &SourceFile, node: Node, depth: usize) -> Doc {
                         }
                     }
                     "spread_element" | "dictionary_splat" => {
-                        match entry.named_child(0).map(|inner| doc_of(p, inner, depth + 1)) {
+                        match entry
+                            .named_child(0)
+                            .map(|inner| doc_of(p, inner, depth + 1))
+                        {
                             Some(Doc::Map(inner)) => entries.extend(inner),
                             _ => entries.push((SPREAD.to_string(), Doc::Unknown)),
                         }
@@ -590,7 +593,10 @@ fn unbrace(text: &str, fstring: bool) -> String {
 /// or the value of a block's only `return`.
 fn callback_result<'t>(p: &SourceFile<'t>, f: Node<'t>) -> Option<Node<'t>> {
     let f = p.resolve(f).unwrap_or(f);
-    if !matches!(f.kind_str(), "arrow_function" | "lambda" | "function_expression") {
+    if !matches!(
+        f.kind_str(),
+        "arrow_function" | "lambda" | "function_expression"
+    ) {
         return None;
     }
     let body = f.field("body")?;
@@ -634,7 +640,10 @@ fn document(p: &SourceFile, doc: &Resource) -> Doc {
             "Effect".to_string(),
             value("effect").unwrap_or(Doc::Str("Allow".into())),
         )];
-        for (attr, key) in [("principals", "Principal"), ("not_principals", "NotPrincipal")] {
+        for (attr, key) in [
+            ("principals", "Principal"),
+            ("not_principals", "NotPrincipal"),
+        ] {
             if let Some(list) = value(attr) {
                 entries.push((key.into(), principals(&list)));
             }
@@ -778,9 +787,7 @@ fn grant_of(doc: &Doc) -> Grant {
         }
         match reads {
             Tri::Yes => return Grant::Read,
-            Tri::Maybe => {
-                unknown = unknown.or(Some("its actions are computed at run time".into()))
-            }
+            Tri::Maybe => unknown = unknown.or(Some("its actions are computed at run time".into())),
             Tri::No => {
                 let names: Vec<String> = st
                     .get("Action")
@@ -943,7 +950,8 @@ mod tests {
         assert_eq!(json(vpce), Grant::Private);
         let write = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject"}]}"#;
         assert_eq!(json(write), Grant::Other("`s3:PutObject`".into()));
-        let list = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObjectAcl"}]}"#;
+        let list =
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObjectAcl"}]}"#;
         assert!(matches!(json(list), Grant::Other(_)));
     }
 

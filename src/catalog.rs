@@ -125,8 +125,20 @@ pub static TYPES: &[TypeRow] = &[
         "TargetGroup",
         "AlbTargetGroup",
     ),
-    row("aws_lb_listener", "lb", "Listener", "Listener", "LbListener"),
-    row("aws_alb_listener", "alb", "Listener", "Listener", "AlbListener"),
+    row(
+        "aws_lb_listener",
+        "lb",
+        "Listener",
+        "Listener",
+        "LbListener",
+    ),
+    row(
+        "aws_alb_listener",
+        "alb",
+        "Listener",
+        "Listener",
+        "AlbListener",
+    ),
     row(
         "aws_lb_listener_rule",
         "lb",
@@ -141,7 +153,13 @@ pub static TYPES: &[TypeRow] = &[
         "ListenerRule",
         "AlbListenerRule",
     ),
-    row("aws_db_instance", "rds", "Instance", "Instance", "DbInstance"),
+    row(
+        "aws_db_instance",
+        "rds",
+        "Instance",
+        "Instance",
+        "DbInstance",
+    ),
     row("aws_rds_cluster", "rds", "Cluster", "Cluster", "RdsCluster"),
     row(
         "aws_elasticache_cluster",

@@ -43,6 +43,8 @@ pub struct ProgramFacts {
 
 /// A resource attribute of some file that refers to another resource, by
 /// the name it is bound to (`bucket: assets.id` -> `assets`) or by a literal.
+/// An attribute holding a list (`vpc_security_group_ids`), or a path through
+/// blocks (`ingress.security_groups`), gives one reference per item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrossRef {
     pub file: PathBuf,
@@ -56,7 +58,8 @@ pub struct CrossRef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fact {
     /// Which resources the `tf_type` resources of other files refer to
-    /// through `attr` (a bucket's public access block names its bucket).
+    /// through `attr` (a bucket's public access block names its bucket); a
+    /// dotted `attr` goes through blocks (`ingress.security_groups`).
     Refers {
         tf_type: &'static str,
         attr: &'static str,
@@ -124,6 +127,23 @@ impl FileContext {
             .unwrap_or(path)
             .display()
             .to_string()
+    }
+
+    /// As `referred_elsewhere`, for references through `attr` alone (a
+    /// dotted path, `ingress.security_groups`).
+    pub fn referred_elsewhere_by(
+        &self,
+        tf_type: &str,
+        attr: &str,
+        targets: &[String],
+    ) -> Option<&CrossRef> {
+        let facts = self.facts.as_deref()?;
+        facts.refs.iter().find(|r| {
+            r.tf_type == tf_type
+                && r.attr == attr
+                && !self.path.as_deref().is_some_and(|p| same_file(p, &r.file))
+                && targets.contains(&r.target)
+        })
     }
 
     /// A reference of another file of the program, of `tf_type`, whose
