@@ -11,6 +11,8 @@ use crate::model::{Binding, Lookup, Resource, Scalar, SourceFile};
 use crate::new_resource::NewResource;
 use crate::rules::{Finding, Meta};
 use crate::statements::merge_inserts;
+
+use super::security_groups::{reference_of, Source};
 use tree_sitter::Node;
 
 /// Every companion type: statements of these types that follow a bucket
@@ -75,12 +77,32 @@ pub enum Verdict {
 }
 
 pub fn check(spec: &Spec, p: &SourceFile, out: &mut Vec<Finding>) {
+    // A companion whose bucket iacfix cannot follow (a parameter) may be
+    // any bucket's: a second one would fight it.
+    let unknown = p
+        .resources
+        .iter()
+        .filter(|r| r.tf_type == spec.companion)
+        .find_map(|r| match p.get(&p.props(r), "bucket") {
+            Lookup::Present(v) => match reference_of(p, v.node, "aws_s3_bucket") {
+                Source::Unresolved(text) => Some(text),
+                _ => None,
+            },
+            _ => None,
+        });
     for res in p.resources.iter().filter(|r| r.tf_type == "aws_s3_bucket") {
         if covered(spec, p, res) {
             continue;
         }
         let msg = format!("The bucket has no {}", spec.missing);
         let finding = Finding::at(spec.meta, p, res, res.head(), msg.clone());
+        if let Some(text) = &unknown {
+            out.push(finding.without_fix(format!(
+                "the file has a {} for the bucket given by `{text}`, which may be this one",
+                spec.missing
+            )));
+            continue;
+        }
         match fix(spec, p, res) {
             Ok(fix) => out.push(finding.with_fix(fix)),
             Err(why) => out.push(finding.without_fix(why)),

@@ -108,10 +108,12 @@ pub enum Dest {
     Cidr(String),
 }
 
-/// What an expression naming a security group names.
+/// What an expression naming a security group (or another resource)
+/// names.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
-    /// A group of this file (its index in `SourceFile::resources`).
+    /// A group (a resource of the type asked for) of this file: its index
+    /// in `SourceFile::resources`.
     Group(usize),
     /// Something that is not one of this file's groups: another resource
     /// of the file, a fixed id, or a name imported from elsewhere.
@@ -185,16 +187,20 @@ const MAX_HOPS: usize = 8;
 
 /// What a group reference names.
 pub fn source_of<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Source {
-    source_at(p, node, 0)
+    source_at(p, node, "aws_security_group", 0)
 }
 
-fn source_at<'t>(p: &SourceFile<'t>, node: Node<'t>, hops: usize) -> Source {
-    let unresolved = || Source::Unresolved(first_line(p.text(node)).to_string());
+/// What a reference to a resource of type `tf_type` names: one of the
+/// file's (`Source::Group`), something else, or a value iacfix cannot
+/// follow.
+pub fn reference_of<'t>(p: &SourceFile<'t>, node: Node<'t>, tf_type: &str) -> Source {
+    source_at(p, node, tf_type, 0)
+}
+
+fn source_at<'t>(p: &SourceFile<'t>, node: Node<'t>, tf_type: &str, hops: usize) -> Source {
+    let unresolved = || Source::Unresolved(brief(p.text(node)));
     for (i, r) in p.resources.iter().enumerate() {
-        if r.tf_type == "aws_security_group"
-            && r.binding != Binding::Unbound
-            && p.refers_to(node, r)
-        {
+        if r.tf_type == tf_type && r.binding != Binding::Unbound && p.refers_to(node, r) {
             return Source::Group(i);
         }
     }
@@ -213,11 +219,11 @@ fn source_at<'t>(p: &SourceFile<'t>, node: Node<'t>, hops: usize) -> Source {
         | "as_expression"
         | "non_null_expression"
         | "satisfies_expression" => match p.resolve(node) {
-            Some(inner) if inner != node => source_at(p, inner, hops + 1),
+            Some(inner) if inner != node => source_at(p, inner, tf_type, hops + 1),
             _ => unresolved(),
         },
         "identifier" => match p.resolve(node) {
-            Some(value) if value != node => source_at(p, value, hops + 1),
+            Some(value) if value != node => source_at(p, value, tf_type, hops + 1),
             _ if !p.is_declared(p.text(node)) => Source::Other,
             _ => unresolved(),
         },
@@ -244,10 +250,6 @@ fn source_at<'t>(p: &SourceFile<'t>, node: Node<'t>, hops: usize) -> Source {
         }
         _ => unresolved(),
     }
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
 }
 
 struct Reader<'a, 't> {
@@ -326,14 +328,15 @@ impl<'t> Reader<'_, 't> {
         let items = match p.get(obj, "ingress") {
             Lookup::Absent => return,
             Lookup::Unknown(why) => return self.unresolved(Some(i), &why),
-            Lookup::Present(v) => match p.list(v) {
-                Some(items) => items,
-                None => return self.unresolved(Some(i), first_line(p.text(v.node))),
+            Lookup::Present(v) => match (p.list(v), item_shape(p, v.node)) {
+                (Some(items), _) => items,
+                (None, Some(shape)) => vec![Val { node: shape }],
+                (None, None) => return self.unresolved(Some(i), &brief(p.text(v.node))),
             },
         };
         for item in items {
             let Some(rule) = p.obj(obj, "ingress", item) else {
-                self.unresolved(Some(i), first_line(p.text(item.node)));
+                self.unresolved(Some(i), &brief(p.text(item.node)));
                 continue;
             };
             let ports = ports(p, &rule, "protocol");
@@ -658,7 +661,7 @@ fn ports(p: &SourceFile, obj: &Obj, protocol_key: &str) -> Option<Ports> {
 }
 
 /// A resource as messages and descriptions name it: its literal name, else
-/// the name it is bound to.
+/// the name it is bound to, else what it is (`the EFS mount target`).
 pub fn display_name(p: &SourceFile, r: &Resource) -> String {
     if let Some(n) = r.name {
         if let Scalar::Str(s) = p.literal(Val { node: n }) {
@@ -668,7 +671,55 @@ pub fn display_name(p: &SourceFile, r: &Resource) -> String {
     match &r.binding {
         Binding::Variable(v) => v.clone(),
         Binding::Attribute(a) => a.rsplit('.').next().unwrap_or(a).to_string(),
-        Binding::Unbound => p.resource_name(r),
+        Binding::Unbound => match r.tf_type {
+            "aws_db_instance" | "aws_rds_cluster" => "the database",
+            "aws_elasticache_cluster" | "aws_elasticache_replication_group" => "the cache",
+            "aws_efs_mount_target" => "the EFS mount target",
+            "aws_lb" | "aws_alb" => "the load balancer",
+            "aws_lb_target_group" | "aws_alb_target_group" => "the target group",
+            "aws_instance" => "the instance",
+            "aws_network_interface" => "the network interface",
+            "aws_security_group_rule" | "aws_vpc_security_group_ingress_rule" => "the rule",
+            _ => "the security group",
+        }
+        .to_string(),
+    }
+}
+
+/// An expression for messages: its text on one line, at most 60
+/// characters.
+pub fn brief(text: &str) -> String {
+    let one: Vec<&str> = text.split_whitespace().collect();
+    let one = one.join(" ");
+    match one.char_indices().nth(60) {
+        Some((at, _)) => format!("{}...", &one[..at]),
+        None => one,
+    }
+}
+
+/// The item an ingress list computed from a literal shape holds: the
+/// object a `.map(x => ({...}))` callback returns, the body of a Python
+/// list comprehension.
+fn item_shape<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    let node = p.resolve(node).unwrap_or(node);
+    match node.kind_str() {
+        "list_comprehension" => node.field("body"),
+        "call_expression" => {
+            let func = node.field("function")?;
+            if func.kind_str() != "member_expression"
+                || func.field("property").map(|n| p.text(n)) != Some("map")
+            {
+                return None;
+            }
+            let args = node.field("arguments")?;
+            let callback = args.named_child(0)?;
+            if callback.kind_str() != "arrow_function" {
+                return None;
+            }
+            let body = p.resolve(callback.field("body")?)?;
+            matches!(body.kind_str(), "object").then_some(body)
+        }
+        _ => None,
     }
 }
 
@@ -795,7 +846,7 @@ fn lb_targets(p: &SourceFile, lb: &Resource) -> Result<Vec<Behind>, String> {
                         None => {
                             return Err(format!(
                                 "the load balancer `{lb_name}` forwards to a target group iacfix cannot see (`{}`)",
-                                first_line(p.text(value))
+                                brief(p.text(value))
                             ))
                         }
                     }
