@@ -24,7 +24,11 @@
 //! - for a load balancer's group (`aws_lb`, `aws_alb`), to the targets of
 //!   the target groups its listeners forward to: the CIDR of the target
 //!   group's VPC, on the target group's port, unless the targets' group
-//!   admits the load balancer's on that port already.
+//!   admits the load balancer's on that port already;
+//! - to the listeners of the file's load balancers that have no security
+//!   group (network load balancers, which the program's own services may
+//!   call through their public address): `0.0.0.0/0` on the listener's
+//!   port, for one that is not `internal`.
 //!
 //! The rules that need it go with the group's first rule to `0.0.0.0/0`.
 //!
@@ -40,7 +44,8 @@
 //! - a group it must reach is defined after it (a rule written in the
 //!   group's arguments cannot name it), or the port of what it reaches
 //!   cannot be read, or a load balancer's targets are not in a VPC whose
-//!   CIDR the file writes;
+//!   CIDR the file writes, or an internal load balancer without a security
+//!   group listens on a port the four do not cover;
 //! - a standalone rule belongs to a group that is not one of the file's.
 //!
 //! Instances of another file that forward traffic are not seen.
@@ -710,6 +715,27 @@ fn needs(p: &SourceFile, graph: &Graph, g: usize, v4: bool) -> Result<Vec<Need>,
             format!("to {}, a member of this group", b.what)
         };
         out.push(need(dest, b.ports.clone(), &what, &b.slug));
+    }
+    if let Some(why) = &graph.endpoints_unknown {
+        return Err(why.clone());
+    }
+    for e in &graph.endpoints {
+        if by_default(&e.ports) {
+            continue;
+        }
+        let Some(dest) = e.dest.clone() else {
+            return Err(format!(
+                "members of this group may reach {} on {}, and iacfix cannot tell its addresses",
+                e.what,
+                e.ports.label()
+            ));
+        };
+        out.push(need(
+            dest,
+            e.ports.clone(),
+            &format!("to {}", e.what),
+            &e.slug,
+        ));
     }
     let kept = graph.egress.get(&g).cloned().unwrap_or_default();
     let mut seen: Vec<(Dest, Ports)> = Vec::new();

@@ -167,6 +167,12 @@ pub struct Graph {
     /// An ingress rule that admits a group iacfix cannot follow: it may be
     /// any group of the file.
     pub unresolved: Option<String>,
+    /// The listeners of load balancers without a security group: clients
+    /// in any group of the file may reach them (their `dest` is None when
+    /// iacfix cannot tell the load balancer's addresses).
+    pub endpoints: Vec<Behind>,
+    /// Why iacfix cannot tell what such a listener needs.
+    pub endpoints_unknown: Option<String>,
 }
 
 impl Graph {
@@ -552,6 +558,11 @@ impl<'t> Reader<'_, 't> {
             })
             .collect();
         if groups.is_empty() {
+            if matches!(self.p.get(obj, "security_groups"), Lookup::Absent)
+                || list_is_empty(self.p, obj, "security_groups")
+            {
+                self.endpoints(lb, obj);
+            }
             return;
         }
         let targets = lb_targets(self.p, lb);
@@ -564,6 +575,62 @@ impl<'t> Reader<'_, 't> {
             }
         }
     }
+}
+
+impl<'t> Reader<'_, 't> {
+    /// A load balancer without a security group (a network load balancer)
+    /// lets anyone reach its listeners: the program's own clients among
+    /// them, whatever group they are in.
+    fn endpoints(&mut self, lb: &Resource<'t>, obj: &Obj<'t>) {
+        let p = self.p;
+        let name = display_name(p, lb);
+        let internal = match p.get(obj, "internal") {
+            Lookup::Absent => Some(false),
+            Lookup::Present(v) => match p.literal(v) {
+                Scalar::Bool(b) => Some(b),
+                _ => None,
+            },
+            Lookup::Unknown(_) => None,
+        };
+        let dest = match internal {
+            Some(false) => Some(Dest::Cidr(INTERNET.into())),
+            _ => None,
+        };
+        for listener in p.resources.iter().filter(|r| {
+            matches!(r.tf_type, "aws_lb_listener" | "aws_alb_listener")
+                && refers(p, r, "load_balancer_arn", lb)
+        }) {
+            let lobj = p.props(listener);
+            let what =
+                format!("the listeners of {name} (a load balancer without a security group)");
+            let Ok(Some(port)) = number(p, &lobj, "port") else {
+                self.g.endpoints_unknown.get_or_insert(format!(
+                    "members of this group may reach {what}, on a port iacfix cannot read"
+                ));
+                continue;
+            };
+            let protocols: &[&str] =
+                match string(p, &lobj, "protocol").map(|s| s.to_ascii_uppercase()) {
+                    Some(s) if s == "UDP" => &["udp"],
+                    Some(s) if s == "TCP_UDP" => &["tcp", "udp"],
+                    _ => &["tcp"],
+                };
+            for proto in protocols {
+                self.g.endpoints.push(Behind {
+                    ports: Ports::one(port, proto),
+                    dest: dest.clone(),
+                    what: what.clone(),
+                    slug: slug(&name),
+                    target: false,
+                });
+            }
+        }
+    }
+}
+
+/// Whether `obj.attr` is an empty list literal.
+fn list_is_empty(p: &SourceFile, obj: &Obj, attr: &str) -> bool {
+    matches!(p.get(obj, attr), Lookup::Present(v) if p.list(v).is_some_and(|l| l.is_empty()))
 }
 
 /// The internet, for IPv4.
