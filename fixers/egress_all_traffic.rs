@@ -16,6 +16,10 @@
 //!   `aws_vpc_security_group_ingress_rule` whose
 //!   `referenced_security_group_id` names it): that group, on that port and
 //!   protocol;
+//! - to every other security group of the file that admits addresses (a
+//!   CIDR block) on the one port of a database, cache or file system
+//!   (MySQL 3306, PostgreSQL 5432, Redis 6379, NFS 2049...): its clients
+//!   may be in any group; that group, on that port;
 //! - to the databases, caches and file systems that carry the group itself
 //!   (`aws_db_instance`, `aws_rds_cluster`: their `port`, else their
 //!   engine's, 5432 or 3306...; `aws_elasticache_cluster` and
@@ -683,6 +687,11 @@ fn needs(p: &SourceFile, graph: &Graph, g: usize, v4: bool) -> Result<Vec<Need>,
             (format!("to {name}, which admits this group"), slug(&name))
         };
         out.push(need(Dest::Group(a.into), ports, &what, &slug_text));
+    }
+    for (into, ports, cidr) in graph.data_ports.iter().filter(|(into, ..)| *into != g) {
+        let name = display_name(p, &p.resources[*into]);
+        let what = format!("to {name}, which admits {cidr} on it");
+        out.push(need(Dest::Group(*into), ports.clone(), &what, &slug(&name)));
     }
     let defaults: Vec<Ports> = p
         .ctx

@@ -173,6 +173,10 @@ pub struct Graph {
     pub endpoints: Vec<Behind>,
     /// Why iacfix cannot tell what such a listener needs.
     pub endpoints_unknown: Option<String>,
+    /// Groups that admit addresses (a CIDR block) on one port of a
+    /// database, cache or file system: clients in any other group of the
+    /// file may reach them there. (The group, the port, the CIDR.)
+    pub data_ports: Vec<(usize, Ports, String)>,
 }
 
 impl Graph {
@@ -352,6 +356,17 @@ impl<'t> Reader<'_, 't> {
             if is_true(p, &rule, self_key(obj)) {
                 self.admit(i, Source::Group(i), ports.clone());
             }
+            self.data_port(i, &ports, strings(p, &rule, "cidr_blocks"));
+        }
+    }
+
+    /// A group admitting addresses on a data port.
+    fn data_port(&mut self, into: usize, ports: &Option<Ports>, cidrs: Vec<String>) {
+        let (Some(ports), Some(cidr)) = (ports, cidrs.into_iter().next()) else {
+            return;
+        };
+        if ports.protocol == "tcp" && ports.from == ports.to && DATA_PORTS.contains(&ports.from) {
+            self.g.data_ports.push((into, ports.clone(), cidr));
         }
     }
 
@@ -400,7 +415,12 @@ impl<'t> Reader<'_, 't> {
             sources.push(group.clone());
         }
         match string(p, obj, "type").as_deref() {
-            Some("ingress") => self.ingress_rule(r, group, sources, ports),
+            Some("ingress") => {
+                if let Source::Group(into) = group {
+                    self.data_port(into, &ports, strings(p, obj, "cidr_blocks"));
+                }
+                self.ingress_rule(r, group, sources, ports)
+            }
             Some("egress") => {
                 let (Source::Group(g), Some(ports)) = (group, ports) else {
                     return;
@@ -468,6 +488,10 @@ impl<'t> Reader<'_, 't> {
         let ports = ports(p, obj, "ip_protocol");
         let sources = self.sources(obj, "referenced_security_group_id");
         if ingress {
+            if let Source::Group(into) = group {
+                let cidr = string(p, obj, "cidr_ipv4").into_iter().collect();
+                self.data_port(into, &ports, cidr);
+            }
             return self.ingress_rule(r, group, sources, ports);
         }
         let (Source::Group(g), Some(ports)) = (group, ports) else {
@@ -635,6 +659,20 @@ fn list_is_empty(p: &SourceFile, obj: &Obj, attr: &str) -> bool {
 
 /// The internet, for IPv4.
 pub const INTERNET: &str = "0.0.0.0/0";
+
+/// The ports of databases, caches and file systems: a group admitting
+/// addresses on one of them serves clients that may be in any group.
+const DATA_PORTS: &[i64] = &[
+    1433,  // SQL Server
+    1521,  // Oracle
+    2049,  // NFS (EFS)
+    3306,  // MySQL, MariaDB, Aurora
+    5432,  // PostgreSQL
+    6379,  // Redis, Valkey
+    9042,  // Cassandra (Keyspaces)
+    11211, // Memcached
+    27017, // MongoDB (DocumentDB)
+];
 
 /// The key of an inline rule's "the group itself" flag: CDKTF calls it
 /// `self_attribute`.

@@ -165,6 +165,7 @@ export function sgGraph(run) {
         const ports = portsOf(e.protocol, e.fromPort, e.toPort);
         for (const s of [e.securityGroups ?? []].flat()) g.ingress.push({ from: s, ports });
         if (e.self) g.ingress.push({ from: id, ports });
+        if (cidrs(e.cidrBlocks ?? []).length) g.ingress.push({ from: "cidr", ports });
       }
       for (const e of i.egress ?? []) {
         const ports = portsOf(e.protocol, e.fromPort, e.toPort);
@@ -177,12 +178,15 @@ export function sgGraph(run) {
       const ports = portsOf(i.protocol, i.fromPort, i.toPort);
       const peer = i.self ? i.securityGroupId : i.sourceSecurityGroupId;
       if (i.type === "ingress" && peer) g.ingress.push({ from: peer, ports });
+      if (i.type === "ingress" && cidrs(i.cidrBlocks ?? []).length) g.ingress.push({ from: "cidr", ports });
       if (i.type === "egress") {
         if (peer) g.egress.push({ to: peer, ports });
         if (cidrs(i.cidrBlocks ?? [], i.ipv6CidrBlocks ?? []).length) g.egress.push({ to: "cidr", ports });
       }
-    } else if (r.type === SG_INGRESS_RULE && i.securityGroupId && i.referencedSecurityGroupId) {
-      group(i.securityGroupId).ingress.push({ from: i.referencedSecurityGroupId, ports: portsOf(i.ipProtocol, i.fromPort, i.toPort) });
+    } else if (r.type === SG_INGRESS_RULE && i.securityGroupId) {
+      const ports = portsOf(i.ipProtocol, i.fromPort, i.toPort);
+      if (i.referencedSecurityGroupId) group(i.securityGroupId).ingress.push({ from: i.referencedSecurityGroupId, ports });
+      if (i.cidrIpv4) group(i.securityGroupId).ingress.push({ from: "cidr", ports });
     } else if (r.type === SG_EGRESS_RULE && i.securityGroupId) {
       const ports = portsOf(i.ipProtocol, i.fromPort, i.toPort);
       if (i.referencedSecurityGroupId) group(i.securityGroupId).egress.push({ to: i.referencedSecurityGroupId, ports });
@@ -192,20 +196,28 @@ export function sgGraph(run) {
   return groups;
 }
 
+/** The ports of databases, caches and file systems. */
+const DATA_PORTS = [1433, 1521, 2049, 3306, 5432, 6379, 9042, 11211, 27017];
+
 /**
  * The flows between the program's groups: `from -> to` on the ports the
- * destination admits from the source by name, when the source's egress lets
- * them out (to that group, or to any CIDR block).
+ * destination admits from the source by name, or on a database's port
+ * from addresses (any other group's members may be its clients), when the
+ * source's egress lets them out (to that group, or to any CIDR block).
  */
 export function sgFlows(run) {
   const graph = sgGraph(run);
   const flows = [];
   for (const [to, g] of graph) {
     for (const adm of g.ingress) {
-      const source = graph.get(adm.from);
-      if (!source) continue; // not one of the program's groups
-      const out = source.egress.some((e) => (e.to === to || e.to === "cidr") && portsCover(e.ports, adm.ports));
-      if (out) flows.push({ from: adm.from, to, ports: adm.ports });
+      const data = adm.from === "cidr" && adm.ports.proto === "tcp" && adm.ports.from === adm.ports.to && DATA_PORTS.includes(adm.ports.from);
+      const sources = adm.from === "cidr" ? (data ? [...graph.keys()].filter((k) => k !== to) : []) : [adm.from];
+      for (const from of sources) {
+        const source = graph.get(from);
+        if (!source) continue; // not one of the program's groups
+        const out = source.egress.some((e) => (e.to === to || e.to === "cidr") && portsCover(e.ports, adm.ports));
+        if (out) flows.push({ from, to, ports: adm.ports, cidr: adm.from === "cidr" });
+      }
     }
   }
   return flows;
@@ -223,7 +235,7 @@ RULES.NET001 = {
     for (const f of sgFlows(before)) {
       const source = now.get(f.from);
       const still = source?.egress.some((e) => (e.to === f.to || e.to === "cidr") && portsCover(e.ports, f.ports));
-      const admitted = now.get(f.to)?.ingress.some((a) => a.from === f.from && portsCover(a.ports, f.ports));
+      const admitted = now.get(f.to)?.ingress.some((a) => (a.from === f.from || (f.cidr && a.from === "cidr")) && portsCover(a.ports, f.ports));
       if (!still || !admitted) lost.push(`the flow from ${f.from} to ${f.to} on ${portsText(f.ports)} no longer exists`);
     }
     return lost;
