@@ -207,14 +207,38 @@ pub fn reference_of<'t>(p: &SourceFile<'t>, node: Node<'t>, tf_type: &str) -> So
     source_at(p, node, tf_type, 0)
 }
 
+/// The file's resources by the name they are bound to (`db`, `this.db`),
+/// so that a reference is matched against those it may name only.
+struct Bindings(std::collections::HashMap<String, Vec<usize>>);
+
 fn source_at<'t>(p: &SourceFile<'t>, node: Node<'t>, tf_type: &str, hops: usize) -> Source {
     let unresolved = || Source::Unresolved(brief(p.text(node)));
-    for (i, r) in p.resources.iter().enumerate() {
-        if r.tf_type == tf_type && r.binding != Binding::Unbound && p.refers_to(node, r) {
-            return Source::Group(i);
+    let bindings = p.memo(|| {
+        let mut map: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, r) in p.resources.iter().enumerate() {
+            if let Binding::Variable(b) | Binding::Attribute(b) = &r.binding {
+                map.entry(b.clone()).or_default().push(i);
+            }
         }
+        Bindings(map)
+    });
+    // `db`, `db.id`: the binding is the whole chain or all but its last name
+    let names = p.chain(node).unwrap_or_default();
+    let mut candidates: Vec<usize> = (names.len().saturating_sub(1)..=names.len())
+        .filter(|n| *n > 0)
+        .filter_map(|n| bindings.0.get(&names[..n].join(".")))
+        .flatten()
+        .copied()
+        .filter(|i| p.refers_to(node, &p.resources[*i]))
+        .collect();
+    candidates.sort_unstable();
+    if let Some(i) = candidates
+        .iter()
+        .find(|i| p.resources[**i].tf_type == tf_type)
+    {
+        return Source::Group(*i);
     }
-    if p.resources.iter().any(|r| p.refers_to(node, r)) {
+    if !candidates.is_empty() {
         return Source::Other;
     }
     if hops > MAX_HOPS {
