@@ -85,22 +85,33 @@ pub fn check(spec: &Spec, p: &SourceFile, out: &mut Vec<Finding>) {
         .filter(|r| r.tf_type == spec.companion)
         .find_map(|r| match p.get(&p.props(r), "bucket") {
             Lookup::Present(v) => match reference_of(p, v.node, "aws_s3_bucket") {
-                Source::Unresolved(text) => Some(text),
+                Source::Unresolved(text) => Some(format!(
+                    "the file has a {} for the bucket given by `{text}`, which may be this one",
+                    spec.missing
+                )),
                 _ => None,
             },
             _ => None,
         });
+    // Or one in another file, for a bucket its caller gives.
+    let unknown = unknown.or_else(|| {
+        let any = [crate::facts::ANY_TARGET.to_string()];
+        p.ctx.referred_elsewhere(spec.companion, &any).map(|r| {
+            format!(
+                "`{}` has a {} for a bucket its caller gives, which may be this one",
+                p.ctx.program_path(&r.file),
+                spec.missing
+            )
+        })
+    });
     for res in p.resources.iter().filter(|r| r.tf_type == "aws_s3_bucket") {
         if covered(spec, p, res) {
             continue;
         }
         let msg = format!("The bucket has no {}", spec.missing);
         let finding = Finding::at(spec.meta, p, res, res.head(), msg.clone());
-        if let Some(text) = &unknown {
-            out.push(finding.without_fix(format!(
-                "the file has a {} for the bucket given by `{text}`, which may be this one",
-                spec.missing
-            )));
+        if let Some(why) = &unknown {
+            out.push(finding.without_fix(why));
             continue;
         }
         match fix(spec, p, res) {

@@ -41,6 +41,11 @@ pub struct ProgramFacts {
     pub aws_files: Vec<PathBuf>,
 }
 
+/// The target of a reference that starts from a name bound at run time (a
+/// parameter): it may name any resource. (Such a reference also gives its
+/// usual target.)
+pub const ANY_TARGET: &str = "*";
+
 /// A resource attribute of some file that refers to another resource, by
 /// the name it is bound to (`bucket: assets.id` -> `assets`) or by a literal.
 /// An attribute holding a list (`vpc_security_group_ids`), or a path through

@@ -241,7 +241,11 @@ fn file_refs(file: &Path, program: &SourceFile, needed: &[Fact]) -> Vec<CrossRef
         for &(tf_type, attr) in refers.iter().filter(|(t, _)| *t == res.tf_type) {
             let obj = program.props(res);
             for node in values_at(program, &obj, attr) {
-                if let Some(target) = program.ref_target(node) {
+                let mut targets: Vec<String> = program.ref_target(node).into_iter().collect();
+                if runtime_rooted(program, node) {
+                    targets.push(crate::facts::ANY_TARGET.to_string());
+                }
+                for target in targets {
                     out.push(CrossRef {
                         file: file.to_path_buf(),
                         tf_type,
@@ -253,6 +257,19 @@ fn file_refs(file: &Path, program: &SourceFile, needed: &[Fact]) -> Vec<CrossRef
         }
     }
     out
+}
+
+/// Whether a reference starts from a name bound at run time (a parameter,
+/// a loop variable): it may name any resource.
+fn runtime_rooted(program: &SourceFile, node: tree_sitter::Node) -> bool {
+    let Some(names) = program.chain(node) else {
+        return false;
+    };
+    let Some(root) = names.first() else {
+        return false;
+    };
+    !matches!(*root, "this" | "self")
+        && matches!(program.declared_before(root, node.start_byte()), Some(None))
 }
 
 /// The values at a dotted path of an object (`ingress.security_groups`),
