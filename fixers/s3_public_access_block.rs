@@ -27,7 +27,9 @@
 //! `DataAwsIamPolicyDocument`. A bucket whose policy (or ACL, or
 //! arguments) cannot be read, or is set in another file of the program,
 //! is reported without a fix that says so: iacfix cannot tell whether the
-//! bucket is public.
+//! bucket is public. So is every bucket of a program with a public access
+//! block whose bucket is a parameter (a helper that may block any bucket:
+//! a second block would fight it).
 //!
 //! ## Why is this bad?
 //! Without a public access block, one ACL or policy written by mistake (or
