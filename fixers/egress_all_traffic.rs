@@ -6,50 +6,117 @@
 //! with port-scoped rules, each with a description: 443/tcp (HTTPS), 80/tcp
 //! (HTTP), 53/udp (DNS) and 123/udp (NTP). Other egress rules stay.
 //!
+//! The replacement keeps the egress the program itself needs (unless a
+//! rule the group has, or one of the four, already allows it), each as a
+//! rule of the same form with a description:
+//! - to every security group of the file that admits this one (an inline
+//!   `ingress` whose `security_groups` names it, or `self`; an
+//!   `aws_security_group_rule` of type `ingress` whose
+//!   `source_security_group_id` names it; an
+//!   `aws_vpc_security_group_ingress_rule` whose
+//!   `referenced_security_group_id` names it): that group, on that port and
+//!   protocol;
+//! - to every other security group of the file that admits addresses (a
+//!   CIDR block) on the one port of a database, cache or file system
+//!   (MySQL 3306, PostgreSQL 5432, Redis 6379, NFS 2049...): its clients
+//!   may be in any group; that group, on that port;
+//! - to the databases, caches and file systems that carry the group itself
+//!   (`aws_db_instance`, `aws_rds_cluster`: their `port`, else their
+//!   engine's, 5432 or 3306...; `aws_elasticache_cluster` and
+//!   `_replication_group`: 6379 or 11211; `aws_efs_mount_target`: 2049): the
+//!   group itself, on that port;
+//! - for a load balancer's group (`aws_lb`, `aws_alb`), to the targets of
+//!   the target groups its listeners forward to: the CIDR of the target
+//!   group's VPC, on the target group's port, unless the targets' group
+//!   admits the load balancer's on that port already;
+//! - to the listeners of the file's load balancers that have no security
+//!   group (network load balancers, which the program's own services may
+//!   call through their public address): `0.0.0.0/0` on the listener's
+//!   port, for one that is not `internal`.
+//!
+//! The rules that need it go with the group's first rule to `0.0.0.0/0`.
+//!
+//! No fix is offered, and the finding says why, when the group's egress is
+//! not iacfix's to cut or it cannot tell what the group needs:
+//! - the group is one of an instance or network interface with
+//!   `source_dest_check` false (a router, VPN, NAT instance or proxy: its
+//!   egress is the traffic it forwards);
+//! - an ingress rule of the file admits a group iacfix cannot follow (a
+//!   parameter, a call): it may be this one;
+//! - another file of the program admits the group, or puts it on a load
+//!   balancer, database, cache or file system;
+//! - a group it must reach is defined after it (a rule written in the
+//!   group's arguments cannot name it), or the port of what it reaches
+//!   cannot be read, or a load balancer's targets are not in a VPC whose
+//!   CIDR the file writes, or an internal load balancer without a security
+//!   group listens on a port the four do not cover;
+//! - a standalone rule belongs to a group that is not one of the file's.
+//!
+//! Instances of another file that forward traffic are not seen.
+//!
 //! ## Why is this bad?
 //! Unrestricted egress lets a compromised instance reach any host on any
 //! port: command-and-control channels, data exfiltration over arbitrary
 //! protocols, lateral movement. Instances that only install packages, talk
-//! to AWS APIs (SSM, CloudWatch) and resolve names need these four.
+//! to AWS APIs (SSM, CloudWatch) and resolve names need these four, and
+//! the flows to the program's own resources that it states.
 //!
 //! ## Example
 //! ```typescript
-//! new aws.ec2.SecurityGroup("web", {
+//! const db = new aws.ec2.SecurityGroup("db", { vpcId: vpc.id });
+//! const api = new aws.ec2.SecurityGroup("api", {
 //!     egress: [{ fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }],
+//! });
+//! new aws.vpc.SecurityGroupIngressRule("db-from-api", {
+//!     securityGroupId: db.id,
+//!     referencedSecurityGroupId: api.id,
+//!     ipProtocol: "tcp",
+//!     fromPort: 5432,
+//!     toPort: 5432,
 //! });
 //! ```
 //!
 //! Use instead:
 //! ```typescript
-//! new aws.ec2.SecurityGroup("web", {
+//! const api = new aws.ec2.SecurityGroup("api", {
 //!     egress: [
 //!         { description: "HTTPS", fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] },
 //!         { description: "HTTP", fromPort: 80, toPort: 80, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] },
 //!         { description: "DNS", fromPort: 53, toPort: 53, protocol: "udp", cidrBlocks: ["0.0.0.0/0"] },
 //!         { description: "NTP", fromPort: 123, toPort: 123, protocol: "udp", cidrBlocks: ["0.0.0.0/0"] },
+//!         { description: "PostgreSQL to db, which admits this group", fromPort: 5432, toPort: 5432, protocol: "tcp", securityGroups: [db.id] },
 //!     ],
 //! });
 //! ```
 //!
 //! ## Fix safety
-//! Unsafe: connections on other ports (databases, SMTP, custom APIs, DNS
-//! over TCP) stop working. Review what the instances talk to and add rules
-//! for it. The destinations stay `0.0.0.0/0`, so trivy AWS-0104 still
-//! flags them; narrowing them needs knowledge of the network (VPC
-//! endpoints, prefix lists) that only the program's authors have.
+//! Unsafe: connections the program does not state stop working (hosts
+//! outside it on other ports, SMTP, custom APIs, DNS over TCP, resources
+//! of the program reached by CIDR rather than by group). Review what the
+//! instances talk to and add rules for it. The destinations stay
+//! `0.0.0.0/0`, so trivy AWS-0104 still flags them; narrowing them needs
+//! knowledge of the network (VPC endpoints, prefix lists) that only the
+//! program's authors have.
 //!
 //! ## Satisfies
 //! checkov CKV_AWS_382 (no all-traffic egress to 0.0.0.0/0). Not trivy
 //! AWS-0104, which flags any 0.0.0.0/0 egress.
 
-use crate::edit::{Edit, Fix, NewValue};
+use crate::edit::{Fix, NewValue};
+use crate::facts::Fact;
 use crate::lang::NodeExt;
-use crate::model::{Binding, Lookup, Obj, Resource, Scalar, SourceFile, Val};
+use crate::model::{Binding, Lookup, Obj, Resource, Scalar, SourceFile};
 use crate::new_resource::NewResource;
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::ops::Range;
 use toml_edit::{Item, Value};
+
+use super::security_groups::{
+    display_name, self_key, slug, source_of, Dest, Graph, Ports, Source, INTERNET,
+};
 
 pub struct EgressAllTraffic;
 
@@ -75,10 +142,28 @@ fn allowed(rules: &[Egress]) -> String {
             (_, protocol) => format!("{}/{protocol}", e.port),
         })
         .collect();
+    and_list(&names)
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(names: &[String]) -> String {
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
         _ => names.join(""),
     }
+}
+
+/// What the rules the program needs allow, for the fix's description:
+/// ", and PostgreSQL to db" (empty without any).
+fn keeps(needs: &[Need]) -> String {
+    if needs.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = needs
+        .iter()
+        .map(|n| n.description.split(',').next().unwrap_or("").to_string())
+        .collect();
+    format!(", and keep {}", and_list(&names))
 }
 
 /// One egress rule NET001 writes in place of an all-traffic one.
@@ -240,17 +325,155 @@ impl Rule for EgressAllTraffic {
         SETTINGS
     }
 
+    fn program_facts(&self) -> &'static [Fact] {
+        ELSEWHERE_FACTS
+    }
+
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
-        for res in &p.resources {
-            match res.tf_type {
-                "aws_security_group" => inline(p, res, out),
-                "aws_security_group_rule" | "aws_vpc_security_group_egress_rule" => {
-                    standalone(p, res, out)
-                }
-                _ => {}
+        let sites = sites(p);
+        if sites.is_empty() {
+            return;
+        }
+        let graph = Graph::of(p);
+        // The egress a group needs goes with its first rule to 0.0.0.0/0.
+        let mut carriers: BTreeMap<usize, usize> = BTreeMap::new();
+        for (i, s) in sites.iter().enumerate() {
+            if let (Some(g), true) = (s.group, s.v4) {
+                carriers.entry(g).or_insert(i);
             }
         }
+        for (i, site) in sites.iter().enumerate() {
+            let needs = match site.group {
+                None => Err(format!(
+                    "iacfix cannot see the security group the rule belongs to (`{}`), so it cannot tell which egress the program needs the group to keep",
+                    site.group_text
+                )),
+                Some(g) => match (needs(p, &graph, g, site.v4), carriers.get(&g)) {
+                    (Err(why), _) => Err(why),
+                    (Ok(needs), Some(c)) if *c == i => Ok(needs),
+                    (Ok(needs), Some(c)) if !needs.is_empty() && sites[*c].blocked.is_some() => {
+                        Err(format!(
+                            "the egress this group needs (to other groups of the program) goes with its rule on line {}, which iacfix cannot fix",
+                            p.lines.point(sites[*c].range.start).row + 1
+                        ))
+                    }
+                    (Ok(_), _) => Ok(Vec::new()),
+                },
+            };
+            let finding = Finding::at(
+                &META,
+                p,
+                &p.resources[site.res],
+                site.range.clone(),
+                site.message.clone(),
+            );
+            if let Some(why) = &site.blocked {
+                out.push(finding.without_fix(why));
+                continue;
+            }
+            let fix = needs.and_then(|needs| match &site.kind {
+                SiteKind::Inline(item) => inline_fix(p, site, *item, &needs),
+                SiteKind::Standalone => standalone_fix(p, site, &needs),
+            });
+            out.push(finding.with_fix_or_why(fix));
+        }
     }
+}
+
+/// The references other files make to a group that NET001 cannot follow
+/// there: an ingress that admits it, a load balancer, database, cache or
+/// file system that carries it.
+static ELSEWHERE_FACTS: &[Fact] = &[
+    Fact::Refers {
+        tf_type: "aws_security_group",
+        attr: "ingress.security_groups",
+        markers: &["SecurityGroup"],
+    },
+    Fact::Refers {
+        tf_type: "aws_security_group_rule",
+        attr: "source_security_group_id",
+        markers: &["SecurityGroupRule"],
+    },
+    Fact::Refers {
+        tf_type: "aws_vpc_security_group_ingress_rule",
+        attr: "referenced_security_group_id",
+        markers: &["SecurityGroupIngressRule"],
+    },
+    Fact::Refers {
+        tf_type: "aws_lb",
+        attr: "security_groups",
+        markers: &["LoadBalancer", "Lb"],
+    },
+    Fact::Refers {
+        tf_type: "aws_alb",
+        attr: "security_groups",
+        markers: &["LoadBalancer", "Alb"],
+    },
+    Fact::Refers {
+        tf_type: "aws_db_instance",
+        attr: "vpc_security_group_ids",
+        markers: &["rds", "DbInstance"],
+    },
+    Fact::Refers {
+        tf_type: "aws_rds_cluster",
+        attr: "vpc_security_group_ids",
+        markers: &["rds", "RdsCluster"],
+    },
+    Fact::Refers {
+        tf_type: "aws_elasticache_cluster",
+        attr: "security_group_ids",
+        markers: &["elasticache", "Elasticache"],
+    },
+    Fact::Refers {
+        tf_type: "aws_elasticache_replication_group",
+        attr: "security_group_ids",
+        markers: &["elasticache", "Elasticache"],
+    },
+    Fact::Refers {
+        tf_type: "aws_efs_mount_target",
+        attr: "security_groups",
+        markers: &["MountTarget"],
+    },
+];
+
+/// One rule that allows all traffic to the internet.
+struct Site {
+    /// The security group or standalone rule resource (index in
+    /// `SourceFile::resources`).
+    res: usize,
+    kind: SiteKind,
+    /// The group the rule belongs to, when it is one of the file's.
+    group: Option<usize>,
+    /// How the rule names its group (for a standalone rule).
+    group_text: String,
+    v4: bool,
+    v6: bool,
+    range: Range<usize>,
+    message: String,
+    /// Why this rule cannot be fixed whatever the group needs.
+    blocked: Option<String>,
+}
+
+enum SiteKind {
+    /// An item of a group's inline `egress`.
+    Inline(usize),
+    /// An `aws_security_group_rule` or `aws_vpc_security_group_egress_rule`.
+    Standalone,
+}
+
+/// Every rule of the file that allows all traffic to the internet.
+fn sites(p: &SourceFile) -> Vec<Site> {
+    let mut out = Vec::new();
+    for (i, res) in p.resources.iter().enumerate() {
+        match res.tf_type {
+            "aws_security_group" => inline_sites(p, i, res, &mut out),
+            "aws_security_group_rule" | "aws_vpc_security_group_egress_rule" => {
+                standalone_site(p, i, res, &mut out)
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn string(p: &SourceFile, obj: &Obj, attr: &str) -> Option<String> {
@@ -285,7 +508,7 @@ fn all_protocols(protocol: Option<&str>) -> bool {
 /// The destinations of an all-traffic rule that are the whole internet.
 fn open_destinations(v4: &[String], v6: &[String]) -> (bool, bool) {
     (
-        v4.iter().any(|c| c == "0.0.0.0/0"),
+        v4.iter().any(|c| c == INTERNET),
         v6.iter().any(|c| c == "::/0"),
     )
 }
@@ -304,10 +527,7 @@ fn rule_entries(
         ("protocol", NewValue::str(protocol)),
     ];
     if v4 {
-        entries.push((
-            "cidr_blocks",
-            NewValue::List(vec![NewValue::str("0.0.0.0/0")]),
-        ));
+        entries.push(("cidr_blocks", NewValue::List(vec![NewValue::str(INTERNET)])));
     }
     if v6 {
         entries.push((
@@ -318,7 +538,7 @@ fn rule_entries(
     entries
 }
 
-fn inline(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
+fn inline_sites(p: &SourceFile, i: usize, res: &Resource, out: &mut Vec<Site>) {
     let obj = p.props(res);
     let Lookup::Present(list) = p.get(&obj, "egress") else {
         return;
@@ -327,8 +547,8 @@ fn inline(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
         return;
     };
     let list_node = p.resolve(list.node).unwrap_or(list.node);
-    for item in items {
-        let Some(rule) = p.obj(&obj, "egress", item) else {
+    for (n, item) in items.iter().enumerate() {
+        let Some(rule) = p.obj(&obj, "egress", *item) else {
             continue;
         };
         if !all_protocols(string(p, &rule, "protocol").as_deref()) {
@@ -341,48 +561,29 @@ fn inline(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
         if !v4 && !v6 {
             continue;
         }
-        let msg = format!(
-            "The security group allows all egress traffic to {}",
-            if v4 { "0.0.0.0/0" } else { "::/0" }
-        );
-        let finding = Finding::at(&META, p, res, item.node.byte_range(), msg);
         let literal = matches!(list_node.kind_str(), "array" | "list")
             && matches!(item.node.kind_str(), "object" | "dictionary" | "call");
-        if !literal {
-            out.push(finding.without_fix("the rule is not written as a literal here"));
-            continue;
-        }
-        out.push(finding.with_fix(Fix::unsafe_(
-            format!(
-                "Allow only {} egress",
-                allowed(&p.ctx.settings.get::<Settings>().egress)
+        out.push(Site {
+            res: i,
+            kind: SiteKind::Inline(n),
+            group: Some(i),
+            group_text: String::new(),
+            v4,
+            v6,
+            range: item.node.byte_range(),
+            message: format!(
+                "The security group allows all egress traffic to {}",
+                if v4 { INTERNET } else { "::/0" }
             ),
-            vec![replace_item(p, &obj, item, v4, v6)],
-        )));
+            blocked: (!literal).then(|| "the rule is not written as a literal here".to_string()),
+        });
     }
 }
 
-/// The list item replaced by one item per allowed port.
-fn replace_item(p: &SourceFile, obj: &Obj, item: Val, v4: bool, v6: bool) -> Edit {
-    let values: Vec<NewValue> = p
-        .ctx
-        .settings
-        .get::<Settings>()
-        .egress
-        .iter()
-        .map(|e| NewValue::Map(rule_entries(e.port, &e.protocol, &e.description, v4, v6)))
-        .collect();
-    p.replace_list_item(obj, "egress", item.node, &values)
-}
-
-fn standalone(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
+fn standalone_site(p: &SourceFile, i: usize, res: &Resource, out: &mut Vec<Site>) {
     let obj = p.props(res);
     let vpc_rule = res.tf_type == "aws_vpc_security_group_egress_rule";
-    let (protocol_key, v4_key, v6_key) = if vpc_rule {
-        ("ip_protocol", "cidr_ipv4", "cidr_ipv6")
-    } else {
-        ("protocol", "cidr_blocks", "ipv6_cidr_blocks")
-    };
+    let (protocol_key, v4_key, v6_key) = keys(vpc_rule);
     if !vpc_rule && string(p, &obj, "type").as_deref() != Some("egress") {
         return;
     }
@@ -391,7 +592,7 @@ fn standalone(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
     }
     let (v4, v6) = if vpc_rule {
         (
-            string(p, &obj, v4_key).as_deref() == Some("0.0.0.0/0"),
+            string(p, &obj, v4_key).as_deref() == Some(INTERNET),
             string(p, &obj, v6_key).as_deref() == Some("::/0"),
         )
     } else {
@@ -400,23 +601,334 @@ fn standalone(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
     if !v4 && !v6 {
         return;
     }
-    let msg = "The security group rule allows all egress traffic to the internet".to_string();
-    let finding = Finding::at(&META, p, res, res.head(), msg.clone());
-    let refused = |why: &str| finding.clone().without_fix(why);
-    if res.binding != Binding::Unbound {
-        out.push(refused("it is bound to a name other code may use"));
-        return;
+    let (group, group_text) = match p.get(&obj, "security_group_id") {
+        Lookup::Present(v) => (
+            match source_of(p, v.node) {
+                Source::Group(g) => Some(g),
+                _ => None,
+            },
+            p.text(v.node).lines().next().unwrap_or("").to_string(),
+        ),
+        _ => (None, "security_group_id".to_string()),
+    };
+    let blocked = if res.binding != Binding::Unbound {
+        Some("it is bound to a name other code may use")
+    } else if p.statement_of(res.call).is_none() {
+        Some("it is created inside an expression")
+    } else if obj.home.is_none() {
+        Some("its arguments are not an object literal in this file")
+    } else {
+        match p.class_ref(res.tf_type, res.flavor) {
+            Err(_) => Some("the resource class cannot be named here"),
+            Ok(import) if import.line.is_some() || !import.edits.is_empty() => {
+                Some("the resource class is not imported")
+            }
+            Ok(_) => None,
+        }
+    };
+    out.push(Site {
+        res: i,
+        kind: SiteKind::Standalone,
+        group,
+        group_text,
+        v4,
+        v6,
+        range: res.head(),
+        message: "The security group rule allows all egress traffic to the internet".into(),
+        blocked: blocked.map(str::to_string),
+    });
+}
+
+/// The keys of a standalone rule's protocol and destinations.
+fn keys(vpc_rule: bool) -> (&'static str, &'static str, &'static str) {
+    if vpc_rule {
+        ("ip_protocol", "cidr_ipv4", "cidr_ipv6")
+    } else {
+        ("protocol", "cidr_blocks", "ipv6_cidr_blocks")
     }
-    let Some(stmt) = p.statement_of(res.call) else {
-        out.push(refused("it is created inside an expression"));
-        return;
-    };
-    let Some(home) = obj.home else {
-        out.push(refused(
-            "its arguments are not an object literal in this file",
+}
+
+/// An egress rule the program needs a group to keep.
+#[derive(Debug, Clone, PartialEq)]
+struct Need {
+    dest: Dest,
+    ports: Ports,
+    /// The rule's description.
+    description: String,
+    /// The end of a standalone rule's name (`to-db-5432`).
+    suffix: String,
+}
+
+/// The egress group `g` needs besides the port-scoped rules: to the groups
+/// that admit it and to what it has behind it; Err when it must keep its
+/// egress or iacfix cannot tell what it needs. `v4`: the replaced rule
+/// opened 0.0.0.0/0 (rules to the program's groups go with that one).
+fn needs(p: &SourceFile, graph: &Graph, g: usize, v4: bool) -> Result<Vec<Need>, String> {
+    if let Some(why) = graph.refused.get(&g) {
+        return Err(why.clone());
+    }
+    if let Some(why) = &graph.unresolved {
+        return Err(why.clone());
+    }
+    elsewhere(p, &p.resources[g])?;
+    if !v4 {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<Need> = Vec::new();
+    for a in graph.admissions.iter().filter(|a| a.from == g) {
+        let name = display_name(p, &p.resources[a.into]);
+        let ports = a.ports.clone().ok_or_else(|| {
+            format!("the security group `{name}` admits this group on ports iacfix cannot read")
+        })?;
+        let (what, slug_text) = if a.into == g {
+            (
+                "within this group, which admits itself".to_string(),
+                "self".to_string(),
+            )
+        } else {
+            (format!("to {name}, which admits this group"), slug(&name))
+        };
+        out.push(need(Dest::Group(a.into), ports, &what, &slug_text));
+    }
+    for (into, ports, cidr) in graph.data_ports.iter().filter(|(into, ..)| *into != g) {
+        let name = display_name(p, &p.resources[*into]);
+        let what = format!("to {name}, which admits {cidr} on it");
+        out.push(need(Dest::Group(*into), ports.clone(), &what, &slug(&name)));
+    }
+    let defaults: Vec<Ports> = p
+        .ctx
+        .settings
+        .get::<Settings>()
+        .egress
+        .iter()
+        .map(|e| Ports::one(e.port, &e.protocol))
+        .collect();
+    let by_default = |ports: &Ports| defaults.iter().any(|d| d.covers(ports));
+    for b in graph.behind.get(&g).into_iter().flatten() {
+        if b.target
+            && (by_default(&b.ports)
+                || out
+                    .iter()
+                    .any(|n| matches!(n.dest, Dest::Group(_)) && n.ports.covers(&b.ports)))
+        {
+            continue;
+        }
+        let Some(dest) = b.dest.clone() else {
+            return Err(format!(
+                "the group's load balancer forwards to {} on {}, and iacfix cannot tell where they are (the CIDR of their VPC is not written in this file)",
+                b.what,
+                b.ports.label()
+            ));
+        };
+        let what = if b.target {
+            format!("to {}", b.what)
+        } else {
+            format!("to {}, a member of this group", b.what)
+        };
+        out.push(need(dest, b.ports.clone(), &what, &b.slug));
+    }
+    if let Some(why) = &graph.endpoints_unknown {
+        return Err(why.clone());
+    }
+    for e in &graph.endpoints {
+        if by_default(&e.ports) {
+            continue;
+        }
+        let Some(dest) = e.dest.clone() else {
+            return Err(format!(
+                "members of this group may reach {} on {}, and iacfix cannot tell its addresses",
+                e.what,
+                e.ports.label()
+            ));
+        };
+        out.push(need(
+            dest,
+            e.ports.clone(),
+            &format!("to {}", e.what),
+            &e.slug,
         ));
-        return;
+    }
+    let kept = graph.egress.get(&g).cloned().unwrap_or_default();
+    let mut seen: Vec<(Dest, Ports)> = Vec::new();
+    out.retain(|n| {
+        let covered = by_default(&n.ports)
+            || kept.iter().any(|(d, ports)| {
+                (*d == n.dest || *d == Dest::Cidr(INTERNET.into())) && ports.covers(&n.ports)
+            })
+            || seen
+                .iter()
+                .any(|(d, ports)| *d == n.dest && ports.covers(&n.ports));
+        seen.push((n.dest.clone(), n.ports.clone()));
+        !covered
+    });
+    Ok(out)
+}
+
+fn need(dest: Dest, ports: Ports, what: &str, slug_text: &str) -> Need {
+    let description: String = format!("{} {what}", ports.label())
+        .chars()
+        .map(|c| {
+            // the characters AWS takes in a rule's description
+            if c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(255)
+        .collect();
+    let suffix = if slug_text == "self" {
+        format!("self-{}", ports.slug())
+    } else if slug_text.is_empty() {
+        format!("to-{}", ports.slug())
+    } else {
+        format!("to-{slug_text}-{}", ports.slug())
     };
+    Need {
+        dest,
+        ports,
+        description,
+        suffix,
+    }
+}
+
+/// Err when another file of the program admits the group or puts it on
+/// something whose needs iacfix cannot read there.
+fn elsewhere(p: &SourceFile, group: &Resource) -> Result<(), String> {
+    let targets: Vec<String> = match &group.binding {
+        Binding::Variable(v) => vec![v.clone()],
+        Binding::Attribute(a) => a
+            .rsplit('.')
+            .next()
+            .map(str::to_string)
+            .into_iter()
+            .collect(),
+        Binding::Unbound => return Ok(()),
+    };
+    for fact in ELSEWHERE_FACTS {
+        let Fact::Refers { tf_type, attr, .. } = fact else {
+            continue;
+        };
+        if let Some(r) = p.ctx.referred_elsewhere_by(tf_type, attr, &targets) {
+            let what = match *tf_type {
+                "aws_security_group"
+                | "aws_security_group_rule"
+                | "aws_vpc_security_group_ingress_rule" => {
+                    "a security group rule admits this group"
+                }
+                "aws_lb" | "aws_alb" => "a load balancer carries this group",
+                _ => "a database, cache or file system carries this group",
+            };
+            return Err(format!(
+                "{what} in another file of the program (`{}`), where iacfix does not read what the group needs to reach",
+                p.ctx.program_path(&r.file)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How a rule written in the arguments of the statement starting at `at`
+/// refers to group `d`: `db.id`, when `d` is bound to a name defined
+/// before.
+fn group_ref(p: &SourceFile, d: usize, at: usize, inline: bool) -> Result<String, String> {
+    let res = &p.resources[d];
+    let name = display_name(p, res);
+    let before = match &res.binding {
+        Binding::Variable(v) => p.declared_before(v, at).is_some().then(|| v.clone()),
+        Binding::Attribute(a) => (res.statement_start() < at).then(|| a.clone()),
+        Binding::Unbound => {
+            return Err(format!(
+                "the security group `{name}`, which this group needs to reach, is not bound to a name to refer to it by"
+            ))
+        }
+    };
+    before.map(|b| format!("{b}.id")).ok_or_else(|| {
+        if inline {
+            format!(
+                "the security group `{name}`, which this group needs to reach, is defined after it, so an egress rule to it cannot be written in this group's arguments (the group's rules can be separate rule resources, written after both groups)"
+            )
+        } else {
+            format!(
+                "the security group `{name}`, which this group needs to reach, is defined after this rule, so an egress rule to it cannot be written in its place"
+            )
+        }
+    })
+}
+
+/// The fix of an inline egress item: replaced by the port-scoped rules and
+/// the rules the program needs.
+fn inline_fix(p: &SourceFile, site: &Site, index: usize, needs: &[Need]) -> Result<Fix, String> {
+    let res = &p.resources[site.res];
+    let obj = p.props(res);
+    let Lookup::Present(list) = p.get(&obj, "egress") else {
+        return Err("the egress rules cannot be read".into());
+    };
+    let item = p
+        .list(list)
+        .and_then(|items| items.get(index).copied())
+        .ok_or("the egress rules cannot be read")?;
+    let settings = p.ctx.settings.get::<Settings>();
+    let mut values: Vec<NewValue> = settings
+        .egress
+        .iter()
+        .map(|e| {
+            NewValue::Map(rule_entries(
+                e.port,
+                &e.protocol,
+                &e.description,
+                site.v4,
+                site.v6,
+            ))
+        })
+        .collect();
+    for n in needs {
+        let mut entries = vec![
+            ("description", NewValue::str(&n.description)),
+            ("from_port", NewValue::Int(n.ports.from)),
+            ("to_port", NewValue::Int(n.ports.to)),
+            ("protocol", NewValue::str(&n.ports.protocol)),
+        ];
+        match &n.dest {
+            Dest::Group(d) if *d == site.res => {
+                entries.push((self_key(&obj), NewValue::Bool(true)))
+            }
+            Dest::Group(d) => entries.push((
+                "security_groups",
+                NewValue::List(vec![NewValue::Raw(group_ref(
+                    p,
+                    *d,
+                    res.statement_start(),
+                    true,
+                )?)]),
+            )),
+            Dest::Cidr(c) => entries.push(("cidr_blocks", NewValue::List(vec![NewValue::str(c)]))),
+        }
+        values.push(NewValue::Map(entries));
+    }
+    Ok(Fix::unsafe_(
+        format!(
+            "Allow only {} egress{}",
+            allowed(&settings.egress),
+            keeps(needs)
+        ),
+        vec![p.replace_list_item(&obj, "egress", item.node, &values)],
+    ))
+}
+
+/// The fix of a standalone rule: replaced by one rule per allowed port and
+/// one per rule the program needs.
+fn standalone_fix(p: &SourceFile, site: &Site, needs: &[Need]) -> Result<Fix, String> {
+    let res = &p.resources[site.res];
+    let obj = p.props(res);
+    let vpc_rule = res.tf_type == "aws_vpc_security_group_egress_rule";
+    let (protocol_key, v4_key, v6_key) = keys(vpc_rule);
+    let stmt = p
+        .statement_of(res.call)
+        .ok_or("it is created inside an expression")?;
+    let home = obj
+        .home
+        .ok_or("its arguments are not an object literal in this file")?;
     // Every other argument is kept as written.
     let replaced = [
         protocol_key,
@@ -427,6 +939,7 @@ fn standalone(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
         v6_key,
     ];
     let mut kept = Vec::new();
+    let mut own_group = None;
     let mut cursor = home.node.walk();
     for entry in home.node.named_children(&mut cursor) {
         let (key, value) = match entry.kind_str() {
@@ -438,67 +951,101 @@ fn standalone(p: &SourceFile, res: &Resource, out: &mut Vec<Finding>) {
             continue;
         };
         let key = crate::catalog::snake_case(p.text(key).trim_matches(['"', '\'']));
+        if key == "security_group_id" {
+            own_group = Some(p.text(value).to_string());
+        }
         if key == "opts" || replaced.contains(&key.as_str()) {
             continue;
         }
         kept.push((key, NewValue::Raw(p.text(value).to_string())));
     }
-    let import = match p.class_ref(res.tf_type, res.flavor) {
-        Ok(import) => import,
-        Err(why) => {
-            out.push(refused(&why));
-            return;
-        }
-    };
-    let class = import.class;
-    if import.line.is_some() || !import.edits.is_empty() {
-        out.push(refused("the resource class is not imported"));
-        return;
-    }
+    // the class was checked to be imported when the site was found
+    let class = p.class_ref(res.tf_type, res.flavor)?.class;
     let ctx = p.context_of(res);
+    let settings = p.ctx.settings.get::<Settings>();
     let mut statements = Vec::new();
-    for e in p.ctx.settings.get::<Settings>().egress.iter() {
-        let (port, protocol, description, suffix) =
-            (&e.port, &e.protocol, &e.description, &e.suffix);
-        let mut props = kept.clone();
-        let mut add = |k: &str, v: NewValue| props.push((k.to_string(), v));
-        add("description", NewValue::str(description));
-        add("from_port", NewValue::Int(*port));
-        add("to_port", NewValue::Int(*port));
-        add(protocol_key, NewValue::str(protocol));
-        if vpc_rule {
-            if v4 {
-                add("cidr_ipv4", NewValue::str("0.0.0.0/0"));
+    let mut write =
+        |ports: &Ports, description: &str, suffix: &str, dest: Vec<(String, NewValue)>| {
+            let mut props = kept.clone();
+            props.push(("description".into(), NewValue::str(description)));
+            if !(vpc_rule && ports.is_all()) {
+                props.push(("from_port".into(), NewValue::Int(ports.from)));
+                props.push(("to_port".into(), NewValue::Int(ports.to)));
+            }
+            props.push((protocol_key.into(), NewValue::str(&ports.protocol)));
+            props.extend(dest);
+            let new = NewResource {
+                tf_type: res.tf_type,
+                var: None,
+                name: p.derived_name(res, suffix),
+                props,
+            };
+            statements.push(p.render_resource(&ctx, &class, &new));
+        };
+    for e in settings.egress.iter() {
+        let dest = if vpc_rule {
+            if site.v4 {
+                vec![("cidr_ipv4".into(), NewValue::str(INTERNET))]
             } else {
-                add("cidr_ipv6", NewValue::str("::/0"));
+                vec![("cidr_ipv6".into(), NewValue::str("::/0"))]
             }
         } else {
-            if v4 {
-                add(
-                    "cidr_blocks",
-                    NewValue::List(vec![NewValue::str("0.0.0.0/0")]),
-                );
+            let mut d = Vec::new();
+            if site.v4 {
+                d.push((
+                    "cidr_blocks".into(),
+                    NewValue::List(vec![NewValue::str(INTERNET)]),
+                ));
             }
-            if v6 {
-                add(
-                    "ipv6_cidr_blocks",
+            if site.v6 {
+                d.push((
+                    "ipv6_cidr_blocks".into(),
                     NewValue::List(vec![NewValue::str("::/0")]),
-                );
+                ));
             }
-        }
-        let new = NewResource {
-            tf_type: res.tf_type,
-            var: None,
-            name: p.derived_name(res, suffix),
-            props,
+            d
         };
-        statements.push(p.render_resource(&ctx, &class, &new));
+        write(
+            &Ports::one(e.port, &e.protocol),
+            &e.description,
+            &e.suffix,
+            dest,
+        );
     }
-    out.push(finding.with_fix(Fix::unsafe_(
+    for n in needs {
+        let dest: (String, NewValue) = match (&n.dest, vpc_rule) {
+            (Dest::Group(d), false) if Some(*d) == site.group => {
+                (self_key(&obj).into(), NewValue::Bool(true))
+            }
+            (Dest::Group(d), true) if Some(*d) == site.group => (
+                "referenced_security_group_id".into(),
+                NewValue::Raw(
+                    own_group
+                        .clone()
+                        .ok_or("the rule names no security group")?,
+                ),
+            ),
+            (Dest::Group(d), false) => (
+                "source_security_group_id".into(),
+                NewValue::Raw(group_ref(p, *d, res.statement_start(), false)?),
+            ),
+            (Dest::Group(d), true) => (
+                "referenced_security_group_id".into(),
+                NewValue::Raw(group_ref(p, *d, res.statement_start(), false)?),
+            ),
+            (Dest::Cidr(c), false) => {
+                ("cidr_blocks".into(), NewValue::List(vec![NewValue::str(c)]))
+            }
+            (Dest::Cidr(c), true) => ("cidr_ipv4".into(), NewValue::str(c)),
+        };
+        write(&n.ports, &n.description, &n.suffix, vec![dest]);
+    }
+    Ok(Fix::unsafe_(
         format!(
-            "Replace the rule by {} egress rules",
-            allowed(&p.ctx.settings.get::<Settings>().egress)
+            "Replace the rule by {} egress rules{}",
+            allowed(&settings.egress),
+            keeps(needs)
         ),
         vec![p.replace_statement(stmt, &statements)],
-    )));
+    ))
 }

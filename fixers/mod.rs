@@ -24,6 +24,7 @@ mod s3_companion;
 pub mod s3_encryption;
 pub mod s3_public_access_block;
 pub mod s3_versioning;
+mod security_groups;
 pub mod ssm_instance_profile;
 pub mod trust_policy_conditions;
 pub mod unused_suppression;

@@ -11,6 +11,8 @@ use crate::model::{Binding, Lookup, Resource, Scalar, SourceFile};
 use crate::new_resource::NewResource;
 use crate::rules::{Finding, Meta};
 use crate::statements::merge_inserts;
+
+use super::security_groups::{reference_of, Source};
 use tree_sitter::Node;
 
 /// Every companion type: statements of these types that follow a bucket
@@ -23,6 +25,20 @@ const COMPANIONS: &[&str] = &[
     "aws_s3_bucket_acl",
     "aws_s3_bucket_website_configuration",
     "aws_s3_bucket_ownership_controls",
+];
+
+/// Every type `companions_of` finds: the companions, and the objects put
+/// in a bucket.
+const REFERRERS: &[&str] = &[
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning",
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket_acl",
+    "aws_s3_bucket_website_configuration",
+    "aws_s3_bucket_ownership_controls",
+    "aws_s3_object",
+    "aws_s3_bucket_object",
 ];
 
 /// One companion rule.
@@ -40,17 +56,64 @@ pub struct Spec {
     pub description: fn(&crate::settings::Settings) -> String,
     /// The companion's properties besides `bucket`.
     pub props: fn(&crate::settings::Settings) -> Vec<(String, NewValue)>,
-    /// Why a fix for this bucket must be unsafe, if it must.
-    pub unsafe_when: fn(&SourceFile, &Resource) -> Option<String>,
+    /// Whether the companion as `props` gives it is right for this bucket,
+    /// or which one is, or why none is.
+    pub judge: fn(&SourceFile, &Resource) -> Verdict,
+}
+
+/// What a companion rule's fix is for one bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The companion as the rule's `props` give it, a safe fix.
+    Safe,
+    /// A companion with these properties (besides `bucket`), an unsafe fix
+    /// that `description` describes (saying why it is unsafe).
+    Unsafe {
+        props: Vec<(String, NewValue)>,
+        description: String,
+    },
+    /// No fix, for this reason.
+    NoFix(String),
 }
 
 pub fn check(spec: &Spec, p: &SourceFile, out: &mut Vec<Finding>) {
+    // A companion whose bucket iacfix cannot follow (a parameter) may be
+    // any bucket's: a second one would fight it.
+    let unknown = p
+        .resources
+        .iter()
+        .filter(|r| r.tf_type == spec.companion)
+        .find_map(|r| match p.get(&p.props(r), "bucket") {
+            Lookup::Present(v) => match reference_of(p, v.node, "aws_s3_bucket") {
+                Source::Unresolved(text) => Some(format!(
+                    "the file has a {} for the bucket given by `{text}`, which may be this one",
+                    spec.missing
+                )),
+                _ => None,
+            },
+            _ => None,
+        });
+    // Or one in another file, for a bucket its caller gives.
+    let unknown = unknown.or_else(|| {
+        let any = [crate::facts::ANY_TARGET.to_string()];
+        p.ctx.referred_elsewhere(spec.companion, &any).map(|r| {
+            format!(
+                "`{}` has a {} for a bucket its caller gives, which may be this one",
+                p.ctx.program_path(&r.file),
+                spec.missing
+            )
+        })
+    });
     for res in p.resources.iter().filter(|r| r.tf_type == "aws_s3_bucket") {
         if covered(spec, p, res) {
             continue;
         }
         let msg = format!("The bucket has no {}", spec.missing);
         let finding = Finding::at(spec.meta, p, res, res.head(), msg.clone());
+        if let Some(why) = &unknown {
+            out.push(finding.without_fix(why));
+            continue;
+        }
         match fix(spec, p, res) {
             Ok(fix) => out.push(finding.with_fix(fix)),
             Err(why) => out.push(finding.without_fix(why)),
@@ -157,7 +220,7 @@ struct BucketIndex(std::collections::HashMap<String, Vec<usize>>);
 fn bucket_index(p: &SourceFile) -> std::collections::HashMap<String, Vec<usize>> {
     let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
     for (i, r) in p.resources.iter().enumerate() {
-        if !COMPANIONS.contains(&r.tf_type) {
+        if !REFERRERS.contains(&r.tf_type) {
             continue;
         }
         let obj = p.props(r);
@@ -184,69 +247,15 @@ fn bucket_index(p: &SourceFile) -> std::collections::HashMap<String, Vec<usize>>
 }
 
 /// For companions that cannot break the bucket.
-pub fn never_unsafe(_: &SourceFile, _: &Resource) -> Option<String> {
-    None
-}
-
-/// Why a public access block may break the bucket: it serves a website, or
-/// has a public ACL or a policy that grants everyone access.
-pub fn public_reason(p: &SourceFile, bucket: &Resource) -> Option<String> {
-    let obj = p.props(bucket);
-    for attr in ["website", "websites"] {
-        if matches!(p.get(&obj, attr), Lookup::Present(_)) {
-            return Some("the bucket serves a static website".into());
-        }
-    }
-    if let Lookup::Present(v) = p.get(&obj, "acl") {
-        if let Scalar::Str(acl) = p.literal(v) {
-            if acl.starts_with("public-") {
-                return Some(format!("the bucket has the public ACL `{acl}`"));
-            }
-        }
-    }
-    for r in companions_of(p, bucket, &COMPANIONS[3..]) {
-        let text = p.text(r.call);
-        match r.tf_type {
-            "aws_s3_bucket_website_configuration" => {
-                return Some("a website configuration serves the bucket".into())
-            }
-            "aws_s3_bucket_acl" if text.contains("public-") => {
-                return Some("an ACL makes the bucket public".into())
-            }
-            "aws_s3_bucket_policy" if grants_everyone(text) => {
-                return Some("its bucket policy grants access to everyone (`*`)".into())
-            }
-            _ => {}
-        }
-    }
-    if p.ctx
-        .referred_elsewhere("aws_s3_bucket_website_configuration", &targets(p, bucket))
-        .is_some()
-    {
-        return Some("a website configuration in another file serves the bucket".into());
-    }
-    None
-}
-
-/// Whether a policy's text names the principal `*`.
-fn grants_everyone(text: &str) -> bool {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    [
-        "Principal\":\"*\"",
-        "Principal:\"*\"",
-        "Principal':'*'",
-        "AWS:\"*\"",
-        "AWS\":\"*\"",
-        "\"AWS\":[\"*\"]",
-        "Principal:'*'",
-        "identifiers:[\"*\"]",
-        "identifiers=[\"*\"]",
-    ]
-    .iter()
-    .any(|p| compact.contains(p))
+pub fn always_safe(_: &SourceFile, _: &Resource) -> Verdict {
+    Verdict::Safe
 }
 
 fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
+    let verdict = (spec.judge)(p, bucket);
+    if let Verdict::NoFix(why) = verdict {
+        return Err(why);
+    }
     let stmt = p
         .statement_of(bucket.call)
         .ok_or("the bucket is created inside an expression")?;
@@ -264,7 +273,15 @@ fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
         "bucket".to_string(),
         NewValue::Raw(format!("{reference}.id")),
     )];
-    props.extend((spec.props)(&p.ctx.settings));
+    let (own, applicability, description) = match verdict {
+        Verdict::Unsafe { props, description } => (props, Applicability::Unsafe, description),
+        _ => (
+            (spec.props)(&p.ctx.settings),
+            Applicability::Safe,
+            (spec.description)(&p.ctx.settings),
+        ),
+    };
+    props.extend(own);
     let import = p.import_class(spec.companion, bucket.flavor, &mut props)?;
     let class = import.class;
     edits.extend(import.edits);
@@ -278,20 +295,7 @@ fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
     let after = block_end(p, bucket, stmt);
     edits.push(p.insert_after(after, &[statement]));
     edits.extend(p.add_imports(&import.line.into_iter().collect::<Vec<_>>()));
-    let unsafe_reason = (spec.unsafe_when)(p, bucket);
-    let description = match &unsafe_reason {
-        Some(why) => format!("{} (unsafe: {why})", (spec.description)(&p.ctx.settings)),
-        None => (spec.description)(&p.ctx.settings),
-    };
-    Ok(Fix::new(
-        if unsafe_reason.is_some() {
-            Applicability::Unsafe
-        } else {
-            Applicability::Safe
-        },
-        description,
-        merge_inserts(edits),
-    ))
+    Ok(Fix::new(applicability, description, merge_inserts(edits)))
 }
 
 /// Binds an unbound bucket statement to a new variable.

@@ -37,7 +37,10 @@
 //!
 //! ## Fix safety
 //! Safe: encryption applies to new objects and reading them is unchanged.
-//! A bucket created inside an expression is reported without a fix.
+//! A bucket created inside an expression is reported without a fix, and
+//! so is every bucket of a program with an encryption configuration whose
+//! bucket is a parameter (a helper that may configure any bucket: a second
+//! configuration would fight it).
 //!
 //! ## Satisfies
 //! checkov CKV_AWS_19; trivy AWS-0088. (With a customer-managed KMS key,
@@ -98,7 +101,7 @@ pub static SPEC: Spec = Spec {
         )
     },
     props,
-    unsafe_when: s3_companion::never_unsafe,
+    judge: s3_companion::always_safe,
 };
 
 /// The `[rules.S3002]` settings.

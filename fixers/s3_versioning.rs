@@ -32,7 +32,9 @@
 //! Safe: objects stay readable as before. Previous versions are kept and
 //! stored (and billed) until a lifecycle rule expires them; add one for
 //! buckets that are rewritten often. A bucket created inside an expression
-//! is reported without a fix.
+//! is reported without a fix, and so is every bucket of a program with a
+//! versioning configuration whose bucket is a parameter (a helper that may
+//! configure any bucket: a second configuration would fight it).
 //!
 //! ## Satisfies
 //! checkov CKV_AWS_21; trivy AWS-0090.
@@ -74,7 +76,7 @@ pub static SPEC: Spec = Spec {
     missing: "versioning",
     description: |_| "Enable versioning".into(),
     props,
-    unsafe_when: s3_companion::never_unsafe,
+    judge: s3_companion::always_safe,
 };
 
 impl Rule for S3Versioning {

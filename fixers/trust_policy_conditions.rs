@@ -137,7 +137,7 @@ impl Rule for TrustPolicyConditions {
 /// The policy document data source (`getPolicyDocument`,
 /// `DataAwsIamPolicyDocument`) an expression uses: `doc.json`,
 /// `doc.then(d => d.json)`, or a call written in place.
-fn document_of<'a, 't>(p: &'a SourceFile<'t>, value: Node<'t>) -> Option<&'a Resource<'t>> {
+pub fn document_of<'a, 't>(p: &'a SourceFile<'t>, value: Node<'t>) -> Option<&'a Resource<'t>> {
     let value = p.resolve(value).unwrap_or(value);
     // (Found once: the search below goes through every node of the value,
     // which may hold most of the file.)

@@ -72,8 +72,15 @@ pub struct ProgramFacts {
     pub aws_files: Vec<PathBuf>,
 }
 
+/// The target of a reference that starts from a name bound at run time (a
+/// parameter): it may name any resource. (Such a reference also gives its
+/// usual target.)
+pub const ANY_TARGET: &str = "*";
+
 /// A resource attribute of some file that refers to another resource, by
 /// the name it is bound to (`bucket: assets.id` -> `assets`) or by a literal.
+/// An attribute holding a list (`vpc_security_group_ids`), or a path through
+/// blocks (`ingress.security_groups`), gives one reference per item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrossRef {
     pub file: PathBuf,
@@ -87,7 +94,8 @@ pub struct CrossRef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fact {
     /// Which resources the `tf_type` resources of other files refer to
-    /// through `attr` (a bucket's public access block names its bucket).
+    /// through `attr` (a bucket's public access block names its bucket); a
+    /// dotted `attr` goes through blocks (`ingress.security_groups`).
     Refers {
         tf_type: &'static str,
         attr: &'static str,
@@ -144,6 +152,33 @@ impl FileContext {
             f.aws_files
                 .iter()
                 .any(|a| !self.path.as_deref().is_some_and(|p| same_file(p, a)))
+        })
+    }
+
+    /// How messages name a file of the program: its path from the program
+    /// folder.
+    pub fn program_path(&self, path: &Path) -> String {
+        let root = self.facts.as_deref().map(|f| f.root.as_path());
+        root.and_then(|r| path.strip_prefix(r).ok())
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    /// As `referred_elsewhere`, for references through `attr` alone (a
+    /// dotted path, `ingress.security_groups`).
+    pub fn referred_elsewhere_by(
+        &self,
+        tf_type: &str,
+        attr: &str,
+        targets: &[String],
+    ) -> Option<&CrossRef> {
+        let facts = self.facts.as_deref()?;
+        facts.refs.iter().find(|r| {
+            r.tf_type == tf_type
+                && r.attr == attr
+                && !self.path.as_deref().is_some_and(|p| same_file(p, &r.file))
+                && targets.contains(&r.target)
         })
     }
 

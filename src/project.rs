@@ -6,7 +6,7 @@
 
 use crate::facts::{CdktfProvider, CrossRef, Fact, ProgramFacts};
 use crate::files::PROVIDER_MARKERS;
-use crate::lang::{self, Lang};
+use crate::lang::{self, Lang, NodeExt};
 use crate::model::SourceFile;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -241,8 +241,12 @@ fn file_refs(file: &Path, program: &SourceFile, needed: &[Fact]) -> Vec<CrossRef
     for res in &program.resources {
         for &(tf_type, attr) in refers.iter().filter(|(t, _)| *t == res.tf_type) {
             let obj = program.props(res);
-            if let crate::model::Lookup::Present(v) = program.get(&obj, attr) {
-                if let Some(target) = program.ref_target(v.node) {
+            for node in values_at(program, &obj, attr) {
+                let mut targets: Vec<String> = program.ref_target(node).into_iter().collect();
+                if runtime_rooted(program, node) {
+                    targets.push(crate::facts::ANY_TARGET.to_string());
+                }
+                for target in targets {
                     out.push(CrossRef {
                         file: file.to_path_buf(),
                         tf_type,
@@ -254,6 +258,55 @@ fn file_refs(file: &Path, program: &SourceFile, needed: &[Fact]) -> Vec<CrossRef
         }
     }
     out
+}
+
+/// Whether a reference starts from a name bound at run time (a parameter,
+/// a loop variable): it may name any resource.
+fn runtime_rooted(program: &SourceFile, node: tree_sitter::Node) -> bool {
+    let Some(names) = program.chain(node) else {
+        return false;
+    };
+    let Some(root) = names.first() else {
+        return false;
+    };
+    !matches!(*root, "this" | "self")
+        && matches!(program.declared_before(root, node.start_byte()), Some(None))
+}
+
+/// The values at a dotted path of an object (`ingress.security_groups`),
+/// going through the items of lists on the way and at the end.
+fn values_at<'t>(
+    program: &SourceFile<'t>,
+    obj: &crate::model::Obj<'t>,
+    path: &str,
+) -> Vec<tree_sitter::Node<'t>> {
+    use crate::model::Lookup;
+    let (attr, rest) = match path.split_once('.') {
+        Some((a, r)) => (a, Some(r)),
+        None => (path, None),
+    };
+    let Lookup::Present(v) = program.get(obj, attr) else {
+        return Vec::new();
+    };
+    let items = match program.list(v) {
+        Some(items)
+            if program
+                .resolve(v.node)
+                .is_some_and(|n| matches!(n.kind_str(), "array" | "list" | "tuple"))
+                || rest.is_some() =>
+        {
+            items
+        }
+        _ => vec![v],
+    };
+    match rest {
+        None => items.into_iter().map(|i| i.node).collect(),
+        Some(rest) => items
+            .into_iter()
+            .filter_map(|i| program.obj(obj, attr, i))
+            .flat_map(|child| values_at(program, &child, rest))
+            .collect(),
+    }
 }
 
 /// The major version of the Pulumi AWS provider that the nearest manifest

@@ -18,6 +18,11 @@
 // - `ownsInvokes`: the rule may change provider function calls (getAmi).
 // - `repairs`: the rule repairs a program that cannot run or type-check;
 //   the fixed program must, and the original must not have.
+// - `keeps(before, after)`: a semantic differential: what the program did
+//   before the fixes that it must still do after them (the flows between
+//   its security groups, a public website staying readable), whatever rule
+//   applied and whatever iacfix still reports. Returns sentences, one per
+//   thing lost.
 // - `optIn`: off by default; its promise holds only for its own fixtures,
 //   which the oracles fix with `--select ALL`.
 // - `defaultsConfig`: settings the rule gives a default; the fixed program
@@ -136,10 +141,113 @@ const SG_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 const allTraffic = (protocol) => protocol === "-1" || protocol === "all" || protocol === -1;
 const internet = (v4 = [], v6 = []) => [v4].flat().includes("0.0.0.0/0") || [v6].flat().includes("::/0");
 
+const SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+/** Ports of a rule as `{ protocol, from, to }`, `-1` for every protocol. */
+const portsOf = (protocol, from, to) => {
+  const p = String(protocol ?? "").toLowerCase();
+  const proto = { 6: "tcp", 17: "udp", 1: "icmp", all: "-1" }[p] ?? p;
+  return proto === "-1" ? { proto, from: 0, to: 65535 } : { proto, from: Number(from), to: Number(to) };
+};
+const portsCover = (a, b) => a.proto === "-1" || (a.proto === b.proto && a.from <= b.from && b.to <= a.to);
+
+/**
+ * The security-group graph of a run: for each group (by the id mocks give
+ * it), its ingress rules naming a source group (`from`: a group id) and its
+ * egress rules (`to`: a group id, or "cidr" for any CIDR block, which may
+ * hold any group's members).
+ */
+export function sgGraph(run) {
+  const groups = new Map();
+  const group = (id) => {
+    if (!groups.has(id)) groups.set(id, { ingress: [], egress: [] });
+    return groups.get(id);
+  };
+  const cidrs = (...lists) => lists.flat().filter((c) => typeof c === "string" && c.length > 0);
+  for (const r of run.resources) {
+    const i = r.inputs ?? {};
+    if (r.type === SECURITY_GROUP) {
+      const id = `${r.name}-id`;
+      const g = group(id);
+      for (const e of i.ingress ?? []) {
+        const ports = portsOf(e.protocol, e.fromPort, e.toPort);
+        for (const s of [e.securityGroups ?? []].flat()) g.ingress.push({ from: s, ports });
+        if (e.self) g.ingress.push({ from: id, ports });
+        if (cidrs(e.cidrBlocks ?? []).length) g.ingress.push({ from: "cidr", ports });
+      }
+      for (const e of i.egress ?? []) {
+        const ports = portsOf(e.protocol, e.fromPort, e.toPort);
+        for (const s of [e.securityGroups ?? []].flat()) g.egress.push({ to: s, ports });
+        if (e.self) g.egress.push({ to: id, ports });
+        if (cidrs(e.cidrBlocks ?? [], e.ipv6CidrBlocks ?? []).length) g.egress.push({ to: "cidr", ports });
+      }
+    } else if (r.type === SG_RULE && i.securityGroupId) {
+      const g = group(i.securityGroupId);
+      const ports = portsOf(i.protocol, i.fromPort, i.toPort);
+      const peer = i.self ? i.securityGroupId : i.sourceSecurityGroupId;
+      if (i.type === "ingress" && peer) g.ingress.push({ from: peer, ports });
+      if (i.type === "ingress" && cidrs(i.cidrBlocks ?? []).length) g.ingress.push({ from: "cidr", ports });
+      if (i.type === "egress") {
+        if (peer) g.egress.push({ to: peer, ports });
+        if (cidrs(i.cidrBlocks ?? [], i.ipv6CidrBlocks ?? []).length) g.egress.push({ to: "cidr", ports });
+      }
+    } else if (r.type === SG_INGRESS_RULE && i.securityGroupId) {
+      const ports = portsOf(i.ipProtocol, i.fromPort, i.toPort);
+      if (i.referencedSecurityGroupId) group(i.securityGroupId).ingress.push({ from: i.referencedSecurityGroupId, ports });
+      if (i.cidrIpv4) group(i.securityGroupId).ingress.push({ from: "cidr", ports });
+    } else if (r.type === SG_EGRESS_RULE && i.securityGroupId) {
+      const ports = portsOf(i.ipProtocol, i.fromPort, i.toPort);
+      if (i.referencedSecurityGroupId) group(i.securityGroupId).egress.push({ to: i.referencedSecurityGroupId, ports });
+      if (i.cidrIpv4 || i.cidrIpv6) group(i.securityGroupId).egress.push({ to: "cidr", ports });
+    }
+  }
+  return groups;
+}
+
+/** The ports of databases, caches and file systems. */
+const DATA_PORTS = [1433, 1521, 2049, 3306, 5432, 6379, 9042, 11211, 27017];
+
+/**
+ * The flows between the program's groups: `from -> to` on the ports the
+ * destination admits from the source by name, or on a database's port
+ * from addresses (any other group's members may be its clients), when the
+ * source's egress lets them out (to that group, or to any CIDR block).
+ */
+export function sgFlows(run) {
+  const graph = sgGraph(run);
+  const flows = [];
+  for (const [to, g] of graph) {
+    for (const adm of g.ingress) {
+      const data = adm.from === "cidr" && adm.ports.proto === "tcp" && adm.ports.from === adm.ports.to && DATA_PORTS.includes(adm.ports.from);
+      const sources = adm.from === "cidr" ? (data ? [...graph.keys()].filter((k) => k !== to) : []) : [adm.from];
+      for (const from of sources) {
+        const source = graph.get(from);
+        if (!source) continue; // not one of the program's groups
+        const out = source.egress.some((e) => (e.to === to || e.to === "cidr") && portsCover(e.ports, adm.ports));
+        if (out) flows.push({ from, to, ports: adm.ports, cidr: adm.from === "cidr" });
+      }
+    }
+  }
+  return flows;
+}
+
+const portsText = (p) => (p.proto === "-1" ? "all traffic" : `${p.from === p.to ? p.from : `${p.from}-${p.to}`}/${p.proto}`);
+
 RULES.NET001 = {
   owns: { [SECURITY_GROUP]: ["egress"] },
   adds: [SG_RULE, SG_EGRESS_RULE],
   removes: [SG_RULE, SG_EGRESS_RULE],
+  keeps(before, after) {
+    const now = sgGraph(after);
+    const lost = [];
+    for (const f of sgFlows(before)) {
+      const source = now.get(f.from);
+      const still = source?.egress.some((e) => (e.to === f.to || e.to === "cidr") && portsCover(e.ports, f.ports));
+      const admitted = now.get(f.to)?.ingress.some((a) => (a.from === f.from || (f.cidr && a.from === "cidr")) && portsCover(a.ports, f.ports));
+      if (!still || !admitted) lost.push(`the flow from ${f.from} to ${f.to} on ${portsText(f.ports)} no longer exists`);
+    }
+    return lost;
+  },
   promise(r) {
     if (r.type === SECURITY_GROUP) {
       const open = (r.inputs.egress ?? []).find((e) => allTraffic(e.protocol) && internet(e.cidrBlocks, e.ipv6CidrBlocks));
@@ -279,14 +387,75 @@ const companion = (types, what, ok, inline = () => false) => (r, run) => {
   return found ? null : `the bucket has no ${what}`;
 };
 
+const WEBSITE = ["aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration", "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2"];
+const BUCKET_POLICY_TYPE = "aws:s3/bucketPolicy:BucketPolicy";
+/** Whether an IAM action pattern (`s3:Get*`) matches `s3:GetObject`. */
+const readsObjects = (action) =>
+  new RegExp(`^${String(action).replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test("s3:GetObject");
+/**
+ * Whether a policy (a JSON document, or the inputs of getPolicyDocument as
+ * mocks render them) lets everyone read objects: an Allow for `*` (or
+ * `{AWS: "*"}`) with no condition on the caller's account, organization,
+ * network or source.
+ */
+export function publicRead(policy) {
+  let doc;
+  try {
+    doc = typeof policy === "string" ? JSON.parse(policy) : policy;
+  } catch {
+    return false;
+  }
+  if (!doc || typeof doc !== "object") return false;
+  const limiting = /^aws:(source(arn|account|owner|vpc|vpce)|principal(account|arn|orgid|orgpaths)|userid)$/i;
+  const json = [doc.Statement ?? []].flat().map((s) => ({
+    allow: s.Effect === "Allow",
+    everyone: s.Principal === "*" || [s.Principal?.AWS ?? []].flat().includes("*"),
+    actions: [s.Action ?? []].flat(),
+    keys: Object.values(s.Condition ?? {}).flatMap((o) => Object.keys(o ?? {})),
+  }));
+  const documents = [doc.statements ?? []].flat().map((s) => ({
+    allow: (s.effect ?? "Allow") === "Allow",
+    everyone: (s.principals ?? []).some((p) => (p.type === "*" || p.type === "AWS") && (p.identifiers ?? []).includes("*")),
+    actions: s.actions ?? [],
+    keys: (s.conditions ?? []).map((c) => c.variable),
+  }));
+  return [...json, ...documents].some((s) => s.allow && s.everyone && s.actions.some(readsObjects) && !s.keys.some((k) => limiting.test(k)));
+}
+/** Whether the program serves bucket `b` publicly: a website, or a policy letting everyone read. */
+export const servedPublicly = (b, run) =>
+  Boolean(b.inputs.website) ||
+  (b.inputs.websites ?? []).length > 0 ||
+  run.resources.some((c) => WEBSITE.includes(c.type) && configures(c, b)) ||
+  publicRead(b.inputs.policy) ||
+  run.resources.some((c) => c.type === BUCKET_POLICY_TYPE && configures(c, b) && publicRead(c.inputs.policy));
+
 RULES.S3001 = {
   owns: {},
   adds: [PUBLIC_ACCESS_BLOCK],
-  promise: companion(
-    [PUBLIC_ACCESS_BLOCK],
-    "public access block with all four settings on",
-    (c) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => c.inputs[k] === true),
-  ),
+  // A bucket served publicly gets a block of ACLs only, which keeps it
+  // readable; any other bucket all four settings.
+  promise(r, run) {
+    if (!BUCKETS.includes(r.type)) return null;
+    const blocks = run.resources.filter((c) => c.type === PUBLIC_ACCESS_BLOCK && configures(c, r));
+    const acls = (c) => c.inputs.blockPublicAcls === true && c.inputs.ignorePublicAcls === true;
+    const policies = (c) => c.inputs.blockPublicPolicy === true && c.inputs.restrictPublicBuckets === true;
+    if (servedPublicly(r, run)) {
+      return blocks.some((c) => acls(c) && c.inputs.blockPublicPolicy !== true && c.inputs.restrictPublicBuckets !== true)
+        ? null
+        : "the bucket, served publicly, has no public access block of ACLs only";
+    }
+    return blocks.some((c) => acls(c) && policies(c)) ? null : "the bucket has no public access block with all four settings on";
+  },
+  keeps(before, after) {
+    const lost = [];
+    for (const b of before.resources.filter((x) => BUCKETS.includes(x.type) && servedPublicly(x, before))) {
+      const blocks = after.resources.filter((c) => c.type === PUBLIC_ACCESS_BLOCK && configures(c, b));
+      if (blocks.some((c) => c.inputs.blockPublicPolicy === true || c.inputs.restrictPublicBuckets === true)) {
+        lost.push(`the public website or bucket ${b.name} is no longer readable (a public access block blocks its policy)`);
+      }
+    }
+    return lost;
+  },
 };
 
 RULES.S3002 = {
@@ -514,7 +683,13 @@ export const CHECKOV = {
   EC2004: [{ id: "CKV2_AWS_41" }],
   NET001: [{ id: "CKV_AWS_382" }],
   LOG001: [{ id: "CKV_AWS_66" }],
-  S3001: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"].map((id) => ({ id })),
+  S3001: [
+    { id: "CKV2_AWS_6", strict: false, why: "a bucket served publicly gets a block of ACLs only, which keeps its public policy" },
+    { id: "CKV_AWS_53" },
+    { id: "CKV_AWS_54", strict: false, why: "a bucket served publicly keeps its public policy" },
+    { id: "CKV_AWS_55" },
+    { id: "CKV_AWS_56", strict: false, why: "a bucket served publicly keeps its public policy" },
+  ],
   S3002: [{ id: "CKV_AWS_19" }],
   S3003: [{ id: "CKV_AWS_21" }],
   LAM002: [{ id: "CKV_AWS_363" }],

@@ -10,7 +10,9 @@
 // - leaves a resource that breaks a rule's promise while iacfix no longer
 //   reports it,
 // or when a rule applied a fix to a file in which no resource broke its
-// promise before (the promise would then prove nothing).
+// promise before (the promise would then prove nothing), or when the fixed
+// program no longer does what it did (rules.mjs `keeps`: a flow between its
+// security groups, a public website's readability).
 //
 // Usage: node scripts/oracle/ts.mjs [--iacfix BIN] [--cache DIR] [--self-test] [DIR|FILE]...
 // The npm environments are installed once into the cache folder
@@ -529,6 +531,11 @@ export function compareRuns(file, before, after, applied, remaining) {
     }
   }
   problems.push(...promiseProblems(file, after, remaining));
+  // What the program did before, it must still do (the flows between its
+  // security groups, its public websites), whichever rules applied.
+  for (const [code, rule] of Object.entries(RULES)) {
+    for (const lost of rule.keeps?.(before, after) ?? []) problems.push(`${file}: ${code}: ${lost}`);
+  }
   for (const [code, rule] of appliedRules) {
     if (rule.defaultsConfig) continue; // proven by the runs without those settings (compareJobs)
     if (!rule.promise) {
@@ -783,6 +790,37 @@ const SELF_TEST_FIXED = SELF_TEST_PROGRAM.replace(
   '    metadataOptions: { httpTokens: "required" },\n    rootBlockDevice',
 );
 
+// Two security groups: the database's admits the application's on 5432 (a
+// rule of its own, so the database's group can be defined first).
+const SELF_TEST_GROUPS = `import * as aws from "@pulumi/aws";
+
+const tags = { Environment: "test", ManagedBy: "Pulumi" };
+const db = new aws.ec2.SecurityGroup("db", { tags });
+const app = new aws.ec2.SecurityGroup("app", {
+    tags,
+    egress: [
+        { fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] },
+    ],
+});
+new aws.ec2.SecurityGroupRule("db-from-app", {
+    type: "ingress",
+    securityGroupId: db.id,
+    sourceSecurityGroupId: app.id,
+    protocol: "tcp",
+    fromPort: 5432,
+    toPort: 5432,
+});
+`;
+
+// A static website: every object readable through the bucket policy.
+const SELF_TEST_WEBSITE = `import * as aws from "@pulumi/aws";
+
+const site = new aws.s3.Bucket("site", {
+    website: { indexDocument: "index.html" },
+    tags: { Environment: "test", ManagedBy: "Pulumi", Backup: "Required" },
+});
+`;
+
 const SELF_TESTS = [
   {
     name: "a fix that adds a type error",
@@ -814,12 +852,36 @@ const SELF_TESTS = [
     applied: ["EC2001"],
     expect: null,
   },
+  {
+    name: "a fix that cuts a flow between the program's security groups",
+    before: SELF_TEST_GROUPS,
+    after: SELF_TEST_GROUPS.replace('{ fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }', '{ fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }'),
+    applied: ["NET001"],
+    expect: /the flow from app-id to db-id on 5432\/tcp no longer exists/,
+  },
+  {
+    name: "a fix that keeps the flows between the program's security groups",
+    before: SELF_TEST_GROUPS,
+    after: SELF_TEST_GROUPS.replace(
+      '{ fromPort: 0, toPort: 0, protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }',
+      '{ fromPort: 443, toPort: 443, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] },\n        { fromPort: 5432, toPort: 5432, protocol: "tcp", securityGroups: [db.id] }',
+    ),
+    applied: ["NET001"],
+    expect: null,
+  },
+  {
+    name: "a fix that blocks the policy of a public website",
+    before: SELF_TEST_WEBSITE,
+    after: `${SELF_TEST_WEBSITE}new aws.s3.BucketPublicAccessBlock("site-pab", {\n    bucket: site.id,\n    blockPublicAcls: true,\n    blockPublicPolicy: true,\n    ignorePublicAcls: true,\n    restrictPublicBuckets: true,\n});\n`,
+    applied: ["S3001"],
+    expect: /the public website or bucket site is no longer readable/,
+  },
 ];
 
 async function selfTest(opts) {
   const cases = SELF_TESTS.map((t, i) => ({
     rel: `case${i}.ts`,
-    before: SELF_TEST_PROGRAM,
+    before: t.before ?? SELF_TEST_PROGRAM,
     after: t.after,
     applied: new Set(t.applied),
     remaining: [],
