@@ -28,8 +28,10 @@
 //! providers the file defines. Tags given as a variable iacfix cannot
 //! read, a call or a computed key, a file with CDKTF aspects or Pulumi
 //! transformations (they may add tags), and launch templates of EKS node
-//! groups (EKS tags its nodes `kubernetes.io/cluster/...`) leave it off. No
-//! tags at all is fine. The fix's description says why it was left off.
+//! groups (EKS tags its nodes `kubernetes.io/cluster/...`) leave it off; so
+//! do CDKTF bindings of the Terraform AWS provider 3 or older, which may
+//! predate the argument. No tags at all is fine. The fix's description says
+//! why it was left off.
 //!
 //! A resource whose metadata endpoint is `"disabled"` has no metadata service
 //! to attack and gets no finding.
@@ -355,8 +357,18 @@ fn host<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Host {
     } else {
         None
     };
+    // CDKTF bindings of the Terraform provider 3 or older may predate the
+    // argument (it came late in 3)
+    let old_bindings = res.flavor.framework() == crate::model::Framework::Cdktf
+        && p.ctx
+            .facts
+            .as_ref()
+            .and_then(|f| f.cdktf_aws.terraform_major())
+            .is_some_and(|m| m <= 3);
     let no_metadata_tags = if node_group {
         Some("EKS tags its nodes with keys holding `/`".to_string())
+    } else if old_bindings {
+        Some("the program's bindings (Terraform AWS provider 3 or older) may not have `instance_metadata_tags`".to_string())
     } else {
         tag_keys(p, res, &launchers, &facts).err()
     };

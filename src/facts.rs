@@ -27,6 +27,10 @@ pub struct CdktfProvider {
     /// The Terraform AWS provider major version `cdktf.json` asks `cdktf get`
     /// to generate local bindings for (`"aws@~> 4.0"`).
     pub local_major: Option<u32>,
+    /// The `cdktf` library's version (major, minor) the manifest names: its
+    /// generator made local bindings per service up to 0.12, per resource
+    /// from 0.13.
+    pub cdktf_version: Option<(u32, u32)>,
 }
 
 impl CdktfProvider {

@@ -332,10 +332,24 @@ impl<'t> SourceFile<'t> {
             return Ok(layout);
         }
         if let Some(root) = roots.first() {
-            // Only names that fit either layout: the bindings on disk, or
-            // the manifest's version of the prebuilt ones, decide.
+            // Only names that fit either layout: the bindings on disk, the
+            // version of the cdktf that generated local ones, or the
+            // manifest's version of the prebuilt ones, decide.
             if let Some(layout) = self.layout_on_disk(root) {
                 return Ok(layout);
+            }
+            let generator = self
+                .ctx
+                .facts
+                .as_ref()
+                .and_then(|f| f.cdktf_aws.cdktf_version);
+            if let (true, Some(version)) = (is_local_module(root), generator) {
+                let prefix = format!("{root}{sep}");
+                return Ok(if version >= (0, 13) {
+                    CdktfLayout::PerResource(prefix)
+                } else {
+                    CdktfLayout::Services(prefix)
+                });
             }
             if !is_local_module(root) {
                 if let Some(major) = self.prebuilt_major() {
@@ -696,7 +710,7 @@ mod tests {
         let src = "import { App } from \"cdktf\";\n";
         let pin = |major| CdktfProvider {
             prebuilt_major: Some(major),
-            local_major: None,
+            ..CdktfProvider::default()
         };
         assert_eq!(
             layout_with(ts, src, pin(19)),
@@ -722,9 +736,23 @@ mod tests {
         ));
         // local bindings (cdktf.json) not on disk: unknown
         let local = CdktfProvider {
-            prebuilt_major: None,
             local_major: Some(5),
+            ..CdktfProvider::default()
         };
         assert!(layout_with(ts, src, local).is_err());
+        // the generator's version decides between the layouts `vpc` fits
+        let either = "import { Vpc } from \"./.gen/providers/aws/vpc\";\n";
+        let generated_by = |v| CdktfProvider {
+            cdktf_version: Some(v),
+            ..CdktfProvider::default()
+        };
+        assert_eq!(
+            layout_with(ts, either, generated_by((0, 19))),
+            per("./.gen/providers/aws/")
+        );
+        assert_eq!(
+            layout_with(ts, either, generated_by((0, 12))),
+            Ok(CdktfLayout::Services("./.gen/providers/aws/".into()))
+        );
     }
 }

@@ -373,6 +373,21 @@ pub fn cdktf_provider(dir: &Path) -> CdktfProvider {
                 }
             }
         }
+        if out.cdktf_version.is_none() {
+            for (file, name) in [
+                ("package.json", "\"cdktf\""),
+                ("requirements.txt", "cdktf"),
+                ("pyproject.toml", "cdktf"),
+                ("Pipfile", "cdktf"),
+            ] {
+                if let Ok(text) = std::fs::read_to_string(base.join(file)) {
+                    if let Some(v) = version_after(&text, name) {
+                        out.cdktf_version = Some(v);
+                        break;
+                    }
+                }
+            }
+        }
         if out.local_major.is_none() {
             if let Ok(text) = std::fs::read_to_string(base.join("cdktf.json")) {
                 out.local_major = cdktf_json_aws_major(&text);
@@ -411,6 +426,34 @@ fn cdktf_json_aws_major(text: &str) -> Option<u32> {
             .collect();
         digits.parse().ok()
     })
+}
+
+/// The first version (major, minor) on the line where the package `name`
+/// is named (`"cdktf": "^0.19.0"`, `cdktf~=0.12.3`).
+fn version_after(text: &str, name: &str) -> Option<(u32, u32)> {
+    for (at, _) in text.match_indices(name) {
+        let rest = &text[at + name.len()..];
+        // `cdktf-cli`, `cdktf_cdktf_provider_aws`: another package
+        if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            continue;
+        }
+        // a name inside another's (`@cdktf/provider-aws`)
+        let before = text[..at].chars().last();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '/') {
+            continue;
+        }
+        let line = rest.lines().next().unwrap_or("");
+        let version: String = line
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        let mut parts = version.split('.').filter_map(|p| p.parse().ok());
+        if let (Some(major), Some(minor)) = (parts.next(), parts.next()) {
+            return Some((major, minor));
+        }
+    }
+    None
 }
 
 /// The first version number on the line where the package `name` is
@@ -542,7 +585,7 @@ mod tests {
         let majors = |m| {
             CdktfProvider {
                 prebuilt_major: Some(m),
-                local_major: None,
+                ..CdktfProvider::default()
             }
             .terraform_major()
         };
@@ -551,6 +594,18 @@ mod tests {
             (Some(3), Some(4), Some(5), Some(5), Some(6))
         );
         assert_eq!(CdktfProvider::default().terraform_major(), None);
+        assert_eq!(
+            version_after("{\n  \"cdktf\": \"^0.19.2\",\n", "\"cdktf\""),
+            Some((0, 19))
+        );
+        assert_eq!(
+            version_after("cdktf-cdktf-provider-aws~=19.0\ncdktf~=0.12.3\n", "cdktf"),
+            Some((0, 12))
+        );
+        assert_eq!(
+            version_after("\"cdktf-cli\": \"0.20.0\"\n", "\"cdktf\""),
+            None
+        );
     }
 
     #[test]
