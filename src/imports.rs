@@ -242,15 +242,9 @@ impl<'t> SourceFile<'t> {
                             Some(spec),
                         ))
                     }
-                    CdktfLayout::CapitalNamespaces(_) => {
-                        let service = service.filter(|s| !s.is_empty()).ok_or_else(no_service)?;
-                        match self.namespace_local(Framework::Cdktf, service) {
-                            Some(local) => done(format!("{local}.{class}")),
-                            None => Err(format!(
-                                "this file's bindings name their service namespaces in capitals, and iacfix does not know how they name `{service}`: import it, and run iacfix again"
-                            )),
-                        }
-                    }
+                    CdktfLayout::CapitalNamespaces(_) => Err(
+                        "the program's bindings name their service namespaces in capitals (@cdktf/provider-aws 2 and its kind), and type the attributes a new resource refers to (a role's `name`) as optional: iacfix adds no resource to them".into(),
+                    ),
                     CdktfLayout::Flat(spec) => {
                         // through the whole-module import the file has
                         if let Some(star) = self.local_for(Framework::Cdktf, &[]) {

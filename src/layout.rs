@@ -34,8 +34,8 @@ pub enum CdktfLayout {
         star: Option<String>,
     },
     /// Service namespaces written in capitals (`EC2`, `IAM`: bindings 2
-    /// and some of their kind), from this module: a namespace the file
-    /// does not import yet cannot be named.
+    /// and some of their kind), from this module: found, but given no new
+    /// resource (their attributes' types differ).
     CapitalNamespaces(String),
 }
 

@@ -1398,23 +1398,6 @@ impl<'t> SourceFile<'t> {
         found.first().copied()
     }
 
-    /// The local name of a namespace the file imports from a provider's
-    /// root, matched without regard to case (`EC2 as ec2` for `ec2`).
-    pub fn namespace_local(&self, framework: Framework, name: &str) -> Option<&str> {
-        let mut found: Vec<&str> = self
-            .symbols
-            .iter()
-            .filter(|(_, sym)| {
-                sym.framework == framework
-                    && sym.path.len() == 1
-                    && sym.path[0].eq_ignore_ascii_case(name)
-            })
-            .map(|(local, _)| local.as_str())
-            .collect();
-        found.sort_unstable();
-        found.first().copied()
-    }
-
     /// Whether a name is declared anywhere in the file (so a new variable
     /// must take another).
     pub fn is_declared(&self, name: &str) -> bool {

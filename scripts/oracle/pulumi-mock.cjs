@@ -37,7 +37,7 @@ const errors = [];
 pulumi.runtime.setMocks(
   {
     newResource(args) {
-      const rec = { type: args.type, name: args.name, inputs: args.inputs };
+      const rec = { type: args.type, name: args.name, inputs: args.inputs, provider: args.provider };
       resources.push(rec);
       pending.push(plain(args.inputs).then((inputs) => (rec.inputs = inputs)));
       return {
@@ -79,7 +79,9 @@ process.on("beforeExit", () => {
     return;
   }
   const user = resources.filter((r) => !r.type.startsWith("pulumi:"));
-  fs.writeFileSync(out, JSON.stringify({ resources: user, invokes, errors }));
+  // explicit providers, for what they give their resources (default tags)
+  const providers = resources.filter((r) => r.type.startsWith("pulumi:providers:"));
+  fs.writeFileSync(out, JSON.stringify({ resources: user, providers, invokes, errors }));
   process.exit(0);
 });
 

@@ -310,11 +310,25 @@ const TAGGABLE = [
 ];
 const HOLDS_DATA = [INSTANCE, EBS_VOLUME, "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 
+/** The default tags of the explicit provider a resource is created with. */
+function defaultTagsOf(r, run) {
+  if (!r.provider || !run?.providers) return {};
+  const parts = String(r.provider).split("::");
+  const name = parts[parts.length - 2];
+  const provider = run.providers.find((p) => p.type === "pulumi:providers:aws" && p.name === name);
+  let dt = provider?.inputs?.defaultTags;
+  if (typeof dt === "string") {
+    try { dt = JSON.parse(dt); } catch { dt = undefined; }
+  }
+  return dt && typeof dt.tags === "object" && dt.tags ? dt.tags : {};
+}
+
 RULES.TAG001 = {
   owns: Object.fromEntries(TAGGABLE.map((t) => [t, ["tags"]])),
-  promise(r) {
+  promise(r, run) {
     if (!TAGGABLE.includes(r.type)) return null;
-    const tags = r.inputs.tags ?? {};
+    // the provider's default tags count (AWS merges them in)
+    const tags = { ...defaultTagsOf(r, run), ...(r.inputs.tags ?? {}) };
     const keys = ["Environment", "ManagedBy", ...(HOLDS_DATA.includes(r.type) ? ["Backup"] : [])];
     const missing = keys.filter((k) => tags[k] === undefined);
     return missing.length ? `tags lack ${missing.join(", ")}` : null;
