@@ -41,6 +41,9 @@
 //! - the group is one of an instance or network interface with
 //!   `source_dest_check` false (a router, VPN, NAT instance or proxy: its
 //!   egress is the traffic it forwards);
+//! - the group is one of an EKS cluster (`vpc_config.security_group_ids`):
+//!   its control plane reaches the nodes' kubelets and the cluster's
+//!   webhooks on ports the program does not write;
 //! - an ingress rule of the file admits a group iacfix cannot follow (a
 //!   parameter, a call): it may be this one;
 //! - another file of the program admits the group, or puts it on a load

@@ -316,6 +316,7 @@ impl<'t> Reader<'_, 't> {
                     self.carried(r, &obj, "security_groups", Ok(Ports::one(2049, "tcp")))
                 }
                 "aws_lb" | "aws_alb" => self.load_balancer(r, &obj),
+                "aws_eks_cluster" => self.eks_cluster(r, &obj),
                 _ => {}
             }
         }
@@ -559,6 +560,29 @@ impl<'t> Reader<'_, 't> {
                 if let Source::Group(g) = source {
                     self.g.refused.entry(g).or_insert(why.clone());
                 }
+            }
+        }
+    }
+
+    /// An EKS cluster's own groups keep their egress: its control plane
+    /// reaches the nodes' kubelets and the cluster's webhooks on ports the
+    /// program does not write.
+    fn eks_cluster(&mut self, r: &Resource<'t>, obj: &Obj<'t>) {
+        let p = self.p;
+        let Lookup::Present(v) = p.get_path(obj, "vpc_config.security_group_ids") else {
+            return;
+        };
+        let why = format!(
+            "it is a group of the EKS cluster `{}`, whose control plane reaches its nodes' kubelets and the cluster's webhooks on ports the program does not write",
+            display_name(p, r)
+        );
+        let items = match p.list(v) {
+            Some(items) => items,
+            None => vec![v],
+        };
+        for item in items {
+            if let Source::Group(g) = source_of(p, item.node) {
+                self.g.refused.entry(g).or_insert(why.clone());
             }
         }
     }

@@ -598,6 +598,7 @@ pub static TYPES: &[TypeRow] = &[
         "Group",
         "AutoscalingGroup",
     ),
+    row("aws_eks_cluster", "eks", "Cluster", "Cluster", "EksCluster"),
     row(
         "aws_eks_node_group",
         "eks",
