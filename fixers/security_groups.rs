@@ -569,7 +569,19 @@ impl<'t> Reader<'_, 't> {
     /// program does not write.
     fn eks_cluster(&mut self, r: &Resource<'t>, obj: &Obj<'t>) {
         let p = self.p;
-        let Lookup::Present(v) = p.get_path(obj, "vpc_config.security_group_ids") else {
+        // `vpc_config` as an object, or as a list of one (older bindings)
+        let mut found = p.get_path(obj, "vpc_config.security_group_ids");
+        if let (false, Lookup::Present(config)) = (
+            matches!(found, Lookup::Present(_)),
+            p.get(obj, "vpc_config"),
+        ) {
+            if let Some(first) = p.list(config).and_then(|items| items.into_iter().next()) {
+                if let Some(item) = p.obj(obj, "vpc_config", first) {
+                    found = p.get(&item, "security_group_ids");
+                }
+            }
+        }
+        let Lookup::Present(v) = found else {
             return;
         };
         let why = format!(
@@ -1068,6 +1080,29 @@ fn vpc_cidr(p: &SourceFile, obj: &Obj) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_eks_clusters_groups_are_refused_in_either_form_of_vpc_config() {
+        for config in [
+            "vpcConfig: { securityGroupIds: [sg.id] }",
+            "vpcConfig: [{ securityGroupIds: [sg.id] }]",
+        ] {
+            let src = format!(
+                "import {{ SecurityGroup }} from \"@cdktf/provider-aws/lib/security-group\";\nimport {{ EksCluster }} from \"@cdktf/provider-aws/lib/eks-cluster\";\nconst sg = new SecurityGroup(this, \"sg\", {{}});\nnew EksCluster(this, \"c\", {{ name: \"c\", roleArn: \"r\", {config} }});\n"
+            );
+            let tree = crate::lang::parse(crate::lang::Lang::TypeScript, &src);
+            let p = SourceFile::new(&src, crate::lang::Lang::TypeScript, &tree);
+            let graph = Graph::of(&p);
+            assert!(
+                graph
+                    .refused
+                    .get(&0)
+                    .is_some_and(|why| why.contains("EKS cluster")),
+                "{config}: {:?}",
+                graph.refused
+            );
+        }
+    }
 
     #[test]
     fn ports_cover() {

@@ -228,11 +228,7 @@ impl<'t> SourceFile<'t> {
                     found.push(self.star_evidence(&imp.root, star, local));
                 }
                 for name in &imp.names {
-                    let lower = name.to_ascii_lowercase();
-                    if name != &lower
-                        && catalog::CDKTF_SERVICE_NAMES.contains(&lower.as_str())
-                        && type_of_class(name).is_none()
-                    {
+                    if catalog::CDKTF_CAPITAL_SERVICES.contains(&name.as_str()) {
                         found.push(Evidence::Layout(CdktfLayout::CapitalNamespaces(
                             imp.root.clone(),
                         )));
@@ -409,10 +405,7 @@ impl<'t> SourceFile<'t> {
                 // the provider is at the root of flat and service-grouped bindings
                 2 if chain[1] == "AwsProvider" => {}
                 2 => return Evidence::Layout(CdktfLayout::Flat(root.to_string())),
-                3 if chain[1] != chain[1].to_ascii_lowercase()
-                    && catalog::CDKTF_SERVICE_NAMES
-                        .contains(&chain[1].to_ascii_lowercase().as_str()) =>
-                {
+                3 if catalog::CDKTF_CAPITAL_SERVICES.contains(&chain[1]) => {
                     return Evidence::Layout(CdktfLayout::CapitalNamespaces(root.to_string()));
                 }
                 3 => {
@@ -677,6 +670,21 @@ mod tests {
         assert_eq!(
             layout(py, "from imports.aws.ec2 import Instance\n"),
             Ok(CdktfLayout::Services("imports.aws.".into()))
+        );
+        // classes whose lower case is a service's name are classes
+        assert_eq!(
+            layout(
+                ts,
+                "import { Cloudtrail, Codepipeline, S3Bucket } from \"../.gen/providers/aws\";\n"
+            ),
+            Ok(CdktfLayout::Flat("../.gen/providers/aws".into()))
+        );
+        assert_eq!(
+            layout(
+                ts,
+                "import { AwsProvider, EC2 as ec2, CloudTrail } from \"@cdktf/provider-aws\";\n"
+            ),
+            Ok(CdktfLayout::CapitalNamespaces("@cdktf/provider-aws".into()))
         );
         assert_eq!(
             layout(py, "from imports.aws import Instance, S3Bucket\n"),

@@ -50,25 +50,8 @@ function listFiles(dir, out = []) {
   return out;
 }
 
-/** The npm environment for a TypeScript file: its package.json decides. */
+/** The npm environment for a TypeScript file: its manifest decides (see envFor). */
 function envOf(file, text) {
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, "package.json");
-    if (fs.existsSync(pkg)) {
-      let deps = {};
-      try {
-        const j = JSON.parse(fs.readFileSync(pkg, "utf8"));
-        deps = { ...j.dependencies, ...j.devDependencies };
-      } catch {
-        break;
-      }
-      const aws = deps["@pulumi/aws"];
-      if (aws) return /^[\^~>=]*[0-6]\./.test(aws) ? "pulumi6" : "pulumi7";
-      if (deps["@cdktf/provider-aws"] || deps.cdktf) return "cdktf";
-      break;
-    }
-    if (path.dirname(dir) === dir) break;
-  }
   return envFor(file, text);
 }
 
