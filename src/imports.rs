@@ -166,7 +166,7 @@ impl<'t> SourceFile<'t> {
                 {
                     return done(local.to_string());
                 }
-                if let Some(local) = self.local_for(Framework::Cdktf, &[class]) {
+                if let Some(local) = self.local_for_exact(Framework::Cdktf, &[class]) {
                     return done(local.to_string());
                 }
                 let terraform = self

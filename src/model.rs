@@ -1398,6 +1398,24 @@ impl<'t> SourceFile<'t> {
         found.first().copied()
     }
 
+    /// The local name bound to exactly `path` (no change of case allowed:
+    /// the namespace `s3BucketPublicAccessBlock` is not the class
+    /// `S3BucketPublicAccessBlock`).
+    pub fn local_for_exact(&self, framework: Framework, path: &[&str]) -> Option<&str> {
+        let mut found: Vec<&str> = self
+            .symbols
+            .iter()
+            .filter(|(_, sym)| {
+                sym.framework == framework
+                    && sym.path.len() == path.len()
+                    && sym.path.iter().zip(path).all(|(a, b)| a == b)
+            })
+            .map(|(local, _)| local.as_str())
+            .collect();
+        found.sort_unstable();
+        found.first().copied()
+    }
+
     /// Whether a name is declared anywhere in the file (so a new variable
     /// must take another).
     pub fn is_declared(&self, name: &str) -> bool {
