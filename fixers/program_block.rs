@@ -444,11 +444,16 @@ pub fn check_baseline(spec: &Baseline, p: &SourceFile, out: &mut Vec<Finding>) {
     let finding = Finding::new(spec.meta, range, msg.clone());
     let fix = anchor.and_then(|(stmt, res)| {
         let ctx = match (res, p.flavor) {
-            (Some(res), _) => p.context_of(res),
+            // account-wide resources belong to no component
+            (Some(res), _) => ResourceScope {
+                parent: None,
+                ..p.context_of(res)
+            },
             (None, Some(flavor)) => ResourceScope {
                 flavor,
                 scope: None,
                 opts: None,
+                parent: None,
             },
             (None, None) => return Err("the main file does not import the AWS provider".into()),
         };

@@ -27,16 +27,46 @@ pub struct ResourceScope {
     pub scope: Option<String>,
     /// Pulumi resource options, as code (`{ provider }`).
     pub opts: Option<String>,
+    /// The Pulumi `parent` option of the subject, as written (`parent:
+    /// this`, `parent=self`): a resource added for it stays in its
+    /// component (and takes the provider the component passes down); with
+    /// the Python options class the subject names.
+    pub parent: Option<(String, String)>,
+}
+
+impl ResourceScope {
+    /// The options a new resource is written with: the provider's, and
+    /// the subject's parent first.
+    pub fn options(&self) -> Option<String> {
+        let Some((parent, class)) = &self.parent else {
+            return self.opts.clone();
+        };
+        let python = self.flavor.is_python();
+        Some(match (&self.opts, python) {
+            (Some(o), false) => match o.strip_prefix("{ ") {
+                Some(rest) => format!("{{ {parent}, {rest}"),
+                None => format!("{{ {parent} }}"),
+            },
+            (None, false) => format!("{{ {parent} }}"),
+            (Some(o), true) => match o.split_once('(') {
+                Some((callee, rest)) => format!("{callee}({parent}, {rest}"),
+                None => format!("{class}({parent})"),
+            },
+            (None, true) => format!("{class}({parent})"),
+        })
+    }
 }
 
 impl<'t> SourceFile<'t> {
     /// Where new resources of a flavor take their scope and options from:
-    /// the CDKTF scope argument and the Pulumi `provider` option of `res`.
+    /// the CDKTF scope argument and the Pulumi `provider` and `parent`
+    /// options of `res`.
     pub fn context_of(&self, res: &Resource<'t>) -> ResourceScope {
         let mut ctx = ResourceScope {
             flavor: res.flavor,
             scope: None,
             opts: None,
+            parent: None,
         };
         let Some(args) = res.call.field("arguments") else {
             return ctx;
@@ -54,6 +84,7 @@ impl<'t> SourceFile<'t> {
                 if let Some(opts) = named.get(2).and_then(|o| self.resolve(*o)) {
                     if opts.kind_str() == "object" {
                         ctx.opts = self.provider_option(opts, false);
+                        ctx.parent = self.parent_option(opts, false).map(|p| (p, String::new()));
                     }
                 }
             }
@@ -75,11 +106,32 @@ impl<'t> SourceFile<'t> {
                         if let Some(p) = self.provider_option(args, true) {
                             ctx.opts = Some(format!("{callee}({p})"));
                         }
+                        ctx.parent = self
+                            .parent_option(args, true)
+                            .map(|p| (p, callee.to_string()));
                     }
                 }
             }
         }
         ctx
+    }
+
+    /// `parent: this` / `parent=self` from options that name a parent.
+    fn parent_option(&self, container: Node<'t>, python: bool) -> Option<String> {
+        let mut cursor = container.walk();
+        let entries: Vec<Node<'t>> = container.named_children(&mut cursor).collect();
+        entries.into_iter().find_map(|e| match e.kind_str() {
+            "shorthand_property_identifier" if self.text(e) == "parent" => {
+                Some("parent".to_string())
+            }
+            "pair" | "keyword_argument" => {
+                let key = e
+                    .field(if python { "name" } else { "key" })
+                    .map(|k| self.text(k));
+                (key == Some("parent")).then(|| self.text(e).to_string())
+            }
+            _ => None,
+        })
     }
 
     /// `{ provider }` / `provider=provider` from options that name one.
@@ -143,7 +195,7 @@ impl<'t> SourceFile<'t> {
             for (attr, value) in &new.props {
                 args.push(self.render_entry(ContainerKind::PyArgs, attr, value, &place(attr)));
             }
-            if let Some(opts) = &ctx.opts {
+            if let Some(opts) = ctx.options() {
                 args.push(format!("opts={opts}"));
             }
             let mut text = format!("{lhs}{class}(\n");
@@ -170,7 +222,7 @@ impl<'t> SourceFile<'t> {
                 text.push_str(&format!("{unit}{entry}{}\n", comma(i + 1 == n)));
             }
             text.push('}');
-            if let Some(opts) = &ctx.opts {
+            if let Some(opts) = ctx.options() {
                 text.push_str(&format!(", {opts}"));
             }
             text.push_str(&format!("){semi}"));
