@@ -108,7 +108,7 @@
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
 use crate::lang::NodeExt;
-use crate::model::{Binding, Lookup, Obj, Resource, Scalar, SourceFile};
+use crate::model::{Binding, Lookup, Resource, SourceFile};
 use crate::new_resource::NewResource;
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
@@ -118,7 +118,7 @@ use std::ops::Range;
 use toml_edit::{Item, Value};
 
 use super::security_groups::{
-    display_name, self_key, slug, source_of, Dest, Graph, Ports, Source, INTERNET,
+    display_name, self_key, slug, source_of, string, strings, Dest, Graph, Ports, Source, INTERNET,
 };
 
 pub struct EgressAllTraffic;
@@ -477,31 +477,6 @@ fn sites(p: &SourceFile) -> Vec<Site> {
         }
     }
     out
-}
-
-fn string(p: &SourceFile, obj: &Obj, attr: &str) -> Option<String> {
-    match p.get(obj, attr) {
-        Lookup::Present(v) => match p.literal(v) {
-            Scalar::Str(s) => Some(s),
-            Scalar::Num(n) => Some(n.to_string()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn strings(p: &SourceFile, obj: &Obj, attr: &str) -> Vec<String> {
-    let Lookup::Present(v) = p.get(obj, attr) else {
-        return Vec::new();
-    };
-    p.list(v)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|item| match p.literal(item) {
-            Scalar::Str(s) => Some(s),
-            _ => None,
-        })
-        .collect()
 }
 
 fn all_protocols(protocol: Option<&str>) -> bool {

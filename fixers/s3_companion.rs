@@ -27,19 +27,9 @@ const COMPANIONS: &[&str] = &[
     "aws_s3_bucket_ownership_controls",
 ];
 
-/// Every type `companions_of` finds: the companions, and the objects put
-/// in a bucket.
-const REFERRERS: &[&str] = &[
-    "aws_s3_bucket_public_access_block",
-    "aws_s3_bucket_server_side_encryption_configuration",
-    "aws_s3_bucket_versioning",
-    "aws_s3_bucket_policy",
-    "aws_s3_bucket_acl",
-    "aws_s3_bucket_website_configuration",
-    "aws_s3_bucket_ownership_controls",
-    "aws_s3_object",
-    "aws_s3_bucket_object",
-];
+/// The objects put in a bucket, which `companions_of` finds besides the
+/// companions.
+const OBJECTS: &[&str] = &["aws_s3_object", "aws_s3_bucket_object"];
 
 /// One companion rule.
 pub struct Spec {
@@ -220,7 +210,7 @@ struct BucketIndex(std::collections::HashMap<String, Vec<usize>>);
 fn bucket_index(p: &SourceFile) -> std::collections::HashMap<String, Vec<usize>> {
     let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
     for (i, r) in p.resources.iter().enumerate() {
-        if !REFERRERS.contains(&r.tf_type) {
+        if !COMPANIONS.contains(&r.tf_type) && !OBJECTS.contains(&r.tf_type) {
             continue;
         }
         let obj = p.props(r);

@@ -747,7 +747,8 @@ fn is_true(p: &SourceFile, obj: &Obj, attr: &str) -> bool {
     matches!(p.get(obj, attr), Lookup::Present(v) if p.literal(v) == Scalar::Bool(true))
 }
 
-fn string(p: &SourceFile, obj: &Obj, attr: &str) -> Option<String> {
+/// The literal string (or number, as text) of `obj.attr`, if it has one.
+pub fn string(p: &SourceFile, obj: &Obj, attr: &str) -> Option<String> {
     match p.get(obj, attr) {
         Lookup::Present(v) => match p.literal(v) {
             Scalar::Str(s) => Some(s),
@@ -758,7 +759,8 @@ fn string(p: &SourceFile, obj: &Obj, attr: &str) -> Option<String> {
     }
 }
 
-fn strings(p: &SourceFile, obj: &Obj, attr: &str) -> Vec<String> {
+/// The literal strings of the list `obj.attr`.
+pub fn strings(p: &SourceFile, obj: &Obj, attr: &str) -> Vec<String> {
     let Lookup::Present(v) = p.get(obj, attr) else {
         return Vec::new();
     };

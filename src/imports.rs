@@ -202,6 +202,19 @@ impl<'t> SourceFile<'t> {
                         Ok(())
                     }
                 };
+                // the class added to the file's import of the module `spec`
+                let named = |spec: String| {
+                    check(&spec)?;
+                    taken(class)?;
+                    Ok((
+                        ClassImport {
+                            class: class.to_string(),
+                            line: None,
+                            edits: self.import_names(&spec, &[class]),
+                        },
+                        Some(spec),
+                    ))
+                };
                 match layout {
                     CdktfLayout::PerResource(prefix) => {
                         let spec = if python {
@@ -230,17 +243,7 @@ impl<'t> SourceFile<'t> {
                     }
                     CdktfLayout::Services(prefix) => {
                         let service = service.filter(|s| !s.is_empty()).ok_or_else(no_service)?;
-                        let spec = format!("{prefix}{service}");
-                        check(&spec)?;
-                        taken(class)?;
-                        Ok((
-                            ClassImport {
-                                class: class.to_string(),
-                                line: None,
-                                edits: self.import_names(&spec, &[class]),
-                            },
-                            Some(spec),
-                        ))
+                        named(format!("{prefix}{service}"))
                     }
                     CdktfLayout::CapitalNamespaces(_) => Err(
                         "the program's bindings name their service namespaces in capitals (@cdktf/provider-aws 2 and its kind), and type the attributes a new resource refers to (a role's `name`) as optional: iacfix adds no resource to them".into(),
@@ -250,16 +253,7 @@ impl<'t> SourceFile<'t> {
                         if let Some(star) = self.local_for(Framework::Cdktf, &[]) {
                             return done(format!("{star}.{class}"));
                         }
-                        check(&spec)?;
-                        taken(class)?;
-                        Ok((
-                            ClassImport {
-                                class: class.to_string(),
-                                line: None,
-                                edits: self.import_names(&spec, &[class]),
-                            },
-                            Some(spec),
-                        ))
+                        named(spec)
                     }
                     CdktfLayout::Namespaces {
                         module: root,
