@@ -25,7 +25,7 @@
 //! const web = new aws.ec2.Instance("web", { ami, instanceType: "t3.micro" }, { provider });
 //!
 //! // MON001: CloudTrail
-//! const cloudtrailLogGroup = new aws.cloudwatch.LogGroup("cloudtrail-logs", { retentionInDays: 30 }, { provider });
+//! const cloudtrailLogGroup = new aws.cloudwatch.LogGroup("cloudtrail-logs", { retentionInDays: 365 }, { provider });
 //! // ... its role and policy, the bucket, its public access block,
 //! // encryption, versioning and policy ...
 //! new aws.cloudtrail.Trail("cloudtrail", {
@@ -47,6 +47,8 @@
 //! ## Satisfies
 //! checkov CKV_AWS_67 (multi-region), CKV_AWS_36 (log file validation),
 //! CKV2_AWS_10 (CloudWatch Logs integration); trivy AWS-0014, AWS-0016.
+//! The log group it adds, kept a year (or LOG001's minimum when that is
+//! longer), passes CKV_AWS_66 and CKV_AWS_338.
 
 use crate::edit::NewValue;
 use crate::facts::Fact;

@@ -20,9 +20,15 @@
 //! ```
 //!
 //! ## Fix safety
-//! Safe: retention changes in place, and only ever grows (from unset, it
-//! bounds a log group that would otherwise keep everything). A retention
-//! computed at run time is reported without a fix.
+//! Raising a retention below the minimum is safe: it changes in place and
+//! only keeps logs longer (storage grows by the extra days, which is what
+//! the finding asks for).
+//!
+//! Setting a retention where none is set is unsafe: an unset retention
+//! keeps logs for ever, and once one is set CloudWatch Logs deletes the
+//! events older than it from the existing log group, for good. Keep what
+//! you need first (an export to S3), or choose a longer minimum. A
+//! retention computed at run time is reported without a fix.
 //!
 //! ## Satisfies
 //! checkov CKV_AWS_66 (retention set). Not CKV_AWS_338, which wants a
@@ -39,7 +45,7 @@ pub static META: Meta = Meta {
     code: "LOG001",
     name: "log-retention",
     summary: "Log groups must keep logs at least 30 days",
-    fix: FixKind::Safe,
+    fix: FixKind::Mixed("safe (raise), unsafe (set where unset: older logs are deleted)"),
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_66"],
@@ -53,6 +59,21 @@ pub const ALLOWED: &[i64] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
     3288, 3653,
 ];
+
+/// The retention of a log group a fix adds (flow logs, the trail's
+/// CloudWatch delivery), in days: a year, which checkov CKV_AWS_338 asks
+/// for, or the minimum when that is longer. A new group has no older
+/// events to lose; a year of a busy VPC's flow logs is a real cost, which
+/// those rules' fixes are unsafe for anyway.
+pub fn for_new_group(settings: &settings::Settings) -> i64 {
+    settings
+        .get::<Settings>()
+        .min_retention_days
+        .max(NEW_GROUP_DAYS)
+}
+
+/// See [`for_new_group`].
+pub const NEW_GROUP_DAYS: i64 = 365;
 
 /// The `[rules.LOG001]` settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,16 +126,18 @@ impl Rule for LogRetention {
         {
             let obj = p.props(res);
             let shown = p.display_path(&obj, "retention_in_days");
-            let (range, msg) = match p.get(&obj, "retention_in_days") {
+            let (range, msg, unset) = match p.get(&obj, "retention_in_days") {
                 Lookup::Absent => (
                     res.head(),
                     format!("The log group has no retention (`{shown}` is not set)"),
+                    true,
                 ),
                 Lookup::Present(v) => match p.literal(v) {
                     Scalar::Num(n) if n == 0.0 || n >= min as f64 => continue,
                     Scalar::Num(n) => (
                         v.node.byte_range(),
                         format!("The log group keeps logs {n} days (`{shown}`), below {min}"),
+                        false,
                     ),
                     _ => continue, // computed at run time: nothing to say
                 },
@@ -127,6 +150,10 @@ impl Rule for LogRetention {
             let finding = Finding::at(&META, p, res, range, msg.clone());
             let grow = |s: &Scalar| matches!(s, Scalar::Num(n) if *n != 0.0 && *n < min as f64);
             match p.ensure_value(&obj, "retention_in_days", NewValue::Int(min), &grow) {
+                Ok(edits) if unset => out.push(finding.with_fix(Fix::unsafe_(
+                    format!("Keep logs {min} days (older events are deleted)"),
+                    edits,
+                ))),
                 Ok(edits) => {
                     out.push(finding.with_fix(Fix::safe(format!("Keep logs {min} days"), edits)))
                 }

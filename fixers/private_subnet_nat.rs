@@ -66,6 +66,12 @@
 //! ```
 //!
 //! ## Fix safety
+//! Off by default: a private subnet with no route out is also a valid,
+//! more private design (instances that reach AWS through VPC endpoints or
+//! not at all), and the fix adds a monthly cost. Select it (`--select
+//! NET003`, or `extend-select` in the configuration) for programs whose
+//! private subnets are meant to reach the internet.
+//!
 //! Unsafe: a NAT gateway and its Elastic IP cost money every hour, and
 //! instances in the subnets gain outbound internet access (which is the
 //! point, but changes what they can reach). Nothing is reported for a VPC
@@ -99,7 +105,7 @@ pub static META: Meta = Meta {
     name: "private-subnet-nat",
     summary: "Private subnets must have a default route through a NAT gateway",
     fix: FixKind::Unsafe,
-    default_on: true,
+    default_on: false,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],

@@ -232,13 +232,7 @@ impl<'p, 't> Block<'p, 't> {
             name("logs"),
             vec![(
                 "retention_in_days".into(),
-                NewValue::Int(
-                    self.p
-                        .ctx
-                        .settings
-                        .get::<super::log_retention::Settings>()
-                        .min_retention_days,
-                ),
+                NewValue::Int(super::log_retention::for_new_group(&self.p.ctx.settings)),
             )],
         )?;
         self.add(

@@ -20,10 +20,16 @@
 //! ```
 //!
 //! ## Fix safety
-//! Safe: the setting changes in place; one hour is AWS's default, so
-//! adding it where it is missing changes nothing a role did before.
-//! Lowering a longer limit ends sessions sooner for people and tools that
-//! asked for longer ones (`--duration-seconds`); they must ask again.
+//! Stating one hour where nothing is set is safe: it is AWS's default, so
+//! nothing a role did before changes (this is also what a longer
+//! `max-session-duration` setting writes there: the fix never lets sessions
+//! last longer than they did).
+//!
+//! Lowering a longer limit is unsafe: a caller that asks for a longer
+//! session (`aws sts assume-role --duration-seconds 43200`, an SDK's or a
+//! CI action's duration option, the console's switch-role for federated
+//! users) is refused with an error rather than given a shorter session,
+//! until it asks for no more than the new limit.
 //!
 //! ## Satisfies
 //! No scanner checks this by default.
@@ -39,7 +45,7 @@ pub static META: Meta = Meta {
     code: "IAM001",
     name: "role-session-duration",
     summary: "IAM roles must state a session duration of at most one hour",
-    fix: FixKind::Safe,
+    fix: FixKind::Mixed("safe (state the default), unsafe (lower a longer limit)"),
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
@@ -53,6 +59,9 @@ pub struct Settings {
     /// The longest role session, in seconds.
     pub max_session_duration: i64,
 }
+
+/// The session duration of a role that states none, in seconds.
+const AWS_DEFAULT: i64 = 3600;
 
 static DEFAULTS: Settings = Settings {
     max_session_duration: 3600,
@@ -89,16 +98,18 @@ impl Rule for RoleSessionDuration {
         for res in p.resources.iter().filter(|r| r.tf_type == "aws_iam_role") {
             let obj = p.props(res);
             let shown = p.display_path(&obj, "max_session_duration");
-            let (range, msg) = match p.get(&obj, "max_session_duration") {
+            let (range, msg, unset) = match p.get(&obj, "max_session_duration") {
                 Lookup::Absent => (
                     res.head(),
                     format!("The role does not state its session duration (`{shown}` is not set)"),
+                    true,
                 ),
                 Lookup::Present(v) => match p.literal(v) {
                     Scalar::Num(n) if n <= max as f64 => continue,
                     Scalar::Num(n) => (
                         v.node.byte_range(),
                         format!("Role sessions last up to {n} seconds (`{shown}`), above {max}"),
+                        false,
                     ),
                     _ => continue,
                 },
@@ -112,12 +123,25 @@ impl Rule for RoleSessionDuration {
             };
             let finding = Finding::at(&META, p, res, range, msg.clone());
             let too_long = |s: &Scalar| matches!(s, Scalar::Num(n) if *n > max as f64);
-            match p.ensure_value(&obj, "max_session_duration", NewValue::Int(max), &too_long) {
-                Ok(edits) => out.push(finding.with_fix(Fix::safe(
-                    match max {
-                        3600 => "Limit role sessions to one hour".into(),
-                        _ => format!("Limit role sessions to {max} seconds"),
-                    },
+            // Where nothing is set the role has AWS's default of one hour:
+            // stating it changes nothing, whatever the setting allows.
+            let value = if unset { AWS_DEFAULT } else { max };
+            let described = match value {
+                3600 => "Limit role sessions to one hour".to_string(),
+                _ => format!("Limit role sessions to {value} seconds"),
+            };
+            match p.ensure_value(
+                &obj,
+                "max_session_duration",
+                NewValue::Int(value),
+                &too_long,
+            ) {
+                Ok(edits) if unset => out.push(finding.with_fix(Fix::safe(
+                    "State the default session duration of one hour",
+                    edits,
+                ))),
+                Ok(edits) => out.push(finding.with_fix(Fix::unsafe_(
+                    format!("{described} (callers asking for longer sessions are refused)"),
                     edits,
                 ))),
                 Err(why) => out.push(finding.without_fix(why)),

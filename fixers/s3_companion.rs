@@ -236,11 +236,6 @@ fn bucket_index(p: &SourceFile) -> std::collections::HashMap<String, Vec<usize>>
     index
 }
 
-/// For companions that cannot break the bucket.
-pub fn always_safe(_: &SourceFile, _: &Resource) -> Verdict {
-    Verdict::Safe
-}
-
 fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
     let verdict = (spec.judge)(p, bucket);
     if let Verdict::NoFix(why) = verdict {

@@ -36,7 +36,16 @@
 //! rule.
 //!
 //! ## Fix safety
-//! Safe: encryption applies to new objects and reading them is unchanged.
+//! Safe with `AES256` (SSE-S3, the default): S3 already encrypts new
+//! objects that way when nothing is declared, it costs nothing, and
+//! reading objects is unchanged.
+//!
+//! Unsafe with `algorithm = "aws:kms"`: every new object is encrypted with
+//! the account's `aws/s3` key, which only principals of the same account
+//! can use through S3, so readers in other accounts (cross-account
+//! replication, a partner's role, a public website) can no longer read
+//! new objects, and KMS bills the requests the bucket key does not save.
+//!
 //! A bucket created inside an expression is reported without a fix, and
 //! so is every bucket of a program with an encryption configuration whose
 //! bucket is a parameter (a helper that may configure any bucket: a second
@@ -48,12 +57,12 @@
 
 use crate::edit::NewValue;
 use crate::facts::Fact;
-use crate::model::SourceFile;
+use crate::model::{Resource, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
 use std::borrow::Cow;
 
-use super::s3_companion::{self, Spec};
+use super::s3_companion::{self, Spec, Verdict};
 
 pub struct S3Encryption;
 
@@ -61,7 +70,7 @@ pub static META: Meta = Meta {
     code: "S3002",
     name: "s3-encryption",
     summary: "S3 buckets must declare server-side encryption",
-    fix: FixKind::Safe,
+    fix: FixKind::Mixed("safe (AES256), unsafe (aws:kms)"),
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_19", "trivy AWS-0088"],
@@ -101,8 +110,23 @@ pub static SPEC: Spec = Spec {
         )
     },
     props,
-    judge: s3_companion::always_safe,
+    judge,
 };
+
+/// SSE-S3 is what S3 does anyway; the account's KMS key shuts out readers
+/// in other accounts.
+fn judge(p: &SourceFile, _: &Resource) -> Verdict {
+    match p.ctx.settings.get::<Settings>().algorithm.as_ref() {
+        "AES256" => Verdict::Safe,
+        _ => Verdict::Unsafe {
+            props: props(&p.ctx.settings),
+            description: format!(
+                "{} (readers in other accounts cannot use the aws/s3 key)",
+                (SPEC.description)(&p.ctx.settings)
+            ),
+        },
+    }
+}
 
 /// The `[rules.S3002]` settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -29,9 +29,15 @@
 //! ```
 //!
 //! ## Fix safety
-//! Safe: objects stay readable as before. Previous versions are kept and
-//! stored (and billed) until a lifecycle rule expires them; add one for
-//! buckets that are rewritten often. A bucket created inside an expression
+//! Unsafe: objects stay readable as before, but the bucket then keeps (and
+//! bills) a previous version of every object overwritten or deleted, with
+//! no bound until a lifecycle rule expires noncurrent versions: a bucket
+//! rewritten often (build artifacts, caches, exports) can cost many times
+//! what it did. A delete, by a user or by a lifecycle expiration, leaves
+//! the data behind as a noncurrent version, so data the program means to
+//! remove stays. And versioning cannot be turned off again, only
+//! suspended. Add a noncurrent-version expiration with the fix for such
+//! buckets. A bucket created inside an expression
 //! is reported without a fix, and so is every bucket of a program with a
 //! versioning configuration whose bucket is a parameter (a helper that may
 //! configure any bucket: a second configuration would fight it).
@@ -41,11 +47,11 @@
 
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
-use crate::model::{Lookup, Scalar, SourceFile};
+use crate::model::{Lookup, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::Settings;
 
-use super::s3_companion::{self, Spec};
+use super::s3_companion::{self, Spec, Verdict};
 
 pub struct S3Versioning;
 
@@ -53,7 +59,7 @@ pub static META: Meta = Meta {
     code: "S3003",
     name: "s3-versioning",
     summary: "S3 buckets must have versioning enabled",
-    fix: FixKind::Safe,
+    fix: FixKind::Unsafe,
     default_on: true,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_21", "trivy AWS-0090"],
@@ -74,10 +80,22 @@ pub static SPEC: Spec = Spec {
     inline: &["versioning", "versionings"],
     suffix: "versioning",
     missing: "versioning",
-    description: |_| "Enable versioning".into(),
+    description: |_| DESCRIPTION.into(),
     props,
-    judge: s3_companion::always_safe,
+    judge: keeps_versions,
 };
+
+/// How the fix is described wherever it is offered.
+const DESCRIPTION: &str = "Enable versioning (previous versions are kept and billed)";
+
+/// Versioning keeps every overwritten or deleted object: an unsafe fix on
+/// every bucket.
+fn keeps_versions(p: &SourceFile, _: &Resource) -> Verdict {
+    Verdict::Unsafe {
+        props: props(&p.ctx.settings),
+        description: DESCRIPTION.into(),
+    }
+}
 
 impl Rule for S3Versioning {
     fn meta(&self) -> &'static Meta {
@@ -120,7 +138,7 @@ fn inline_disabled(p: &SourceFile, out: &mut Vec<Finding>) {
             "Versioning is turned off, so overwritten and deleted objects are lost".to_string();
         out.push(
             Finding::at(&META, p, res, enabled.node.byte_range(), msg)
-                .with_fix(Fix::safe("Enable versioning", vec![edit])),
+                .with_fix(Fix::unsafe_(DESCRIPTION, vec![edit])),
         );
     }
 }
@@ -151,7 +169,7 @@ fn suspended(p: &SourceFile, out: &mut Vec<Finding>) {
         let edit = p.set_value(status, &NewValue::str("Enabled"), &obj, "status");
         out.push(
             Finding::at(&META, p, res, status.node.byte_range(), msg)
-                .with_fix(Fix::safe("Enable versioning", vec![edit])),
+                .with_fix(Fix::unsafe_(DESCRIPTION, vec![edit])),
         );
     }
 }

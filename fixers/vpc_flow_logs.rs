@@ -2,7 +2,7 @@
 //! Finds VPCs that no flow log in the program records: none in the file
 //! that defines the VPC, none in the program's other files. It adds, right
 //! after the VPC, a block headed `// NET002: VPC flow logs`: a CloudWatch
-//! log group kept as long as LOG001 asks, an IAM role that
+//! log group kept a year (or LOG001's minimum when that is longer), an IAM role that
 //! `vpc-flow-logs.amazonaws.com` assumes, a policy letting it write to that
 //! log group only, and a flow log of all traffic (`ALL`) to the group. The
 //! new resources use the VPC's provider (Pulumi) or scope (CDKTF).
@@ -24,7 +24,7 @@
 //!
 //! // NET002: VPC flow logs
 //! const vpcFlowLogGroup = new aws.cloudwatch.LogGroup("main-flow-logs", {
-//!     retentionInDays: 30,
+//!     retentionInDays: 365,
 //! }, { provider });
 //! const vpcFlowLogRole = new aws.iam.Role("main-flow-logs-role", {
 //!     assumeRolePolicy: JSON.stringify({ /* vpc-flow-logs.amazonaws.com */ }),
@@ -52,7 +52,9 @@
 //!
 //! ## Satisfies
 //! checkov CKV2_AWS_11 (VPC flow logging is enabled), trivy AWS-0178,
-//! cdk-nag AwsSolutions-VPC7.
+//! cdk-nag AwsSolutions-VPC7. The log group it adds passes CKV_AWS_66 and
+//! CKV_AWS_338 (a year of retention), not CKV_AWS_158 (a KMS key of your
+//! own).
 
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;

@@ -671,7 +671,7 @@ fn pulumi_6_names_come_from_the_manifest() {
             ("package.json", manifest.as_bytes()),
         ]);
         let out = stdout(
-            iacfix(dir.path()).args(["--dry-run", "--select", "S3003"]),
+            iacfix(dir.path()).args(["--dry-run", "--unsafe-fixes", "--select", "S3003"]),
             1,
         );
         assert!(
@@ -1368,4 +1368,54 @@ fn what_iacfix_writes_passes_iacfix() {
             "{program}: no {rule} finding with `{text}` is left ({reason}): remove the entry"
         );
     }
+}
+
+#[test]
+fn nat_gateways_are_added_only_when_net003_is_selected() {
+    // A NAT gateway bills every hour, and an isolated private subnet may be
+    // deliberate: NET003 is off unless selected.
+    let program = fs::read("tests/fixtures/NET003/pulumi-ts.ts").unwrap();
+    let dir = project(&[("index.ts", &program)]);
+    let default = stdout(
+        iacfix(dir.path()).args(["--format", "json", "--unsafe-fixes"]),
+        1,
+    );
+    assert!(!default.contains("NET003"), "{default}");
+    let selected = stdout(
+        iacfix(dir.path()).args([
+            "--format",
+            "json",
+            "--unsafe-fixes",
+            "--extend-select",
+            "NET003",
+        ]),
+        1,
+    );
+    assert!(selected.contains("\"NET003\""), "{selected}");
+}
+
+#[test]
+fn fixes_that_delete_logs_or_refuse_callers_are_unsafe() {
+    // Setting a first retention deletes older events; lowering a session
+    // limit refuses callers that ask for more: neither is applied by a
+    // plain --write. Raising a retention and stating the default duration
+    // are.
+    let src = "import * as aws from \"@pulumi/aws\";\n\n\
+        new aws.cloudwatch.LogGroup(\"unset\", {});\n\
+        new aws.cloudwatch.LogGroup(\"short\", { retentionInDays: 7 });\n\
+        new aws.iam.Role(\"long\", { assumeRolePolicy: \"{}\", maxSessionDuration: 43200 });\n\
+        new aws.iam.Role(\"unstated\", { assumeRolePolicy: \"{}\" });\n";
+    let dir = project(&[("index.ts", src.as_bytes())]);
+    iacfix(dir.path())
+        .args(["--write", "--select", "LOG001,IAM001", "index.ts"])
+        .assert()
+        .code(1);
+    let fixed = fs::read_to_string(dir.path().join("index.ts")).unwrap();
+    assert!(fixed.contains("LogGroup(\"unset\", {})"), "{fixed}");
+    assert!(fixed.contains("retentionInDays: 30 }"), "{fixed}");
+    assert!(fixed.contains("maxSessionDuration: 43200"), "{fixed}");
+    assert!(
+        fixed.contains("\"unstated\", { assumeRolePolicy: \"{}\", maxSessionDuration: 3600 }"),
+        "{fixed}"
+    );
 }
