@@ -60,7 +60,11 @@
 //! ## Fix safety
 //! Safe: tags change in place and replace nothing. A resource is fixed
 //! only when every tag it lacks gets a value, so a fix never leaves the
-//! finding open.
+//! finding open. Tags change what AWS does only where the account acts on
+//! them: a backup plan that selects `Backup = Required`, cost allocation,
+//! tag conditions in IAM policies. Those are what the required tags are
+//! for, and their values come from the program (`Environment`) or from
+//! the settings, never invented.
 //!
 //! ## Satisfies
 //! No scanner ships this check by default; it is what tag policies (AWS
