@@ -27,8 +27,11 @@
 //!   group itself, on that port;
 //! - for a load balancer's group (`aws_lb`, `aws_alb`), to the targets of
 //!   the target groups its listeners forward to: the CIDR of the target
-//!   group's VPC, on the target group's port, unless the targets' group
-//!   admits the load balancer's on that port already;
+//!   group's VPC, on the target group's port and on the ports targets are
+//!   registered on instead (the `container_port` of an ECS service's
+//!   `load_balancer` entry, the `port` of a target group attachment),
+//!   unless the targets' group admits the load balancer's on that port
+//!   already;
 //! - to the listeners of the file's load balancers that have no security
 //!   group (network load balancers, which the program's own services may
 //!   call through their public address): `0.0.0.0/0` on the listener's
@@ -41,6 +44,15 @@
 //! - the group is one of an instance or network interface with
 //!   `source_dest_check` false (a router, VPN, NAT instance or proxy: its
 //!   egress is the traffic it forwards);
+//! - the program connects to networks it does not define (a VPC peering
+//!   connection, transit gateway attachment or VPN connection in any of its
+//!   files, or a route through a peering connection or transit gateway in
+//!   this one), or reads another stack's outputs (a Pulumi
+//!   `StackReference`, CDKTF remote state, in any of its files): a
+//!   database or cache there may be reached on any port;
+//! - an ECS service puts its tasks behind the group's load balancer in
+//!   bridge network mode (ECS maps the container port to a host port it
+//!   chooses), or its network mode cannot be read;
 //! - the group is one of an EKS cluster (`vpc_config.security_group_ids`):
 //!   its control plane reaches the nodes' kubelets and the cluster's
 //!   webhooks on ports the program does not write;
@@ -338,6 +350,7 @@ impl Rule for EgressAllTraffic {
             return;
         }
         let graph = Graph::of(p);
+        let outside = outside_networks(p);
         // The egress a group needs goes with its first rule to 0.0.0.0/0.
         let mut carriers: BTreeMap<usize, usize> = BTreeMap::new();
         for (i, s) in sites.iter().enumerate() {
@@ -346,12 +359,13 @@ impl Rule for EgressAllTraffic {
             }
         }
         for (i, site) in sites.iter().enumerate() {
-            let needs = match site.group {
-                None => Err(format!(
+            let needs = match (site.group, &outside) {
+                (_, Some(why)) => Err(why.clone()),
+                (None, None) => Err(format!(
                     "iacfix cannot see the security group the rule belongs to (`{}`), so it cannot tell which egress the program needs the group to keep",
                     site.group_text
                 )),
-                Some(g) => match (needs(p, &graph, g, site.v4), carriers.get(&g)) {
+                (Some(g), None) => match (needs(p, &graph, g, site.v4), carriers.get(&g)) {
                     (Err(why), _) => Err(why),
                     (Ok(needs), Some(c)) if *c == i => Ok(needs),
                     (Ok(needs), Some(c)) if !needs.is_empty() && sites[*c].blocked.is_some() => {
@@ -383,10 +397,81 @@ impl Rule for EgressAllTraffic {
     }
 }
 
+/// Networks the program connects to but does not define (peered VPCs,
+/// transit gateways, VPN connections), and stacks whose outputs the file
+/// reads: what runs there (a database of another stack, a peered cache)
+/// may be reached on any port, so no egress can be cut. The reason when
+/// there are some.
+fn outside_networks(p: &SourceFile) -> Option<String> {
+    for (tf_type, what) in LINKS {
+        if let Some(r) = p.resources.iter().find(|r| r.tf_type == *tf_type) {
+            return Some(format!(
+                "the program connects to networks it does not define ({what} `{}`), whose services its groups may reach on ports iacfix cannot see",
+                super::security_groups::display_name(p, r)
+            ));
+        }
+        if p.ctx.defined_elsewhere(tf_type) {
+            return Some(format!(
+                "the program connects to networks it does not define (a {what} in another file), whose services its groups may reach on ports iacfix cannot see"
+            ));
+        }
+    }
+    if let Some(m) = PEERED_ROUTES.iter().find(|m| p.src.contains(**m)) {
+        return Some(format!(
+            "the program routes to networks it does not define (`{m}`), whose services its groups may reach on ports iacfix cannot see"
+        ));
+    }
+    let stack = STACK_READS
+        .iter()
+        .find(|m| p.src.contains(**m) || p.ctx.mentioned_in_program(m))?;
+    Some(format!(
+        "the program reads another stack's outputs (`{stack}`), whose resources its groups may reach on ports iacfix cannot see"
+    ))
+}
+
+/// Route arguments that send traffic to a network of another VPC, account
+/// or provider (a peering accepted from a partner's side, a transit
+/// gateway shared with the program).
+const PEERED_ROUTES: &[&str] = &[
+    "vpcPeeringConnectionId",
+    "vpc_peering_connection_id",
+    "transitGatewayId",
+    "transit_gateway_id",
+];
+
+/// How programs read another stack's outputs: Pulumi's stack references,
+/// CDKTF's remote state.
+const STACK_READS: &[&str] = &["StackReference", "TerraformRemoteState"];
+
+/// The connections to other networks [`outside_networks`] looks for.
+const LINKS: &[(&str, &str)] = &[
+    ("aws_vpc_peering_connection", "VPC peering connection"),
+    (
+        "aws_ec2_transit_gateway_vpc_attachment",
+        "transit gateway attachment",
+    ),
+    ("aws_vpn_connection", "VPN connection"),
+];
+
 /// The references other files make to a group that NET001 cannot follow
 /// there: an ingress that admits it, a load balancer, database, cache or
 /// file system that carries it.
 static ELSEWHERE_FACTS: &[Fact] = &[
+    Fact::Defines {
+        tf_type: "aws_vpc_peering_connection",
+        markers: &["VpcPeeringConnection"],
+    },
+    Fact::Defines {
+        tf_type: "aws_ec2_transit_gateway_vpc_attachment",
+        markers: &["VpcAttachment"],
+    },
+    Fact::Defines {
+        tf_type: "aws_vpn_connection",
+        markers: &["VpnConnection"],
+    },
+    Fact::Mentions {
+        markers: STACK_READS,
+    },
     Fact::Refers {
         tf_type: "aws_security_group",
         attr: "ingress.security_groups",

@@ -1048,17 +1048,117 @@ fn lb_targets(p: &SourceFile, lb: &Resource) -> Result<Vec<Behind>, String> {
             _ => &["tcp"],
         };
         let dest = vpc_cidr(p, &obj).map(Dest::Cidr);
-        for proto in protocols {
-            out.push(Behind {
-                ports: Ports::one(port, proto),
-                dest: dest.clone(),
-                what: format!("the targets of {name}"),
-                slug: slug(&name),
-                target: true,
-            });
+        let mut ports = vec![port];
+        ports.extend(registered_ports(p, tg, &name)?);
+        ports.sort_unstable();
+        ports.dedup();
+        for port in ports {
+            for proto in protocols {
+                out.push(Behind {
+                    ports: Ports::one(port, proto),
+                    dest: dest.clone(),
+                    what: format!("the targets of {name}"),
+                    slug: slug(&name),
+                    target: true,
+                });
+            }
         }
     }
     Ok(out)
+}
+
+/// The ports targets are registered in target group `tg` on, besides its
+/// own `port`: the container port of each ECS service that puts its tasks
+/// in it (the target group's port is then only a default ECS overrides),
+/// and the port of each attachment that names one. Err when a service's
+/// tasks may sit on ports ECS chooses (bridge network mode maps a container
+/// port to a random host port) or a port cannot be read.
+fn registered_ports(p: &SourceFile, tg: &Resource, name: &str) -> Result<Vec<i64>, String> {
+    let mut ports = Vec::new();
+    for svc in p
+        .resources
+        .iter()
+        .filter(|r| r.tf_type == "aws_ecs_service")
+    {
+        let obj = p.props(svc);
+        let svc_name = display_name(p, svc);
+        for key in ["load_balancer", "load_balancers"] {
+            let Lookup::Present(lbs) = p.get(&obj, key) else {
+                continue;
+            };
+            for item in p.list(lbs).unwrap_or_else(|| vec![lbs]) {
+                let Some(entry) = p.obj(&obj, key, item) else {
+                    if p.refers_to(item.node, tg) {
+                        return Err(format!("the ECS service `{svc_name}` puts its tasks in target group `{name}` through arguments iacfix cannot read"));
+                    }
+                    continue;
+                };
+                let Lookup::Present(arn) = p.get(&entry, "target_group_arn") else {
+                    continue;
+                };
+                if !p.refers_to(arn.node, tg) {
+                    continue;
+                }
+                let Ok(Some(port)) = number(p, &entry, "container_port") else {
+                    return Err(format!("the ECS service `{svc_name}` puts its tasks in target group `{name}` on a container port iacfix cannot read"));
+                };
+                if !fixed_host_ports(p, &obj) {
+                    return Err(format!("the ECS service `{svc_name}` puts its tasks in target group `{name}` on host ports iacfix cannot know (bridge network mode maps the container port to a port ECS chooses)"));
+                }
+                ports.push(port);
+            }
+        }
+    }
+    for att in p.resources.iter().filter(|r| {
+        matches!(
+            r.tf_type,
+            "aws_lb_target_group_attachment" | "aws_alb_target_group_attachment"
+        ) && refers(p, r, "target_group_arn", tg)
+    }) {
+        match number(p, &p.props(att), "port") {
+            Ok(Some(port)) => ports.push(port),
+            Ok(None) => {}
+            Err(()) => {
+                return Err(format!(
+                    "an attachment registers a target in target group `{name}` on a port iacfix cannot read"
+                ))
+            }
+        }
+    }
+    Ok(ports)
+}
+
+/// Whether an ECS service's tasks listen on their container ports: Fargate
+/// tasks, and tasks whose definition (a resource of the file) uses the
+/// `awsvpc` or `host` network mode. Bridge mode, the default on EC2, may map
+/// them to ports ECS chooses.
+fn fixed_host_ports(p: &SourceFile, svc: &Obj) -> bool {
+    if string(p, svc, "launch_type").is_some_and(|t| t.eq_ignore_ascii_case("FARGATE")) {
+        return true;
+    }
+    let Lookup::Present(v) = p.get(svc, "task_definition") else {
+        return false;
+    };
+    let Some(td) = p
+        .resources
+        .iter()
+        .find(|r| r.tf_type == "aws_ecs_task_definition" && p.refers_to(v.node, r))
+    else {
+        return false;
+    };
+    let td = p.props(td);
+    if let Some(mode) = string(p, &td, "network_mode") {
+        return mode.eq_ignore_ascii_case("awsvpc") || mode.eq_ignore_ascii_case("host");
+    }
+    // No mode stated: awsvpc when the definition is for Fargate only.
+    match p.get(&td, "requires_compatibilities") {
+        Lookup::Present(v) => p.list(v).is_some_and(|items| {
+            !items.is_empty() && items.iter().all(|i| {
+                matches!(p.literal(*i), Scalar::Str(s) if s.eq_ignore_ascii_case("FARGATE"))
+            })
+        }),
+        _ => false,
+    }
 }
 
 /// Whether `r`'s `attr` refers to `to`.

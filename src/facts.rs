@@ -74,6 +74,8 @@ pub struct ProgramFacts {
     pub mains: Vec<PathBuf>,
     /// The files of the program that import the AWS provider.
     pub aws_files: Vec<PathBuf>,
+    /// The `Mentions` markers that some file of the program contains.
+    pub mentioned: BTreeSet<&'static str>,
 }
 
 /// The target of a reference that starts from a name bound at run time (a
@@ -116,6 +118,9 @@ pub enum Fact {
     /// Which files the program starts from and which import the provider
     /// (account-wide resources go in the main file, once).
     MainFiles,
+    /// Which of these texts some file of the program contains (a
+    /// `StackReference` read in the entry file).
+    Mentions { markers: &'static [&'static str] },
 }
 
 impl Fact {
@@ -123,7 +128,9 @@ impl Fact {
     /// are not parsed for it (files that import the provider always are).
     pub fn markers(&self) -> &'static [&'static str] {
         match self {
-            Fact::Refers { markers, .. } | Fact::Defines { markers, .. } => markers,
+            Fact::Refers { markers, .. }
+            | Fact::Defines { markers, .. }
+            | Fact::Mentions { markers } => markers,
             Fact::MainFiles => &[],
         }
     }
@@ -148,6 +155,14 @@ impl FileContext {
         self.facts
             .as_deref()
             .is_some_and(|f| f.defined.contains(tf_type))
+    }
+
+    /// Whether some file of the program contains `marker` (a rule's
+    /// `Mentions` fact).
+    pub fn mentioned_in_program(&self, marker: &str) -> bool {
+        self.facts
+            .as_deref()
+            .is_some_and(|f| f.mentioned.contains(marker))
     }
 
     /// Whether another file of the program imports the AWS provider.

@@ -51,6 +51,7 @@ impl ProgramFacts {
             defined: BTreeSet::new(),
             mains: Vec::new(),
             aws_files: Vec::new(),
+            mentioned: BTreeSet::new(),
         };
         // A file's own resources are seen by the rules checking it; facts
         // from the others matter only when there are others, and a rule
@@ -74,6 +75,12 @@ impl ProgramFacts {
         let Ok(text) = std::fs::read_to_string(file) else {
             return; // reported when the file itself is processed
         };
+        for fact in needed {
+            if let Fact::Mentions { markers } = fact {
+                self.mentioned
+                    .extend(markers.iter().filter(|m| text.contains(**m)));
+            }
+        }
         let mentions_aws = PROVIDER_MARKERS.iter().any(|m| text.contains(m));
         if !mentions_aws
             && !needed
@@ -233,7 +240,7 @@ fn file_refs(file: &Path, program: &SourceFile, needed: &[Fact]) -> Vec<CrossRef
         .iter()
         .filter_map(|f| match f {
             Fact::Refers { tf_type, attr, .. } => Some((*tf_type, *attr)),
-            Fact::Defines { .. } | Fact::MainFiles => None,
+            Fact::Defines { .. } | Fact::MainFiles | Fact::Mentions { .. } => None,
         })
         .collect();
     refers.sort_unstable();
