@@ -19,6 +19,9 @@
 //!   `aws_s3_bucket_acl`, or on objects the program puts in it; grants to
 //!   `AllUsers`) is reported without a fix: any block would take that
 //!   access away, and moving it to a policy is a decision for its owners.
+//!   So is a bucket whose `acl` is not a canned ACL S3 accepts
+//!   (`public_read`): it cannot deploy as written, and iacfix cannot tell
+//!   which ACL was meant.
 //!
 //! Policies are read where they are written as literals: JSON strings
 //! (templates and f-strings whose substitutions stand in string values),
@@ -183,6 +186,18 @@ impl Rule for S3PublicAccessBlock {
 /// ACLs that grant access to everyone (or to every AWS account).
 const PUBLIC_ACLS: &[&str] = &["public-read", "public-read-write", "authenticated-read"];
 
+/// The other canned ACLs S3 accepts: none of them grants anyone outside the
+/// account. Any other text is a mistake whose intent iacfix cannot know
+/// (`public_read`).
+const PRIVATE_ACLS: &[&str] = &[
+    "private",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+    "log-delivery-write",
+    "",
+];
+
 /// The grantee groups that make an ACL grant public.
 const PUBLIC_GRANTEES: &[&str] = &["AllUsers", "AuthenticatedUsers"];
 
@@ -312,7 +327,11 @@ fn acl_of(p: &SourceFile, obj: &Obj, owner: &str, whose: &str) -> Result<(), Str
             Scalar::Str(acl) if PUBLIC_ACLS.contains(&acl.as_str()) => Err(format!(
                 "{owner} is public through the ACL `{acl}`, which a public access block would take away"
             )),
-            Scalar::Str(_) | Scalar::Null => Ok(()),
+            Scalar::Str(acl) if PRIVATE_ACLS.contains(&acl.as_str()) => Ok(()),
+            Scalar::Str(acl) => Err(format!(
+                "{whose} `{acl}` is not a canned ACL S3 accepts, so iacfix cannot tell whether {owner} is meant to be public"
+            )),
+            Scalar::Null => Ok(()),
             _ => Err(format!(
                 "cannot tell whether {whose} (`{}`) makes it public",
                 short(p.text(v.node))
