@@ -283,12 +283,57 @@ impl<'t> SourceFile<'t> {
         entries: &[(&str, NewValue)],
     ) -> Result<Vec<Edit>, String> {
         let Some(home) = obj.home else {
+            if let Some(edit) = self.add_arguments(obj, entries) {
+                return Ok(vec![edit]);
+            }
             return Err("its arguments are not an object literal in this file".into());
         };
         if entries.is_empty() {
             return Ok(Vec::new());
         }
         Ok(self.insert_into(home, obj, entries))
+    }
+
+    /// The arguments object of a TypeScript resource written without one
+    /// (`new aws.cloudwatch.LogGroup("app")`, `new CloudwatchLogGroup(this,
+    /// "app")`), holding `entries`, after the name; None for anything else.
+    fn add_arguments(&self, obj: &Obj<'t>, entries: &[(&str, NewValue)]) -> Option<Edit> {
+        let wanted = match obj.flavor {
+            Flavor::PulumiTs => 1,
+            Flavor::CdktfTs => 2,
+            Flavor::PulumiPy | Flavor::CdktfPy => return None,
+        };
+        if !obj.path.is_empty() || obj.is_written() || entries.is_empty() {
+            return None;
+        }
+        let call = self.parent(obj.class_expr?)?;
+        let args = call.field("arguments")?;
+        let mut cursor = args.walk();
+        let given: Vec<Node<'t>> = args
+            .named_children(&mut cursor)
+            .filter(|n| n.kind_str() != "comment")
+            .collect();
+        if given.len() != wanted {
+            return None;
+        }
+        let indent = self.line_indent(call.start_byte()).to_string();
+        let rendered: Vec<String> = entries
+            .iter()
+            .map(|(attr, value)| {
+                let child = Place {
+                    obj,
+                    path: (*attr).to_string(),
+                    indent: indent.clone(),
+                    multiline: false,
+                };
+                self.render_entry(ContainerKind::TsObject, attr, value, &child)
+            })
+            .collect();
+        let last = given.last()?;
+        Some(Edit::insert(
+            last.end_byte(),
+            format!(", {{ {} }}", rendered.join(", ")),
+        ))
     }
 
     /// Makes `obj.attr` equal `value`: added when missing, set when present

@@ -196,6 +196,12 @@ impl<'t> Obj<'t> {
         }
     }
 
+    /// Whether the object is written at all: false for a resource called
+    /// without arguments.
+    pub fn is_written(&self) -> bool {
+        self.expr.is_some()
+    }
+
     /// The arguments of a resource that does not exist yet, for rendering.
     pub fn detached(tf_type: &'static str, flavor: Flavor) -> Obj<'t> {
         Obj {
