@@ -967,6 +967,22 @@ mod tests {
     }
 
     #[test]
+    fn a_readonly_field_is_the_same_in_every_method_of_its_class() {
+        let class = |field: &str, method: &str| {
+            format!("import {{ AwsProvider }} from \"@cdktf/provider-aws/lib/provider\";\nimport {{ IamRole }} from \"@cdktf/provider-aws/lib/iam-role\";\nclass Stack extends TerraformStack {{\n  {field}: string;\n  constructor(scope: Construct, region: string) {{\n    super(scope, \"s\");\n    this.region = region;\n    new AwsProvider(this, \"aws\", {{ region: this.region }});\n  }}\n  {method} {{\n    new IamRole(this, \"r\", {{ assumeRolePolicy: JSON.stringify({{ Statement: [{{ Effect: \"Allow\", Principal: {{ Service: \"ec2.amazonaws.com\" }} }}] }}) }});\n  }}\n}}\n")
+        };
+        // A readonly field, read in an instance method: the same value.
+        let found = check_ts(&class("readonly region", "roles()"));
+        assert!(!found[0].contains("no automatic fix"), "{found:?}");
+        // A field any method may reassign: not known to be the same.
+        let found = check_ts(&class("region", "roles()"));
+        assert!(
+            found[0].contains("is not visible where the role is"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn provider_names_in_options() {
         assert_eq!(provider_name("{ provider }").as_deref(), Some("provider"));
         assert_eq!(provider_name("{ provider: east }").as_deref(), Some("east"));

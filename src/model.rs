@@ -1056,7 +1056,12 @@ impl<'t> SourceFile<'t> {
                     }
                     continue;
                 }
-                "this" if self.this_at(from) != self.this_at(to) => return false,
+                "this"
+                    if self.this_at(from) != self.this_at(to)
+                        && !self.same_readonly_field(n, from, to) =>
+                {
+                    return false
+                }
                 "arrow_function" | "function_expression" | "function" | "lambda" => return false,
                 _ => {}
             }
@@ -1105,6 +1110,54 @@ impl<'t> SourceFile<'t> {
 
     /// Where the function that gives `this` its value at `at` starts (the
     /// innermost one that is not an arrow function), or its class body.
+    /// Whether `this.name` (`this` being `node`) is one value at `from` and
+    /// at `to`: both in instance methods (or the constructor) of one class
+    /// that declares `name` readonly, so it is set once, in the
+    /// constructor.
+    fn same_readonly_field(&self, node: Node<'t>, from: usize, to: usize) -> bool {
+        let Some(name) = self
+            .parent(node)
+            .filter(|m| m.kind_str() == "member_expression")
+            .and_then(|m| m.field("property"))
+            .map(|n| self.text(n))
+        else {
+            return false;
+        };
+        let class_of = |at: usize| -> Option<Node<'t>> {
+            let mut n = self.tree.root_node().descendant_for_byte_range(at, at)?;
+            loop {
+                match n.kind_str() {
+                    "function_declaration" | "function_expression" | "class_body" => return None,
+                    "method_definition" => {
+                        let mut cursor = n.walk();
+                        let is_static = n.children(&mut cursor).any(|c| c.kind_str() == "static");
+                        return self
+                            .parent(n)
+                            .filter(|b| !is_static && b.kind_str() == "class_body");
+                    }
+                    _ => n = self.parent(n)?,
+                }
+            }
+        };
+        let (Some(a), Some(b)) = (class_of(from), class_of(to)) else {
+            return false;
+        };
+        if a != b {
+            return false;
+        }
+        let mut cursor = a.walk();
+        let readonly = a.named_children(&mut cursor).any(|f| {
+            f.kind_str() == "public_field_definition"
+                && f.field("name").is_some_and(|n| self.text(n) == name)
+                && {
+                    let mut c = f.walk();
+                    let found = f.children(&mut c).any(|x| x.kind_str() == "readonly");
+                    found
+                }
+        });
+        readonly
+    }
+
     fn this_at(&self, at: usize) -> Option<usize> {
         let mut node = self.tree.root_node().descendant_for_byte_range(at, at)?;
         loop {
