@@ -4,8 +4,12 @@
 //! hold data (instances, volumes, buckets). A tag that the resource's
 //! provider supplies in `defaultTags` / `default_tags` counts as present
 //! (the provider named in its options, or in CDKTF the stack's provider
-//! without an alias); default tags built at run time may carry any tag,
-//! so a resource of such a provider is reported without a fix.
+//! without an alias); so does a tag that every Pulumi stack's configuration
+//! (`Pulumi.<stack>.yaml`, `aws:defaultTags`) gives the default provider,
+//! for resources without a provider option. Default tags built at run
+//! time, or written in a stack configuration in a form iacfix does not
+//! read, may carry any tag, so a resource of such a provider is reported
+//! without a fix.
 //!
 //! It fixes a resource only when it has a value for every tag it lacks:
 //! `Environment` takes the value the program already tags with (or its
@@ -276,9 +280,48 @@ fn required<'t>(p: &SourceFile<'t>, res: &Resource) -> Vec<&'t str> {
 struct DefaultTags {
     /// The required tags among them.
     keys: Vec<String>,
-    /// The default tags as written, when iacfix cannot read them (they
-    /// may carry any tag).
+    /// Why iacfix cannot read them, when it cannot (they may carry any
+    /// tag).
     opaque: Option<String>,
+}
+
+/// Why default tags written as `text` may carry any tag.
+fn computed(text: &str) -> String {
+    format!(
+        "its provider's default tags (`{}`) are computed at run time and may carry them",
+        first_line(text)
+    )
+}
+
+/// The required tags the default provider of a Pulumi program supplies
+/// through `aws:defaultTags` in every stack's configuration.
+fn stack_defaults(p: &SourceFile) -> DefaultTags {
+    let mut out = DefaultTags::default();
+    let Some(stacks) = p.ctx.facts.as_deref().map(|f| &f.stack_default_tags) else {
+        return out;
+    };
+    if stacks.is_empty() {
+        return out;
+    }
+    let settings = p.ctx.settings.get::<Settings>();
+    for key in settings
+        .required
+        .iter()
+        .chain(settings.data_required.iter())
+    {
+        if stacks
+            .values()
+            .all(|k| k.as_ref().is_some_and(|k| k.contains::<str>(key.as_ref())))
+        {
+            out.keys.push(key.to_string());
+        }
+    }
+    if let Some((stack, _)) = stacks.iter().find(|(_, k)| k.is_none()) {
+        out.opaque = Some(format!(
+            "the default provider's tags (`aws:defaultTags` in `Pulumi.{stack}.yaml`) are written in a form iacfix cannot read and may carry them"
+        ));
+    }
+    out
 }
 
 /// The required tags a provider supplies through its default tags.
@@ -291,19 +334,19 @@ fn default_tags(p: &SourceFile, provider: &Resource) -> DefaultTags {
     let settings = p.ctx.settings.get::<Settings>();
     for item in p.list(v).unwrap_or_default() {
         let Some(block) = p.obj(&obj, "default_tags", item) else {
-            out.opaque = Some(p.text(item.node).to_string());
+            out.opaque = Some(computed(p.text(item.node)));
             continue;
         };
         let tags = match p.get(&block, "tags") {
             Lookup::Present(tags) => tags,
             Lookup::Absent => continue,
             Lookup::Unknown(_) => {
-                out.opaque = Some(p.text(item.node).to_string());
+                out.opaque = Some(computed(p.text(item.node)));
                 continue;
             }
         };
         let Some(tags) = p.obj(&block, "tags", tags) else {
-            out.opaque = Some(p.text(tags.node).to_string());
+            out.opaque = Some(computed(p.text(tags.node)));
             continue;
         };
         for key in settings
@@ -314,12 +357,12 @@ fn default_tags(p: &SourceFile, provider: &Resource) -> DefaultTags {
             match p.get(&tags, key) {
                 Lookup::Present(_) => out.keys.push(key.to_string()),
                 Lookup::Absent => {}
-                Lookup::Unknown(_) => out.opaque = Some(p.text(v.node).to_string()),
+                Lookup::Unknown(_) => out.opaque = Some(computed(p.text(v.node))),
             }
         }
     }
     if p.list(v).is_none() {
-        out.opaque = Some(p.text(v.node).to_string());
+        out.opaque = Some(computed(p.text(v.node)));
     }
     out
 }
@@ -328,12 +371,15 @@ fn default_tags(p: &SourceFile, provider: &Resource) -> DefaultTags {
 /// `provider` option or CDKTF `provider` argument naming a provider of this
 /// file, or, in CDKTF, the stack's provider without an alias. (A Pulumi
 /// resource without the option uses the default provider, configured
-/// outside the program.)
+/// by the stacks' configuration: their `aws:defaultTags` count.)
 fn provider_defaults(p: &SourceFile, res: &Resource, providers: &[&Resource]) -> DefaultTags {
+    let named = provider_option(p, res);
+    if named.is_none() && res.flavor.framework() == Framework::Pulumi {
+        return stack_defaults(p);
+    }
     if providers.is_empty() {
         return DefaultTags::default();
     }
-    let named = provider_option(p, res);
     let provider = match named {
         Some(name) => providers.iter().find(|r| {
             matches!(&r.binding, crate::model::Binding::Variable(v) | crate::model::Binding::Attribute(v) if *v == name)
@@ -710,11 +756,7 @@ fn check_resource(p: &SourceFile, res: &Resource, known: &Known, out: &mut Vec<F
         None => res.head(),
     };
     let finding = Finding::at(&META, p, res, range, msg);
-    if let Some(defaults) = &known.defaults.opaque {
-        let why = format!(
-            "its provider's default tags (`{}`) are computed at run time and may carry them",
-            first_line(defaults)
-        );
+    if let Some(why) = &known.defaults.opaque {
         out.push(finding.without_fix(why));
         return;
     }

@@ -64,6 +64,10 @@ pub struct ProgramFacts {
     /// `aws:region` of each Pulumi stack configuration (`Pulumi.<stack>.yaml`),
     /// by stack; None for a stack that does not set it.
     pub stack_regions: BTreeMap<String, Option<String>>,
+    /// The tag keys of `aws:defaultTags` in each Pulumi stack configuration
+    /// (empty when it sets none), by stack; None for a stack whose default
+    /// tags iacfix cannot read.
+    pub stack_default_tags: BTreeMap<String, Option<BTreeSet<String>>>,
     /// References from resources of the program's files.
     pub refs: Vec<CrossRef>,
     /// The `BASELINE` types that the program's files define.

@@ -47,6 +47,7 @@ impl ProgramFacts {
             pulumi_aws_major: manifest_major(root),
             cdktf_aws: cdktf_provider(root),
             stack_regions: stack_regions(root),
+            stack_default_tags: stack_default_tags(root),
             refs: Vec::new(),
             defined: BTreeSet::new(),
             mains: Vec::new(),
@@ -487,6 +488,113 @@ fn major_after(text: &str, name: &str) -> Option<u32> {
 
 /// `aws:region` in each `Pulumi.<stack>.yaml` of the program folder.
 fn stack_regions(root: &Path) -> BTreeMap<String, Option<String>> {
+    stack_configs(root)
+        .into_iter()
+        .map(|(stack, text)| {
+            let mut region = None;
+            for line in text.lines() {
+                if let Some(value) = line.trim().strip_prefix("aws:region:") {
+                    let value = value.split('#').next().unwrap_or("").trim();
+                    let value = value.trim_matches(|c| c == '"' || c == '\'');
+                    if !value.is_empty() {
+                        region = Some(value.to_string());
+                    }
+                }
+            }
+            (stack, region)
+        })
+        .collect()
+}
+
+/// The tag keys each Pulumi stack's configuration gives the default
+/// provider in `aws:defaultTags` (empty when it sets none); None for a
+/// stack whose default tags iacfix cannot read.
+fn stack_default_tags(root: &Path) -> BTreeMap<String, Option<BTreeSet<String>>> {
+    stack_configs(root)
+        .into_iter()
+        .map(|(stack, text)| (stack, default_tag_keys(&text)))
+        .collect()
+}
+
+/// The keys of `aws:defaultTags.tags` in a stack configuration, written as
+/// a block (`tags:` and one `Key: value` per line below it) or as a flow
+/// or JSON mapping on one line; None when it is written otherwise.
+fn default_tag_keys(text: &str) -> Option<BTreeSet<String>> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    let Some(at) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("aws:defaultTags:"))
+    else {
+        return Some(BTreeSet::new());
+    };
+    let base = indent(lines[at]);
+    let inline = lines[at].trim_start()["aws:defaultTags:".len()..].trim();
+    if !inline.is_empty() {
+        // `pulumi config set --path` writes a block; a one-line value is
+        // read when it is JSON.
+        let serde_json::Value::Object(map) = serde_json::from_str(inline).ok()? else {
+            return None;
+        };
+        return match map.get("tags") {
+            None => Some(BTreeSet::new()),
+            Some(serde_json::Value::Object(tags)) => Some(tags.keys().cloned().collect()),
+            Some(_) => None,
+        };
+    }
+    let body: Vec<&str> = lines[at + 1..]
+        .iter()
+        .take_while(|l| indent(l) > base)
+        .copied()
+        .collect();
+    let Some(t) = body
+        .iter()
+        .position(|l| l.trim_start().starts_with("tags:"))
+    else {
+        return Some(BTreeSet::new());
+    };
+    let tags_indent = indent(body[t]);
+    let inline = body[t].trim_start()["tags:".len()..].trim();
+    if !inline.is_empty() {
+        return flow_keys(inline);
+    }
+    let mut keys = BTreeSet::new();
+    for line in body[t + 1..].iter().take_while(|l| indent(l) > tags_indent) {
+        let (key, _) = line.trim().split_once(':')?;
+        keys.insert(
+            key.trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_string(),
+        );
+    }
+    Some(keys)
+}
+
+/// The keys of a one-line mapping (`{Environment: dev, "Team": "x"}`).
+fn flow_keys(text: &str) -> Option<BTreeSet<String>> {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) {
+        return Some(map.keys().cloned().collect());
+    }
+    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+    if inner.contains(['{', '[']) {
+        return None;
+    }
+    inner
+        .split(',')
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| {
+            e.split_once(':')
+                .map(|(k, _)| k.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+        })
+        .collect()
+}
+
+/// Each Pulumi stack configuration of the program (`Pulumi.<stack>.yaml`)
+/// by stack, with its text; a file that cannot be read is left out.
+fn stack_configs(root: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let base = if root.as_os_str().is_empty() {
         Path::new(".")
@@ -507,16 +615,7 @@ fn stack_regions(root: &Path) -> BTreeMap<String, Option<String>> {
         let Ok(text) = std::fs::read_to_string(entry.path()) else {
             continue;
         };
-        out.insert(stack.to_string(), None);
-        for line in text.lines() {
-            if let Some(value) = line.trim().strip_prefix("aws:region:") {
-                let value = value.split('#').next().unwrap_or("").trim();
-                let value = value.trim_matches(|c| c == '"' || c == '\'');
-                if !value.is_empty() {
-                    out.insert(stack.to_string(), Some(value.to_string()));
-                }
-            }
-        }
+        out.insert(stack.to_string(), text);
     }
     out
 }
@@ -648,6 +747,29 @@ mod tests {
         let all = ProgramFacts::gather(root, true, &files, &[versioning, trail, Fact::MainFiles]);
         assert!(all.defined.contains("aws_cloudtrail"));
         assert_eq!(all.mains, vec![index]);
+    }
+
+    #[test]
+    fn default_tags_of_a_stack_configuration() {
+        let keys = |text: &str| {
+            default_tag_keys(text).map(|k| k.into_iter().collect::<Vec<_>>().join(","))
+        };
+        let block = "config:\n  aws:region: us-east-1\n  aws:defaultTags:\n    tags:\n      Environment: dev\n      \"Cost Center\": \"42\"\n  app:name: x\n";
+        assert_eq!(keys(block).as_deref(), Some("Cost Center,Environment"));
+        let json = "config:\n  aws:defaultTags: {\"tags\": {\"ManagedBy\": \"Pulumi\"}}\n";
+        assert_eq!(keys(json).as_deref(), Some("ManagedBy"));
+        let flow = "config:\n  aws:defaultTags:\n    tags: {Environment: prod, Team: web}\n";
+        assert_eq!(keys(flow).as_deref(), Some("Environment,Team"));
+        assert_eq!(
+            keys("config:\n  aws:region: us-east-1\n").as_deref(),
+            Some("")
+        );
+        // Written in a way this reader does not follow: unknown, not empty.
+        assert_eq!(
+            keys("config:\n  aws:defaultTags:\n    tags: !Ref x\n"),
+            None
+        );
+        assert_eq!(keys("config:\n  aws:defaultTags: |\n    tags\n"), None);
     }
 
     #[test]

@@ -81,7 +81,9 @@ process.on("beforeExit", () => {
   const user = resources.filter((r) => !r.type.startsWith("pulumi:"));
   // explicit providers, for what they give their resources (default tags)
   const providers = resources.filter((r) => r.type.startsWith("pulumi:providers:"));
-  fs.writeFileSync(out, JSON.stringify({ resources: user, providers, invokes, errors }));
+  // the stack configuration, for what it gives the default provider
+  const config = JSON.parse(process.env.PULUMI_CONFIG || "{}");
+  fs.writeFileSync(out, JSON.stringify({ resources: user, providers, config, invokes, errors }));
   process.exit(0);
 });
 

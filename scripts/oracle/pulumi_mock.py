@@ -83,7 +83,8 @@ def main():
         errors.append(traceback.format_exc())
     user = [r for r in resources if not r["type"].startswith("pulumi:")]
     with open(out, "w", encoding="utf-8") as f:
-        json.dump({"resources": user, "invokes": invokes, "errors": errors}, f)
+        config = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
+        json.dump({"resources": user, "config": config, "invokes": invokes, "errors": errors}, f)
 
 
 if __name__ == "__main__":

@@ -312,7 +312,15 @@ const HOLDS_DATA = [INSTANCE, EBS_VOLUME, "aws:s3/bucket:Bucket", "aws:s3/bucket
 
 /** The default tags of the explicit provider a resource is created with. */
 function defaultTagsOf(r, run) {
-  if (!r.provider || !run?.providers) return {};
+  if (!r.provider) {
+    // the default provider: the stack configuration's aws:defaultTags
+    let dt = run?.config?.["aws:defaultTags"];
+    if (typeof dt === "string") {
+      try { dt = JSON.parse(dt); } catch { dt = undefined; }
+    }
+    return dt && typeof dt.tags === "object" && dt.tags ? dt.tags : {};
+  }
+  if (!run?.providers) return {};
   const parts = String(r.provider).split("::");
   const name = parts[parts.length - 2];
   const provider = run.providers.find((p) => p.type === "pulumi:providers:aws" && p.name === name);
@@ -610,6 +618,7 @@ const hasDefaultRoute = (t, run) =>
   run.resources.some((x) => x.type === ROUTE && names(x.inputs.routeTableId, t) && x.inputs.destinationCidrBlock === DEFAULT_ROUTE);
 
 RULES.NET003 = {
+  optIn: true,
   owns: {},
   adds: [EIP, NAT_GATEWAY, ROUTE_TABLE, ROUTE, ROUTE_TABLE_ASSOCIATION],
   promise(r, run) {

@@ -618,7 +618,7 @@ export function log(msg) {
  * (`tests/fixtures/MON001/...`) and the whole-program seeds
  * (`tests/fixtures/ALL/seed000-...`), as the fixture tests run them.
  */
-export const isOptIn = (rel) => /(^|[\\/])(MON\d+[\\/]|seed\d+-)/.test(rel);
+export const isOptIn = (rel) => /(^|[\\/])(MON\d+[\\/]|NET003[\\/]|seed\d+-)/.test(rel);
 
 const PROGRAM_FILES = ["Pulumi.yaml", "cdktf.json", "package.json", "requirements.txt", "pyproject.toml"];
 
