@@ -237,6 +237,11 @@ fn bucket_index(p: &SourceFile) -> std::collections::HashMap<String, Vec<usize>>
 }
 
 fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
+    if let Some(meta) = p.repeated_by(bucket) {
+        return Err(format!(
+            "the bucket is created once per item of `{meta}`: a companion would need the same iterator and each item's bucket, which iacfix does not write"
+        ));
+    }
     let verdict = (spec.judge)(p, bucket);
     if let Verdict::NoFix(why) = verdict {
         return Err(why);

@@ -46,7 +46,8 @@
 //! replication, a partner's role, a public website) can no longer read
 //! new objects, and KMS bills the requests the bucket key does not save.
 //!
-//! A bucket created inside an expression is reported without a fix, and
+//! A bucket created inside an expression (or once per item of a CDKTF
+//! `forEach` or `count`) is reported without a fix, and
 //! so is every bucket of a program with an encryption configuration whose
 //! bucket is a parameter (a helper that may configure any bucket: a second
 //! configuration would fight it).

@@ -73,7 +73,8 @@
 //! Safe for a private bucket: nothing that worked stops working. Unsafe
 //! for a bucket served publicly: its policy keeps working, but objects
 //! made public by an ACL (set outside the program, or by the application)
-//! stop being public. A bucket created inside an expression is reported
+//! stop being public. A bucket created inside an expression (or once per
+//! item of a CDKTF `forEach` or `count`) is reported
 //! without a fix.
 //!
 //! ## Satisfies

@@ -37,7 +37,8 @@
 //! the data behind as a noncurrent version, so data the program means to
 //! remove stays. And versioning cannot be turned off again, only
 //! suspended. Add a noncurrent-version expiration with the fix for such
-//! buckets. A bucket created inside an expression
+//! buckets. A bucket created inside an expression (or once per item of a
+//! CDKTF `forEach` or `count`)
 //! is reported without a fix, and so is every bucket of a program with a
 //! versioning configuration whose bucket is a parameter (a helper that may
 //! configure any bucket: a second configuration would fight it).

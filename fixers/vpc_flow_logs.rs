@@ -46,7 +46,8 @@
 //! ## Fix safety
 //! Unsafe: it creates an IAM role and a log group, and CloudWatch Logs
 //! charges for the data the flow log writes (a busy VPC writes a lot).
-//! A VPC created inside an expression is reported without a fix. A flow
+//! A VPC created inside an expression, or once per item of a CDKTF
+//! `forEach` or `count`, is reported without a fix. A flow
 //! log counts when its `vpc_id` refers to the VPC by the name it is bound
 //! to, in any file of the program.
 //!
@@ -129,6 +130,11 @@ fn has_flow_log(p: &SourceFile, vpc: &Resource) -> bool {
 }
 
 fn fix(p: &SourceFile, vpc: &Resource) -> Result<Fix, String> {
+    if let Some(meta) = p.repeated_by(vpc) {
+        return Err(format!(
+            "the VPC is created once per item of `{meta}`: a flow log would need the same iterator and each item's VPC, which iacfix does not write"
+        ));
+    }
     let stmt = p
         .statement_of(vpc.call)
         .ok_or("the VPC is created inside an expression")?;

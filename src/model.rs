@@ -1437,6 +1437,20 @@ impl<'t> SourceFile<'t> {
         }
     }
 
+    /// The CDKTF meta-argument (`forEach`, `count`, as written) that makes
+    /// `res` one resource per item: a resource added for it would have to
+    /// repeat it. None for a single resource.
+    pub fn repeated_by(&self, res: &Resource<'t>) -> Option<String> {
+        if res.flavor.framework() != Framework::Cdktf {
+            return None;
+        }
+        let obj = self.props(res);
+        ["for_each", "count"]
+            .into_iter()
+            .find(|k| !matches!(self.get(&obj, k), Lookup::Absent))
+            .map(|k| self.display_path(&obj, k))
+    }
+
     /// The local name bound to a provider module or class: `path` is empty
     /// for the package root (`aws`), `["iam"]` for a module, `["iam", "Role"]`
     /// or `["iam_role", "IamRole"]` for a class.
