@@ -310,7 +310,7 @@ impl<'p, 't> Block<'p, 't> {
             &s3_versioning::SPEC,
         ] {
             let mut props = vec![("bucket".to_string(), NewValue::Raw(format!("{bucket}.id")))];
-            props.extend((spec.props)(&self.p.ctx.settings));
+            props.extend((spec.props)(self.p, &bucket));
             self.add(
                 spec.companion,
                 None,

@@ -31,6 +31,12 @@ const COMPANIONS: &[&str] = &[
 /// companions.
 const OBJECTS: &[&str] = &["aws_s3_object", "aws_s3_bucket_object"];
 
+/// Whatever is there counts (S3001-S3003: any block or companion of the
+/// kind configures the setting).
+pub fn always(_: &SourceFile, _: &Resource) -> bool {
+    true
+}
+
 /// One companion rule.
 pub struct Spec {
     pub meta: &'static Meta,
@@ -44,8 +50,13 @@ pub struct Spec {
     pub missing: &'static str,
     /// The fix's description.
     pub description: fn(&crate::settings::Settings) -> String,
-    /// The companion's properties besides `bucket`.
-    pub props: fn(&crate::settings::Settings) -> Vec<(String, NewValue)>,
+    /// The companion's properties besides `bucket`, given the code that
+    /// names the bucket (`logs`).
+    pub props: fn(&SourceFile, &str) -> Vec<(String, NewValue)>,
+    /// Whether an inline block of the bucket, or a companion, that is
+    /// there settles the rule (S3004: a bucket policy settles it only when
+    /// it denies plain HTTP).
+    pub counts: fn(&SourceFile, &Resource) -> bool,
     /// Whether the companion as `props` gives it is right for this bucket,
     /// or which one is, or why none is.
     pub judge: fn(&SourceFile, &Resource) -> Verdict,
@@ -59,7 +70,8 @@ pub enum Verdict {
     /// A companion with these properties (besides `bucket`), an unsafe fix
     /// that `description` describes (saying why it is unsafe).
     Unsafe {
-        props: Vec<(String, NewValue)>,
+        /// None for the rule's own `props`.
+        props: Option<Vec<(String, NewValue)>>,
         description: String,
     },
     /// No fix, for this reason.
@@ -118,11 +130,14 @@ fn covered(spec: &Spec, p: &SourceFile, bucket: &Resource) -> bool {
     for attr in spec.inline {
         // An inline block that turns the setting off is the rule's to
         // change in place, not a reason for a second configuration.
-        if !matches!(p.get(&obj, attr), Lookup::Absent) {
+        if !matches!(p.get(&obj, attr), Lookup::Absent) && (spec.counts)(p, bucket) {
             return true;
         }
     }
-    if !companions_of(p, bucket, &[spec.companion]).is_empty() {
+    if companions_of(p, bucket, &[spec.companion])
+        .into_iter()
+        .any(|c| (spec.counts)(p, c))
+    {
         return true;
     }
     p.ctx
@@ -264,9 +279,13 @@ fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
         NewValue::Raw(format!("{reference}.id")),
     )];
     let (own, applicability, description) = match verdict {
-        Verdict::Unsafe { props, description } => (props, Applicability::Unsafe, description),
+        Verdict::Unsafe { props, description } => (
+            props.unwrap_or_else(|| (spec.props)(p, &reference)),
+            Applicability::Unsafe,
+            description,
+        ),
         _ => (
-            (spec.props)(&p.ctx.settings),
+            (spec.props)(p, &reference),
             Applicability::Safe,
             (spec.description)(&p.ctx.settings),
         ),

@@ -60,7 +60,7 @@ use crate::edit::NewValue;
 use crate::facts::Fact;
 use crate::model::{Resource, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
-use crate::settings::{self, RuleSettings, Setting, Text};
+use crate::settings::{RuleSettings, Setting, Text};
 use std::borrow::Cow;
 
 use super::s3_companion::{self, Spec, Verdict};
@@ -79,7 +79,8 @@ pub static META: Meta = Meta {
     source: include_str!("s3_encryption.rs"),
 };
 
-fn props(settings: &settings::Settings) -> Vec<(String, NewValue)> {
+fn props(p: &SourceFile, _: &str) -> Vec<(String, NewValue)> {
+    let settings = &p.ctx.settings;
     vec![(
         "rule".to_string(),
         NewValue::List(vec![NewValue::Map(vec![
@@ -111,6 +112,7 @@ pub static SPEC: Spec = Spec {
         )
     },
     props,
+    counts: s3_companion::always,
     judge,
 };
 
@@ -120,7 +122,7 @@ fn judge(p: &SourceFile, _: &Resource) -> Verdict {
     match p.ctx.settings.get::<Settings>().algorithm.as_ref() {
         "AES256" => Verdict::Safe,
         _ => Verdict::Unsafe {
-            props: props(&p.ctx.settings),
+            props: None,
             description: format!(
                 "{} (readers in other accounts cannot use the aws/s3 key)",
                 (SPEC.description)(&p.ctx.settings)

@@ -90,7 +90,6 @@ use crate::facts::Fact;
 use crate::lang::NodeExt;
 use crate::model::{Lookup, Obj, Resource, Scalar, SourceFile, Val};
 use crate::rules::{Finding, FixKind, Meta, Rule};
-use crate::settings::Settings;
 use tree_sitter::Node;
 
 use super::s3_companion::{self, Spec, Verdict};
@@ -134,7 +133,7 @@ fn settings(acls: bool, policies: bool) -> Vec<(String, NewValue)> {
     .collect()
 }
 
-fn props(_: &Settings) -> Vec<(String, NewValue)> {
+fn props(_: &SourceFile, _: &str) -> Vec<(String, NewValue)> {
     settings(true, true)
 }
 
@@ -146,6 +145,7 @@ pub static SPEC: Spec = Spec {
     missing: "public access block",
     description: |_| "Add a public access block".into(),
     props,
+    counts: s3_companion::always,
     judge,
 };
 
@@ -209,7 +209,7 @@ fn judge(p: &SourceFile, bucket: &Resource) -> Verdict {
     match exposure(p, bucket) {
         Ok(None) => Verdict::Safe,
         Ok(Some(served)) => Verdict::Unsafe {
-            props: settings(true, false),
+            props: Some(settings(true, false)),
             description: format!(
                 "Add a public access block of ACLs only, as {served} (unsafe: objects made public by an ACL stop being public)"
             ),

@@ -50,7 +50,6 @@ use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
 use crate::model::{Lookup, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
-use crate::settings::Settings;
 
 use super::s3_companion::{self, Spec, Verdict};
 
@@ -68,7 +67,7 @@ pub static META: Meta = Meta {
     source: include_str!("s3_versioning.rs"),
 };
 
-fn props(_: &Settings) -> Vec<(String, NewValue)> {
+fn props(_: &SourceFile, _: &str) -> Vec<(String, NewValue)> {
     vec![(
         "versioning_configuration".to_string(),
         NewValue::Map(vec![("status", NewValue::str("Enabled"))]),
@@ -83,6 +82,7 @@ pub static SPEC: Spec = Spec {
     missing: "versioning",
     description: |_| DESCRIPTION.into(),
     props,
+    counts: s3_companion::always,
     judge: keeps_versions,
 };
 
@@ -91,9 +91,9 @@ const DESCRIPTION: &str = "Enable versioning (previous versions are kept and bil
 
 /// Versioning keeps every overwritten or deleted object: an unsafe fix on
 /// every bucket.
-fn keeps_versions(p: &SourceFile, _: &Resource) -> Verdict {
+fn keeps_versions(_: &SourceFile, _: &Resource) -> Verdict {
     Verdict::Unsafe {
-        props: props(&p.ctx.settings),
+        props: None,
         description: DESCRIPTION.into(),
     }
 }
