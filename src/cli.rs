@@ -8,6 +8,7 @@ use crate::files::{self, Read};
 use crate::fixers;
 use crate::formats;
 use crate::lang::Lang;
+use crate::paths::PatchRoot;
 use crate::project;
 use crate::report::{self, FileFinding};
 use crate::rules::{Rule, Selection};
@@ -51,8 +52,10 @@ pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Files or folders to check (folders are walked, honouring .gitignore).
-    /// A folder named like a subcommand can be given as ./rules.
+    /// Files or folders to check (folders are walked, honouring .gitignore;
+    /// symbolic links met there are not followed, and are named in a note).
+    /// A file given under several names is checked once. A folder named
+    /// like a subcommand can be given as ./rules.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
 
@@ -67,7 +70,9 @@ pub struct Cli {
     #[arg(long, conflicts_with = "dry_run")]
     write: bool,
 
-    /// Print the unified diff that --write would apply; write nothing.
+    /// Print the unified diff that --write would apply; write nothing. Its
+    /// paths start at the root of the git repository holding the current
+    /// folder (else at the current folder): `git apply` applies it there.
     #[arg(long)]
     dry_run: bool,
 
@@ -322,6 +327,9 @@ fn prepare(cli: &Cli, discovered: &files::Discovered) -> Option<Prepared> {
             return None;
         }
     };
+    for note in &discovered.notes {
+        eprintln!("note: {note}");
+    }
     let errors = discovered
         .errors
         .iter()
@@ -408,6 +416,12 @@ struct FileResult {
 /// `--write` the file and the new files its fixes create, written
 /// atomically (or none of them). Then lets go of the file's text.
 fn finish(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
+    if want_diffs {
+        if let Err(e) = check_patch_names(r) {
+            // Not in the patch, so not fixed: refused by name.
+            r.outcome = Err(e);
+        }
+    }
     write_fixed(cli, stdin, want_diffs, r);
     let Ok(outcome) = &mut r.outcome else {
         return;
@@ -437,12 +451,15 @@ fn write_fixed(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
     };
     let dir = r.path.parent().unwrap_or(Path::new("")).to_path_buf();
     if want_diffs {
-        r.diff
-            .push_str(&crate::diff::unified(&r.shown, &r.original, fixed));
+        r.diff.push_str(&crate::diff::unified(
+            &patch_name(&r.path),
+            &r.original,
+            fixed,
+        ));
         for file in &outcome.new_files {
-            let shown = files::display_path(&dir.join(&file.path));
+            let name = patch_name(&dir.join(&file.path));
             r.diff
-                .push_str(&crate::diff::created(&shown, &file.contents));
+                .push_str(&crate::diff::created(&name, &file.contents));
         }
     }
     let written = if !cli.write {
@@ -490,6 +507,34 @@ fn write_fixed(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
             }
         }
     }
+}
+
+/// The name a patch gives the file at `path` (see `paths::PatchRoot`);
+/// files without one are refused before (`check_patch_names`).
+fn patch_name(path: &Path) -> Vec<u8> {
+    PatchRoot::current()
+        .name(path)
+        .unwrap_or_else(|_| files::display_path(path).into_bytes())
+}
+
+/// Whether a patch can name a fixed file and the files its fixes create;
+/// Err says why not.
+fn check_patch_names(r: &FileResult) -> Result<(), String> {
+    let Ok(Outcome {
+        fixed: Some(_),
+        new_files,
+        ..
+    }) = &r.outcome
+    else {
+        return Ok(());
+    };
+    let dir = r.path.parent().unwrap_or(Path::new(""));
+    let root = PatchRoot::current();
+    root.name(&r.path)?;
+    for file in new_files {
+        root.name(&dir.join(&file.path))?;
+    }
+    Ok(())
 }
 
 fn process(
@@ -732,7 +777,7 @@ fn check_files(cli: &Cli, stdin: Option<&[u8]>) -> Option<Run> {
     let discovered = match &cli.stdin_filename {
         Some(path) => files::Discovered {
             files: vec![path.clone()],
-            errors: Vec::new(),
+            ..files::Discovered::default()
         },
         None => files::discover(&cli.paths),
     };
