@@ -324,3 +324,166 @@ fn symbolic_links_met_while_walking_are_named_in_a_note() {
         "a link to no source file is not noted: {err}"
     );
 }
+
+/// A program with CRLF line ends and a byte that is not UTF-8 in a comment
+/// would not survive a round trip through text: given back, it must come
+/// back byte for byte.
+fn editor_input() -> Vec<u8> {
+    let mut input = BAD.replace('\n', "\r\n").into_bytes();
+    input.extend_from_slice(b"// \xff\r\n");
+    input
+}
+
+#[test]
+fn stdin_filename_write_gives_the_input_back_on_usage_and_configuration_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("infra")).unwrap();
+    let input = editor_input();
+    let file = ["--stdin-filename", "infra/index.ts", "--write"];
+    let cases: &[&[&str]] = &[
+        &["--select", "NOPE001"],
+        &["--ignore", "EC9"],
+        &["--no-such-option"],
+        &["--interactive"],
+    ];
+    for extra in cases {
+        let args: Vec<&str> = file.iter().chain(extra.iter()).copied().collect();
+        let (code, out, err) = run(dir.path(), &args, &input);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out == input, "{args:?}: stdout is not the input: {out:?}");
+    }
+    let (code, out, err) = run(
+        dir.path(),
+        &["--stdin-filename", "infra/index.txt", "--write"],
+        &input,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out == input, "unknown extension: {out:?}");
+
+    // a configuration that cannot be used
+    fs::write(dir.path().join("iacfix.toml"), "select = [\"EC2001\"\n").unwrap();
+    let (code, out, err) = run(dir.path(), &file, &input);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("iacfix.toml:"), "{err}");
+    assert!(out == input, "configuration error: {out:?}");
+
+    // and without --write nothing is printed on stdout but the report
+    let (code, out, _) = run(dir.path(), &["--stdin-filename", "infra/index.ts"], &input);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+}
+
+/// Runs `--write` over a copy of BAD beside the configuration problem
+/// `make` sets up; checks that it stops with exit 2 naming `named`, and
+/// writes nothing.
+fn refused_configuration(make: impl Fn(&Path), named: &str, why: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("infra")).unwrap();
+    fs::write(dir.path().join("infra/index.ts"), BAD).unwrap();
+    make(dir.path());
+    let (code, _, err) = run(dir.path(), &["--write", "infra"], b"");
+    assert_eq!(code, 2, "{named}: {err}");
+    assert!(
+        err.contains(named) && err.contains(why),
+        "{named}: expected {why:?} in\n{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("infra/index.ts")).unwrap(),
+        BAD,
+        "{named}: written with another configuration"
+    );
+}
+
+#[test]
+fn configurations_that_cannot_be_read_or_parsed_stop_the_run() {
+    refused_configuration(
+        |d| {
+            fs::write(
+                d.join("pyproject.toml"),
+                "[project]\nname = \"infra\"\n\n[tool.iacfix\nignore = [\"EC2001\"]\n",
+            )
+            .unwrap()
+        },
+        "pyproject.toml:4:",
+        "not valid TOML",
+    );
+    refused_configuration(
+        |d| fs::create_dir(d.join("iacfix.toml")).unwrap(),
+        "iacfix.toml",
+        "cannot read: it is a folder, not a file",
+    );
+    refused_configuration(
+        |d| std::os::unix::fs::symlink("moved.toml", d.join("iacfix.toml")).unwrap(),
+        "iacfix.toml",
+        "cannot read: it is a broken symbolic link (to moved.toml)",
+    );
+    // one nearer than the broken one applies: the run goes on
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("infra")).unwrap();
+    fs::write(dir.path().join("infra/index.ts"), BAD).unwrap();
+    fs::write(
+        dir.path().join("infra/iacfix.toml"),
+        "select = [\"EC2001\"]\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("moved.toml", dir.path().join("iacfix.toml")).unwrap();
+    let (code, _, err) = run(dir.path(), &["--dry-run", "infra"], b"");
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn an_unreadable_configuration_stops_the_run() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    if !is_root() {
+        println!("skipped: needs root to run iacfix as another user (root reads any file)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::set_permissions(root, fs::Permissions::from_mode(0o777)).unwrap();
+    fs::create_dir_all(root.join("infra")).unwrap();
+    fs::write(root.join("infra/index.ts"), BAD).unwrap();
+    fs::set_permissions(root.join("infra"), fs::Permissions::from_mode(0o777)).unwrap();
+    fs::set_permissions(
+        root.join("infra/index.ts"),
+        fs::Permissions::from_mode(0o666),
+    )
+    .unwrap();
+    for name in ["iacfix.toml", "pyproject.toml"] {
+        let config = root.join(name);
+        fs::write(&config, "[tool.iacfix]\nselect = [\"EC2001\"]\n").unwrap();
+        fs::set_permissions(&config, fs::Permissions::from_mode(0o000)).unwrap();
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("iacfix"))
+            .args(["--write", "infra"])
+            .current_dir(root)
+            .uid(65534)
+            .gid(65534)
+            .output();
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                println!("skipped: cannot run iacfix as uid 65534: {e}");
+                return;
+            }
+        };
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(name) && err.contains("cannot read: permission denied"),
+            "{name}: {err}"
+        );
+        assert_eq!(
+            fs::read_to_string(root.join("infra/index.ts")).unwrap(),
+            BAD
+        );
+        fs::remove_file(&config).unwrap();
+    }
+}
+
+fn is_root() -> bool {
+    // the owner of a file this process creates
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    probe.as_file().metadata().unwrap().uid() == 0
+}
