@@ -148,7 +148,9 @@ enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::warning file=...`).
     Github,
-    /// A pull-request body: summary, table of rules, what was left, diffs.
+    /// A pull-request body: summary, table of rules, what was left, diffs
+    /// (those that do not fit in GitHub's 65,536 characters left out, and
+    /// counted).
     Markdown,
 }
 

@@ -487,3 +487,133 @@ fn is_root() -> bool {
     let probe = tempfile::NamedTempFile::new().unwrap();
     probe.as_file().metadata().unwrap().uid() == 0
 }
+
+/// A body's length as GitHub may count it: characters, or UTF-16 units.
+fn github_length(body: &str) -> usize {
+    body.chars().count().max(body.encode_utf16().count())
+}
+
+#[test]
+fn the_markdown_body_stays_within_githubs_limit_whatever_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = 250;
+    for i in 0..files {
+        let path = dir.path().join(format!("services/service-{i:03}/index.ts"));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, BAD).unwrap();
+    }
+    for args in [
+        &["--dry-run", "--format", "markdown", "services"][..],
+        &["--write", "--format", "markdown", "services"][..],
+    ] {
+        let (code, body, err) = run(dir.path(), args, b"");
+        assert_eq!(code, 1, "{args:?}: {err}");
+        let body = String::from_utf8(body).unwrap();
+        assert!(
+            github_length(&body) <= 65_536,
+            "{args:?}: {} characters",
+            body.len()
+        );
+        // the table of rules and counts, always
+        assert!(
+            body.contains("| EC2001 | imdsv2-required: ") && body.contains(" | 250 | 250 | "),
+            "{body}"
+        );
+        // the findings left, as many as fit, then how many more
+        let listed = body.matches("** The root volume is not encrypted").count();
+        let more = format!(
+            "- and {} more findings, not listed here to keep this description under GitHub's limit; `iacfix` run on {} lists them all.\n",
+            files - listed,
+            if args[0] == "--write" { "this branch" } else { "the same files" }
+        );
+        assert!(listed > 0 && body.contains(&more), "no {more:?} in\n{body}");
+        // diffs while they fit, then how many files are left out
+        let shown = body.matches("<details>").count();
+        assert!(shown > 0, "some diffs are shown");
+        let line = format!(
+            "**The diffs of {} files are left out** to keep this description under GitHub's limit of 65,536 characters.",
+            files - shown
+        );
+        assert!(body.contains(&line), "no {line:?} in\n{body}");
+        let whole = if args[0] == "--write" {
+            "Every change is in this branch"
+        } else {
+            "`iacfix --dry-run` prints the full patch."
+        };
+        assert!(body.contains(whole), "{body}");
+    }
+}
+
+#[test]
+fn counts_are_those_of_the_findings_listed_when_fixes_add_resources() {
+    // MON001, NET002, EC2004 add resources that TAG001, IAM001 and IAM002
+    // then fix in later passes: those fixes are part of the fix that added
+    // the resource, not findings of the program.
+    let dir = tempfile::tempdir().unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ALL/typical-pulumi-ts");
+    copy_tree(&fixture, dir.path());
+    let all = ["--select", "ALL", "--unsafe-fixes"];
+    let args = |more: &[&'static str]| -> Vec<&'static str> {
+        all.iter().chain(more.iter()).copied().collect()
+    };
+    let (code, out, _) = run(dir.path(), &args(&["."]), b"");
+    assert_eq!(code, 1);
+    let out = String::from_utf8(out).unwrap();
+    let listed = out.lines().filter(|l| l.contains("index.ts:")).count();
+    assert!(out.contains(&format!("Found {listed} findings: ")), "{out}");
+    assert!(listed > 10, "{out}");
+
+    // --dry-run: the JSON lists as many, the summary counts as many
+    let (_, json, err) = run(
+        dir.path(),
+        &args(&["--dry-run", "--format", "json", "."]),
+        b"",
+    );
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), listed);
+    assert!(
+        err.contains(&format!(
+            "Would fix {listed} findings in 1 file; 0 would remain"
+        )),
+        "{err}"
+    );
+
+    // --write with the Markdown body: the summary, the table and stderr agree
+    let (code, body, err) = run(
+        dir.path(),
+        &args(&["--write", "--format", "markdown", "."]),
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let body = String::from_utf8(body).unwrap();
+    assert!(
+        body.contains(&format!("Fixed {listed} findings in 1 file; 0 remain.")),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("<code>index.ts</code>: {listed} fixes")),
+        "{body}"
+    );
+    let table_fixed: usize = body
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| rule"))
+        .map(|l| {
+            l.split(" | ")
+                .nth(3)
+                .unwrap()
+                .trim()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(table_fixed, listed, "{body}");
+    assert!(
+        err.contains(&format!("Fixed {listed} findings in 1 file; 0 remain")),
+        "{err}"
+    );
+    // and what remains is what the next run finds
+    let (code, out, _) = run(dir.path(), &args(&["."]), b"");
+    assert_eq!(code, 0);
+    assert!(String::from_utf8(out).unwrap().contains("No findings."));
+}
