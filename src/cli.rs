@@ -8,6 +8,7 @@ use crate::files::{self, Read};
 use crate::fixers;
 use crate::formats;
 use crate::lang::Lang;
+use crate::paths::PatchRoot;
 use crate::project;
 use crate::report::{self, FileFinding};
 use crate::rules::{Rule, Selection};
@@ -26,10 +27,12 @@ const AFTER_HELP: &str = "\
 Exit status:
   0  no findings remain (with --dry-run: nothing would change)
   1  findings remain (with --dry-run: there is a diff)
-  2  the command line or a configuration file is wrong (nothing is read
-     or written then), or a file could not be processed (unreadable, not
-     UTF-8, syntax error, write refused); such files are named on stderr
-     and never written, and every other file is processed.
+  2  the command line or a configuration file is wrong or unreadable
+     (nothing is written then; --stdin-filename --write prints its input
+     back), or a file could not be processed (unreadable, not UTF-8,
+     syntax error, write refused, outside the root of a --dry-run patch);
+     such files are named on stderr and never written, and every other
+     file is processed.
 
 Configuration:
   The nearest iacfix.toml (or pyproject.toml with [tool.iacfix]) above
@@ -51,15 +54,18 @@ pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Files or folders to check (folders are walked, honouring .gitignore).
-    /// A folder named like a subcommand can be given as ./rules.
+    /// Files or folders to check (folders are walked, honouring .gitignore;
+    /// symbolic links met there are not followed, and are named in a note).
+    /// A file given under several names is checked once. A folder named
+    /// like a subcommand can be given as ./rules.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
 
     /// Read the program from stdin, as the file PATH (which gives its
     /// language, configuration and program). With --write, print the fixed
-    /// program to stdout (findings that remain go to stderr); with
-    /// --dry-run, the diff; otherwise the findings. For editors.
+    /// program to stdout (findings that remain go to stderr), or the input
+    /// unchanged when there is none (an error: exit 2); with --dry-run,
+    /// the diff; otherwise the findings. For editors.
     #[arg(long, value_name = "PATH", conflicts_with = "paths")]
     stdin_filename: Option<PathBuf>,
 
@@ -67,7 +73,9 @@ pub struct Cli {
     #[arg(long, conflicts_with = "dry_run")]
     write: bool,
 
-    /// Print the unified diff that --write would apply; write nothing.
+    /// Print the unified diff that --write would apply; write nothing. Its
+    /// paths start at the root of the git repository holding the current
+    /// folder (else at the current folder): `git apply` applies it there.
     #[arg(long)]
     dry_run: bool,
 
@@ -140,7 +148,9 @@ enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::warning file=...`).
     Github,
-    /// A pull-request body: summary, table of rules, what was left, diffs.
+    /// A pull-request body: summary, table of rules, what was left, diffs
+    /// (those that do not fit in GitHub's 65,536 characters left out, and
+    /// counted).
     Markdown,
 }
 
@@ -150,7 +160,11 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            if !e.use_stderr() {
+                return 0;
+            }
+            give_back_stdin_on_usage_error();
+            return 2;
         }
     };
     match cli.command {
@@ -322,6 +336,9 @@ fn prepare(cli: &Cli, discovered: &files::Discovered) -> Option<Prepared> {
             return None;
         }
     };
+    for note in &discovered.notes {
+        eprintln!("note: {note}");
+    }
     let errors = discovered
         .errors
         .iter()
@@ -408,6 +425,12 @@ struct FileResult {
 /// `--write` the file and the new files its fixes create, written
 /// atomically (or none of them). Then lets go of the file's text.
 fn finish(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
+    if want_diffs {
+        if let Err(e) = check_patch_names(r) {
+            // Not in the patch, so not fixed: refused by name.
+            r.outcome = Err(e);
+        }
+    }
     write_fixed(cli, stdin, want_diffs, r);
     let Ok(outcome) = &mut r.outcome else {
         return;
@@ -437,12 +460,15 @@ fn write_fixed(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
     };
     let dir = r.path.parent().unwrap_or(Path::new("")).to_path_buf();
     if want_diffs {
-        r.diff
-            .push_str(&crate::diff::unified(&r.shown, &r.original, fixed));
+        r.diff.push_str(&crate::diff::unified(
+            &patch_name(&r.path),
+            &r.original,
+            fixed,
+        ));
         for file in &outcome.new_files {
-            let shown = files::display_path(&dir.join(&file.path));
+            let name = patch_name(&dir.join(&file.path));
             r.diff
-                .push_str(&crate::diff::created(&shown, &file.contents));
+                .push_str(&crate::diff::created(&name, &file.contents));
         }
     }
     let written = if !cli.write {
@@ -490,6 +516,34 @@ fn write_fixed(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
             }
         }
     }
+}
+
+/// The name a patch gives the file at `path` (see `paths::PatchRoot`);
+/// files without one are refused before (`check_patch_names`).
+fn patch_name(path: &Path) -> Vec<u8> {
+    PatchRoot::current()
+        .name(path)
+        .unwrap_or_else(|_| files::display_path(path).into_bytes())
+}
+
+/// Whether a patch can name a fixed file and the files its fixes create;
+/// Err says why not.
+fn check_patch_names(r: &FileResult) -> Result<(), String> {
+    let Ok(Outcome {
+        fixed: Some(_),
+        new_files,
+        ..
+    }) = &r.outcome
+    else {
+        return Ok(());
+    };
+    let dir = r.path.parent().unwrap_or(Path::new(""));
+    let root = PatchRoot::current();
+    root.name(&r.path)?;
+    for file in new_files {
+        root.name(&dir.join(&file.path))?;
+    }
+    Ok(())
 }
 
 fn process(
@@ -551,7 +605,16 @@ fn configurations(cli: &Cli, files: &[PathBuf]) -> Result<HashMap<PathBuf, Arc<C
         if by_dir.contains_key(&dir) {
             continue;
         }
-        let found = config::find(&dir);
+        let found = match config::locate(&dir) {
+            Ok(found) => found,
+            Err(e) => {
+                if !errors.contains(&e) {
+                    errors.push(e);
+                }
+                by_dir.insert(dir, Arc::new(Config::default()));
+                continue;
+            }
+        };
         let config = match loaded.get(&found) {
             Some(c) => c.clone(),
             None => {
@@ -635,11 +698,6 @@ fn needed_facts(cli: &Cli, configs: &HashMap<PathBuf, Arc<Config>>) -> Vec<Fact>
 }
 
 fn check_command(cli: &Cli) -> i32 {
-    // Codes on the command line are checked before anything is read.
-    if let Err(e) = check_codes(cli) {
-        eprintln!("error: {e}");
-        return 2;
-    }
     let stdin = match read_stdin(cli) {
         Ok(stdin) => stdin,
         Err(e) => {
@@ -647,8 +705,24 @@ fn check_command(cli: &Cli) -> i32 {
             return 2;
         }
     };
+    // An editor replaces its buffer with what `--stdin-filename --write`
+    // prints: when the command line or a configuration is wrong, it gets
+    // its program back unchanged (and exit 2).
+    let give_back = || {
+        if let (true, Some(bytes)) = (cli.write, &stdin) {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(bytes);
+            let _ = out.flush();
+        }
+        2
+    };
+    // Codes on the command line are checked before any file is read.
+    if let Err(e) = check_codes(cli).and_then(|()| check_stdin_filename(cli)) {
+        eprintln!("error: {e}");
+        return give_back();
+    }
     let Some(run) = check_files(cli, stdin.as_deref()) else {
-        return 2;
+        return give_back();
     };
     let report = Report::of(&run);
     let mut out = std::io::stdout().lock();
@@ -685,21 +759,50 @@ fn check_command(cli: &Cli) -> i32 {
     }
 }
 
-/// The program `--stdin-filename` names, read from stdin.
+/// The program `--stdin-filename` names, read from stdin (whatever the
+/// name, so that it can be given back).
 fn read_stdin(cli: &Cli) -> Result<Option<Vec<u8>>, String> {
-    let Some(path) = &cli.stdin_filename else {
+    if cli.stdin_filename.is_none() {
         return Ok(None);
-    };
-    if Lang::from_path(path).is_none() {
-        return Err(format!(
-            "--stdin-filename {}: not a file iacfix reads (by its extension: .ts .tsx .js .jsx .mjs .cjs .mts .cts .py)",
-            path.display()
-        ));
     }
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
         .map_err(|e| format!("cannot read stdin: {e}"))?;
     Ok(Some(bytes))
+}
+
+/// Checks that `--stdin-filename` names a file iacfix reads.
+fn check_stdin_filename(cli: &Cli) -> Result<(), String> {
+    match &cli.stdin_filename {
+        Some(path) if Lang::from_path(path).is_none() => Err(format!(
+            "--stdin-filename {}: not a file iacfix reads (by its extension: .ts .tsx .js .jsx .mjs .cjs .mts .cts .py)",
+            path.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// On a command-line mistake, with `--stdin-filename` and `--write`
+/// among the arguments: stdin, given back unchanged to the editor that
+/// sent it (which replaces its buffer with stdout).
+fn give_back_stdin_on_usage_error() {
+    use std::io::IsTerminal;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let named = |flag: &str| {
+        args.iter().any(|a| {
+            let a = a.to_string_lossy();
+            a == flag || a.starts_with(&format!("{flag}="))
+        })
+    };
+    if !named("--write") || !named("--stdin-filename") || std::io::stdin().is_terminal() {
+        return;
+    }
+    let mut bytes = Vec::new();
+    if std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).is_ok() {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&bytes);
+        let _ = out.flush();
+    }
 }
 
 /// What a run did to the files, in path order.
@@ -732,7 +835,7 @@ fn check_files(cli: &Cli, stdin: Option<&[u8]>) -> Option<Run> {
     let discovered = match &cli.stdin_filename {
         Some(path) => files::Discovered {
             files: vec![path.clone()],
-            errors: Vec::new(),
+            ..files::Discovered::default()
         },
         None => files::discover(&cli.paths),
     };

@@ -99,10 +99,19 @@ fn relative(from: &Path, to: &Path) -> PathBuf {
     out
 }
 
-/// Finds the configuration that applies to files in `dir`: the nearest
-/// `iacfix.toml`, or `pyproject.toml` with a `[tool.iacfix]` table, in `dir`
-/// or a folder above it.
+/// Finds the configuration that applies to files in `dir` (see `locate`);
+/// None as well when one cannot be read.
 pub fn find(dir: &Path) -> Option<PathBuf> {
+    locate(dir).ok().flatten()
+}
+
+/// Finds the configuration that applies to files in `dir`: the nearest
+/// `iacfix.toml`, or `pyproject.toml` that configures iacfix, in `dir` or a
+/// folder above it. An `iacfix.toml` is the configuration whatever it is
+/// (a folder or a broken link is then an error when it is loaded); Err
+/// names a `pyproject.toml` or `iacfix.toml` that cannot be read, which
+/// might have configured the run.
+pub fn locate(dir: &Path) -> Result<Option<PathBuf>, String> {
     let start = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -111,29 +120,83 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
     let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
     for d in start.ancestors() {
         let own = d.join(FILE_NAME);
-        if own.is_file() {
-            return Some(own);
+        match own.symlink_metadata() {
+            Ok(_) => return Ok(Some(own)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("{}: cannot read: {}", own.display(), why(&own, &e))),
         }
         let py = d.join("pyproject.toml");
-        if std::fs::read_to_string(&py).is_ok_and(|t| has_tool_table(&t)) {
-            return Some(py);
+        if py.symlink_metadata().is_err() {
+            continue;
+        }
+        match std::fs::read(&py) {
+            Ok(bytes) if configures_iacfix(&String::from_utf8_lossy(&bytes)) => {
+                return Ok(Some(py))
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Err(format!(
+                    "{}: cannot read: {}; it may configure iacfix",
+                    py.display(),
+                    why(&py, &e)
+                ))
+            }
         }
     }
-    None
+    Ok(None)
 }
 
-fn has_tool_table(text: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim();
-        l.starts_with("[tool.iacfix") && (l[12..].starts_with(']') || l[12..].starts_with('.'))
+/// Whether a `pyproject.toml` configures iacfix: it has a `tool.iacfix`
+/// table, or, when it is not valid TOML, a line that starts one
+/// (`[tool.iacfix`, even unclosed, or a `tool.iacfix.` key), so that its
+/// mistakes are reported rather than the file passed over.
+fn configures_iacfix(text: &str) -> bool {
+    if !text.contains("iacfix") {
+        return false;
+    }
+    if let Ok(doc) = ImDocument::parse(text) {
+        return doc
+            .get("tool")
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.contains_key("iacfix"));
+    }
+    text.lines().any(|line| {
+        let l: String = line
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\t' | '"' | '\''))
+            .collect();
+        let l = l.trim_start_matches('[');
+        l.strip_prefix("tool.iacfix")
+            .is_some_and(|rest| matches!(rest.chars().next(), None | Some(']' | '.' | '=' | '#')))
     })
+}
+
+/// Why a configuration file cannot be read, in words.
+fn why(path: &Path, e: &std::io::Error) -> String {
+    if path.is_dir() {
+        "it is a folder, not a file".into()
+    } else if path.is_symlink() && !path.exists() {
+        match std::fs::read_link(path) {
+            Ok(to) => format!("it is a broken symbolic link (to {})", to.display()),
+            Err(_) => "it is a broken symbolic link".into(),
+        }
+    } else {
+        crate::files::io_reason(e)
+    }
 }
 
 /// Reads and checks the configuration in `path`. Err holds every problem,
 /// one line each, as `path:line:col: message`.
 pub fn load(path: &Path, all: &[&'static dyn Rule]) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("{}: cannot read: {}", path.display(), why(path, &e)))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: cannot read: not valid UTF-8 (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     let mut config = parse(path, &text, all)?;
     // `per-file-ignores` globs are relative to the file's folder.
     config.path = Some(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
@@ -557,8 +620,20 @@ values = { Owner = "platform", ManagedBy = "IaC" }
                 .min_retention_days,
             90
         );
-        assert!(has_tool_table("[tool.iacfix]\n"));
-        assert!(has_tool_table("[tool.iacfix.rules.EC2002]\n"));
-        assert!(!has_tool_table("[tool.iacfixer]\n"));
+        assert!(configures_iacfix("[tool.iacfix]\n"));
+        assert!(configures_iacfix("[tool.iacfix.rules.EC2002]\n"));
+        assert!(configures_iacfix(
+            "[tool]\niacfix = { select = [\"EC2\"] }\n"
+        ));
+        assert!(!configures_iacfix("[tool.iacfixer]\n"));
+        assert!(!configures_iacfix(
+            "[project]\ndependencies = [\"iacfix\"]\n"
+        ));
+        // not valid TOML, yet meant for iacfix: its mistakes are reported
+        assert!(configures_iacfix("[tool.iacfix\nselect = [\"EC2\"]\n"));
+        assert!(configures_iacfix("[ tool . \"iacfix\" ]\nselect = \n"));
+        assert!(!configures_iacfix(
+            "[tool.black\n[project]\nname = \"iacfix\"\n"
+        ));
     }
 }

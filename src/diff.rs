@@ -2,22 +2,66 @@
 
 use similar::TextDiff;
 
-/// The diff turning `old` into `new` for the file shown as `path`.
-pub fn unified(path: &str, old: &str, new: &str) -> String {
+/// The diff turning `old` into `new` for the file named `path` (its bytes,
+/// `/`-separated, from where the patch applies).
+pub fn unified<P: AsRef<[u8]> + ?Sized>(path: &P, old: &str, new: &str) -> String {
+    let path = path.as_ref();
     TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(&label("a/", path), &label("b/", path))
         .to_string()
 }
 
-/// The diff creating a new file shown as `path` (`--- /dev/null`).
-pub fn created(path: &str, contents: &str) -> String {
+/// The diff creating a new file named `path` (`--- /dev/null`).
+pub fn created<P: AsRef<[u8]> + ?Sized>(path: &P, contents: &str) -> String {
+    let path = path.as_ref();
     TextDiff::from_lines("", contents)
         .unified_diff()
         .context_radius(3)
-        .header("/dev/null", &format!("b/{path}"))
+        .header("/dev/null", &label("b/", path))
         .to_string()
+}
+
+/// A file name in a `---`/`+++` line as git writes it: in double quotes,
+/// with C escapes, when it holds `"`, `\`, a control character or a byte
+/// of 0x80 and above (git's `core.quotePath`, on by default; such bytes in
+/// octal, as are control characters without a letter escape); followed by a
+/// tab when it holds a space, so that `patch` reads the whole name.
+pub fn label(prefix: &str, path: &[u8]) -> String {
+    let mut name = Vec::with_capacity(prefix.len() + path.len());
+    name.extend_from_slice(prefix.as_bytes());
+    name.extend_from_slice(path);
+    let quoted = name
+        .iter()
+        .any(|&b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\');
+    let mut out = String::with_capacity(name.len() + 2);
+    if quoted {
+        out.push('"');
+        for &b in &name {
+            match b {
+                0x07 => out.push_str("\\a"),
+                0x08 => out.push_str("\\b"),
+                b'\t' => out.push_str("\\t"),
+                b'\n' => out.push_str("\\n"),
+                0x0b => out.push_str("\\v"),
+                0x0c => out.push_str("\\f"),
+                b'\r' => out.push_str("\\r"),
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b if !(0x20..0x7f).contains(&b) => out.push_str(&format!("\\{b:03o}")),
+                b => out.push(char::from(b)),
+            }
+        }
+        out.push('"');
+    } else {
+        // Only printable ASCII is left.
+        out.extend(name.iter().map(|&b| char::from(b)));
+    }
+    if name.contains(&b' ') {
+        out.push('\t');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -37,6 +81,28 @@ mod tests {
         assert_eq!(
             d,
             "--- /dev/null\n+++ b/lambda_src/index.py\n@@ -0,0 +1,2 @@\n+a\n+b\n"
+        );
+    }
+
+    #[test]
+    fn names_are_quoted_as_git_quotes_them() {
+        use super::label;
+        assert_eq!(label("a/", b"src/a.ts"), "a/src/a.ts");
+        assert_eq!(label("a/", b"tab\tname.ts"), "\"a/tab\\tname.ts\"");
+        assert_eq!(label("b/", b"new\nline.ts"), "\"b/new\\nline.ts\"");
+        assert_eq!(label("a/", b"back\\slash.ts"), "\"a/back\\\\slash.ts\"");
+        assert_eq!(label("a/", b"q\"uote.ts"), "\"a/q\\\"uote.ts\"");
+        assert_eq!(label("a/", "é.ts".as_bytes()), "\"a/\\303\\251.ts\"");
+        assert_eq!(label("a/", b"bad\xff.ts"), "\"a/bad\\377.ts\"");
+        assert_eq!(
+            label("a/", b"bell\x07\x01\x7f.ts"),
+            "\"a/bell\\a\\001\\177.ts\""
+        );
+        // a space is not quoted; a tab after the name lets `patch` read it
+        assert_eq!(label("a/", b"my stack/a.ts"), "a/my stack/a.ts\t");
+        assert_eq!(
+            super::unified(b"t\tx.ts".as_slice(), "a\n", "b\n"),
+            "--- \"a/t\\tx.ts\"\n+++ \"b/t\\tx.ts\"\n@@ -1 +1 @@\n-a\n+b\n"
         );
     }
 }

@@ -9,6 +9,7 @@ use crate::rules::{Finding, ResourceRef, Selection, Suppressions};
 use crate::suppress;
 use ropey::Rope;
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 use tree_sitter::Tree;
 
 /// Passes before a file that keeps changing is reported as not converging.
@@ -82,11 +83,13 @@ pub struct Changes {
 /// What happened to one file.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Findings fixed (applied) and those that remain, in file order.
+    /// Findings fixed (applied) and those that remain, in file order. A
+    /// fix applied to a resource an earlier fix added is part of that fix,
+    /// and not listed.
     pub findings: Vec<Reported>,
     /// The fixed text, when any fix was applied.
     pub fixed: Option<String>,
-    /// How many fixes were applied.
+    /// How many of `findings` were fixed.
     pub applied: usize,
     /// Fixes dropped because they would have added a syntax error.
     pub dropped: Vec<String>,
@@ -270,7 +273,11 @@ pub fn run_in(
         if chosen.is_empty() {
             continue;
         }
-        outcome.applied += chosen.len();
+        // A fix applied to a resource an earlier fix added (the tags of a
+        // bucket a fix created) completes that fix: it is no finding of the
+        // program, and is neither listed nor counted.
+        let added = |f: &Finding| f.resource.is_some() && PassMap::added(&maps, f.range.clone());
+        outcome.applied += chosen.iter().filter(|f| !added(f)).count();
         for f in &chosen {
             for file in &f.fix.as_ref().unwrap().new_files {
                 if !outcome.new_files.iter().any(|n| n.path == file.path) {
@@ -278,9 +285,12 @@ pub fn run_in(
                 }
             }
         }
-        outcome
-            .findings
-            .extend(chosen.iter().map(|f| report(f, true, &maps)));
+        outcome.findings.extend(
+            chosen
+                .iter()
+                .filter(|f| !added(f))
+                .map(|f| report(f, true, &maps)),
+        );
         maps.push(PassMap::new(&edits));
         history.push(edits);
         style = program.take_style();
@@ -565,6 +575,38 @@ impl PassMap {
             pos = map.back_one(pos);
         }
         pos
+    }
+
+    /// Whether `range` (in the text after the passes of `maps`) lies
+    /// within text one of them wrote.
+    fn added(maps: &[PassMap], mut range: Range<usize>) -> bool {
+        for map in maps.iter().rev() {
+            if map.writes(&range) {
+                return true;
+            }
+            range = map.back_one(range.start)..map.back_one(range.end);
+        }
+        false
+    }
+
+    /// Whether `range`, in the text after this pass, lies within the text
+    /// one of its edits wrote.
+    fn writes(&self, range: &Range<usize>) -> bool {
+        if !self.sorted {
+            let mut delta: isize = 0;
+            return self.edits.iter().any(|e| {
+                let start = (e.range.start as isize + delta) as usize;
+                delta += e.text.len() as isize - (e.range.end - e.range.start) as isize;
+                start <= range.start
+                    && range.start < start + e.text.len()
+                    && range.end <= start + e.text.len()
+            });
+        }
+        let before = self.spans.partition_point(|s| s.0 <= range.start);
+        before
+            .checked_sub(1)
+            .map(|i| self.spans[i])
+            .is_some_and(|(_, end, _, _)| range.start < end && range.end <= end)
     }
 
     /// `map_back_one` through this pass.

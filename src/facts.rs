@@ -217,12 +217,13 @@ impl FileContext {
     }
 }
 
-/// Whether two paths name the same file (`./a.ts` and `a.ts`).
+/// Whether two paths name the same file (`./a.ts` and `a.ts`; an absolute
+/// path, or a symbolic link, and the file).
 pub fn same_file(a: &Path, b: &Path) -> bool {
     let plain = |p: &Path| -> PathBuf {
         p.components()
             .filter(|c| *c != std::path::Component::CurDir)
             .collect()
     };
-    plain(a) == plain(b)
+    plain(a) == plain(b) || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }

@@ -51,13 +51,23 @@ pub fn mentions_provider(bytes: &[u8]) -> bool {
 /// Files to process, and paths that could not be used.
 #[derive(Debug, Default)]
 pub struct Discovered {
+    /// Each file once (by its canonical path), under the first name it was
+    /// met by, in path order.
     pub files: Vec<PathBuf>,
     pub errors: Vec<(PathBuf, String)>,
+    /// The symbolic links met while walking, which are not followed: one
+    /// note each, for stderr.
+    pub notes: Vec<String>,
 }
 
 /// Walks the given paths (files or folders), honouring .gitignore files.
+/// Paths given are followed when they are symbolic links; links met while
+/// walking are not (each that could matter is named in a note). A file
+/// met under several names (`a.ts ./a.ts`, its absolute path, a link to
+/// it) is kept once, under the first.
 pub fn discover(paths: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
+    let mut links: Vec<PathBuf> = Vec::new();
     for path in paths {
         let meta = match fs::metadata(path) {
             Ok(m) => m,
@@ -81,21 +91,17 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             .require_git(false)
             .filter_entry(|e| {
                 let dir = e.file_type().is_some_and(|t| t.is_dir()) && e.depth() > 0;
-                let name = e.file_name().to_str().unwrap_or("");
-                !(dir
-                    && (SKIPPED_DIRS.contains(&name)
-                        // CDKTF's generated Python bindings, beside cdktf.json
-                        || name == "imports"
-                            && e.path().parent().is_some_and(|p| p.join("cdktf.json").is_file())))
+                !(dir && skipped_dir(e.path()))
             })
             .build();
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file())
-                        && Lang::from_path(e.path()).is_some()
-                    {
+                    let kind = e.file_type();
+                    if kind.is_some_and(|t| t.is_file()) && Lang::from_path(e.path()).is_some() {
                         found.files.push(e.into_path());
+                    } else if kind.is_some_and(|t| t.is_symlink()) && e.depth() > 0 {
+                        links.push(e.into_path());
                     }
                 }
                 Err(err) => {
@@ -105,9 +111,61 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             }
         }
     }
-    found.files.sort();
-    found.files.dedup();
+    let mut seen = std::collections::HashSet::new();
     found
+        .files
+        .retain(|p| seen.insert(fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
+    found.files.sort();
+    // A link met twice (its folder given under two names) is noted once.
+    let mut noted = std::collections::HashSet::new();
+    links.retain(|l| {
+        let parent = l.parent().and_then(|p| fs::canonicalize(p).ok());
+        noted.insert((parent, l.file_name().map(|n| n.to_os_string())))
+    });
+    found.notes = links
+        .iter()
+        .filter_map(|link| link_note(link, &seen))
+        .collect();
+    found
+}
+
+/// Folders never walked: those named in `SKIPPED_DIRS`, and CDKTF's
+/// generated Python bindings (`imports/` beside `cdktf.json`).
+fn skipped_dir(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    SKIPPED_DIRS.contains(&name)
+        || name == "imports"
+            && path
+                .parent()
+                .is_some_and(|p| p.join("cdktf.json").is_file())
+}
+
+/// The note for a symbolic link met while walking, when it could matter:
+/// it names a file iacfix would read, or a folder it would walk. `checked`
+/// holds the canonical paths of the files found.
+fn link_note(link: &Path, checked: &std::collections::HashSet<PathBuf>) -> Option<String> {
+    let shown = display_path(link);
+    let Ok(target) = fs::canonicalize(link) else {
+        return Lang::from_path(link)
+            .is_some()
+            .then(|| format!("{shown}: broken symbolic link; skipped"));
+    };
+    let target_shown = display_path(&target);
+    if target.is_dir() {
+        return (!skipped_dir(link)).then(|| {
+            format!(
+                "{shown}: symbolic link to the folder {target_shown}; not followed (give that folder to check it)"
+            )
+        });
+    }
+    Lang::from_path(link)?;
+    Some(if checked.contains(&target) {
+        format!("{shown}: symbolic link to {target_shown}; not followed (that file is checked)")
+    } else {
+        format!(
+            "{shown}: symbolic link to {target_shown}; not followed (give that file to check it)"
+        )
+    })
 }
 
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {

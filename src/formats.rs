@@ -254,8 +254,45 @@ fn left_because(r: &Reported) -> &'static str {
     }
 }
 
+/// GitHub refuses a pull-request body of more than 65,536 characters.
+pub const BODY_LIMIT: usize = 65_536;
+
+/// What the body takes at most, in bytes (never fewer than characters, in
+/// UTF-8 or UTF-16): the limit, less room for a workflow's own lines.
+const BODY_BUDGET: usize = 60_000;
+
+/// The most a table cell listing files takes, in bytes.
+const FILES_CELL: usize = 300;
+
+/// The files of a table row, as many as fit in `FILES_CELL`, then how
+/// many more.
+fn files_cell(files: &[String]) -> String {
+    let mut cell = String::new();
+    for (i, f) in files.iter().enumerate() {
+        let more = files.len() - i - 1;
+        let tail = if more > 0 { 24 } else { 0 };
+        if cell.len() + f.len() + 2 + tail > FILES_CELL {
+            let left = files.len() - i;
+            return if cell.is_empty() {
+                plural(left, "file", "files")
+            } else {
+                format!("{cell} and {left} more")
+            };
+        }
+        if !cell.is_empty() {
+            cell.push_str(", ");
+        }
+        cell.push_str(f);
+    }
+    cell
+}
+
 /// A pull-request body: a summary line, a table of rules, what was left
-/// unfixed and why, and a collapsed diff per file.
+/// unfixed and why, and a collapsed diff per file. It stays within
+/// `BODY_LIMIT` whatever the change: the summary and the table always;
+/// the findings left and the files not processed while they fit in their
+/// share; the diffs, in path order, each that fits in the rest; then a
+/// line says how many were left out and where to find them.
 pub fn markdown(
     findings: &[&FileFinding],
     suppressed: usize,
@@ -350,15 +387,27 @@ pub fn markdown(
                 m.name,
                 m.summary.replace('|', "\\|"),
                 mine.len(),
-                files.join(", ")
+                files_cell(&files)
             ));
         }
     }
+    // Room for the lines that say what was left out (each under 400 bytes).
+    let budget = BODY_BUDGET - 1_200;
+    // The lists take at most half of what is left after the table (the
+    // findings left three quarters of it when files were not processed),
+    // so that diffs are shown too.
+    let share = budget.saturating_sub(out.len()) / 2;
+    let lists_end = out.len() + share;
+    let left_end = if errors.is_empty() {
+        lists_end
+    } else {
+        out.len() + share * 3 / 4
+    };
     if mode != Mode::Report && !left.is_empty() {
         out.push_str(&format!("\n### {left_heading}\n\n"));
-        for f in &left {
+        for (i, f) in left.iter().enumerate() {
             let r = f.finding;
-            out.push_str(&format!(
+            let line = format!(
                 "- `{}:{}:{}` **{}** {} ({})\n",
                 f.file,
                 r.start.0,
@@ -366,24 +415,64 @@ pub fn markdown(
                 r.code,
                 r.message.replace('\n', " "),
                 left_because(r)
-            ));
+            );
+            if out.len() + line.len() > left_end {
+                out.push_str(&format!(
+                    "- and {} more {}, not listed here to keep this description under GitHub's limit; `iacfix` run on {} lists them all.\n",
+                    left.len() - i,
+                    if left.len() - i == 1 { "finding" } else { "findings" },
+                    if mode == Mode::Write { "this branch" } else { "the same files" }
+                ));
+                break;
+            }
+            out.push_str(&line);
         }
     }
     if !errors.is_empty() {
         out.push_str("\n### Files not processed\n\n");
-        for (file, message) in errors {
-            out.push_str(&format!("- `{file}`: {message}\n"));
+        for (i, (file, message)) in errors.iter().enumerate() {
+            let line = format!("- `{file}`: {message}\n");
+            if out.len() + line.len() > lists_end {
+                out.push_str(&format!(
+                    "- and {} more {}, not listed here to keep this description under GitHub's limit; iacfix names them all on stderr.\n",
+                    errors.len() - i,
+                    if errors.len() - i == 1 { "file" } else { "files" }
+                ));
+                break;
+            }
+            out.push_str(&line);
         }
     }
+    let mut left_out = 0;
     for d in diffs {
         // A fence longer than any backtick run in the diff.
         let longest = d.diff.split(|c| c != '`').map(str::len).max().unwrap_or(0);
         let fence = "`".repeat(longest.max(2) + 1);
-        out.push_str(&format!(
+        let block = format!(
             "\n<details>\n<summary><code>{}</code>: {}</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n",
             d.file.replace('&', "&amp;").replace('<', "&lt;"),
             plural(d.fixes, "fix", "fixes"),
             d.diff
+        );
+        if out.len() + block.len() > budget {
+            // A smaller diff after it may still fit.
+            left_out += 1;
+            continue;
+        }
+        out.push_str(&block);
+    }
+    if left_out > 0 {
+        out.push_str(&format!(
+            "\n**{} left out** to keep this description under GitHub's limit of 65,536 characters. {}\n",
+            if left_out == 1 {
+                "The diff of 1 file is".to_string()
+            } else {
+                format!("The diffs of {left_out} files are")
+            },
+            match mode {
+                Mode::Write => "Every change is in this branch (the pull request's *Files changed*), and `iacfix --dry-run` on the base branch prints the full patch.",
+                _ => "`iacfix --dry-run` prints the full patch.",
+            }
         ));
     }
     out

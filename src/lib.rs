@@ -20,6 +20,7 @@ pub mod layout;
 pub mod model;
 pub mod naming;
 pub mod new_resource;
+pub mod paths;
 pub mod project;
 pub mod report;
 pub mod rules;

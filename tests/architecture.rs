@@ -12,7 +12,7 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     // Text, parsing, the SDK name catalog, files on disk, settings.
     &[
-        "text", "lang", "catalog", "diff", "files", "settings", "bench",
+        "text", "lang", "catalog", "diff", "files", "paths", "settings", "bench",
     ],
     // Data about a file beside its text; the file's own style; comments.
     &["facts", "style", "suppress"],
