@@ -369,21 +369,32 @@ fn a_second_write_run_waits_for_the_lock_on_the_program_and_says_so() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    // its stderr, line by line as it comes
+    let (lines, said) = std::sync::mpsc::channel();
+    let pipe = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(pipe).lines() {
+            let _ = lines.send(line.unwrap());
+        }
+    });
+    let first = said.recv_timeout(Duration::from_secs(60));
+    // a while longer: it still waits, and has written nothing
+    std::thread::sleep(Duration::from_millis(500));
     let waited = child.try_wait().unwrap().is_none();
     let untouched = fs::read(&main).unwrap() == seed();
     drop(held);
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(waited, "the run did not wait for the lock: {err}");
-    assert!(untouched, "the file was written under another's lock");
-    assert!(
-        err.starts_with(
-            "note: another iacfix run is writing files in .; waiting for it to finish\n"
-        ),
-        "{err}"
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let err: Vec<String> = first.iter().cloned().chain(said.try_iter()).collect();
+    assert_eq!(
+        first.as_deref(),
+        Ok("note: another iacfix run is writing files in .; waiting for it to finish"),
+        "{err:?}"
     );
-    assert!(out.status.code().is_some_and(|c| c <= 1), "{err}");
+    assert!(waited, "the run did not wait for the lock: {err:?}");
+    assert!(untouched, "the file was written under another's lock");
+    assert!(status.code().is_some_and(|c| c <= 1), "{err:?}");
     assert_ne!(
         fs::read(&main).unwrap(),
         seed(),
