@@ -69,7 +69,9 @@ pub struct Cli {
     #[arg(long, value_name = "PATH", conflicts_with = "paths")]
     stdin_filename: Option<PathBuf>,
 
-    /// Apply fixes in place (atomically) and report what remains.
+    /// Apply fixes in place (atomically, keeping each file's owner, mode,
+    /// attributes and hard links) and report what remains. Waits while
+    /// another --write run writes the same programs.
     #[arg(long, conflicts_with = "dry_run")]
     write: bool,
 
@@ -193,6 +195,7 @@ fn interactive_command(cli: &Cli) -> i32 {
         return 2;
     }
     let discovered = files::discover(&cli.paths);
+    let _locks = lock_programs(&discovered.files);
     let Some(Prepared {
         configs,
         mut errors,
@@ -257,7 +260,8 @@ fn interactive_command(cli: &Cli) -> i32 {
         if text == original {
             continue;
         }
-        let created = create_files(&dir, &new_files);
+        let _signals = files::defer_signals();
+        let created = create_files(&dir, &new_files, files::owner_of(&path));
         let written = created
             .as_ref()
             .map_err(Clone::clone)
@@ -419,6 +423,17 @@ struct FileResult {
     diff: String,
     /// Why the fixed file could not be written.
     write_error: Option<String>,
+    /// How to check the file again as it was read, should its fixed text
+    /// not be written; dropped once the file is finished.
+    recheck: Option<Recheck>,
+}
+
+/// What a file was checked with.
+struct Recheck {
+    lang: Lang,
+    selection: Selection,
+    options: Options,
+    ctx: FileContext,
 }
 
 /// Finishes one processed file on its worker thread: its diff, and with
@@ -432,6 +447,7 @@ fn finish(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
         }
     }
     write_fixed(cli, stdin, want_diffs, r);
+    r.recheck = None;
     let Ok(outcome) = &mut r.outcome else {
         return;
     };
@@ -471,13 +487,17 @@ fn write_fixed(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
                 .push_str(&crate::diff::created(&name, &file.contents));
         }
     }
+    // Termination signals wait until the file and its new files are
+    // written, or none of them.
+    let _signals = cli.write.then(files::defer_signals);
+    let owner = || files::owner_of(&r.path);
     let written = if !cli.write {
         Ok(())
     } else if stdin {
         // The fixed program goes to stdout; only new files are written.
-        create_files(&dir, &outcome.new_files).map(drop)
+        create_files(&dir, &outcome.new_files, owner()).map(drop)
     } else {
-        let created = create_files(&dir, &outcome.new_files);
+        let created = create_files(&dir, &outcome.new_files, owner());
         let written = created
             .as_ref()
             .map_err(Clone::clone)
@@ -493,16 +513,8 @@ fn write_fixed(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
     };
     match written {
         Err(e) => {
-            // Nothing was written: no finding of this file is fixed.
             r.write_error = Some(e);
-            outcome.fixed = None;
-            outcome.applied = 0;
-            for f in &mut outcome.findings {
-                if let Some(x) = &mut f.fix {
-                    x.applied = false;
-                }
-                f.in_fixed = None;
-            }
+            as_on_disk(r);
         }
         Ok(()) => {
             r.fixed = true;
@@ -546,6 +558,35 @@ fn check_patch_names(r: &FileResult) -> Result<(), String> {
     Ok(())
 }
 
+/// After a failed write: the file as it is on disk, the text as read. Its
+/// findings are those a check of it finds, not those left in the fixed
+/// text that was never written, and none is fixed.
+fn as_on_disk(r: &mut FileResult) {
+    let again = r.recheck.take().map(|c| {
+        let options = Options {
+            mode: Mode::Check,
+            ..c.options
+        };
+        engine::run_in(&r.original, c.lang, &c.selection, options, &c.ctx)
+    });
+    if let Some(Ok(outcome)) = again {
+        r.outcome = Ok(outcome);
+        return;
+    }
+    // (the text as read was checked once already: this is not reached)
+    if let Ok(outcome) = &mut r.outcome {
+        outcome.fixed = None;
+        outcome.applied = 0;
+        outcome.new_files = Vec::new();
+        for f in &mut outcome.findings {
+            if let Some(x) = &mut f.fix {
+                x.applied = false;
+            }
+            f.in_fixed = None;
+        }
+    }
+}
+
 fn process(
     path: PathBuf,
     facts: Option<Arc<ProgramFacts>>,
@@ -558,7 +599,7 @@ fn process(
         Some(bytes) => files::decode(bytes.to_vec()),
         None => files::read(&path),
     };
-    let (original, outcome) = match read {
+    let (original, outcome, recheck) = match read {
         Ok(Read::Skipped) => return None,
         Ok(Read::Text(text)) => match run {
             Ok((selection, options, settings)) => {
@@ -568,11 +609,17 @@ fn process(
                     settings,
                 };
                 let outcome = engine::run_in(&text, lang, &selection, options, &ctx);
-                (text, outcome)
+                let recheck = (options.mode == Mode::Fix).then_some(Recheck {
+                    lang,
+                    selection,
+                    options,
+                    ctx,
+                });
+                (text, outcome, recheck)
             }
-            Err(e) => (text, Err(e)),
+            Err(e) => (text, Err(e), None),
         },
-        Err(e) => (String::new(), Err(e)),
+        Err(e) => (String::new(), Err(e), None),
     };
     Some(FileResult {
         path,
@@ -582,6 +629,7 @@ fn process(
         fixed: false,
         diff: String::new(),
         write_error: None,
+        recheck,
     })
 }
 
@@ -838,6 +886,13 @@ fn check_files(cli: &Cli, stdin: Option<&[u8]>) -> Option<Run> {
             ..files::Discovered::default()
         },
         None => files::discover(&cli.paths),
+    };
+    // With --write, each program's folder is locked before any of its
+    // files is read, and until they are written.
+    let _locks = if cli.write {
+        lock_programs(&discovered.files)
+    } else {
+        Vec::new()
     };
     let Prepared {
         configs,
@@ -1119,9 +1174,50 @@ fn program_facts(files: &[PathBuf], needed: &[Fact]) -> HashMap<PathBuf, Arc<Pro
         .collect()
 }
 
-/// Creates the new files of a fixed file; on failure removes what it made.
-/// Returns the files and folders made, folders last.
-fn create_files(dir: &Path, new: &[NewFile]) -> Result<Vec<PathBuf>, String> {
+/// Locks the program folders of the files a `--write` run may write
+/// (`files::lock_folders`): a second run over the same programs waits,
+/// saying so, until the first has written its files and ended.
+fn lock_programs(files: &[PathBuf]) -> Vec<files::FolderLock> {
+    let mut dirs = std::collections::HashSet::new();
+    let roots = files
+        .iter()
+        .filter(|f| dirs.insert(f.parent()))
+        .map(|f| project::program_root(f).0);
+    let mut noted = false;
+    let (locks, failed) = files::lock_folders(roots, |dir| {
+        if !std::mem::replace(&mut noted, true) {
+            eprintln!(
+                "note: another iacfix run is writing files in {}; waiting for it to finish",
+                shown_dir(dir)
+            );
+        }
+    });
+    for (dir, why) in failed {
+        eprintln!(
+            "warning: {}: cannot lock the folder ({why}); another iacfix run could write its files at the same time",
+            shown_dir(&dir)
+        );
+    }
+    locks
+}
+
+/// A folder as shown to users (`.` for the current one).
+fn shown_dir(dir: &Path) -> String {
+    let shown = files::display_path(dir);
+    if shown.is_empty() {
+        ".".into()
+    } else {
+        shown
+    }
+}
+
+/// Creates the new files of a fixed file, given to `owner`; on failure
+/// removes what it made. Returns the files and folders made, folders last.
+fn create_files(
+    dir: &Path,
+    new: &[NewFile],
+    owner: Option<files::Owner>,
+) -> Result<Vec<PathBuf>, String> {
     let mut files_made = Vec::new();
     let mut dirs_made = Vec::new();
     for file in new {
@@ -1133,7 +1229,7 @@ fn create_files(dir: &Path, new: &[NewFile]) -> Result<Vec<PathBuf>, String> {
             .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
             .map(Path::to_path_buf)
             .collect();
-        if let Err(e) = files::create_new(&path, &file.contents) {
+        if let Err(e) = files::create_new(&path, &file.contents, owner) {
             undo(&files_made, &dirs_made);
             return Err(e);
         }

@@ -364,7 +364,7 @@ fn check_fixture(fixture: &Fixture, dir: &Path, source: &Path) -> usize {
         // second run (as --write leaves them).
         let folder = path.parent().unwrap();
         for file in &fixed.new_files {
-            iacfix::files::create_new(&folder.join(&file.path), &file.contents)
+            iacfix::files::create_new(&folder.join(&file.path), &file.contents, None)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
 

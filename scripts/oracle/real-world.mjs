@@ -35,8 +35,8 @@ function copyTree(src, dest, counts) {
   }
 }
 
-function iacfix(bin, args) {
-  const r = spawnSync(bin, args, { encoding: "utf8", maxBuffer: 256 << 20 });
+function iacfix(bin, args, cwd = undefined) {
+  const r = spawnSync(bin, args, { encoding: "utf8", maxBuffer: 256 << 20, cwd });
   if (r.error) throw new Error(`cannot run ${bin}: ${r.error.message}`);
   return r;
 }
@@ -93,7 +93,10 @@ function main() {
 
   const check = JSON.parse(iacfix(opts.iacfix, ["--unsafe-fixes", ...opts.select, "--format", "json", before]).stdout);
   const write = JSON.parse(iacfix(opts.iacfix, ["--write", "--unsafe-fixes", ...opts.select, "--format", "json", after]).stdout);
-  const again = iacfix(opts.iacfix, ["--dry-run", "--unsafe-fixes", ...opts.select, after]);
+  // patches name files from the root of the repository (or folder) iacfix
+  // runs in: run it in the copy
+  const again = iacfix(opts.iacfix, ["--dry-run", "--unsafe-fixes", ...opts.select, "."], after);
+  if (/not in the patch/.test(again.stderr)) throw new Error(`iacfix --dry-run left files out of the patch: ${again.stderr}`);
   const reparse = JSON.parse(iacfix(opts.iacfix, ["--unsafe-fixes", ...opts.select, "--format", "json", after]).stdout);
 
   const byRule = {};
