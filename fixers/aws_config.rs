@@ -5,7 +5,8 @@
 //! it adds a block headed `// MON003: AWS Config`: an IAM role that
 //! `config.amazonaws.com` assumes with the `AWS_ConfigRole` managed policy,
 //! a bucket for the snapshots with the public access block, encryption
-//! and versioning of S3001-S3003 and the bucket policy AWS Config needs, a
+//! and versioning of S3001-S3003 and the bucket policy AWS Config needs
+//! (with the statement S3004 asks for, refusing plain HTTP), a
 //! recorder of all supported resource types including global ones, a
 //! delivery channel to the bucket, and the recorder's status, enabled.
 //!

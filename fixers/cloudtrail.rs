@@ -4,7 +4,8 @@
 //! CloudTrail trail in any of its files. In the program's main file, after
 //! its last resource, it adds a block headed `// MON001: CloudTrail`: a
 //! bucket for the logs with the public access block, encryption and
-//! versioning of S3001-S3003 and the bucket policy CloudTrail needs, a
+//! versioning of S3001-S3003 and the bucket policy CloudTrail needs (with
+//! the statement S3004 asks for, refusing plain HTTP), a
 //! CloudWatch log group with a role CloudTrail writes to it with, and a
 //! multi-region trail with log file validation that depends on the bucket
 //! policy.

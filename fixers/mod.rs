@@ -21,6 +21,7 @@ pub mod required_tags;
 pub mod role_session_duration;
 pub mod root_volume;
 mod s3_companion;
+pub mod s3_deny_http;
 pub mod s3_encryption;
 pub mod s3_public_access_block;
 pub mod s3_versioning;
@@ -48,6 +49,7 @@ pub static ALL: &[&dyn Rule] = &[
     &s3_public_access_block::S3PublicAccessBlock,
     &s3_encryption::S3Encryption,
     &s3_versioning::S3Versioning,
+    &s3_deny_http::S3DenyHttp,
     &lambda_packaging::LambdaPackaging,
     &lambda_runtime::LambdaRuntime,
     &role_session_duration::RoleSessionDuration,

@@ -192,14 +192,7 @@ impl<'p, 't> Block<'p, 't> {
     /// the same program: a Pulumi output is encoded once known
     /// (`arn.apply(...)`); a CDKTF token is encoded as it is.
     pub fn encode_with(&self, output: &str, doc: impl Fn(&str) -> NewValue) -> NewValue {
-        match self.flavor().framework() {
-            Framework::Pulumi => NewValue::Apply {
-                output: output.to_string(),
-                param: "arn".into(),
-                body: Box::new(NewValue::Encode(Box::new(doc("arn")))),
-            },
-            Framework::Cdktf => NewValue::Encode(Box::new(doc(output))),
-        }
+        encode_with(self.flavor().framework(), output, doc)
     }
 
     /// An attribute of a resource created in the same program followed by
@@ -292,8 +285,9 @@ impl<'p, 't> Block<'p, 't> {
         Ok((group, role))
     }
 
-    /// A bucket with the companions S3001-S3003 would add, and the bucket
-    /// policy `statements` (given the bucket's ARN as code) make.
+    /// A bucket with the companions S3001-S3003 would add, and a bucket
+    /// policy of the `statements` (given the bucket's ARN as code) and the
+    /// one S3004 asks for.
     /// Returns the variables of the bucket and of its policy.
     pub fn secured_bucket(
         &mut self,
@@ -310,7 +304,7 @@ impl<'p, 't> Block<'p, 't> {
             &s3_versioning::SPEC,
         ] {
             let mut props = vec![("bucket".to_string(), NewValue::Raw(format!("{bucket}.id")))];
-            props.extend((spec.props)(self.p, &bucket));
+            props.extend((spec.props)(self.p, self.flavor(), &bucket));
             self.add(
                 spec.companion,
                 None,
@@ -319,7 +313,11 @@ impl<'p, 't> Block<'p, 't> {
             )?;
         }
         let arn = format!("{bucket}.arn");
-        let policy = self.encode_with(&arn, |arn| document(statements(arn)));
+        let policy = self.encode_with(&arn, |arn| {
+            let mut all = statements(arn);
+            all.push(deny_insecure_transport(arn));
+            document(all)
+        });
         self.add(
             "aws_s3_bucket_policy",
             Some(&policy_var),
@@ -331,6 +329,45 @@ impl<'p, 't> Block<'p, 't> {
         )?;
         Ok((bucket, policy_var))
     }
+}
+
+/// A policy document that names the ARN `output` of a resource created in
+/// the same program: a Pulumi output is encoded once known
+/// (`arn.apply(...)`); a CDKTF token is encoded as it is.
+pub fn encode_with(framework: Framework, output: &str, doc: impl Fn(&str) -> NewValue) -> NewValue {
+    match framework {
+        Framework::Pulumi => NewValue::Apply {
+            output: output.to_string(),
+            param: "arn".into(),
+            body: Box::new(NewValue::Encode(Box::new(doc("arn")))),
+        },
+        Framework::Cdktf => NewValue::Encode(Box::new(doc(output))),
+    }
+}
+
+/// The bucket policy statement that refuses every request to the bucket
+/// (`arn` as code) and its objects made without TLS.
+pub fn deny_insecure_transport(arn: &str) -> NewValue {
+    statement(vec![
+        ("Sid", NewValue::str("DenyInsecureTransport")),
+        ("Effect", NewValue::str("Deny")),
+        ("Principal", NewValue::str("*")),
+        ("Action", NewValue::str("s3:*")),
+        (
+            "Resource",
+            NewValue::List(vec![
+                NewValue::Raw(arn.to_string()),
+                NewValue::Interpolate(arn.to_string(), "/*".into()),
+            ]),
+        ),
+        (
+            "Condition",
+            statement(vec![(
+                "Bool",
+                statement(vec![("aws:SecureTransport", NewValue::str("false"))]),
+            )]),
+        ),
+    ])
 }
 
 /// `{ Version, Statement }`.

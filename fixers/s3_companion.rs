@@ -7,7 +7,7 @@
 
 use crate::edit::{Applicability, Edit, Fix, NewValue};
 use crate::lang::NodeExt;
-use crate::model::{Binding, Lookup, Resource, Scalar, SourceFile};
+use crate::model::{Binding, Flavor, Lookup, Resource, Scalar, SourceFile};
 use crate::new_resource::NewResource;
 use crate::rules::{Finding, Meta};
 use crate::statements::merge_inserts;
@@ -50,9 +50,9 @@ pub struct Spec {
     pub missing: &'static str,
     /// The fix's description.
     pub description: fn(&crate::settings::Settings) -> String,
-    /// The companion's properties besides `bucket`, given the code that
-    /// names the bucket (`logs`).
-    pub props: fn(&SourceFile, &str) -> Vec<(String, NewValue)>,
+    /// The companion's properties besides `bucket`, given the bucket's
+    /// flavor and the code that names it (`logs`).
+    pub props: fn(&SourceFile, Flavor, &str) -> Vec<(String, NewValue)>,
     /// Whether an inline block of the bucket, or a companion, that is
     /// there settles the rule (S3004: a bucket policy settles it only when
     /// it denies plain HTTP).
@@ -280,12 +280,12 @@ fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
     )];
     let (own, applicability, description) = match verdict {
         Verdict::Unsafe { props, description } => (
-            props.unwrap_or_else(|| (spec.props)(p, &reference)),
+            props.unwrap_or_else(|| (spec.props)(p, bucket.flavor, &reference)),
             Applicability::Unsafe,
             description,
         ),
         _ => (
-            (spec.props)(p, &reference),
+            (spec.props)(p, bucket.flavor, &reference),
             Applicability::Safe,
             (spec.description)(&p.ctx.settings),
         ),
@@ -301,9 +301,13 @@ fn fix(spec: &Spec, p: &SourceFile, bucket: &Resource) -> Result<Fix, String> {
         props,
     };
     let statement = p.render_resource(&ctx, &class, &new);
+    let mut lines: Vec<String> = import.line.into_iter().collect();
+    if p.lang.is_python() && statement.contains("json.dumps(") {
+        lines.insert(0, p.module_import("json", "json"));
+    }
     let after = block_end(p, bucket, stmt);
     edits.push(p.insert_after(after, &[statement]));
-    edits.extend(p.add_imports(&import.line.into_iter().collect::<Vec<_>>()));
+    edits.extend(p.add_imports(&lines));
     Ok(Fix::new(applicability, description, merge_inserts(edits)))
 }
 

@@ -58,7 +58,7 @@
 
 use crate::edit::NewValue;
 use crate::facts::Fact;
-use crate::model::{Resource, SourceFile};
+use crate::model::{Flavor, Resource, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{RuleSettings, Setting, Text};
 use std::borrow::Cow;
@@ -79,7 +79,7 @@ pub static META: Meta = Meta {
     source: include_str!("s3_encryption.rs"),
 };
 
-fn props(p: &SourceFile, _: &str) -> Vec<(String, NewValue)> {
+fn props(p: &SourceFile, _: Flavor, _: &str) -> Vec<(String, NewValue)> {
     let settings = &p.ctx.settings;
     vec![(
         "rule".to_string(),

@@ -88,7 +88,7 @@
 use crate::edit::NewValue;
 use crate::facts::Fact;
 use crate::lang::NodeExt;
-use crate::model::{Lookup, Obj, Resource, Scalar, SourceFile, Val};
+use crate::model::{Flavor, Lookup, Obj, Resource, Scalar, SourceFile, Val};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use tree_sitter::Node;
 
@@ -133,7 +133,7 @@ fn settings(acls: bool, policies: bool) -> Vec<(String, NewValue)> {
     .collect()
 }
 
-fn props(_: &SourceFile, _: &str) -> Vec<(String, NewValue)> {
+fn props(_: &SourceFile, _: Flavor, _: &str) -> Vec<(String, NewValue)> {
     settings(true, true)
 }
 

@@ -48,7 +48,7 @@
 
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
-use crate::model::{Lookup, Resource, Scalar, SourceFile};
+use crate::model::{Flavor, Lookup, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 
 use super::s3_companion::{self, Spec, Verdict};
@@ -67,7 +67,7 @@ pub static META: Meta = Meta {
     source: include_str!("s3_versioning.rs"),
 };
 
-fn props(_: &SourceFile, _: &str) -> Vec<(String, NewValue)> {
+fn props(_: &SourceFile, _: Flavor, _: &str) -> Vec<(String, NewValue)> {
     vec![(
         "versioning_configuration".to_string(),
         NewValue::Map(vec![("status", NewValue::str("Enabled"))]),

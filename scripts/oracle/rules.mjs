@@ -507,6 +507,26 @@ RULES.S3003 = {
   ),
 };
 
+/** Whether a bucket policy (JSON) denies requests made without TLS. */
+export function refusesPlainHttp(policy) {
+  let doc;
+  try {
+    doc = typeof policy === "string" ? JSON.parse(policy) : policy;
+  } catch {
+    return false;
+  }
+  const statements = [doc?.Statement ?? []].flat();
+  return statements.some((st) => st?.Effect === "Deny" && JSON.stringify(st.Condition ?? {}).includes("aws:SecureTransport"));
+}
+
+RULES.S3004 = {
+  owns: {},
+  adds: [BUCKET_POLICY_TYPE],
+  // A bucket's one policy refuses plain HTTP (a website, whose endpoint is
+  // HTTP only, or a bucket with a policy of its own, is still reported).
+  promise: companion([BUCKET_POLICY_TYPE], "policy refusing plain HTTP", (c) => refusesPlainHttp(c.inputs.policy)),
+};
+
 const LAMBDA = "aws:lambda/function:Function";
 // Deprecated as of 2026-11 (AWS's Lambda runtimes page): what the fixed
 // program must no longer use unless iacfix still reports it.

@@ -1,0 +1,198 @@
+//! ## What it does
+//! Finds S3 buckets whose policy does not refuse requests made over plain
+//! HTTP: no bucket policy refers to them (in this file or another file of
+//! the program), or the one that does has no statement on
+//! `aws:SecureTransport`. For a bucket with no policy it adds one right
+//! after the bucket, denying every action on the bucket and its objects
+//! when `aws:SecureTransport` is `false`.
+//!
+//! A bucket that already has a policy in this file is reported without a
+//! fix: a bucket has one policy, and a second would replace the first, so
+//! the statement belongs in the policy the program writes. So is a bucket
+//! that serves a static website (its website endpoint answers only plain
+//! HTTP), and one created inside an expression or once per item of a CDKTF
+//! `forEach` or `count`. A policy iacfix cannot read (a parameter, a
+//! helper's result) counts as refusing plain HTTP.
+//!
+//! ## Why is this bad?
+//! S3 answers HTTP as well as HTTPS. A client configured with an `http://`
+//! endpoint, or a proxy that downgrades, sends credentials' signatures,
+//! object data and object names in the clear, where anyone on the path
+//! can read or alter them. Only a bucket policy can make S3 refuse such
+//! requests.
+//!
+//! ## Example
+//! ```typescript
+//! const logs = new aws.s3.Bucket("logs", {});
+//! ```
+//!
+//! Use instead:
+//! ```typescript
+//! const logs = new aws.s3.Bucket("logs", {});
+//!
+//! new aws.s3.BucketPolicy("logs-tls", {
+//!     bucket: logs.id,
+//!     policy: logs.arn.apply(arn => JSON.stringify({
+//!         Version: "2012-10-17",
+//!         Statement: [{
+//!             Sid: "DenyInsecureTransport",
+//!             Effect: "Deny",
+//!             Principal: "*",
+//!             Action: "s3:*",
+//!             Resource: [arn, `${arn}/*`],
+//!             Condition: { Bool: { "aws:SecureTransport": "false" } },
+//!         }],
+//!     })),
+//! });
+//! ```
+//!
+//! ## Fix safety
+//! Unsafe: clients that call S3 over plain HTTP (an endpoint configured as
+//! `http://`, an old script, a device without TLS) are refused from then
+//! on instead of served. AWS's SDKs and CLI use HTTPS unless told not to.
+//! The policy also becomes the bucket's one policy: statements added
+//! later go into it.
+//!
+//! ## Satisfies
+//! cdk-nag AwsSolutions-S10; KICS "S3 Bucket Policy Accepts HTTP
+//! Requests".
+
+use crate::edit::NewValue;
+use crate::facts::Fact;
+use crate::model::{Flavor, Lookup, Resource, SourceFile};
+use crate::rules::{Finding, FixKind, Meta, Rule};
+
+use super::program_block::{deny_insecure_transport, document, encode_with};
+use super::s3_companion::{self, Spec, Verdict};
+
+pub struct S3DenyHttp;
+
+pub static META: Meta = Meta {
+    code: "S3004",
+    name: "s3-deny-http",
+    summary: "S3 buckets must refuse requests over plain HTTP",
+    fix: FixKind::Unsafe,
+    default_on: true,
+    flavors: crate::rules::EVERY_FLAVOR,
+    satisfies: &["cdk-nag AwsSolutions-S10"],
+    runs_after: &[],
+    source: include_str!("s3_deny_http.rs"),
+};
+
+/// A policy of the one statement, for the bucket named by `bucket`.
+fn props(_: &SourceFile, flavor: Flavor, bucket: &str) -> Vec<(String, NewValue)> {
+    vec![(
+        "policy".to_string(),
+        encode_with(flavor.framework(), &format!("{bucket}.arn"), |arn| {
+            document(vec![deny_insecure_transport(arn)])
+        }),
+    )]
+}
+
+pub static SPEC: Spec = Spec {
+    meta: &META,
+    companion: "aws_s3_bucket_policy",
+    inline: &["policy"],
+    suffix: "tls",
+    missing: "policy refusing requests over plain HTTP",
+    description: |_| DESCRIPTION.into(),
+    props,
+    counts: refuses_plain_http,
+    judge,
+};
+
+const DESCRIPTION: &str =
+    "Add a bucket policy that refuses requests over plain HTTP (clients using HTTP are refused)";
+
+/// Whether the policy of `r` (a bucket's inline `policy`, or a bucket
+/// policy) refuses plain HTTP, as far as iacfix can see: a policy it
+/// cannot read counts.
+fn refuses_plain_http(p: &SourceFile, r: &Resource) -> bool {
+    let obj = p.props(r);
+    let Lookup::Present(v) = p.get(&obj, "policy") else {
+        return !matches!(p.get(&obj, "policy"), Lookup::Absent);
+    };
+    // The policy as written, what a name in it is bound to, and a policy
+    // document of the file it names.
+    let mut texts = vec![p.text(v.node).to_string()];
+    if let Some(bound) = p.resolve(v.node).filter(|n| *n != v.node) {
+        texts.push(p.text(bound).to_string());
+    }
+    for doc in p
+        .resources
+        .iter()
+        .filter(|d| d.tf_type == "data.aws_iam_policy_document" && p.refers_to(v.node, d))
+    {
+        texts.push(p.text(doc.call).to_string());
+    }
+    let text = texts.concat();
+    if text.contains("SecureTransport") {
+        return true;
+    }
+    // Only a policy whose statements are in sight is known not to.
+    !(text.contains("Statement") || text.contains("statement"))
+}
+
+/// No fix for a website (its endpoint speaks plain HTTP only) or a bucket
+/// with a policy of its own (one policy per bucket).
+fn judge(p: &SourceFile, bucket: &Resource) -> Verdict {
+    let obj = p.props(bucket);
+    let website = ["website", "websites"]
+        .iter()
+        .any(|a| !matches!(p.get(&obj, a), Lookup::Absent))
+        || !s3_companion::companions_of(p, bucket, &["aws_s3_bucket_website_configuration"])
+            .is_empty()
+        || p.ctx
+            .referred_elsewhere(
+                "aws_s3_bucket_website_configuration",
+                &s3_companion::targets(p, bucket),
+            )
+            .is_some();
+    if website {
+        return Verdict::NoFix(
+            "the bucket serves a static website, whose endpoint answers only plain HTTP (serve it through CloudFront over HTTPS first)".into(),
+        );
+    }
+    if !matches!(p.get(&obj, "policy"), Lookup::Absent) {
+        return Verdict::NoFix(
+            "the bucket's own `policy` has no statement on `aws:SecureTransport`: add one to it"
+                .into(),
+        );
+    }
+    if let Some(policy) = s3_companion::companions_of(p, bucket, &["aws_s3_bucket_policy"]).first()
+    {
+        return Verdict::NoFix(format!(
+            "its bucket policy `{}` has no statement on `aws:SecureTransport`: add one to it (a bucket has one policy; a second would replace it)",
+            p.resource_name(policy)
+        ));
+    }
+    Verdict::Unsafe {
+        props: None,
+        description: DESCRIPTION.into(),
+    }
+}
+
+impl Rule for S3DenyHttp {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn program_facts(&self) -> &'static [Fact] {
+        &[
+            Fact::Refers {
+                tf_type: "aws_s3_bucket_policy",
+                attr: "bucket",
+                markers: &["BucketPolicy"],
+            },
+            Fact::Refers {
+                tf_type: "aws_s3_bucket_website_configuration",
+                attr: "bucket",
+                markers: &["Website"],
+            },
+        ]
+    }
+
+    fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        s3_companion::check(&SPEC, p, out);
+    }
+}
