@@ -179,6 +179,21 @@ fn err_path(err: &ignore::Error) -> Option<PathBuf> {
 }
 
 /// A short reason for an I/O error.
+/// A temporary file in `dir`, beside the file it will replace (a rename
+/// within one folder is atomic).
+fn temp_beside(dir: &Path) -> Result<tempfile::NamedTempFile, String> {
+    tempfile::Builder::new()
+        .prefix(".iacfix-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| {
+            format!(
+                "cannot create a temporary file beside it: {}",
+                io_reason(&e)
+            )
+        })
+}
+
 pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
@@ -479,16 +494,7 @@ mod platform {
         contents: &[u8],
     ) -> Result<bool, String> {
         let dir = target.parent().unwrap_or(Path::new("."));
-        let tmp = tempfile::Builder::new()
-            .prefix(".iacfix-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| {
-                format!(
-                    "cannot create a temporary file beside it: {}",
-                    io_reason(&e)
-                )
-            })?;
+        let tmp = super::temp_beside(dir)?;
         // (through the file: its errors name no temporary path)
         tmp.as_file()
             .write_all(contents)
@@ -904,16 +910,7 @@ mod platform {
         contents: &[u8],
     ) -> Result<(), String> {
         let dir = target.parent().unwrap_or(Path::new("."));
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".iacfix-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| {
-                format!(
-                    "cannot create a temporary file beside it: {}",
-                    io_reason(&e)
-                )
-            })?;
+        let mut tmp = super::temp_beside(dir)?;
         tmp.write_all(contents)
             .and_then(|()| tmp.as_file().sync_all())
             .and_then(|()| std::fs::set_permissions(tmp.path(), meta.permissions()))
