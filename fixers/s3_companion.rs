@@ -57,6 +57,9 @@ pub struct Spec {
     /// there settles the rule (S3004: a bucket policy settles it only when
     /// it denies plain HTTP).
     pub counts: fn(&SourceFile, &Resource) -> bool,
+    /// Whether a companion in another file of the program settles it
+    /// (S3004 cannot read a policy there: its judge reports it).
+    pub elsewhere_counts: bool,
     /// Whether the companion as `props` gives it is right for this bucket,
     /// or which one is, or why none is.
     pub judge: fn(&SourceFile, &Resource) -> Verdict,
@@ -140,9 +143,10 @@ fn covered(spec: &Spec, p: &SourceFile, bucket: &Resource) -> bool {
     {
         return true;
     }
-    p.ctx
-        .referred_elsewhere(spec.companion, &targets(p, bucket))
-        .is_some()
+    spec.elsewhere_counts
+        && p.ctx
+            .referred_elsewhere(spec.companion, &targets(p, bucket))
+            .is_some()
 }
 
 /// The names other files may use for the bucket: its binding's last name

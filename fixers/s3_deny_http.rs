@@ -1,18 +1,19 @@
 //! ## What it does
 //! Finds S3 buckets whose policy does not refuse requests made over plain
-//! HTTP: no bucket policy refers to them (in this file or another file of
-//! the program), or the one that does has no statement on
-//! `aws:SecureTransport`. For a bucket with no policy it adds one right
+//! HTTP: no bucket policy refers to them, or the one that does has no
+//! statement on `aws:SecureTransport` that iacfix can see. For a bucket with no policy it adds one right
 //! after the bucket, denying every action on the bucket and its objects
 //! when `aws:SecureTransport` is `false`.
 //!
 //! A bucket that already has a policy in this file is reported without a
 //! fix: a bucket has one policy, and a second would replace the first, so
-//! the statement belongs in the policy the program writes. So is a bucket
+//! the statement belongs in the policy the program writes; and so is a
+//! bucket that a policy in another file of the program may name (iacfix
+//! does not read it there). So is a bucket
 //! that serves a static website (its website endpoint answers only plain
 //! HTTP), and one created inside an expression or once per item of a CDKTF
 //! `forEach` or `count`. A policy iacfix cannot read (a parameter, a
-//! helper's result) counts as refusing plain HTTP.
+//! helper's result) is reported without a fix, saying so.
 //!
 //! ## Why is this bad?
 //! S3 answers HTTP as well as HTTPS. A client configured with an `http://`
@@ -98,6 +99,7 @@ pub static SPEC: Spec = Spec {
     description: |_| DESCRIPTION.into(),
     props,
     counts: refuses_plain_http,
+    elsewhere_counts: false,
     judge,
 };
 
@@ -105,15 +107,20 @@ const DESCRIPTION: &str =
     "Add a bucket policy that refuses requests over plain HTTP (clients using HTTP are refused)";
 
 /// Whether the policy of `r` (a bucket's inline `policy`, or a bucket
-/// policy) refuses plain HTTP, as far as iacfix can see: a policy it
-/// cannot read counts.
+/// policy) visibly refuses plain HTTP: a statement on
+/// `aws:SecureTransport` in it, in what a name in it is bound to, or in a
+/// policy document of the file it names.
 fn refuses_plain_http(p: &SourceFile, r: &Resource) -> bool {
+    policy_text(p, r).is_some_and(|t| t.contains("aws:SecureTransport"))
+}
+
+/// The text of `r`'s policy and of what it names in the file; None when
+/// it has none, or is set by something iacfix cannot see.
+fn policy_text(p: &SourceFile, r: &Resource) -> Option<String> {
     let obj = p.props(r);
     let Lookup::Present(v) = p.get(&obj, "policy") else {
-        return !matches!(p.get(&obj, "policy"), Lookup::Absent);
+        return None;
     };
-    // The policy as written, what a name in it is bound to, and a policy
-    // document of the file it names.
     let mut texts = vec![p.text(v.node).to_string()];
     if let Some(bound) = p.resolve(v.node).filter(|n| *n != v.node) {
         texts.push(p.text(bound).to_string());
@@ -125,12 +132,19 @@ fn refuses_plain_http(p: &SourceFile, r: &Resource) -> bool {
     {
         texts.push(p.text(doc.call).to_string());
     }
-    let text = texts.concat();
-    if text.contains("SecureTransport") {
-        return true;
+    Some(texts.concat())
+}
+
+/// Why the policy `what` of `r` gets no statement from iacfix.
+fn missing_statement(p: &SourceFile, r: &Resource, what: &str) -> String {
+    match policy_text(p, r) {
+        Some(text) if text.contains("Statement") || text.contains("statement") => {
+            format!("{what} has no statement on `aws:SecureTransport`: add one to it")
+        }
+        _ => format!(
+            "iacfix cannot read the statements of {what}: make sure it denies requests whose `aws:SecureTransport` is false"
+        ),
     }
-    // Only a policy whose statements are in sight is known not to.
-    !(text.contains("Statement") || text.contains("statement"))
 }
 
 /// No fix for a website (its endpoint speaks plain HTTP only) or a bucket
@@ -139,7 +153,7 @@ fn judge(p: &SourceFile, bucket: &Resource) -> Verdict {
     let obj = p.props(bucket);
     let website = ["website", "websites"]
         .iter()
-        .any(|a| !matches!(p.get(&obj, a), Lookup::Absent))
+        .any(|a| matches!(p.get(&obj, a), Lookup::Present(_)))
         || !s3_companion::companions_of(p, bucket, &["aws_s3_bucket_website_configuration"])
             .is_empty()
         || p.ctx
@@ -153,17 +167,32 @@ fn judge(p: &SourceFile, bucket: &Resource) -> Verdict {
             "the bucket serves a static website, whose endpoint answers only plain HTTP (serve it through CloudFront over HTTPS first)".into(),
         );
     }
-    if !matches!(p.get(&obj, "policy"), Lookup::Absent) {
-        return Verdict::NoFix(
-            "the bucket's own `policy` has no statement on `aws:SecureTransport`: add one to it"
-                .into(),
-        );
+    match p.get(&obj, "policy") {
+        Lookup::Absent => {}
+        Lookup::Unknown(why) => {
+            return Verdict::NoFix(format!(
+                "cannot tell whether the bucket has a policy of its own: {why}"
+            ))
+        }
+        Lookup::Present(_) => {
+            return Verdict::NoFix(missing_statement(p, bucket, "the bucket's own `policy`"))
+        }
+    }
+    if let Some(r) = p
+        .ctx
+        .referred_elsewhere("aws_s3_bucket_policy", &s3_companion::targets(p, bucket))
+    {
+        return Verdict::NoFix(format!(
+            "a bucket policy in another file of the program (`{}`) may be its; iacfix does not read it there: make sure it denies requests whose `aws:SecureTransport` is false",
+            p.ctx.program_path(&r.file)
+        ));
     }
     if let Some(policy) = s3_companion::companions_of(p, bucket, &["aws_s3_bucket_policy"]).first()
     {
+        let what = format!("its bucket policy `{}`", p.resource_name(policy));
         return Verdict::NoFix(format!(
-            "its bucket policy `{}` has no statement on `aws:SecureTransport`: add one to it (a bucket has one policy; a second would replace it)",
-            p.resource_name(policy)
+            "{} (a bucket has one policy; a second would replace it)",
+            missing_statement(p, policy, &what)
         ));
     }
     Verdict::Unsafe {

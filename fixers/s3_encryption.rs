@@ -113,6 +113,7 @@ pub static SPEC: Spec = Spec {
     },
     props,
     counts: s3_companion::always,
+    elsewhere_counts: true,
     judge,
 };
 

@@ -146,6 +146,7 @@ pub static SPEC: Spec = Spec {
     description: |_| "Add a public access block".into(),
     props,
     counts: s3_companion::always,
+    elsewhere_counts: true,
     judge,
 };
 

@@ -83,6 +83,7 @@ pub static SPEC: Spec = Spec {
     description: |_| DESCRIPTION.into(),
     props,
     counts: s3_companion::always,
+    elsewhere_counts: true,
     judge: keeps_versions,
 };
 
