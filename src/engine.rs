@@ -7,6 +7,7 @@ use crate::lang::{self, Lang, LineIndex};
 use crate::model::SourceFile;
 use crate::rules::{Finding, ResourceRef, Selection, Suppressions};
 use crate::suppress;
+use crate::text::{LfText, LineEnding};
 use ropey::Rope;
 use std::collections::{BTreeMap, HashSet};
 use tree_sitter::Tree;
@@ -126,10 +127,17 @@ pub fn run_in(
     options: Options,
     ctx: &FileContext,
 ) -> Result<Outcome, String> {
-    let original_lines = LineIndex::new(src);
-    let tree = lang::parse(lang, src);
+    // Rules read the text with every line break written `\n` (`read`, and
+    // `text` after each pass); fixes are written back into the file's own
+    // text (`file`, when it has a `\r`) with their new lines in its ending.
+    let ending = LineEnding::of(src);
+    let lf = LfText::new(src);
+    let read: &str = &lf.text;
+    let mut file = src.contains('\r').then(|| src.to_string());
+    let original_lines = LineIndex::new(read);
+    let tree = lang::parse(lang, read);
     if let Some((offset, what)) = lang::first_syntax_error(&tree) {
-        let (line, col) = original_lines.position(src, offset);
+        let (line, col) = original_lines.position(read, offset);
         return Err(format!(
             "syntax error at {line}:{col} ({what}); file left unchanged"
         ));
@@ -138,7 +146,7 @@ pub fn run_in(
     let mut history: Vec<Vec<Edit>> = Vec::new();
     // Each pass of `history`, for offsets to be mapped back quickly.
     let mut maps: Vec<PassMap> = Vec::new();
-    let mut text = src.to_string();
+    let mut text = read.to_string();
     let mut tree = tree;
     let mut rejected: HashSet<(&'static str, usize)> = HashSet::new();
     let report = |f: &Finding, applied: bool, maps: &[PassMap]| -> Reported {
@@ -147,8 +155,8 @@ pub fn run_in(
         Reported {
             code: f.code,
             name: f.name,
-            start: original_lines.position(src, start),
-            end: original_lines.position(src, end),
+            start: original_lines.position(read, start),
+            end: original_lines.position(read, end),
             in_fixed: None,
             message: f.message.clone(),
             resource: f.resource.clone(),
@@ -162,9 +170,9 @@ pub fn run_in(
                         .iter()
                         .map(|e| {
                             (
-                                original_lines.position(src, e.range.start),
-                                original_lines.position(src, e.range.end),
-                                e.text.clone(),
+                                original_lines.position(read, e.range.start),
+                                original_lines.position(read, e.range.end),
+                                ending.apply(&e.text).into_owned(),
                             )
                         })
                         .collect(),
@@ -220,7 +228,7 @@ pub fn run_in(
                     let at = PassMap::back(&maps, directive.comment.start);
                     r.suppressed = Some(Suppressed {
                         reason: directive.reason.clone(),
-                        line: original_lines.position(src, at).0,
+                        line: original_lines.position(read, at).0,
                     });
                     r
                 }));
@@ -244,7 +252,7 @@ pub fn run_in(
                 let (alone, _) = apply_chosen(&text, &[f], &findings);
                 if lang::error_count(&lang::parse(lang, &alone)) > 0 {
                     let (line, col) =
-                        original_lines.position(src, PassMap::back(&maps, f.range.start));
+                        original_lines.position(read, PassMap::back(&maps, f.range.start));
                     outcome.dropped.push(format!(
                         "{} fix at {line}:{col} would add a syntax error; not applied",
                         f.code
@@ -282,7 +290,21 @@ pub fn run_in(
             .findings
             .extend(chosen.iter().map(|f| report(f, true, &maps)));
         maps.push(PassMap::new(&edits));
-        history.push(edits);
+        match &mut file {
+            None => history.push(edits),
+            Some(file) => {
+                let Some((new_file, written)) =
+                    write_back(file, &LfText::new(file), &edits, ending, &new_text)
+                else {
+                    return Err(format!(
+                        "fixes cannot be written in its {} line endings; file left unchanged",
+                        ending.name()
+                    ));
+                };
+                *file = new_file;
+                history.push(written);
+            }
+        }
         style = program.take_style();
         drop(program);
         text = new_text;
@@ -290,6 +312,7 @@ pub fn run_in(
     }
     outcome.findings.sort_by_key(|f| (f.start, f.code));
     outcome.history = history;
+    let text = file.unwrap_or(text);
     if outcome.applied > 0 && text != src {
         outcome.fixed = Some(text);
     }
@@ -339,6 +362,8 @@ pub fn fixable(
     options: Options,
     ctx: &FileContext,
 ) -> Result<(Vec<Finding>, Vec<usize>), String> {
+    let lf = LfText::new(text);
+    let text: &str = &lf.text;
     let tree = lang::parse(lang, text);
     if let Some((offset, what)) = lang::first_syntax_error(&tree) {
         let (line, col) = LineIndex::new(text).position(text, offset);
@@ -370,14 +395,54 @@ pub fn fixable(
     Ok((findings, ready))
 }
 
-/// `text` with the fix of `findings[i]` applied alone (with the clean-up
-/// edits only it needs). Err when that adds a syntax error.
+/// `text` with the fix of `findings[i]` (found by `fixable` in `text`)
+/// applied alone, with the clean-up edits only it needs. Err when that adds
+/// a syntax error.
 pub fn apply_one(text: &str, lang: Lang, findings: &[Finding], i: usize) -> Result<String, String> {
-    let (new, _) = apply_chosen(text, &[&findings[i]], findings);
+    let lf = LfText::new(text);
+    let (new, edits) = apply_chosen(&lf.text, &[&findings[i]], findings);
     if lang::error_count(&lang::parse(lang, &new)) > 0 {
         return Err(format!("{} fix would add a syntax error", findings[i].code));
     }
-    Ok(new)
+    if !text.contains('\r') {
+        return Ok(new);
+    }
+    let ending = LineEnding::of(text);
+    match write_back(text, &lf, &edits, ending, &new) {
+        Some((new, _)) => Ok(new),
+        None => Err(format!(
+            "{} fix cannot be written in the file's {} line endings",
+            findings[i].code,
+            ending.name()
+        )),
+    }
+}
+
+/// `edits` (sorted, apart), made in `lf`, the text of `file` with `\n`
+/// line breaks, written in `file`: at the same places (an offset at the
+/// `\n` of a `\r\n` goes before its `\r`, where the line's text ends),
+/// their new lines in the file's `ending`. Returns the new text and the
+/// edits as written; None when the new text would not read as `lf_new`,
+/// what the edits make of `lf` (a line break they join or split
+/// differently).
+fn write_back(
+    file: &str,
+    lf: &LfText,
+    edits: &[Edit],
+    ending: LineEnding,
+    lf_new: &str,
+) -> Option<(String, Vec<Edit>)> {
+    let written: Vec<Edit> = edits
+        .iter()
+        .map(|e| {
+            Edit::replace(
+                lf.original(e.range.start)..lf.original(e.range.end),
+                ending.apply(&e.text),
+            )
+        })
+        .collect();
+    let new = apply_sorted(file, &written);
+    (LfText::new(&new).text == lf_new).then_some((new, written))
 }
 
 /// Takes the findings that suppression comments silence out of `findings`
@@ -510,6 +575,11 @@ fn apply_fixes<'a>(
     edits.extend(extra);
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     edits.dedup();
+    (apply_sorted(text, &edits), edits)
+}
+
+/// `text` after `edits`, sorted and apart, applied with a rope.
+fn apply_sorted(text: &str, edits: &[Edit]) -> String {
     let mut rope = Rope::from_str(text);
     for e in edits.iter().rev() {
         let start = rope.byte_to_char(e.range.start);
@@ -517,7 +587,7 @@ fn apply_fixes<'a>(
         rope.remove(start..end);
         rope.insert(start, &e.text);
     }
-    (rope.to_string(), edits)
+    rope.to_string()
 }
 
 /// Maps a byte offset in the text after the passes in `history` back to the
@@ -723,6 +793,78 @@ mod tests {
         let out = run("import k\nx = 1\nw = 0\ny = 2\n", Lang::Python, &sel, FIX).unwrap();
         assert_eq!(out.fixed.as_deref(), Some("w = 5\n"));
         assert_eq!(out.applied, 3);
+    }
+
+    #[test]
+    fn fixes_are_written_in_the_file_s_line_ending() {
+        let sel = Selection {
+            rules: vec![&RemovesUsers, &Overlaps],
+            known: Vec::new(),
+        };
+        let out = run(
+            "import k\r\nx = 1\r\nw = 0\r\ny = 2\r\n",
+            Lang::Python,
+            &sel,
+            FIX,
+        );
+        assert_eq!(out.unwrap().fixed.as_deref(), Some("w = 5\r\n"));
+        let sel = Selection {
+            rules: vec![&First, &Second],
+            known: Vec::new(),
+        };
+        let out = run("x = 1\r", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(out.fixed.as_deref(), Some("# first\rx = 1\r# saw first\r"));
+        let out = run("x = 1\r\ny = 2", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(
+            out.fixed.as_deref(),
+            Some("# first\r\nx = 1\r\ny = 2# saw first\r\n")
+        );
+        // A line break the rule writes before a `\n` of a CR file would
+        // make one `\r\n` of two line breaks: refused, not misread.
+        let sel = Selection {
+            rules: vec![&AddsLine],
+            known: Vec::new(),
+        };
+        let out = run("a = 1\n", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(out.fixed.as_deref(), Some("a = 1\n# x\n\n"));
+        let err = run("a = 1\rb = 2\rc = 3\n", Lang::Python, &sel, FIX).unwrap_err();
+        assert_eq!(
+            err,
+            "fixes cannot be written in its CR line endings; file left unchanged"
+        );
+    }
+
+    #[test]
+    fn one_fix_at_a_time_is_written_in_the_file_s_line_ending() {
+        let sel = Selection {
+            rules: vec![&First],
+            known: Vec::new(),
+        };
+        let ctx = FileContext::default();
+        for (text, fixed) in [
+            ("x = 1\r\n", "# first\r\nx = 1\r\n"),
+            ("x = 1\ry = 2\r", "# first\rx = 1\ry = 2\r"),
+        ] {
+            let (findings, ready) = fixable(text, Lang::Python, &sel, FIX, &ctx).unwrap();
+            assert_eq!(
+                apply_one(text, Lang::Python, &findings, ready[0]).unwrap(),
+                fixed
+            );
+        }
+    }
+
+    /// Inserts a line before the last line break, the new line first.
+    struct AddsLine;
+
+    impl Rule for AddsLine {
+        fn meta(&self) -> &'static Meta {
+            &TEST_META
+        }
+        fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+            if let (false, Some(at)) = (p.src.contains("# x"), p.src.rfind('\n')) {
+                out.push(finding(Edit::insert(at, "\n# x\n")));
+            }
+        }
     }
 
     #[test]
