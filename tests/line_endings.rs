@@ -179,3 +179,27 @@ fn crlf_and_cr_programs_are_reported_fixed_and_patched_in_their_line_ending() {
         }
     }
 }
+
+/// A syntax error is reported at its line and column whatever the line
+/// ending (a merge conflict left in a list made the whole file one error
+/// node, reported at 1:1).
+#[test]
+fn syntax_errors_are_reported_where_they_are_in_every_line_ending() {
+    let program = "import pulumi_aws as aws\nx = [\n    1,\n<<<<<<< HEAD\n    2,\n=======\n    3,\n>>>>>>> theirs\n]\n";
+    for (kind, ending) in ENDINGS {
+        let dir = repository("__main__.py", &program.replace('\n', ending));
+        let out = Command::cargo_bin("iacfix")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["--write", "__main__.py"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(
+                "__main__.py: syntax error at 4:1 (unexpected syntax); file left unchanged"
+            ),
+            "{kind}: {stderr}"
+        );
+    }
+}
