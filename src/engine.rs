@@ -353,8 +353,9 @@ fn reparse(
 
 /// One check of `text`, for interactive review: every finding that is not
 /// silenced, in file order, and the indices of those whose fix `options`
-/// allows now (a rule waits while a rule it runs after has fixes). Err is
-/// why the text cannot be checked.
+/// allows now (a rule waits while a rule it runs after has fixes), placed
+/// in `text` read with `\n` line breaks (`LfText`). Err is why the text
+/// cannot be checked.
 pub fn fixable(
     text: &str,
     lang: Lang,
