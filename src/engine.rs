@@ -535,7 +535,7 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
             || edits
                 .iter()
                 .enumerate()
-                .any(|(i, e)| edits[i + 1..].iter().any(|o| e.conflicts(o)));
+                .any(|(i, e)| edits[i + 1..].iter().any(|o| clash_within(e, o)));
         if !clash {
             taken.extend(edits.into_iter().map(|e| (e.range.start, e)));
             files.extend(fix.new_files.iter());
@@ -543,6 +543,16 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
         }
     }
     chosen
+}
+
+/// Whether two edits of one fix cannot be applied together. Text one
+/// inserts where the other's replaced range starts goes before that range
+/// (as `apply_sorted` applies them): a fix that adds an import above the
+/// import line its clean-up removes can be applied (between two fixes, the
+/// order of such edits stays a guess: see `Edit::conflicts`).
+fn clash_within(e: &Edit, o: &Edit) -> bool {
+    let (a, b) = (&e.range, &o.range);
+    e.conflicts(o) && !(a.start == b.start && a.is_empty() != b.is_empty())
 }
 
 /// Applies the chosen fixes, with each cleanup edit whose every carrier
@@ -852,6 +862,32 @@ mod tests {
                 fixed
             );
         }
+    }
+
+    /// Adds `import os` above `import k`, whose removal is its clean-up.
+    struct ImportsAbove;
+
+    impl Rule for ImportsAbove {
+        fn meta(&self) -> &'static Meta {
+            &TEST_META
+        }
+        fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+            if p.src.starts_with("import k\n") {
+                let mut f = finding(Edit::insert(0, "import os\n"));
+                f.fix.as_mut().unwrap().cleanup = vec![Edit::replace(0..9, "")];
+                out.push(f);
+            }
+        }
+    }
+
+    #[test]
+    fn a_fix_may_insert_where_its_clean_up_removes() {
+        let sel = Selection {
+            rules: vec![&ImportsAbove],
+            known: Vec::new(),
+        };
+        let out = run("import k\nx = 1\n", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(out.fixed.as_deref(), Some("import os\nx = 1\n"));
     }
 
     /// Inserts a line before the last line break, the new line first.
