@@ -687,23 +687,46 @@ fn fix(
             } else {
                 format!("new {pulumi}.asset.FileArchive({})", p.string(&relative))
             };
-            match p.get(&obj, "code") {
-                Lookup::Present(v) => {
+            let hash_entry = match pkg.hash {
+                Some(hash) => Some(
+                    p.parent(hash)
+                        .filter(|e| matches!(e.kind_str(), "pair" | "keyword_argument"))
+                        .ok_or("the source code hash is not an argument written here")?,
+                ),
+                None => None,
+            };
+            match (p.get(&obj, "code"), hash_entry) {
+                (Lookup::Present(v), _) => {
                     removed.push(v.node.byte_range());
                     edits.push(p.set_value(v, &NewValue::Raw(archive), &obj, "code"));
+                    if let Some(entry) = hash_entry {
+                        removed.push(entry.byte_range());
+                        edits.extend(p.remove_item(entry));
+                    }
                 }
-                Lookup::Absent => {
+                // The hash argument, removed anyway, becomes the code: code
+                // added after the last argument would go inside it when it
+                // is the last.
+                (Lookup::Absent, Some(entry)) => {
+                    let key = entry
+                        .field(if py { "name" } else { "key" })
+                        .ok_or("the source code hash has no name")?;
+                    let Lookup::Present(v) = p.get(&obj, "source_code_hash") else {
+                        return Err("the source code hash is not an argument written here".into());
+                    };
+                    removed.push(entry.byte_range());
+                    let written = p.text(key);
+                    let name = match written.chars().next() {
+                        Some(q @ ('"' | '\'')) => format!("{q}code{q}"),
+                        _ => "code".to_string(),
+                    };
+                    edits.push(Edit::replace(key.byte_range(), name));
+                    edits.push(p.set_value(v, &NewValue::Raw(archive), &obj, "code"));
+                }
+                (Lookup::Absent, None) => {
                     edits.extend(p.insert_props(&obj, &[("code", NewValue::Raw(archive))])?)
                 }
-                Lookup::Unknown(why) => return Err(format!("`code` {why}")),
-            }
-            if let Some(hash) = pkg.hash {
-                let entry = p
-                    .parent(hash)
-                    .filter(|e| matches!(e.kind_str(), "pair" | "keyword_argument"))
-                    .ok_or("the source code hash is not an argument written here")?;
-                removed.push(entry.byte_range());
-                edits.extend(p.remove_item(entry));
+                (Lookup::Unknown(why), _) => return Err(format!("`code` {why}")),
             }
         }
     }

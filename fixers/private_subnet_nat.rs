@@ -80,8 +80,10 @@
 //! subnets reach AWS services privately, isolated by design), or whose
 //! associations name subnets iacfix cannot tell apart; a subnet associated
 //! in another file of the program counts as routed. No fix is offered when
-//! the VPC has no public subnet or internet gateway for a NAT gateway, or
-//! when the VPC and its subnets are defined in different scopes.
+//! the VPC has no public subnet or internet gateway for a NAT gateway,
+//! when the VPC and its subnets are defined in different scopes, or when a
+//! name holds two of its private subnets (a list or a variable bound again:
+//! code written after both would reach only the last).
 //!
 //! ## Satisfies
 //! No scanner checks this; the failure analysis of seed 000 asks for it.
@@ -172,6 +174,9 @@ struct Network<'a, 't> {
     /// an internet gateway.
     default_routes: Vec<(Node<'t>, bool)>,
     holders: Vec<(&'a Resource<'t>, Option<Holder<'t>>)>,
+    /// Resources (by call) whose name holds another of them too, with the
+    /// name: they have no holder.
+    shared: Vec<(Node<'t>, String)>,
 }
 
 impl<'a, 't> Network<'a, 't> {
@@ -189,10 +194,37 @@ impl<'a, 't> Network<'a, 't> {
             })
             .scan(HashMap::new(), |loops, r| Some((r, holder_of(p, r, loops))))
             .collect();
+        // A name that holds two of these resources in one scope (a list
+        // or a variable bound again) names neither: code written after
+        // both would reach only the last, and a list is told apart by its
+        // name alone.
+        let key = |h: &Holder<'t>| {
+            let name = match h {
+                Holder::One { name, .. } => name.clone(),
+                Holder::Many { list, .. } => list.clone(),
+            };
+            (name, p.scope_of(h.stmt()))
+        };
+        let mut bound: HashMap<_, usize> = HashMap::new();
+        for h in holders.iter().filter_map(|(_, h)| h.as_ref()) {
+            *bound.entry(key(h)).or_default() += 1;
+        }
+        let mut shared = Vec::new();
+        let holders = holders
+            .into_iter()
+            .map(|(r, h)| match h {
+                Some(h) if bound[&key(&h)] > 1 => {
+                    shared.push((r.call, key(&h).0));
+                    (r, None)
+                }
+                h => (r, h),
+            })
+            .collect();
         let mut net = Network {
             associations: Vec::new(),
             default_routes: Vec::new(),
             holders,
+            shared,
         };
         for res in &p.resources {
             let obj = p.props(res);
@@ -486,6 +518,19 @@ impl<'a, 't> Network<'a, 't> {
                 default_route(format!("{table}.id")),
             )?;
             let mut done = Vec::new();
+            let mut shared: Vec<String> = Vec::new();
+            for (call, name) in &self.shared {
+                let name = format!("`{name}`");
+                if unrouted.iter().any(|s| s.call == *call) && !shared.contains(&name) {
+                    shared.push(name);
+                }
+            }
+            if !shared.is_empty() {
+                return Err(format!(
+                    "{} each hold more than one subnet, and code written after them reaches only the last",
+                    shared.join(", ")
+                ));
+            }
             for subnet in unrouted {
                 let holder = self
                     .holder(subnet)

@@ -916,6 +916,17 @@ mod tests {
     }
 
     #[test]
+    fn tags_given_by_a_shorthand_property_are_spread_under_their_key() {
+        let src = "import * as aws from \"@pulumi/aws\";\nconst tags = { Environment: \"dev\" };\nnew aws.ec2.Vpc(\"v\", { tags });\n";
+        assert!(
+            fix(src)
+                .contains("new aws.ec2.Vpc(\"v\", { tags: { ...tags, ManagedBy: \"Pulumi\" } });"),
+            "{}",
+            fix(src)
+        );
+    }
+
+    #[test]
     fn a_class_attribute_is_not_the_environment_of_another_class() {
         // `environment` is an attribute of the config class, not a name
         // the stack's constructor sees.

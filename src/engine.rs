@@ -7,6 +7,7 @@ use crate::lang::{self, Lang, LineIndex};
 use crate::model::SourceFile;
 use crate::rules::{Finding, ResourceRef, Selection, Suppressions};
 use crate::suppress;
+use crate::text::{LfText, LineEnding};
 use ropey::Rope;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -129,10 +130,17 @@ pub fn run_in(
     options: Options,
     ctx: &FileContext,
 ) -> Result<Outcome, String> {
-    let original_lines = LineIndex::new(src);
-    let tree = lang::parse(lang, src);
+    // Rules read the text with every line break written `\n` (`read`, and
+    // `text` after each pass); fixes are written back into the file's own
+    // text (`file`, when it has a `\r`) with their new lines in its ending.
+    let ending = LineEnding::of(src);
+    let lf = LfText::new(src);
+    let read: &str = &lf.text;
+    let mut file = src.contains('\r').then(|| src.to_string());
+    let original_lines = LineIndex::new(read);
+    let tree = lang::parse(lang, read);
     if let Some((offset, what)) = lang::first_syntax_error(&tree) {
-        let (line, col) = original_lines.position(src, offset);
+        let (line, col) = original_lines.position(read, offset);
         return Err(format!(
             "syntax error at {line}:{col} ({what}); file left unchanged"
         ));
@@ -141,7 +149,7 @@ pub fn run_in(
     let mut history: Vec<Vec<Edit>> = Vec::new();
     // Each pass of `history`, for offsets to be mapped back quickly.
     let mut maps: Vec<PassMap> = Vec::new();
-    let mut text = src.to_string();
+    let mut text = read.to_string();
     let mut tree = tree;
     let mut rejected: HashSet<(&'static str, usize)> = HashSet::new();
     let report = |f: &Finding, applied: bool, maps: &[PassMap]| -> Reported {
@@ -150,8 +158,8 @@ pub fn run_in(
         Reported {
             code: f.code,
             name: f.name,
-            start: original_lines.position(src, start),
-            end: original_lines.position(src, end),
+            start: original_lines.position(read, start),
+            end: original_lines.position(read, end),
             in_fixed: None,
             message: f.message.clone(),
             resource: f.resource.clone(),
@@ -165,9 +173,9 @@ pub fn run_in(
                         .iter()
                         .map(|e| {
                             (
-                                original_lines.position(src, e.range.start),
-                                original_lines.position(src, e.range.end),
-                                e.text.clone(),
+                                original_lines.position(read, e.range.start),
+                                original_lines.position(read, e.range.end),
+                                ending.apply(&e.text).into_owned(),
                             )
                         })
                         .collect(),
@@ -223,7 +231,7 @@ pub fn run_in(
                     let at = PassMap::back(&maps, directive.comment.start);
                     r.suppressed = Some(Suppressed {
                         reason: directive.reason.clone(),
-                        line: original_lines.position(src, at).0,
+                        line: original_lines.position(read, at).0,
                     });
                     r
                 }));
@@ -247,7 +255,7 @@ pub fn run_in(
                 let (alone, _) = apply_chosen(&text, &[f], &findings);
                 if lang::error_count(&lang::parse(lang, &alone)) > 0 {
                     let (line, col) =
-                        original_lines.position(src, PassMap::back(&maps, f.range.start));
+                        original_lines.position(read, PassMap::back(&maps, f.range.start));
                     outcome.dropped.push(format!(
                         "{} fix at {line}:{col} would add a syntax error; not applied",
                         f.code
@@ -292,7 +300,21 @@ pub fn run_in(
                 .map(|f| report(f, true, &maps)),
         );
         maps.push(PassMap::new(&edits));
-        history.push(edits);
+        match &mut file {
+            None => history.push(edits),
+            Some(file) => {
+                let Some((new_file, written)) =
+                    write_back(file, &LfText::new(file), &edits, ending, &new_text)
+                else {
+                    return Err(format!(
+                        "fixes cannot be written in its {} line endings; file left unchanged",
+                        ending.name()
+                    ));
+                };
+                *file = new_file;
+                history.push(written);
+            }
+        }
         style = program.take_style();
         drop(program);
         text = new_text;
@@ -300,6 +322,7 @@ pub fn run_in(
     }
     outcome.findings.sort_by_key(|f| (f.start, f.code));
     outcome.history = history;
+    let text = file.unwrap_or(text);
     if outcome.applied > 0 && text != src {
         outcome.fixed = Some(text);
     }
@@ -340,8 +363,9 @@ fn reparse(
 
 /// One check of `text`, for interactive review: every finding that is not
 /// silenced, in file order, and the indices of those whose fix `options`
-/// allows now (a rule waits while a rule it runs after has fixes). Err is
-/// why the text cannot be checked.
+/// allows now (a rule waits while a rule it runs after has fixes), placed
+/// in `text` read with `\n` line breaks (`LfText`). Err is why the text
+/// cannot be checked.
 pub fn fixable(
     text: &str,
     lang: Lang,
@@ -349,6 +373,8 @@ pub fn fixable(
     options: Options,
     ctx: &FileContext,
 ) -> Result<(Vec<Finding>, Vec<usize>), String> {
+    let lf = LfText::new(text);
+    let text: &str = &lf.text;
     let tree = lang::parse(lang, text);
     if let Some((offset, what)) = lang::first_syntax_error(&tree) {
         let (line, col) = LineIndex::new(text).position(text, offset);
@@ -380,14 +406,54 @@ pub fn fixable(
     Ok((findings, ready))
 }
 
-/// `text` with the fix of `findings[i]` applied alone (with the clean-up
-/// edits only it needs). Err when that adds a syntax error.
+/// `text` with the fix of `findings[i]` (found by `fixable` in `text`)
+/// applied alone, with the clean-up edits only it needs. Err when that adds
+/// a syntax error.
 pub fn apply_one(text: &str, lang: Lang, findings: &[Finding], i: usize) -> Result<String, String> {
-    let (new, _) = apply_chosen(text, &[&findings[i]], findings);
+    let lf = LfText::new(text);
+    let (new, edits) = apply_chosen(&lf.text, &[&findings[i]], findings);
     if lang::error_count(&lang::parse(lang, &new)) > 0 {
         return Err(format!("{} fix would add a syntax error", findings[i].code));
     }
-    Ok(new)
+    if !text.contains('\r') {
+        return Ok(new);
+    }
+    let ending = LineEnding::of(text);
+    match write_back(text, &lf, &edits, ending, &new) {
+        Some((new, _)) => Ok(new),
+        None => Err(format!(
+            "{} fix cannot be written in the file's {} line endings",
+            findings[i].code,
+            ending.name()
+        )),
+    }
+}
+
+/// `edits` (sorted, apart), made in `lf`, the text of `file` with `\n`
+/// line breaks, written in `file`: at the same places (an offset at the
+/// `\n` of a `\r\n` goes before its `\r`, where the line's text ends),
+/// their new lines in the file's `ending`. Returns the new text and the
+/// edits as written; None when the new text would not read as `lf_new`,
+/// what the edits make of `lf` (a line break they join or split
+/// differently).
+fn write_back(
+    file: &str,
+    lf: &LfText,
+    edits: &[Edit],
+    ending: LineEnding,
+    lf_new: &str,
+) -> Option<(String, Vec<Edit>)> {
+    let written: Vec<Edit> = edits
+        .iter()
+        .map(|e| {
+            Edit::replace(
+                lf.original(e.range.start)..lf.original(e.range.end),
+                ending.apply(&e.text),
+            )
+        })
+        .collect();
+    let new = apply_sorted(file, &written);
+    (LfText::new(&new).text == lf_new).then_some((new, written))
 }
 
 /// Takes the findings that suppression comments silence out of `findings`
@@ -479,7 +545,7 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
             || edits
                 .iter()
                 .enumerate()
-                .any(|(i, e)| edits[i + 1..].iter().any(|o| e.conflicts(o)));
+                .any(|(i, e)| edits[i + 1..].iter().any(|o| clash_within(e, o)));
         if !clash {
             taken.extend(edits.into_iter().map(|e| (e.range.start, e)));
             files.extend(fix.new_files.iter());
@@ -487,6 +553,16 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
         }
     }
     chosen
+}
+
+/// Whether two edits of one fix cannot be applied together. Text one
+/// inserts where the other's replaced range starts goes before that range
+/// (as `apply_sorted` applies them): a fix that adds an import above the
+/// import line its clean-up removes can be applied (between two fixes, the
+/// order of such edits stays a guess: see `Edit::conflicts`).
+fn clash_within(e: &Edit, o: &Edit) -> bool {
+    let (a, b) = (&e.range, &o.range);
+    e.conflicts(o) && !(a.start == b.start && a.is_empty() != b.is_empty())
 }
 
 /// Applies the chosen fixes, with each cleanup edit whose every carrier
@@ -520,6 +596,11 @@ fn apply_fixes<'a>(
     edits.extend(extra);
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     edits.dedup();
+    (apply_sorted(text, &edits), edits)
+}
+
+/// `text` after `edits`, sorted and apart, applied with a rope.
+fn apply_sorted(text: &str, edits: &[Edit]) -> String {
     let mut rope = Rope::from_str(text);
     for e in edits.iter().rev() {
         let start = rope.byte_to_char(e.range.start);
@@ -527,7 +608,7 @@ fn apply_fixes<'a>(
         rope.remove(start..end);
         rope.insert(start, &e.text);
     }
-    (rope.to_string(), edits)
+    rope.to_string()
 }
 
 /// Maps a byte offset in the text after the passes in `history` back to the
@@ -765,6 +846,104 @@ mod tests {
         let out = run("import k\nx = 1\nw = 0\ny = 2\n", Lang::Python, &sel, FIX).unwrap();
         assert_eq!(out.fixed.as_deref(), Some("w = 5\n"));
         assert_eq!(out.applied, 3);
+    }
+
+    #[test]
+    fn fixes_are_written_in_the_file_s_line_ending() {
+        let sel = Selection {
+            rules: vec![&RemovesUsers, &Overlaps],
+            known: Vec::new(),
+        };
+        let out = run(
+            "import k\r\nx = 1\r\nw = 0\r\ny = 2\r\n",
+            Lang::Python,
+            &sel,
+            FIX,
+        );
+        assert_eq!(out.unwrap().fixed.as_deref(), Some("w = 5\r\n"));
+        let sel = Selection {
+            rules: vec![&First, &Second],
+            known: Vec::new(),
+        };
+        let out = run("x = 1\r", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(out.fixed.as_deref(), Some("# first\rx = 1\r# saw first\r"));
+        let out = run("x = 1\r\ny = 2", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(
+            out.fixed.as_deref(),
+            Some("# first\r\nx = 1\r\ny = 2# saw first\r\n")
+        );
+        // A line break the rule writes before a `\n` of a CR file would
+        // make one `\r\n` of two line breaks: refused, not misread.
+        let sel = Selection {
+            rules: vec![&AddsLine],
+            known: Vec::new(),
+        };
+        let out = run("a = 1\n", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(out.fixed.as_deref(), Some("a = 1\n# x\n\n"));
+        let err = run("a = 1\rb = 2\rc = 3\n", Lang::Python, &sel, FIX).unwrap_err();
+        assert_eq!(
+            err,
+            "fixes cannot be written in its CR line endings; file left unchanged"
+        );
+    }
+
+    #[test]
+    fn one_fix_at_a_time_is_written_in_the_file_s_line_ending() {
+        let sel = Selection {
+            rules: vec![&First],
+            known: Vec::new(),
+        };
+        let ctx = FileContext::default();
+        for (text, fixed) in [
+            ("x = 1\r\n", "# first\r\nx = 1\r\n"),
+            ("x = 1\ry = 2\r", "# first\rx = 1\ry = 2\r"),
+        ] {
+            let (findings, ready) = fixable(text, Lang::Python, &sel, FIX, &ctx).unwrap();
+            assert_eq!(
+                apply_one(text, Lang::Python, &findings, ready[0]).unwrap(),
+                fixed
+            );
+        }
+    }
+
+    /// Adds `import os` above `import k`, whose removal is its clean-up.
+    struct ImportsAbove;
+
+    impl Rule for ImportsAbove {
+        fn meta(&self) -> &'static Meta {
+            &TEST_META
+        }
+        fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+            if p.src.starts_with("import k\n") {
+                let mut f = finding(Edit::insert(0, "import os\n"));
+                f.fix.as_mut().unwrap().cleanup = vec![Edit::replace(0..9, "")];
+                out.push(f);
+            }
+        }
+    }
+
+    #[test]
+    fn a_fix_may_insert_where_its_clean_up_removes() {
+        let sel = Selection {
+            rules: vec![&ImportsAbove],
+            known: Vec::new(),
+        };
+        let out = run("import k\nx = 1\n", Lang::Python, &sel, FIX).unwrap();
+        assert_eq!(out.fixed.as_deref(), Some("import os\nx = 1\n"));
+    }
+
+    /// Inserts a line before the last line break, the new line first.
+    struct AddsLine;
+
+    impl Rule for AddsLine {
+        fn meta(&self) -> &'static Meta {
+            &TEST_META
+        }
+        fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+            if let (false, Some(at)) = (p.src.contains("# x"), p.src.rfind('\n')) {
+                out.push(finding(Edit::insert(at, "\n# x\n")));
+            }
+        }
     }
 
     #[test]

@@ -149,7 +149,9 @@ impl<R: BufRead, W: Write> Review<'_, R, W> {
             let answer = if self.all_of.contains(&f.code) {
                 Answer::Yes
             } else {
-                let (line, col) = LineIndex::new(&text).position(&text, f.range.start);
+                // Findings are placed in the text with `\n` line breaks.
+                let read = crate::text::LfText::new(&text).text;
+                let (line, col) = LineIndex::new(&read).position(&read, f.range.start);
                 let mut shown_diff = crate::diff::unified(shown, &text, &new);
                 for file in &fix.new_files {
                     let path = files::display_path(&dir.join(&file.path));

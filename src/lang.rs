@@ -215,7 +215,9 @@ fn parser_in(slot: &mut Option<Parser>, lang: Lang) -> &mut Parser {
     })
 }
 
-/// The first syntax error in a tree, as a byte offset and a description.
+/// The first syntax error in a tree, as a byte offset and a description:
+/// where the first token the parser could not place is, or where a token
+/// is missing.
 pub fn first_syntax_error(tree: &Tree) -> Option<(usize, String)> {
     let root = tree.root_node();
     if !root.has_error() {
@@ -223,21 +225,43 @@ pub fn first_syntax_error(tree: &Tree) -> Option<(usize, String)> {
     }
     let mut cursor = root.walk();
     let mut node = root;
+    let unexpected = |n: Node| Some((n.start_byte(), "unexpected syntax".to_string()));
     loop {
-        if node.is_error() {
-            return Some((node.start_byte(), "unexpected syntax".to_string()));
-        }
         if node.is_missing() {
             return Some((node.start_byte(), format!("missing `{}`", node.kind_str())));
         }
-        // Descend into the first child that contains an error.
-        let next = node
-            .children(&mut cursor)
-            .find(|c| c.has_error() || c.is_error() || c.is_missing());
-        match next {
-            Some(child) => node = child,
-            None => return Some((node.start_byte(), "unexpected syntax".to_string())),
-        }
+        let erroneous = |c: &Node| c.has_error() || c.is_error() || c.is_missing();
+        let next = if node.is_error() {
+            // An ERROR node holds what was parsed before the parser gave
+            // up and the tokens it could not place. Whole constructs on
+            // lines of their own come first (the statements above a
+            // conflict marker, when the whole file is one ERROR): the
+            // error is after them, at the first other child, or inside it.
+            let children: Vec<Node> = node.children(&mut cursor).collect();
+            let whole = |i: usize| {
+                let c = children[i];
+                c.is_named()
+                    && !erroneous(&c)
+                    && children
+                        .get(i + 1)
+                        .is_some_and(|n| n.start_position().row > c.end_position().row)
+            };
+            match (0..children.len())
+                .find(|&i| !whole(i))
+                .map(|i| children[i])
+            {
+                Some(c) if erroneous(&c) => c,
+                Some(token) => return unexpected(token),
+                None => return unexpected(node),
+            }
+        } else {
+            // Descend into the first child that contains an error.
+            match node.children(&mut cursor).find(erroneous) {
+                Some(child) => child,
+                None => return unexpected(node),
+            }
+        };
+        node = next;
     }
 }
 
@@ -388,6 +412,51 @@ mod tests {
         let ok = parse(Lang::Python, "x = 1\n");
         assert!(first_syntax_error(&ok).is_none());
         assert_eq!(error_count(&ok), 0);
+    }
+
+    #[test]
+    fn syntax_errors_are_where_the_first_error_is() {
+        let conflict = "<<<<<<< HEAD\n    2,\n=======\n    3,\n>>>>>>> theirs\n";
+        let cases = [
+            // A conflict in a list: the whole file is one ERROR node,
+            // the statements before the marker parsed whole.
+            (
+                Lang::Python,
+                format!("import pulumi_aws as aws\nx = [\n    1,\n{conflict}]\n"),
+                (4, 1, "unexpected syntax"),
+            ),
+            (
+                Lang::TypeScript,
+                format!("import * as aws from \"@pulumi/aws\";\nconst a = new aws.s3.BucketV2(\"a\", {{\n{conflict}}});\n"),
+                (3, 1, "unexpected syntax"),
+            ),
+            (
+                Lang::Python,
+                "import pulumi_aws as aws\ndef f():\n    a = 1\n<<<<<<< HEAD\n    b = 1\n".to_string(),
+                (4, 1, "unexpected syntax"),
+            ),
+            // The unexpected token, not the construct around it.
+            (
+                Lang::TypeScript,
+                "let a = {\n  b: 1,\n  c: 2\n  d: 3,\n};\n".to_string(),
+                (4, 3, "unexpected syntax"),
+            ),
+            (
+                Lang::Python,
+                "x = {\"a\": 1 \"b\": 2}\n".to_string(),
+                (1, 11, "unexpected syntax"),
+            ),
+            (
+                Lang::TypeScript,
+                "const a = f({\n    b: { c: 1 \n});\nconst d = 2;\n".to_string(),
+                (3, 2, "missing `}`"),
+            ),
+        ];
+        for (lang, text, (line, col, what)) in cases {
+            let (offset, found) = first_syntax_error(&parse(lang, &text)).expect(&text);
+            let at = LineIndex::new(&text).position(&text, offset);
+            assert_eq!((at.0, at.1, found.as_str()), (line, col, what), "{text}");
+        }
     }
 
     #[test]

@@ -262,12 +262,22 @@ pub struct SourceFile<'t> {
     /// by node id. (Raw nodes of `tree`: a cell of `Node<'t>` would make
     /// `SourceFile` invariant in `'t`.)
     children: RefCell<HashMap<usize, Rc<[ffi::TSNode]>, BuildHasherDefault<IdHasher>>>,
+    /// For the nodes `scope_of` went through, by node id: the innermost
+    /// scope above them (each walk up stops where an earlier one went, so
+    /// resources nested deep cost their depth once, not once each).
+    scopes: RefCell<HashMap<usize, Range<usize>, BuildHasherDefault<IdHasher>>>,
     /// Values derived from the file once and shared by the rules that
     /// ask for them (see `memo`).
     memos: std::cell::RefCell<Vec<(std::any::TypeId, std::rc::Rc<dyn std::any::Any>)>>,
 }
 
 const MAX_DEPTH: usize = 32;
+
+#[cfg(test)]
+thread_local! {
+    /// How many nodes `scope_of` has gone up through, for a test of its cost.
+    static SCOPE_STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
 
 /// Hashes node ids (addresses) for `SourceFile::parents`.
 #[derive(Default)]
@@ -457,6 +467,7 @@ impl<'t> SourceFile<'t> {
             decls: HashMap::new(),
             parents: HashMap::default(),
             children: RefCell::default(),
+            scopes: RefCell::default(),
             memos: Default::default(),
         };
         let mut calls = Vec::new();
@@ -1085,14 +1096,28 @@ impl<'t> SourceFile<'t> {
     /// the names it declares would be local.
     pub fn scope_of(&self, node: Node<'t>) -> Range<usize> {
         let python = self.lang.is_python();
+        let mut known = self.scopes.borrow_mut();
+        let mut passed = Vec::new();
         let mut cur = self.parent(node);
-        while let Some(n) = cur {
-            if is_scope(n.kind_str(), python) {
-                return n.byte_range();
+        let scope = loop {
+            let Some(n) = cur else {
+                break 0..self.src.len();
+            };
+            if let Some(scope) = known.get(&n.id()) {
+                break scope.clone();
             }
+            if is_scope(n.kind_str(), python) {
+                break n.byte_range();
+            }
+            passed.push(n.id());
+            #[cfg(test)]
+            SCOPE_STEPS.with(|steps| steps.set(steps.get() + 1));
             cur = self.parent(n);
+        };
+        for id in passed {
+            known.insert(id, scope.clone());
         }
-        0..self.src.len()
+        scope
     }
 
     /// Whether two CDKTF resources are created in the same construct: their
@@ -1948,6 +1973,24 @@ fn py_module(dotted: &str) -> Option<Symbol> {
 mod tests {
     use super::*;
     use crate::lang::parse;
+
+    #[test]
+    fn scopes_of_nested_resources_cost_their_depth_once() {
+        // Every resource of a nest n deep asks for its scope: n walks up,
+        // each stopping where an earlier one went, not n times n steps.
+        let steps = |n: usize| {
+            let text = crate::bench::shape("nested-object", n).unwrap().1;
+            let tree = parse(Lang::TypeScript, &text);
+            let p = SourceFile::new(&text, Lang::TypeScript, &tree);
+            SCOPE_STEPS.with(|s| s.set(0));
+            for res in &p.resources {
+                assert_eq!(p.scope_of(res.call), 0..text.len());
+            }
+            SCOPE_STEPS.with(|s| s.get())
+        };
+        let (small, large) = (steps(100), steps(1_000));
+        assert!(large <= 12 * small, "{small} steps, then {large}");
+    }
 
     #[test]
     fn a_memo_is_computed_once_per_type() {

@@ -91,8 +91,10 @@ impl ProgramFacts {
         {
             return;
         }
-        let tree = lang::parse(lang, &text);
-        let program = SourceFile::new(&text, lang, &tree);
+        // Read as the engine reads it, every line break a `\n`.
+        let lf = crate::text::LfText::new(&text);
+        let tree = lang::parse(lang, &lf.text);
+        let program = SourceFile::new(&lf.text, lang, &tree);
         // An import of the provider, not a mention in a string or comment.
         let imports_aws = program.imports.iter().any(|i| {
             let import = program.text(*i);

@@ -309,11 +309,15 @@ impl<'t> SourceFile<'t> {
                 format!("{key}: {v}")
             })
             .collect();
-        let text = if python {
+        let mut text = if python {
             format!("{{**{expr}, {}}}", rendered.join(", "))
         } else {
             format!("{{ ...{expr}, {} }}", rendered.join(", "))
         };
+        if value.kind_str() == "shorthand_property_identifier" {
+            // `{ tags }` becomes `{ tags: { ...tags, Key: value } }`
+            text = format!("{expr}: {text}");
+        }
         Edit::replace(value.byte_range(), text)
     }
 

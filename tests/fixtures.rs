@@ -316,6 +316,18 @@ fn check_fixture(fixture: &Fixture, dir: &Path, source: &Path) -> usize {
         let out = fixed.fixed.clone().unwrap_or_else(|| src.clone());
         let name = fixture.name(source);
         let name = name.as_str();
+        // The same program with CRLF or CR-only line breaks, run before
+        // the fixes' new files exist, as the run above.
+        let ended = |t: &str, ending: &str| t.replace('\n', ending);
+        let variants: Vec<(&str, String, Outcome, Outcome)> = [("CRLF", "\r\n"), ("CR", "\r")]
+            .into_iter()
+            .map(|(kind, ending)| {
+                let src_e = ended(&src, ending);
+                let check_e = run_in(&src_e, lang, code, Mode::Check, &ctx);
+                let fixed_e = run_in(&src_e, lang, code, Mode::Fix, &ctx);
+                (kind, src_e, check_e, fixed_e)
+            })
+            .collect();
 
         // Each pass's incremental re-parse gives the tree a fresh parse gives.
         let mut text = src.clone();
@@ -375,6 +387,42 @@ fn check_fixture(fixture: &Fixture, dir: &Path, source: &Path) -> usize {
             "{name}: second run changed the output:\n{}",
             again.fixed.unwrap()
         );
+
+        // CRLF and CR-only line breaks: the same findings at the same
+        // lines, fixed the same way with every new line broken as the file
+        // breaks its lines, minimally and idempotently.
+        for (kind, src_e, check_e, fixed_e) in &variants {
+            let ending = if *kind == "CR" { "\r" } else { "\r\n" };
+            let positions = |o: &Outcome| -> Vec<(usize, usize, &str)> {
+                o.findings
+                    .iter()
+                    .map(|f| (f.start.0, f.start.1, f.code))
+                    .collect()
+            };
+            assert_eq!(
+                positions(check_e),
+                positions(&check),
+                "{name} ({kind}): findings differ"
+            );
+            let out_e = fixed_e.fixed.clone().unwrap_or_else(|| src_e.clone());
+            assert!(
+                out_e == ended(&out, ending),
+                "{name} ({kind}): fixed differently:\n{}",
+                iacfix::diff::unified(name, &ended(&out, ending), &out_e)
+            );
+            assert_untouched_outside_edits(
+                src_e,
+                &out_e,
+                fixed_e,
+                &path,
+                REMOVES_CODE.contains(&code),
+            );
+            let again = run_in(&out_e, lang, code, Mode::Fix, &ctx);
+            assert!(
+                again.fixed.is_none(),
+                "{name} ({kind}): second run changed the output"
+            );
+        }
 
         // Minimal: bytes outside the edits are untouched.
         assert_untouched_outside_edits(&src, &out, &fixed, &path, REMOVES_CODE.contains(&code));

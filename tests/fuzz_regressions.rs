@@ -26,7 +26,8 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// The selector byte the seed corpus gives a fixture (see scripts/fuzz).
+/// The selector byte the seed corpus gives a fixture (see scripts/fuzz):
+/// its language, its line breaks as they are.
 fn selector(path: &Path) -> u8 {
     match path.extension().and_then(|e| e.to_str()) {
         Some("py") => 2,
@@ -48,6 +49,18 @@ fn fuzz_seeds_and_past_crashes_pass_the_fuzz_property() {
         data.extend(fs::read(&path).unwrap());
         eprintln!("seed {}", path.display());
         fuzz_one::fuzz_one(&data);
+    }
+    // The whole-program fixtures are seeds with CRLF and CR line breaks too
+    // (a selector 3 or 6 higher).
+    let mut whole = Vec::new();
+    files_under(Path::new("tests/fixtures/ALL"), &mut whole);
+    for path in whole {
+        for shift in [3, 6] {
+            let mut data = vec![selector(&path) + shift];
+            data.extend(fs::read(&path).unwrap());
+            eprintln!("seed {} (line ending {shift})", path.display());
+            fuzz_one::fuzz_one(&data);
+        }
     }
     let mut crashes = Vec::new();
     files_under(Path::new("tests/fuzz-regressions"), &mut crashes);
@@ -80,6 +93,29 @@ fn deep_nesting_neither_overflows_the_stack_nor_panics() {
                 "c ? x : ".repeat(5_000)
             ),
         ),
+    ];
+    for (selector, text) in inputs {
+        let mut data = vec![selector];
+        data.extend(text.bytes());
+        fuzz_one::fuzz_one(&data);
+    }
+}
+
+/// The input shapes that once cost more than linear time, at the sizes
+/// that took minutes or never finished (a comment run 100,000 lines long
+/// above one resource, in TypeScript, in CRLF, in CR-only Python; resources
+/// nested 5,000 deep; 20,000 chained calls), through the fuzzer's property.
+/// `scripts/bench` times them; here they must pass at all.
+#[test]
+fn super_linear_shapes_at_full_size_pass_the_fuzz_property() {
+    let shape = |name, n| corpus::shape(name, n).expect("a known shape").1;
+    let inputs = [
+        (0, shape("comments", 100_000)),
+        (3, shape("comments", 100_000)),
+        (8, shape("comments-py", 100_000)),
+        (0, shape("nested-object", 5_000)),
+        (2, shape("nested-py", 5_000)),
+        (0, shape("apply-chain", 20_000)),
     ];
     for (selector, text) in inputs {
         let mut data = vec![selector];

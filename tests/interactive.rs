@@ -113,6 +113,41 @@ fn all_of_a_rule_applies_its_later_fixes_without_asking() {
 }
 
 #[test]
+fn crlf_and_cr_files_are_reviewed_at_their_lines_and_keep_their_endings() {
+    // What --write makes of the LF file, for comparison.
+    let lf = tempfile::tempdir().unwrap();
+    fs::write(lf.path().join("index.ts"), PROGRAM).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_iacfix"))
+        .current_dir(lf.path())
+        .args(["--write", "--select", "EC2001", "index.ts"])
+        .output()
+        .unwrap();
+    let fixed = fs::read_to_string(lf.path().join("index.ts")).unwrap();
+    for ending in ["\r\n", "\r"] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("index.ts");
+        fs::write(&file, PROGRAM.replace('\n', ending)).unwrap();
+        let mut p = session(dir.path(), &["--select", "EC2001"]);
+        let shown = p.exp_string(PROMPT).unwrap();
+        assert!(shown.contains("index.ts:3:1 EC2001"), "{ending:?}: {shown}");
+        p.send_line("y").unwrap();
+        let shown = p.exp_string(PROMPT).unwrap();
+        assert!(
+            shown.contains("index.ts:16:1 EC2001"),
+            "{ending:?}: {shown}"
+        );
+        p.send_line("y").unwrap();
+        p.exp_string("Applied 2 fixes in 1 file; declined 0.")
+            .unwrap();
+        p.exp_eof().unwrap();
+        assert_eq!(
+            fs::read_to_string(&file).unwrap(),
+            fixed.replace('\n', ending)
+        );
+    }
+}
+
+#[test]
 fn a_pipe_is_refused() {
     let out = Command::new(env!("CARGO_BIN_EXE_iacfix"))
         .arg("--interactive")
