@@ -551,6 +551,8 @@ RULES.LAM001 = {
     // mocks record assets as { kind, text | path | assets }
     const inline = (a) => a && (a.text !== undefined || Object.values(a.assets ?? {}).some(inline));
     if (inline(r.inputs.code)) return "its code is held in a string";
+    // nothing to deploy: no package, image or S3 object
+    if (!r.inputs.code && !r.inputs.imageUri && !r.inputs.s3Bucket) return "it has no package to deploy";
     if (r.inputs.code?.path?.endsWith(".zip") && !r.inputs.sourceCodeHash) return null;
     return null;
   },
