@@ -62,6 +62,7 @@ pub static META: Meta = Meta {
     summary: "AMI lookups must select Amazon Linux 2023, not Amazon Linux 2, and name their owners",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_386", "trivy AWS-0344"],
     runs_after: &[],

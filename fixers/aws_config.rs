@@ -70,6 +70,7 @@ pub static META: Meta = Meta {
     summary: "A program that creates resources must record them with AWS Config",
     fix: FixKind::Unsafe,
     default_on: false,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV2_AWS_45", "checkov CKV2_AWS_48"],
     runs_after: &[],

@@ -68,6 +68,7 @@ pub static META: Meta = Meta {
     summary: "A program that creates resources must have a CloudTrail trail",
     fix: FixKind::Unsafe,
     default_on: false,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV_AWS_67",

@@ -49,6 +49,7 @@ pub static META: Meta = Meta {
     summary: "dependsOn must list resources, not their outputs",
     fix: FixKind::Safe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::PULUMI,
     satisfies: &[],
     runs_after: &[],

@@ -141,6 +141,7 @@ pub static META: Meta = Meta {
     summary: "Security groups must not allow all egress traffic to the internet",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::High,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_382"],
     runs_after: &[],

@@ -54,6 +54,7 @@ pub static META: Meta = Meta {
     summary: "A program that creates resources must enable GuardDuty",
     fix: FixKind::Unsafe,
     default_on: false,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],

@@ -107,6 +107,7 @@ pub static META: Meta = Meta {
         "safe (unsafe when the user data reads the metadata service without a token)",
     ),
     default_on: true,
+    severity: crate::rules::Severity::High,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV_AWS_79",

@@ -92,6 +92,7 @@ pub static META: Meta = Meta {
     summary: "Lambda functions must be packaged from source files, not strings or missing zips",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],

@@ -103,6 +103,7 @@ pub static META: Meta = Meta {
     summary: "Lambda functions must not use a deprecated runtime",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_363", "cdk-nag AwsSolutions-L1"],
     runs_after: &[],

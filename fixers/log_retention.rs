@@ -47,6 +47,7 @@ pub static META: Meta = Meta {
     summary: "Log groups must keep logs at least 30 days",
     fix: FixKind::Mixed("safe (raise), unsafe (set where unset: older logs are deleted)"),
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_66"],
     runs_after: &[],

@@ -69,3 +69,13 @@ pub fn program_facts() -> Vec<Fact> {
         .copied()
         .collect()
 }
+
+/// The metadata of the rule `code`.
+pub fn meta(code: &str) -> Option<&'static crate::rules::Meta> {
+    ALL.iter().map(|r| r.meta()).find(|m| m.code == code)
+}
+
+/// The severity of the rule `code` (low for a code no rule has).
+pub fn severity(code: &str) -> crate::rules::Severity {
+    meta(code).map_or(crate::rules::Severity::Low, |m| m.severity)
+}

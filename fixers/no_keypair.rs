@@ -55,6 +55,7 @@ pub static META: Meta = Meta {
     summary: "No SSH key pairs in code: instances are reached through Session Manager",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::High,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],

@@ -48,6 +48,7 @@ pub static META: Meta = Meta {
     summary: "Settings with a natural default (environment, stage) must not be required",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Low,
     flavors: crate::rules::PULUMI,
     satisfies: &[],
     runs_after: &[],

@@ -108,6 +108,7 @@ pub static META: Meta = Meta {
     summary: "Private subnets must have a default route through a NAT gateway",
     fix: FixKind::Unsafe,
     default_on: false,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],

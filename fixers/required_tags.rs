@@ -90,6 +90,7 @@ pub static META: Meta = Meta {
     summary: "Taggable resources must carry Environment and ManagedBy tags, and Backup when they hold data",
     fix: FixKind::Safe,
     default_on: true,
+    severity: crate::rules::Severity::Low,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],

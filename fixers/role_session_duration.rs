@@ -47,6 +47,7 @@ pub static META: Meta = Meta {
     summary: "IAM roles must state a session duration of at most one hour",
     fix: FixKind::Mixed("safe (state the default), unsafe (lower a longer limit)"),
     default_on: true,
+    severity: crate::rules::Severity::Low,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],

@@ -59,6 +59,7 @@ pub static META: Meta = Meta {
     summary: "Root and EBS volumes must be encrypted, and root volumes at least 30 GB",
     fix: FixKind::Mixed("safe (size), unsafe (encryption)"),
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV_AWS_8",

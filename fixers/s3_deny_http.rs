@@ -74,6 +74,7 @@ pub static META: Meta = Meta {
     summary: "S3 buckets must refuse requests over plain HTTP",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["cdk-nag AwsSolutions-S10"],
     runs_after: &[],

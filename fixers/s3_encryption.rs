@@ -73,6 +73,7 @@ pub static META: Meta = Meta {
     summary: "S3 buckets must declare server-side encryption",
     fix: FixKind::Mixed("safe (AES256), unsafe (aws:kms)"),
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_19", "trivy AWS-0088"],
     runs_after: &[],

@@ -102,6 +102,7 @@ pub static META: Meta = Meta {
     summary: "S3 buckets must have a public access block",
     fix: FixKind::Mixed("safe (unsafe for a website or public bucket)"),
     default_on: true,
+    severity: crate::rules::Severity::High,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV2_AWS_6",

@@ -61,6 +61,7 @@ pub static META: Meta = Meta {
     summary: "S3 buckets must have versioning enabled",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV_AWS_21", "trivy AWS-0090"],
     runs_after: &[],

@@ -67,6 +67,7 @@ pub static META: Meta = Meta {
     summary: "EC2 instances must have an instance profile that allows Systems Manager",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &["checkov CKV2_AWS_41", "cdk-nag EC2InstanceProfileAttached"],
     runs_after: &[],

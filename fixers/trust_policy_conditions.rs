@@ -87,6 +87,7 @@ pub static META: Meta = Meta {
     summary: "Role trust policies for services must be limited to the program's region",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],

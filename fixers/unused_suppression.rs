@@ -52,6 +52,7 @@ pub static META: Meta = Meta {
     summary: "A suppression comment must silence something",
     fix: FixKind::Safe,
     default_on: false,
+    severity: crate::rules::Severity::Low,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &[],

@@ -63,6 +63,7 @@ pub static META: Meta = Meta {
     summary: "Linux user data must harden SSH, install security updates and enable fail2ban",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[],
     runs_after: &["EC2003"],

@@ -74,6 +74,7 @@ pub static META: Meta = Meta {
     summary: "VPCs must have a flow log",
     fix: FixKind::Unsafe,
     default_on: true,
+    severity: crate::rules::Severity::Medium,
     flavors: crate::rules::EVERY_FLAVOR,
     satisfies: &[
         "checkov CKV2_AWS_11",

@@ -11,7 +11,7 @@ use crate::lang::Lang;
 use crate::paths::PatchRoot;
 use crate::project;
 use crate::report::{self, FileFinding};
-use crate::rules::{Rule, Selection};
+use crate::rules::{Rule, Selection, Severity};
 use crate::settings::Settings;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -26,7 +26,7 @@ const ABOUT: &str = "Find insecure AWS resource definitions in Pulumi and CDKTF 
 const AFTER_HELP: &str = "\
 Exit status:
   0  no findings remain (with --dry-run: nothing would change)
-  1  findings remain (with --dry-run: there is a diff)
+  1  findings remain (with --dry-run: there is a diff); 0 with --exit-zero
   2  the command line or a configuration file is wrong or unreadable
      (nothing is written then; --stdin-filename --write prints its input
      back), or a file could not be processed (unreadable, not UTF-8,
@@ -41,19 +41,29 @@ Configuration:
   rule's settings. The command line wins over the file.
 
 Examples:
-  iacfix .                          report findings
+  iacfix .                          report findings (iacfix check .)
   iacfix --dry-run infra/           show the diff --write would apply
   iacfix --write --unsafe-fixes .   apply every available fix
-  iacfix rules                      list the rules
+  iacfix --min-severity high .      only exposure and credentials
+  iacfix --add-noqa --reason baseline .
+                                    suppress today's findings (a baseline)
+  iacfix rules                      list the rules, with their severity
   iacfix rules EC2001               explain a rule";
 
 #[derive(Parser, Debug)]
-#[command(name = "iacfix", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "iacfix", version = crate::VERSION, about = ABOUT, after_help = AFTER_HELP)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+/// What `iacfix check` (or `iacfix` alone) takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
     /// Files or folders to check (folders are walked, honouring .gitignore;
     /// symbolic links met there are not followed, and are named in a note).
     /// A file given under several names is checked once. A folder named
@@ -72,13 +82,13 @@ pub struct Cli {
     /// Apply fixes in place (atomically, keeping each file's owner, mode,
     /// attributes and hard links) and report what remains. Waits while
     /// another --write run writes the same programs.
-    #[arg(long, conflicts_with = "dry_run")]
+    #[arg(long, visible_alias = "fix", conflicts_with = "dry_run")]
     write: bool,
 
     /// Print the unified diff that --write would apply; write nothing. Its
     /// paths start at the root of the git repository holding the current
     /// folder (else at the current folder): `git apply` applies it there.
-    #[arg(long)]
+    #[arg(long, visible_alias = "diff")]
     dry_run: bool,
 
     /// Also apply fixes marked unsafe (they may replace resources or change
@@ -121,10 +131,88 @@ pub struct Cli {
     /// Output format of findings.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+
+    /// Only rules of this severity or higher run, are reported and fix:
+    /// high (exposure, credentials), medium (hardening, correctness) or
+    /// low (hygiene: tags, stated defaults). Default: every severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = severity_parser())]
+    min_severity: Option<Severity>,
+
+    /// Exit 0 even when findings remain or there is a diff. Exit 2 still
+    /// says that the command line or a configuration is wrong, or that a
+    /// file could not be processed.
+    #[arg(long)]
+    exit_zero: bool,
+
+    /// Print, instead of each finding, how many findings each rule has,
+    /// with its severity and the fixes available (text or json).
+    #[arg(long)]
+    statistics: bool,
+
+    /// Write the report (what would go to stdout) to PATH instead.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    output_file: Option<PathBuf>,
+
+    /// Color the report and diffs: auto (when stdout is a terminal and
+    /// NO_COLOR is not set), always or never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    /// Add a suppression comment (`iacfix: ignore[CODES]`) above each
+    /// finding left, so that the next run reports none: a baseline to fix
+    /// rule by rule. Writes the files (after the fixes, with --write); with
+    /// --dry-run, prints the diff instead.
+    #[arg(long, conflicts_with_all = ["interactive", "statistics"])]
+    add_noqa: bool,
+
+    /// The reason written in the comments --add-noqa adds (after `--`).
+    #[arg(long, value_name = "TEXT", requires = "add_noqa", value_parser = reason_parser)]
+    reason: Option<String>,
+
+    /// Whether fixes are applied (see `CheckArgs::effective`).
+    #[arg(skip)]
+    fix_requested: bool,
+}
+
+/// A reason for `--reason`: one line of text.
+fn reason_parser(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err("the reason is empty".into())
+    } else if text.contains(['\n', '\r']) {
+        Err("the reason must be one line".into())
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--min-severity`'s values, as clap lists them.
+fn severity_parser() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Severity::ALL.map(Severity::name))
+        .map(|s| s.parse::<Severity>().unwrap_or(Severity::Low))
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Print a shell completion script: bash, zsh, fish, elvish or
+    /// powershell (e.g. `iacfix completions bash > /etc/bash_completion.d/iacfix`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (`iacfix man > iacfix.1; man ./iacfix.1`).
+    Man,
+    /// Check files and folders (the same as `iacfix [PATHS]...`).
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
     /// List the rules, or explain one.
     Rules {
         /// A rule code, e.g. EC2001.
@@ -135,6 +223,9 @@ enum Command {
         /// Print the settings table as Markdown (the README's table).
         #[arg(long, hide = true)]
         settings_markdown: bool,
+        /// Write every rule's page to DIR/CODE.md (the docs/rules folder).
+        #[arg(long, hide = true, value_name = "DIR")]
+        write_pages: Option<PathBuf>,
     },
 }
 
@@ -169,7 +260,23 @@ pub fn main() -> i32 {
             return 2;
         }
     };
-    match cli.command {
+    let Cli { command, check } = cli;
+    match command {
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "iacfix", &mut std::io::stdout());
+            0
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut page) {
+                eprintln!("error: cannot write the manual page: {e}");
+                return 2;
+            }
+            let _ = std::io::stdout().write_all(&page);
+            0
+        }
         Some(Command::Rules {
             settings_markdown: true,
             ..
@@ -177,14 +284,20 @@ pub fn main() -> i32 {
             print!("{}", crate::docs::settings_table());
             0
         }
+        Some(Command::Rules {
+            write_pages: Some(dir),
+            ..
+        }) => write_pages(&dir),
         Some(Command::Rules { code, markdown, .. }) => rules_command(code.as_deref(), markdown),
-        None if cli.interactive => interactive_command(&cli),
-        None => check_command(&cli),
+        Some(Command::Check(args)) if args.interactive => interactive_command(&args.effective()),
+        Some(Command::Check(args)) => check_command(&args.effective()),
+        None if check.interactive => interactive_command(&check.effective()),
+        None => check_command(&check.effective()),
     }
 }
 
 /// `--interactive`: files one by one, each fix asked for.
-fn interactive_command(cli: &Cli) -> i32 {
+fn interactive_command(cli: &CheckArgs) -> i32 {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() {
         eprintln!("error: --interactive asks questions on a terminal, and stdin is not one; use --dry-run to review a diff, or --write");
@@ -330,7 +443,7 @@ struct Prepared {
 
 /// Reads the configurations and programs of the discovered files. None
 /// (after printing why) when a configuration is wrong.
-fn prepare(cli: &Cli, discovered: &files::Discovered) -> Option<Prepared> {
+fn prepare(cli: &CheckArgs, discovered: &files::Discovered) -> Option<Prepared> {
     let configs = match configurations(cli, &discovered.files) {
         Ok(c) => c,
         Err(e) => {
@@ -357,7 +470,7 @@ fn prepare(cli: &Cli, discovered: &files::Discovered) -> Option<Prepared> {
 }
 
 /// Checks the rule codes given on the command line.
-fn check_codes(cli: &Cli) -> Result<(), String> {
+fn check_codes(cli: &CheckArgs) -> Result<(), String> {
     let none: Vec<String> = Vec::new();
     for codes in [&cli.select, &cli.extend_select, &cli.ignore] {
         Selection::extended(fixers::ALL, codes, &none, &none)?;
@@ -371,42 +484,67 @@ fn rules_command(code: Option<&str>, markdown: bool) -> i32 {
         let _ = write!(out, "{}", crate::docs::rule_table());
         return 0;
     }
-    match code {
-        None => {
-            let _ = writeln!(
-                out,
-                "{:<8} {:<22} {:<32} {:<4} {:<20} SUMMARY",
-                "CODE", "NAME", "FIX", "ON", "FLAVORS"
-            );
-            for rule in fixers::ALL {
-                let m = rule.meta();
-                let _ = writeln!(
-                    out,
-                    "{:<8} {:<22} {:<32} {:<4} {:<20} {}",
-                    m.code,
-                    m.name,
-                    m.fix,
-                    if m.default_on { "on" } else { "off" },
-                    crate::docs::flavors(m),
-                    m.summary
-                );
-            }
-            0
-        }
-        Some(code) => match fixers::ALL
-            .iter()
-            .find(|r| r.meta().code.eq_ignore_ascii_case(code))
-        {
-            Some(rule) => {
-                let _ = write!(out, "{}", crate::docs::rule_page(rule.meta()));
-                0
-            }
-            None => {
-                eprintln!("error: unknown rule `{code}`; `iacfix rules` lists them");
-                2
-            }
-        },
+    // A code, in any case, is its page; a prefix (`EC2`, `s3`) or none
+    // lists the rules it names.
+    let wanted = code.map(|c| c.trim().to_ascii_uppercase());
+    if let Some(m) = wanted.as_deref().and_then(fixers::meta) {
+        let _ = write!(out, "{}", crate::docs::rule_page(m));
+        return 0;
     }
+    let listed: Vec<&crate::rules::Meta> = fixers::ALL
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| match wanted.as_deref() {
+            None | Some("ALL") => true,
+            Some(prefix) => m.code.starts_with(prefix),
+        })
+        .collect();
+    if listed.is_empty() {
+        let codes: Vec<&str> = fixers::ALL.iter().map(|r| r.meta().code).collect();
+        eprintln!(
+            "error: unknown rule code or prefix `{}`{}; `iacfix rules` lists them",
+            code.unwrap_or_default(),
+            crate::text::suggest(wanted.as_deref().unwrap_or_default(), &codes)
+        );
+        return 2;
+    }
+    let _ = writeln!(
+        out,
+        "{:<8} {:<25} {:<8} {:<32} {:<4} {:<20} SUMMARY",
+        "CODE", "NAME", "SEVERITY", "FIX", "ON", "FLAVORS"
+    );
+    for m in listed {
+        let _ = writeln!(
+            out,
+            "{:<8} {:<25} {:<8} {:<32} {:<4} {:<20} {}",
+            m.code,
+            m.name,
+            m.severity,
+            m.fix,
+            if m.default_on { "on" } else { "off" },
+            crate::docs::flavors(m),
+            m.summary
+        );
+    }
+    0
+}
+
+/// `iacfix rules --write-pages DIR`: every rule's page as `DIR/CODE.md`
+/// (the repository's `docs/rules/`, which SARIF's `helpUri` links to).
+fn write_pages(dir: &Path) -> i32 {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: {}: {e}", dir.display());
+        return 2;
+    }
+    for rule in fixers::ALL {
+        let m = rule.meta();
+        let path = dir.join(format!("{}.md", m.code));
+        if let Err(e) = std::fs::write(&path, crate::docs::rule_page(m)) {
+            eprintln!("error: {}: {e}", path.display());
+            return 2;
+        }
+    }
+    0
 }
 
 /// The result of processing one file.
@@ -439,12 +577,15 @@ struct Recheck {
 /// Finishes one processed file on its worker thread: its diff, and with
 /// `--write` the file and the new files its fixes create, written
 /// atomically (or none of them). Then lets go of the file's text.
-fn finish(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
+fn finish(cli: &CheckArgs, stdin: bool, want_diffs: bool, r: &mut FileResult) {
     if want_diffs {
         if let Err(e) = check_patch_names(r) {
             // Not in the patch, so not fixed: refused by name.
             r.outcome = Err(e);
         }
+    }
+    if cli.add_noqa {
+        add_noqa(cli, r);
     }
     write_fixed(cli, stdin, want_diffs, r);
     r.recheck = None;
@@ -466,8 +607,51 @@ fn finish(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
     }
 }
 
+/// `--add-noqa`: suppression comments above the findings left in the
+/// file (as fixed, or as read), which then count as suppressed.
+fn add_noqa(cli: &CheckArgs, r: &mut FileResult) {
+    let (Ok(outcome), Some(c)) = (&mut r.outcome, &r.recheck) else {
+        return;
+    };
+    let base = outcome.fixed.as_deref().unwrap_or(&r.original);
+    let added =
+        match crate::baseline::add(base, c.lang, &c.selection, &c.ctx, cli.reason.as_deref()) {
+            Ok(added) => added,
+            Err(e) => {
+                r.outcome = Err(e);
+                return;
+            }
+        };
+    for (code, line, why) in &added.left {
+        eprintln!(
+            "warning: {}:{line}: no suppression comment for {code}: {why}",
+            r.shown
+        );
+    }
+    let Some(text) = added.text else {
+        return;
+    };
+    let left: Vec<(&str, usize)> = added.left.iter().map(|(c, l, _)| (*c, *l)).collect();
+    for f in &mut outcome.findings {
+        let applied = f.fix.as_ref().is_some_and(|x| x.applied);
+        let line = f.in_fixed.map_or(f.start.0, |(start, _)| start.0);
+        if applied || f.suppressed.is_some() || left.contains(&(f.code, line)) {
+            continue;
+        }
+        if f.code == "IAC000" {
+            continue;
+        }
+        f.suppressed = Some(crate::engine::Suppressed {
+            reason: cli.reason.clone(),
+            line,
+        });
+    }
+    outcome.added_suppressions = added.comments;
+    outcome.fixed = Some(text);
+}
+
 /// The diff of a fixed file and, with `--write`, the file and its new files.
-fn write_fixed(cli: &Cli, stdin: bool, want_diffs: bool, r: &mut FileResult) {
+fn write_fixed(cli: &CheckArgs, stdin: bool, want_diffs: bool, r: &mut FileResult) {
     let Ok(outcome) = &mut r.outcome else {
         return;
     };
@@ -609,7 +793,7 @@ fn process(
                     settings,
                 };
                 let outcome = engine::run_in(&text, lang, &selection, options, &ctx);
-                let recheck = (options.mode == Mode::Fix).then_some(Recheck {
+                let recheck = Some(Recheck {
                     lang,
                     selection,
                     options,
@@ -635,7 +819,10 @@ fn process(
 
 /// The configurations of the files to check: one named by `--config`, else
 /// the nearest to each file's folder. Err lists every problem found in them.
-fn configurations(cli: &Cli, files: &[PathBuf]) -> Result<HashMap<PathBuf, Arc<Config>>, String> {
+fn configurations(
+    cli: &CheckArgs,
+    files: &[PathBuf],
+) -> Result<HashMap<PathBuf, Arc<Config>>, String> {
     let all: &[&'static dyn Rule] = fixers::ALL;
     let mut by_dir = HashMap::new();
     if let Some(path) = &cli.config {
@@ -693,17 +880,13 @@ fn configurations(cli: &Cli, files: &[PathBuf]) -> Result<HashMap<PathBuf, Arc<C
 /// command line's `--extend-select` and `--ignore` add to the
 /// configuration's. `per-file-ignores` always applies.
 fn run_for(
-    cli: &Cli,
+    cli: &CheckArgs,
     config: &Config,
     file: &Path,
 ) -> Result<(Selection, Options, Settings), String> {
     let selection = selection_for(cli, config, config.ignored_in(file))?;
     let options = Options {
-        mode: if cli.write || cli.dry_run {
-            Mode::Fix
-        } else {
-            Mode::Check
-        },
+        mode: if cli.fixes() { Mode::Fix } else { Mode::Check },
         unsafe_fixes: cli.unsafe_fixes || config.unsafe_fixes.unwrap_or(false),
     };
     Ok((selection, options, config.settings.clone()))
@@ -711,7 +894,11 @@ fn run_for(
 
 /// The rules a configuration and the command line select, less those
 /// `ignored` for a file.
-fn selection_for(cli: &Cli, config: &Config, ignored: Vec<String>) -> Result<Selection, String> {
+fn selection_for(
+    cli: &CheckArgs,
+    config: &Config,
+    ignored: Vec<String>,
+) -> Result<Selection, String> {
     let (select, mut extend, mut ignore) = if cli.select.is_empty() {
         (
             config.select.clone().unwrap_or_default(),
@@ -725,11 +912,12 @@ fn selection_for(cli: &Cli, config: &Config, ignored: Vec<String>) -> Result<Sel
     ignore.extend(cli.ignore.iter().cloned());
     ignore.extend(ignored);
     Selection::extended(fixers::ALL, &select, &extend, &ignore)
+        .map(|s| s.at_least(cli.min_severity))
 }
 
 /// What the rules that may run (under any of the configurations) need to
 /// know of their programs' other files; programs are read for no more.
-fn needed_facts(cli: &Cli, configs: &HashMap<PathBuf, Arc<Config>>) -> Vec<Fact> {
+fn needed_facts(cli: &CheckArgs, configs: &HashMap<PathBuf, Arc<Config>>) -> Vec<Fact> {
     let default = Config::default();
     let mut needed: Vec<Fact> = Vec::new();
     let all = configs.values().map(|c| c.as_ref()).chain([&default]);
@@ -745,7 +933,7 @@ fn needed_facts(cli: &Cli, configs: &HashMap<PathBuf, Arc<Config>>) -> Vec<Fact>
     needed
 }
 
-fn check_command(cli: &Cli) -> i32 {
+fn check_command(cli: &CheckArgs) -> i32 {
     let stdin = match read_stdin(cli) {
         Ok(stdin) => stdin,
         Err(e) => {
@@ -773,8 +961,11 @@ fn check_command(cli: &Cli) -> i32 {
         return give_back();
     };
     let report = Report::of(&run);
-    let mut out = std::io::stdout().lock();
-    if cli.write && stdin.is_some() {
+    let mut out: Vec<u8> = Vec::new();
+    let color = cli.colored();
+    if cli.statistics {
+        emit_statistics(&mut out, cli, &report, color);
+    } else if cli.write && stdin.is_some() {
         emit_fixed_program(
             &mut out,
             &run,
@@ -792,14 +983,19 @@ fn check_command(cli: &Cli) -> i32 {
                 let _ = write!(out, "{}", formats::github(&report.counted(), &run.errors));
             }
             Format::Markdown => emit_markdown(&mut out, cli, &run, &report),
-            Format::Text if cli.dry_run => emit_patch(&mut out, &run),
-            Format::Text => emit_text(&mut out, cli, &report),
+            Format::Text if cli.dry_run => emit_patch(&mut out, &run, color),
+            Format::Text => emit_text(&mut out, cli, &report, color),
         }
     }
-    let _ = out.flush();
+    if let Err(e) = deliver(cli, &out) {
+        eprintln!("error: {e}");
+        return 2;
+    }
     emit_summary(cli, &run, &report);
     if !run.errors.is_empty() {
         2
+    } else if cli.exit_zero {
+        0
     } else if cli.dry_run {
         i32::from(run.any_diff)
     } else {
@@ -807,9 +1003,155 @@ fn check_command(cli: &Cli) -> i32 {
     }
 }
 
+impl CheckArgs {
+    /// The options as a run reads them: `--add-noqa` writes the files
+    /// unless `--dry-run` is given.
+    fn effective(&self) -> CheckArgs {
+        let mut args = self.clone();
+        args.fix_requested = self.write || self.dry_run && !self.add_noqa;
+        if self.add_noqa && !self.dry_run {
+            args.write = true;
+        }
+        args
+    }
+
+    /// Whether fixes are applied (`--write`, `--dry-run`): with
+    /// `--add-noqa` alone only comments are added.
+    fn fixes(&self) -> bool {
+        self.fix_requested
+    }
+
+    /// Whether what goes to stdout is colored.
+    fn colored(&self) -> bool {
+        use std::io::IsTerminal;
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                self.output_file.is_none()
+                    && crate::interactive::colors(std::io::stdout().is_terminal())
+            }
+        }
+    }
+}
+
+/// The report, to stdout or to `--output-file`.
+fn deliver(cli: &CheckArgs, report: &[u8]) -> Result<(), String> {
+    match &cli.output_file {
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(report);
+            let _ = out.flush();
+            Ok(())
+        }
+        Some(path) => std::fs::write(path, report)
+            .map_err(|e| format!("--output-file {}: cannot write: {e}", path.display())),
+    }
+}
+
+/// `--statistics`: a line (or JSON object) per rule with findings: how
+/// many, the rule's severity and name, and how many fixes are available.
+fn emit_statistics(out: &mut impl Write, cli: &CheckArgs, report: &Report, color: bool) {
+    let counted = report.counted();
+    let rows = statistics(&counted);
+    if cli.format == Format::Json {
+        let json: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "code": r.code,
+                    "name": r.name,
+                    "severity": r.severity.name(),
+                    "count": r.count,
+                    "fixed": r.fixed,
+                    "fixable": r.safe + r.unsafe_,
+                    "safe_fixes": r.safe,
+                    "unsafe_fixes": r.unsafe_,
+                })
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+        return;
+    }
+    for r in &rows {
+        let fixes = if r.fixed > 0 {
+            format!("{} fixed", r.fixed)
+        } else if r.safe > 0 {
+            "[*]".to_string()
+        } else if r.unsafe_ > 0 {
+            "[-]".to_string()
+        } else {
+            String::new()
+        };
+        let code = report::paint(
+            &format!("{:<7}", r.code),
+            report::severity_color(r.severity),
+            color,
+        );
+        let _ = writeln!(
+            out,
+            "{:>5}\t{code}\t{:<6}\t{:<9}\t{}",
+            r.count, r.severity, fixes, r.name
+        );
+    }
+    if !rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "[*] fixes available with --write; [-] with --write --unsafe-fixes"
+        );
+    }
+}
+
+/// One rule's line of `--statistics`.
+struct Statistic {
+    code: &'static str,
+    name: &'static str,
+    severity: Severity,
+    count: usize,
+    fixed: usize,
+    safe: usize,
+    unsafe_: usize,
+}
+
+/// The findings counted by rule: most first, then by code.
+fn statistics(findings: &[&FileFinding]) -> Vec<Statistic> {
+    let mut rows: Vec<Statistic> = Vec::new();
+    for f in findings {
+        let i = match rows.iter().position(|r| r.code == f.finding.code) {
+            Some(i) => i,
+            None => {
+                rows.push(Statistic {
+                    code: f.finding.code,
+                    name: f.finding.name,
+                    severity: fixers::severity(f.finding.code),
+                    count: 0,
+                    fixed: 0,
+                    safe: 0,
+                    unsafe_: 0,
+                });
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[i];
+        row.count += 1;
+        match &f.finding.fix {
+            Some(x) if x.applied => row.fixed += 1,
+            Some(x) if x.applicability == crate::edit::Applicability::Safe => row.safe += 1,
+            Some(_) => row.unsafe_ += 1,
+            None => {}
+        }
+    }
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
+    rows
+}
+
 /// The program `--stdin-filename` names, read from stdin (whatever the
 /// name, so that it can be given back).
-fn read_stdin(cli: &Cli) -> Result<Option<Vec<u8>>, String> {
+fn read_stdin(cli: &CheckArgs) -> Result<Option<Vec<u8>>, String> {
     if cli.stdin_filename.is_none() {
         return Ok(None);
     }
@@ -820,7 +1162,7 @@ fn read_stdin(cli: &Cli) -> Result<Option<Vec<u8>>, String> {
 }
 
 /// Checks that `--stdin-filename` names a file iacfix reads.
-fn check_stdin_filename(cli: &Cli) -> Result<(), String> {
+fn check_stdin_filename(cli: &CheckArgs) -> Result<(), String> {
     match &cli.stdin_filename {
         Some(path) if Lang::from_path(path).is_none() => Err(format!(
             "--stdin-filename {}: not a file iacfix reads (by its extension: .ts .tsx .js .jsx .mjs .cjs .mts .cts .py)",
@@ -861,6 +1203,9 @@ struct Run {
     fixed_files: usize,
     fixed_findings: usize,
     any_diff: bool,
+    /// Suppression comments `--add-noqa` added (or would), and in how
+    /// many files.
+    comments: (usize, usize),
 }
 
 impl Run {
@@ -879,7 +1224,7 @@ impl Run {
 
 /// Discovers, reads, checks, fixes, diffs and writes the files; None when
 /// the configuration is wrong (said on stderr).
-fn check_files(cli: &Cli, stdin: Option<&[u8]>) -> Option<Run> {
+fn check_files(cli: &CheckArgs, stdin: Option<&[u8]>) -> Option<Run> {
     let discovered = match &cli.stdin_filename {
         Some(path) => files::Discovered {
             files: vec![path.clone()],
@@ -932,6 +1277,7 @@ fn check_files(cli: &Cli, stdin: Option<&[u8]>) -> Option<Run> {
     let mut fixed_files = 0usize;
     let mut fixed_findings = 0usize;
     let mut any_diff = false;
+    let mut comments = (0, 0);
     for r in &results {
         let outcome = match &r.outcome {
             Ok(o) => o,
@@ -948,9 +1294,15 @@ fn check_files(cli: &Cli, stdin: Option<&[u8]>) -> Option<Run> {
             continue;
         }
         if r.fixed {
-            fixed_files += 1;
+            if outcome.applied > 0 {
+                fixed_files += 1;
+            }
             fixed_findings += outcome.applied;
             any_diff |= !r.diff.is_empty();
+            if outcome.added_suppressions > 0 {
+                comments.0 += outcome.added_suppressions;
+                comments.1 += 1;
+            }
         }
     }
     Some(Run {
@@ -959,6 +1311,7 @@ fn check_files(cli: &Cli, stdin: Option<&[u8]>) -> Option<Run> {
         fixed_files,
         fixed_findings,
         any_diff,
+        comments,
     })
 }
 
@@ -1033,7 +1386,7 @@ fn emit_fixed_program(out: &mut impl Write, run: &Run, report: &Report, original
     }
 }
 
-fn emit_json(out: &mut impl Write, cli: &Cli, run: &Run, report: &Report) {
+fn emit_json(out: &mut impl Write, cli: &CheckArgs, run: &Run, report: &Report) {
     let patch = cli.dry_run.then(|| run.patch());
     let json = report::json_report(&report.all, &run.errors, patch.as_deref());
     let _ = writeln!(
@@ -1052,7 +1405,7 @@ fn emit_sarif(out: &mut impl Write, run: &Run, report: &Report) {
     );
 }
 
-fn emit_markdown(out: &mut impl Write, cli: &Cli, run: &Run, report: &Report) {
+fn emit_markdown(out: &mut impl Write, cli: &CheckArgs, run: &Run, report: &Report) {
     let diffs: Vec<formats::FileDiff> = run
         .fixed()
         .map(|r| formats::FileDiff {
@@ -1083,22 +1436,20 @@ fn emit_markdown(out: &mut impl Write, cli: &Cli, run: &Run, report: &Report) {
 
 /// The --dry-run patch, colored for a person at a terminal and plain for
 /// `> p.patch`.
-fn emit_patch(out: &mut impl Write, run: &Run) {
-    use std::io::IsTerminal;
-    let color = crate::interactive::colors(std::io::stdout().is_terminal());
+fn emit_patch(out: &mut impl Write, run: &Run, color: bool) {
     for r in run.fixed() {
         let _ = write!(out, "{}", crate::interactive::paint_diff(&r.diff, color));
     }
 }
 
 /// A line per finding (after --write, those left), then the summary.
-fn emit_text(out: &mut impl Write, cli: &Cli, report: &Report) {
+fn emit_text(out: &mut impl Write, cli: &CheckArgs, report: &Report, color: bool) {
     let counted = report.counted();
     let shown = counted
         .iter()
         .filter(|f| !(cli.write && f.finding.fix.as_ref().is_some_and(|x| x.applied)));
     for f in shown {
-        let _ = writeln!(out, "{}", report::text_line(f));
+        let _ = writeln!(out, "{}", report::text_line_painted(f, color));
     }
     if !cli.write {
         let _ = writeln!(out, "{}", summary(&counted, report.suppressed));
@@ -1107,7 +1458,7 @@ fn emit_text(out: &mut impl Write, cli: &Cli, report: &Report) {
 
 /// On stderr: the files that could not be used, the fixes applied
 /// (`--show-fixes`), and what --write or --dry-run did.
-fn emit_summary(cli: &Cli, run: &Run, report: &Report) {
+fn emit_summary(cli: &CheckArgs, run: &Run, report: &Report) {
     for (file, message) in &run.errors {
         eprintln!("error: {file}: {message}");
     }
@@ -1123,15 +1474,27 @@ fn emit_summary(cli: &Cli, run: &Run, report: &Report) {
     }
     let (fixed_findings, fixed_files, remaining) =
         (run.fixed_findings, run.fixed_files, report.remaining);
-    if cli.write {
+    let left = rules_left(&report.counted());
+    if cli.add_noqa {
+        let (n, files) = run.comments;
         eprintln!(
-            "Fixed {fixed_findings} {} in {fixed_files} {}; {remaining} remain",
+            "{} {n} suppression {} in {files} {}",
+            if cli.dry_run { "Would add" } else { "Added" },
+            plural(n, "comment", "comments"),
+            plural(files, "file", "files"),
+        );
+    }
+    if cli.add_noqa && !cli.fixes() {
+        // Only comments were added: no fix to count.
+    } else if cli.write {
+        eprintln!(
+            "Fixed {fixed_findings} {} in {fixed_files} {}; {remaining} remain{left}",
             plural(fixed_findings, "finding", "findings"),
             plural(fixed_files, "file", "files"),
         );
     } else if cli.dry_run {
         eprintln!(
-            "Would fix {fixed_findings} {} in {fixed_files} {}; {remaining} would remain",
+            "Would fix {fixed_findings} {} in {fixed_files} {}; {remaining} would remain{left}",
             plural(fixed_findings, "finding", "findings"),
             plural(fixed_files, "file", "files"),
         );
@@ -1286,6 +1649,26 @@ fn show_fixes(findings: &[&FileFinding]) -> String {
         }
     }
     out
+}
+
+/// The rules of the findings left after fixing, for the summary: ` (2
+/// EC2005, 1 LAM001)`, the most severe first; empty when none is left.
+fn rules_left(findings: &[&FileFinding]) -> String {
+    let left: Vec<&FileFinding> = findings
+        .iter()
+        .copied()
+        .filter(|f| !f.finding.fix.as_ref().is_some_and(|x| x.applied))
+        .collect();
+    let mut rows = statistics(&left);
+    if rows.is_empty() {
+        return String::new();
+    }
+    rows.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(b.code)));
+    let named: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} {}", r.count, r.code))
+        .collect();
+    format!(" ({})", named.join(", "))
 }
 
 fn summary(findings: &[&FileFinding], suppressed: usize) -> String {

@@ -314,11 +314,15 @@ fn code_list(
     let mut out = Vec::new();
     for v in array.iter() {
         match v.as_str() {
+            // Codes are read in any case: `ec2001` is `EC2001`.
             Some(code)
-                if code == "ALL"
-                    || codes.iter().any(|c| c.starts_with(code)) && !code.is_empty() =>
+                if code.eq_ignore_ascii_case("ALL")
+                    || !code.is_empty()
+                        && codes
+                            .iter()
+                            .any(|c| c.starts_with(&code.to_ascii_uppercase())) =>
             {
-                out.push(code.to_string())
+                out.push(code.to_ascii_uppercase())
             }
             Some(code) => errors.push(format!(
                 "{}: unknown rule code or prefix `{code}`{}; `iacfix rules` lists them",
@@ -345,7 +349,8 @@ fn rule_settings(
     let codes: Vec<&'static str> = all.iter().map(|f| f.meta().code).collect();
     for (code, item) in table.iter() {
         let here = at(table.key(code).and_then(|k| k.span()));
-        if !codes.contains(&code) {
+        let upper = code.to_ascii_uppercase();
+        if !codes.contains(&upper.as_str()) {
             errors.push(format!(
                 "{here}: unknown rule `{code}`{}; `iacfix rules` lists them",
                 suggest(&code.to_ascii_uppercase(), &codes)
@@ -354,7 +359,7 @@ fn rule_settings(
         }
         let known: &[Setting] = all
             .iter()
-            .find(|f| f.meta().code == code)
+            .find(|f| f.meta().code == upper)
             .map_or(&[], |f| f.settings());
         let Some(rule) = item.as_table() else {
             errors.push(format!(

@@ -16,15 +16,17 @@ pub fn flavors(m: &Meta) -> String {
 /// The Markdown table of every rule, as the README shows it.
 pub fn rule_table() -> String {
     let mut out = String::from(
-        "| code | name | finds | fix | on by default | flavors | satisfies |\n|---|---|---|---|---|---|---|\n",
+        "| code | name | finds | severity | fix | on by default | flavors | satisfies |\n|---|---|---|---|---|---|---|---|\n",
     );
     for rule in fixers::ALL {
         let m = rule.meta();
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            "| [{}]({}) | {} | {} | {} | {} | {} | {} | {} |\n",
             m.code,
+            page_path(m.code),
             m.name,
             m.summary,
+            m.severity,
             m.fix,
             if m.default_on { "yes" } else { "no" },
             flavors(m),
@@ -54,13 +56,31 @@ pub fn settings_table() -> String {
     out
 }
 
+/// Where a rule's page is in the repository (`iacfix rules CODE` prints
+/// it): `docs/rules/EC2001.md`.
+pub fn page_path(code: &str) -> String {
+    format!("docs/rules/{code}.md")
+}
+
+/// The address of a rule's page for this version of iacfix (SARIF's
+/// `helpUri`): the page as it is at this version's tag.
+pub fn page_url(code: &str) -> String {
+    format!(
+        "{}/blob/v{}/{}",
+        env!("CARGO_PKG_REPOSITORY"),
+        env!("CARGO_PKG_VERSION"),
+        page_path(code)
+    )
+}
+
 /// The page `iacfix rules CODE` prints.
 pub fn rule_page(m: &Meta) -> String {
     format!(
-        "# {} {}\n\n{}\n\nFix: {}. On by default: {}. Flavors: {}.\n\n{}{}",
+        "# {} {}\n\n{}\n\nSeverity: {}. Fix: {}. On by default: {}. Flavors: {}.\n\n{}{}",
         m.code,
         m.name,
         m.summary,
+        m.severity,
         m.fix,
         if m.default_on { "yes" } else { "no" },
         m.flavors.join(", "),
@@ -152,6 +172,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_rule_page_in_docs_is_current() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stale = Vec::new();
+        for rule in fixers::ALL {
+            let code = rule.meta().code;
+            let on_disk = std::fs::read_to_string(root.join(page_path(code))).unwrap_or_default();
+            if on_disk != rule_page(rule.meta()) {
+                stale.push(code);
+            }
+        }
+        let pages: Vec<String> = std::fs::read_dir(root.join("docs/rules"))
+            .map(|d| {
+                d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for page in &pages {
+            let code = page.trim_end_matches(".md");
+            assert!(
+                fixers::meta(code).is_some(),
+                "docs/rules/{page} is the page of no rule"
+            );
+        }
+        assert!(
+            stale.is_empty(),
+            "stale or missing rule pages {stale:?}: regenerate them with \
+             `cargo run -- rules --write-pages docs/rules`"
+        );
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub struct Outcome {
     pub history: Vec<Vec<Edit>>,
     /// Files the applied fixes create, relative to the file's folder.
     pub new_files: Vec<NewFile>,
+    /// Suppression comments `--add-noqa` added.
+    pub added_suppressions: usize,
 }
 
 impl Outcome {
@@ -436,7 +438,7 @@ pub fn apply_one(text: &str, lang: Lang, findings: &[Finding], i: usize) -> Resu
 /// edits as written; None when the new text would not read as `lf_new`,
 /// what the edits make of `lf` (a line break they join or split
 /// differently).
-fn write_back(
+pub(crate) fn write_back(
     file: &str,
     lf: &LfText,
     edits: &[Edit],
@@ -600,6 +602,11 @@ fn apply_fixes<'a>(
 }
 
 /// `text` after `edits`, sorted and apart, applied with a rope.
+/// `text` with `edits` (sorted by where they start, apart) applied.
+pub(crate) fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    apply_sorted(text, edits)
+}
+
 fn apply_sorted(text: &str, edits: &[Edit]) -> String {
     let mut rope = Rope::from_str(text);
     for e in edits.iter().rev() {
@@ -737,6 +744,7 @@ mod tests {
         summary: "test rule",
         fix: crate::rules::FixKind::Safe,
         default_on: true,
+        severity: crate::rules::Severity::Low,
         flavors: crate::rules::EVERY_FLAVOR,
         satisfies: &[],
         runs_after: &[],

@@ -68,6 +68,43 @@ fn region(start: (usize, usize), end: (usize, usize)) -> Value {
     })
 }
 
+/// What identifies a finding across commits, whatever lines move above
+/// it: the rule, the file, the resource (its type and name) and the
+/// message with line numbers taken out. Two findings alike in all of these
+/// are told apart by their order (`key:1`, `key:2`).
+fn fingerprint_key(f: &FileFinding) -> u64 {
+    let r = f.finding;
+    let mut text = format!("{}\0{}\0", r.code, f.file);
+    if let Some(res) = &r.resource {
+        text.push_str(&format!("{}\0{}\0", res.tf_type, res.name));
+    }
+    text.push_str(&without_line_numbers(&r.message));
+    fnv1a(text.as_bytes())
+}
+
+/// `text` with the number after each `line ` taken out.
+fn without_line_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = rest[i + 5..].trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The 64-bit FNV-1a hash: the same on every machine and in every version
+/// of Rust (fingerprints must not change between runs).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
 /// The SARIF 2.1.0 log of a run: every rule, every finding (suppressed
 /// ones with their suppression), each fix as artifact changes, and files
 /// that could not be processed as tool notifications.
@@ -82,11 +119,16 @@ pub fn sarif(findings: &[FileFinding], errors: &[(String, String)]) -> Value {
                 "shortDescription": {"text": m.summary},
                 "fullDescription": {"text": full_description(m)},
                 "help": {"text": m.docs(), "markdown": m.docs()},
-                "defaultConfiguration": {"level": "warning", "enabled": m.default_on},
+                "helpUri": crate::docs::page_url(m.code),
+                "defaultConfiguration": {"level": m.severity.sarif_level(), "enabled": m.default_on},
                 "properties": {
                     "fix": m.fix.text(),
+                    "severity": m.severity.name(),
+                    "security-severity": m.severity.score(),
+                    "precision": "high",
                     "checkov": ids_of(m, "checkov"),
                     "trivy": ids_of(m, "trivy"),
+                    "cdk-nag": ids_of(m, "cdk-nag"),
                     "satisfies": m.satisfies,
                     "tags": ["security", "infrastructure-as-code", "aws"],
                 },
@@ -99,14 +141,20 @@ pub fn sarif(findings: &[FileFinding], errors: &[(String, String)]) -> Value {
             .position(|f| f.meta().code == code)
             .unwrap_or(0)
     };
+    let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
             let r = f.finding;
+            let key = fingerprint_key(f);
+            let occurrence = seen.entry(key).or_insert(0);
+            *occurrence += 1;
+            let fingerprint = format!("{:016x}:{}", key, occurrence);
             let mut result = json!({
                 "ruleId": r.code,
                 "ruleIndex": index(r.code),
-                "level": "warning",
+                "level": fixers::severity(r.code).sarif_level(),
+                "partialFingerprints": {"iacfix/v1": fingerprint},
                 "message": {"text": r.message},
                 "locations": [{
                     "physicalLocation": {
@@ -361,10 +409,12 @@ pub fn markdown(
     }
     if !findings.is_empty() {
         out.push_str(&format!(
-            "\n| rule | title | found | {fix_column} | files |\n|---|---|---:|---:|---|\n"
+            "\n| rule | severity | title | found | {fix_column} | files |\n|---|---|---|---:|---:|---|\n"
         ));
-        for rule in fixers::ALL {
-            let m = rule.meta();
+        // The most severe first, so that a reviewer starts with what matters.
+        let mut by_severity: Vec<&Meta> = fixers::ALL.iter().map(|r| r.meta()).collect();
+        by_severity.sort_by_key(|m| std::cmp::Reverse(m.severity));
+        for m in by_severity {
             let mine: Vec<&&FileFinding> = findings
                 .iter()
                 .filter(|f| f.finding.code == m.code)
@@ -382,8 +432,9 @@ pub fn markdown(
             let mut files: Vec<String> = mine.iter().map(|f| format!("`{}`", f.file)).collect();
             files.dedup();
             out.push_str(&format!(
-                "| {} | {}: {} | {} | {done} | {} |\n",
+                "| {} | {} | {}: {} | {} | {done} | {} |\n",
                 m.code,
+                m.severity,
                 m.name,
                 m.summary.replace('|', "\\|"),
                 mine.len(),
@@ -481,6 +532,18 @@ pub fn markdown(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_are_fnv1a_and_ignore_line_numbers() {
+        // The published FNV-1a test vectors: the same hash everywhere.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(
+            without_line_numbers("goes with its rule on line 374, and line 12"),
+            "goes with its rule on line , and line "
+        );
+    }
 
     #[test]
     fn workflow_commands_are_escaped() {

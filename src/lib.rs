@@ -1,6 +1,11 @@
 //! iacfix finds insecure or broken AWS resource definitions in Pulumi and
 //! CDKTF programs (TypeScript and Python) and fixes them with minimal patches.
 
+/// The version `--version` prints: the crate's, and the commit it was built
+/// from when built from a git checkout (`0.1.0 (d5d0ff5a1 2026-12-01)`).
+pub const VERSION: &str = env!("IACFIX_VERSION");
+
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;

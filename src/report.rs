@@ -2,6 +2,7 @@
 
 use crate::edit::Applicability;
 use crate::engine::Reported;
+use crate::rules::Severity;
 use serde_json::{json, Value};
 
 /// A finding with the file it is in.
@@ -10,8 +11,14 @@ pub struct FileFinding<'a> {
     pub finding: &'a Reported,
 }
 
-/// `path:line:col CODE message (fix availability)`.
+/// `path:line:col CODE [severity] message (fix availability)`.
 pub fn text_line(f: &FileFinding) -> String {
+    text_line_painted(f, false)
+}
+
+/// `text_line`, with ANSI colors when `color`: the path bold, the code in
+/// its severity's color, the fix's availability cyan.
+pub fn text_line_painted(f: &FileFinding, color: bool) -> String {
     let r = f.finding;
     let availability = match &r.fix {
         Some(x) if x.applied => " (fixed)",
@@ -19,10 +26,34 @@ pub fn text_line(f: &FileFinding) -> String {
         Some(_) => " [*] unsafe fix available (--write --unsafe-fixes)",
         None => "",
     };
+    let severity = crate::fixers::severity(r.code);
     format!(
-        "{}:{}:{} {} {}{}",
-        f.file, r.start.0, r.start.1, r.code, r.message, availability
+        "{}:{}:{} {} [{severity}] {}{}",
+        paint(f.file, "1", color),
+        r.start.0,
+        r.start.1,
+        paint(r.code, severity_color(severity), color),
+        r.message,
+        paint(availability, "36", color)
     )
+}
+
+/// The ANSI color of a severity: high red, medium yellow, low blue (bold).
+pub fn severity_color(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "1;31",
+        Severity::Medium => "1;33",
+        Severity::Low => "1;34",
+    }
+}
+
+/// `text` in the ANSI color `code` when `color` (and not empty).
+pub fn paint(text: &str, code: &str, color: bool) -> String {
+    if color && !text.is_empty() {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
 }
 
 /// The JSON object of one finding.
@@ -31,6 +62,7 @@ pub fn json_finding(f: &FileFinding) -> Value {
     json!({
         "rule": r.code,
         "name": r.name,
+        "severity": crate::fixers::severity(r.code).name(),
         "file": f.file,
         "line": r.start.0,
         "column": r.start.1,

@@ -20,6 +20,9 @@ pub struct Meta {
     pub fix: FixKind,
     /// Whether it runs without being selected.
     pub default_on: bool,
+    /// How much a finding matters: what `--min-severity` filters on, and
+    /// what code scanning ranks by.
+    pub severity: Severity,
     /// The flavors it works in (`pulumi-ts`, `pulumi-py`, `cdktf-ts`,
     /// `cdktf-py`); a fixture for each is in `tests/fixtures/<CODE>/`.
     pub flavors: &'static [&'static str],
@@ -45,6 +48,64 @@ impl Meta {
             out.push('\n');
         }
         out
+    }
+}
+
+/// How much a rule's findings matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Hygiene: tags, defaults stated, names.
+    Low,
+    /// Hardening and correctness: encryption, logs, runtimes, packaging.
+    Medium,
+    /// Exposure and credentials: what an attacker reaches or takes.
+    High,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::High, Severity::Medium, Severity::Low];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+
+    /// The score GitHub code scanning ranks alerts by (`security-severity`:
+    /// 7.0 and up high, 4.0 to 6.9 medium, below 4.0 low).
+    pub fn score(self) -> &'static str {
+        match self {
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+        }
+    }
+
+    /// The SARIF `level` of its results.
+    pub fn sarif_level(self) -> &'static str {
+        match self {
+            Severity::Low => "note",
+            Severity::Medium => "warning",
+            Severity::High => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Severity, String> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown severity `{s}` (high, medium or low)"))
     }
 }
 
@@ -233,13 +294,18 @@ impl Selection {
         extend: &[String],
         ignore: &[String],
     ) -> Result<Selection, String> {
+        // Codes and prefixes are read in any case (`ec2`, `all`).
+        let upper = |list: &[String]| -> Vec<String> {
+            list.iter().map(|p| p.trim().to_ascii_uppercase()).collect()
+        };
+        let (select, extend, ignore) = (&upper(select), &upper(extend), &upper(ignore));
         let matches = |code: &str, pattern: &str| pattern == "ALL" || code.starts_with(pattern);
         for pattern in select.iter().chain(extend).chain(ignore) {
             if !all.iter().any(|f| matches(f.meta().code, pattern)) {
                 let known: Vec<&str> = all.iter().map(|f| f.meta().code).collect();
                 return Err(format!(
                     "unknown rule code or prefix `{pattern}`{} (known: {})",
-                    crate::text::suggest(&pattern.to_ascii_uppercase(), &known),
+                    crate::text::suggest(pattern, &known),
                     known.join(", ")
                 ));
             }
@@ -261,6 +327,14 @@ impl Selection {
             rules,
             known: all.iter().map(|f| f.meta()).collect(),
         })
+    }
+
+    /// Only the rules of `min` severity or higher.
+    pub fn at_least(mut self, min: Option<Severity>) -> Selection {
+        if let Some(min) = min {
+            self.rules.retain(|r| r.meta().severity >= min);
+        }
+        self
     }
 
     /// The rules a rule's fixes wait for.

@@ -94,7 +94,8 @@ fn directive(
             Some((list, after)) => {
                 codes = list
                     .split(',')
-                    .map(|c| c.trim().to_string())
+                    // Codes in any case, as everywhere else.
+                    .map(|c| c.trim().to_ascii_uppercase())
                     .filter(|c| !c.is_empty())
                     .collect();
                 if codes.is_empty() {

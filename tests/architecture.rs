@@ -37,7 +37,7 @@ const LAYERS: &[&[&str]] = &[
     // Reading configurations and programs for a run.
     &["config", "project"],
     // Running the rules.
-    &["engine"],
+    &["engine", "baseline"],
     // Output.
     &["report", "formats", "docs", "interactive"],
     // The command line.

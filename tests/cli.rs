@@ -77,11 +77,11 @@ fn report_mode_exit_codes_and_text_format() {
     let dir = project(&[("infra/index.ts", BAD.as_bytes())]);
     let out = stdout(iacfix(dir.path()).arg("infra"), 1);
     assert!(
-        out.contains("infra/index.ts:3:1 EC2001 IMDSv1 is allowed: `metadataOptions.httpTokens` is not set [*] fix available (--write)"),
+        out.contains("infra/index.ts:3:1 EC2001 [high] IMDSv1 is allowed: `metadataOptions.httpTokens` is not set [*] fix available (--write)"),
         "{out}"
     );
     assert!(
-        out.contains("infra/index.ts:8:21 EC2002 The root volume is too small"),
+        out.contains("infra/index.ts:8:21 EC2002 [medium] The root volume is too small"),
         "{out}"
     );
     assert!(
@@ -184,7 +184,7 @@ fn after_write_remaining_findings_point_into_the_written_file() {
     let line = fixed.lines().position(|l| l.contains("\"later\"")).unwrap() + 1;
     assert!(
         out.contains(&format!(
-            "index.ts:{line}:1 EC2002 The root volume is not encrypted"
+            "index.ts:{line}:1 EC2002 [medium] The root volume is not encrypted"
         )),
         "{out}\n{fixed}"
     );
@@ -955,7 +955,7 @@ fn suppressed_findings_are_not_fixed_and_are_reported_as_suppressed() {
     assert_eq!(
         out.lines().collect::<Vec<_>>(),
         [
-            "index.ts:9:36 EC2002 The root volume is too small: `rootBlockDevice.volumeSize` is 20 GB, below 30 GB [*] fix available (--write)",
+            "index.ts:9:36 EC2002 [medium] The root volume is too small: `rootBlockDevice.volumeSize` is 20 GB, below 30 GB [*] fix available (--write)",
             "Found 1 finding (3 suppressed): 1 fixable with --write, 0 more with --write --unsafe-fixes, 0 without an automatic fix.",
         ],
         "{out}"
@@ -1012,7 +1012,7 @@ fn file_wide_and_python_suppressions() {
     assert_eq!(
         out.lines().collect::<Vec<_>>(),
         [
-            "__main__.py:5:1 EC2001 IMDSv1 is allowed: `metadata_options.http_tokens` is not set [*] fix available (--write)",
+            "__main__.py:5:1 EC2001 [high] IMDSv1 is allowed: `metadata_options.http_tokens` is not set [*] fix available (--write)",
             "Found 1 finding (4 suppressed): 1 fixable with --write, 0 more with --write --unsafe-fixes, 0 without an automatic fix.",
         ],
         "{out}"
@@ -1027,7 +1027,7 @@ fn unused_suppressions_are_found_when_iac000_is_selected_and_removed() {
     assert!(!out.contains("IAC000"), "{out}");
     let out = stdout(iacfix(dir.path()).args(["--extend-select", "IAC000"]), 1);
     assert!(
-        out.contains("index.ts:18:1 IAC000 The suppression comment names unknown rules NOPE1 and silences nothing for EC2004 [*] fix available (--write)"),
+        out.contains("index.ts:18:1 IAC000 [low] The suppression comment names unknown rules NOPE1 and silences nothing for EC2004 [*] fix available (--write)"),
         "{out}"
     );
     // The comments that silence something are not reported.
@@ -1035,7 +1035,7 @@ fn unused_suppressions_are_found_when_iac000_is_selected_and_removed() {
     // A code of a rule that did not run is not reported as unused.
     let out = stdout(iacfix(dir.path()).args(["--select", "EC2002,IAC000"]), 1);
     assert!(
-        out.contains("18:1 IAC000 The suppression comment names unknown rules NOPE1 [*]"),
+        out.contains("18:1 IAC000 [low] The suppression comment names unknown rules NOPE1 [*]"),
         "{out}"
     );
     // An unclosed list is reported without a fix.
@@ -1062,7 +1062,7 @@ fn unused_suppressions_are_found_when_iac000_is_selected_and_removed() {
     )]);
     let out = stdout(iacfix(clean.path()).args(["--extend-select", "IAC000"]), 1);
     assert!(
-        out.contains("index.ts:3:1 IAC000 The suppression comment silences nothing [*] fix available (--write)"),
+        out.contains("index.ts:3:1 IAC000 [low] The suppression comment silences nothing [*] fix available (--write)"),
         "{out}"
     );
     // ... but a run of fewer rules cannot tell.
@@ -1167,7 +1167,7 @@ fn stdin_filename_reads_the_program_from_stdin() {
         "{out}"
     );
     assert!(
-        err.contains("infra/index.ts:3:1 EC2002 The root volume is not encrypted"),
+        err.contains("infra/index.ts:3:1 EC2002 [medium] The root volume is not encrypted"),
         "{err}"
     );
     assert!(!dir.path().join("infra").exists());

@@ -1,0 +1,50 @@
+//! Puts the commit iacfix is built from into `--version`, when it is built
+//! from a git checkout of its own repository (not from a published crate,
+//! whose folder may sit inside some other repository).
+
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+fn main() {
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let dir = Path::new(&dir);
+    let mut full = version.clone();
+    // `.git` is a folder in a clone and a file in a worktree.
+    if dir.join(".git").exists() {
+        if let Some(commit) = git(
+            dir,
+            &["show", "-s", "--abbrev=9", "--format=%h %cs", "HEAD"],
+        ) {
+            full = format!("{version} ({commit})");
+        }
+        // Built again when the checkout moves to another commit.
+        for path in ["HEAD", "packed-refs"] {
+            if let Some(p) = git(dir, &["rev-parse", "--git-path", path]) {
+                println!("cargo:rerun-if-changed={}", dir.join(p).display());
+            }
+        }
+        if let Some(head) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
+            if let Some(p) = git(dir, &["rev-parse", "--git-path", &head]) {
+                println!("cargo:rerun-if-changed={}", dir.join(p).display());
+            }
+        }
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rustc-env=IACFIX_VERSION={full}");
+}
