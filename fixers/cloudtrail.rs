@@ -110,7 +110,9 @@ fn build(block: &mut Block) -> Result<(), String> {
     let trail = block.var("cloudtrail");
     // Terraform requires the trail's name; Pulumi names it after the resource.
     let named = match block.flavor().framework() {
-        Framework::Cdktf => vec![("name".to_string(), NewValue::str("cloudtrail"))],
+        Framework::Cdktf | Framework::AwsCdk => {
+            vec![("name".to_string(), NewValue::str("cloudtrail"))]
+        }
         Framework::Pulumi => Vec::new(),
     };
     block.add_after(

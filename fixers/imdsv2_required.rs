@@ -36,6 +36,11 @@
 //! A resource whose metadata endpoint is `"disabled"` has no metadata service
 //! to attack and gets no finding.
 //!
+//! In an AWS CDK program, an `ec2.Instance` or `ec2.LaunchTemplate`
+//! without `requireImdsv2: true` (`require_imdsv2=True`; the default is
+//! false) is reported, and the fix sets it: safe, or unsafe when the
+//! construct has `userData` (iacfix does not read CDK's user data calls).
+//!
 //! ## Why is this bad?
 //! IMDSv1 answers any HTTP GET from the instance. A server-side request
 //! forgery in any application on the host then hands out the instance role's
@@ -91,11 +96,13 @@
 //! container hosts: they get 2 and still fail CKV_AWS_341, as does a hop
 //! limit above 1 that the program sets.
 
-use crate::edit::{Fix, NewValue};
+use crate::edit::{Applicability, Fix, NewValue};
 use crate::lang::NodeExt;
 use crate::model::{Lookup, Resource, Scalar, SourceFile, Val};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use tree_sitter::Node;
+
+use super::awscdk;
 
 pub struct Imdsv2Required;
 
@@ -108,7 +115,7 @@ pub static META: Meta = Meta {
     ),
     default_on: true,
     severity: crate::rules::Severity::High,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[
         "checkov CKV_AWS_79",
         "checkov CKV_AWS_341",
@@ -177,6 +184,7 @@ impl Rule for Imdsv2Required {
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_instances(p, out);
         for res in &p.resources {
             if !matches!(
                 res.tf_type,
@@ -935,5 +943,41 @@ mod tests {
         let ts = "import * as aws from \"@pulumi/aws\";\nconst script = (c: string) => `#!/bin/bash\n/etc/eks/bootstrap.sh ${c}`;\nnew aws.ec2.Instance(\"x\", { userData: script(\"c\") });\n";
         let (d, _) = fix_of(Lang::TypeScript, ts);
         assert!(d.contains("joins an EKS cluster"), "{d}");
+    }
+}
+
+/// AWS CDK `ec2.Instance` and `ec2.LaunchTemplate`: `requireImdsv2`
+/// (default false). The construct then launches with `HttpTokens`
+/// `required` (through a launch template of its own, for an instance).
+fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
+    for ty in [awscdk::INSTANCE, awscdk::LAUNCH_TEMPLATE] {
+        for res in awscdk::constructs(p, ty) {
+            let key = p.source_key(&p.props(res), "require_imdsv2");
+            let value = match awscdk::prop(p, res, "require_imdsv2") {
+                awscdk::Prop::Written(_, Scalar::Bool(true)) => continue,
+                awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
+                awscdk::Prop::Written(_, Scalar::Bool(false)) | awscdk::Prop::Default => {
+                    Ok(NewValue::Bool(true))
+                }
+                awscdk::Prop::Written(..) => Err(format!("`{key}` is not a value iacfix can read")),
+            };
+            // CDK user data is built by calls iacfix does not read: a
+            // script that calls the metadata service without a token
+            // would fail, so the fix is unsafe where there is user data.
+            let applicability = match awscdk::prop(p, res, "user_data") {
+                awscdk::Prop::Default => Applicability::Safe,
+                _ => Applicability::Unsafe,
+            };
+            out.push(awscdk::set_prop_finding(
+                &META,
+                p,
+                res,
+                "require_imdsv2",
+                value,
+                applicability,
+                format!("IMDSv1 is allowed: `{key}` is not true"),
+                format!("Require IMDSv2 session tokens (`{key}`)"),
+            ));
+        }
     }
 }

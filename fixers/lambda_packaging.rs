@@ -214,7 +214,7 @@ fn inspect<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Package<'t> {
     let obj = p.props(res);
     let mut pkg = Package::default();
     match res.flavor.framework() {
-        Framework::Cdktf => {
+        Framework::Cdktf | Framework::AwsCdk => {
             if let Lookup::Present(v) = p.get(&obj, "filename") {
                 if let Scalar::Str(name) = p.literal(v) {
                     if is_missing_zip(p, &name) {
@@ -593,7 +593,7 @@ fn fix(
 
     let ctx = p.context_of(res);
     match res.flavor.framework() {
-        Framework::Cdktf => {
+        Framework::Cdktf | Framework::AwsCdk => {
             let py = p.lang.is_python();
             let dir_expr = |name: &str| {
                 if py {
@@ -767,7 +767,7 @@ fn fix(
     }
     let mechanism = match res.flavor.framework() {
         Framework::Cdktf if imports_name(p, "DataArchiveFile") => "DataArchiveFile",
-        Framework::Cdktf => "TerraformAsset",
+        Framework::Cdktf | Framework::AwsCdk => "TerraformAsset",
         Framework::Pulumi => "FileArchive",
     };
     let fix = Fix::unsafe_(

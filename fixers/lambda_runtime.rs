@@ -295,6 +295,7 @@ fn terraform_major(p: &SourceFile, framework: Framework) -> Option<u32> {
     match framework {
         Framework::Pulumi => Some(p.pulumi_major().saturating_sub(1)),
         Framework::Cdktf => p.ctx.facts.as_ref()?.cdktf_aws.terraform_major(),
+        Framework::AwsCdk => None,
     }
 }
 

@@ -5,6 +5,7 @@ use crate::rules::Rule;
 
 pub mod al2023_ami;
 pub mod aws_config;
+mod awscdk;
 pub mod cloudtrail;
 pub mod depends_on_output;
 pub mod egress_all_traffic;

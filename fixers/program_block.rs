@@ -89,7 +89,7 @@ impl<'p, 't> Block<'p, 't> {
         let mut ctx = self.ctx.clone();
         let list = after.join(", ");
         match ctx.flavor {
-            Flavor::CdktfTs | Flavor::CdktfPy => {
+            Flavor::CdktfTs | Flavor::CdktfPy | Flavor::AwsCdkTs | Flavor::AwsCdkPy => {
                 let refs = after.iter().map(|a| NewValue::Raw(a.to_string())).collect();
                 props.push(("depends_on".into(), NewValue::List(refs)));
             }
@@ -205,7 +205,9 @@ impl<'p, 't> Block<'p, 't> {
                 param: "arn".into(),
                 body: Box::new(NewValue::Interpolate("arn".into(), text.into())),
             },
-            Framework::Cdktf => NewValue::Interpolate(output.to_string(), text.into()),
+            Framework::Cdktf | Framework::AwsCdk => {
+                NewValue::Interpolate(output.to_string(), text.into())
+            }
         }
     }
 
@@ -341,7 +343,7 @@ pub fn encode_with(framework: Framework, output: &str, doc: impl Fn(&str) -> New
             param: "arn".into(),
             body: Box::new(NewValue::Encode(Box::new(doc("arn")))),
         },
-        Framework::Cdktf => NewValue::Encode(Box::new(doc(output))),
+        Framework::Cdktf | Framework::AwsCdk => NewValue::Encode(Box::new(doc(output))),
     }
 }
 
@@ -520,7 +522,7 @@ fn main_anchor<'a, 't>(
                 let top = matches!(parent.kind_str(), "program" | "module");
                 let ok = match r.flavor.framework() {
                     Framework::Pulumi => top,
-                    Framework::Cdktf => !top,
+                    Framework::Cdktf | Framework::AwsCdk => !top,
                 };
                 ok.then_some((stmt, r))
             })

@@ -648,6 +648,7 @@ fn values_for<'k>(
     let managed_by = match res.flavor.framework() {
         Framework::Pulumi => "Pulumi",
         Framework::Cdktf => "CDKTF",
+        Framework::AwsCdk => "CDK",
     };
     let settings = p.ctx.settings.get::<Settings>();
     let mut entries = Vec::new();

@@ -15,6 +15,11 @@
 //! `forEach` or `count`. A policy iacfix cannot read (a parameter, a
 //! helper's result) is reported without a fix, saying so.
 //!
+//! In an AWS CDK program, an `s3.Bucket` without `enforceSSL: true`
+//! (`enforce_ssl=True`; the default is false) is reported, and the fix
+//! sets it: the construct then writes the deny statement into the
+//! bucket's policy, merged with the statements the program adds.
+//!
 //! ## Why is this bad?
 //! S3 answers HTTP as well as HTTPS. A client configured with an `http://`
 //! endpoint, or a proxy that downgrades, sends credentials' signatures,
@@ -58,11 +63,12 @@
 //! cdk-nag AwsSolutions-S10; KICS "S3 Bucket Policy Accepts HTTP
 //! Requests".
 
-use crate::edit::NewValue;
+use crate::edit::{Applicability, NewValue};
 use crate::facts::Fact;
-use crate::model::{Flavor, Lookup, Resource, SourceFile};
+use crate::model::{Flavor, Lookup, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 
+use super::awscdk;
 use super::program_block::{deny_insecure_transport, document, encode_with};
 use super::s3_companion::{self, Spec, Verdict};
 
@@ -75,7 +81,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &["cdk-nag AwsSolutions-S10"],
     runs_after: &[],
     source: include_str!("s3_deny_http.rs"),
@@ -224,5 +230,35 @@ impl Rule for S3DenyHttp {
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         s3_companion::check(&SPEC, p, out);
+        cdk_buckets(p, out);
+    }
+}
+
+/// AWS CDK buckets: `enforceSSL` (default false) makes the construct write
+/// the deny statement into the bucket's policy, merged with any other.
+fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
+    for res in awscdk::constructs(p, awscdk::BUCKET) {
+        let key = p.source_key(&p.props(res), "enforce_ssl");
+        let value = match awscdk::prop(p, res, "enforce_ssl") {
+            awscdk::Prop::Written(_, Scalar::Bool(true)) => continue,
+            awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
+            awscdk::Prop::Written(_, Scalar::Bool(false)) | awscdk::Prop::Default => {
+                match awscdk::prop(p, res, "website_index_document") {
+                    awscdk::Prop::Default => Ok(NewValue::Bool(true)),
+                    _ => Err("the bucket serves a static website, whose endpoint answers only plain HTTP".into()),
+                }
+            }
+            awscdk::Prop::Written(..) => Err(format!("`{key}` is not a value iacfix can read")),
+        };
+        out.push(awscdk::set_prop_finding(
+            &META,
+            p,
+            res,
+            "enforce_ssl",
+            value,
+            Applicability::Unsafe,
+            format!("The bucket accepts requests over plain HTTP: `{key}` is not true"),
+            format!("Refuse requests over plain HTTP (`{key}`)"),
+        ));
     }
 }

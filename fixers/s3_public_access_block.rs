@@ -34,6 +34,15 @@
 //! block whose bucket is a parameter (a helper that may block any bucket:
 //! a second block would fight it).
 //!
+//! In an AWS CDK program, an `s3.Bucket` without `blockPublicAccess`
+//! (the construct writes no public access block then) gets
+//! `blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL`, the enum named the
+//! way the file reaches the bucket's module (`s3.`, `cdk.aws_s3.`, or the
+//! name it imports `BlockPublicAccess` under; without one of those, no fix:
+//! iacfix adds no imports to CDK programs). A bucket with
+//! `publicReadAccess` or a website, or whose `blockPublicAccess` blocks
+//! only part of public access, is reported without a fix.
+//!
 //! ## Why is this bad?
 //! Without a public access block, one ACL or policy written by mistake (or
 //! by a script) makes the objects public. The block is the account's and
@@ -85,13 +94,14 @@
 //! CKV_AWS_54 and CKV_AWS_56 (AWS-0087, AWS-0093): those ask for the
 //! public access the program serves to be turned off.
 
-use crate::edit::NewValue;
+use crate::edit::{Applicability, NewValue};
 use crate::facts::Fact;
 use crate::lang::NodeExt;
 use crate::model::{Flavor, Lookup, Obj, Resource, Scalar, SourceFile, Val};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use tree_sitter::Node;
 
+use super::awscdk;
 use super::s3_companion::{self, Spec, Verdict};
 
 pub struct S3PublicAccessBlock;
@@ -103,7 +113,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Mixed("safe (unsafe for a website or public bucket)"),
     default_on: true,
     severity: crate::rules::Severity::High,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[
         "checkov CKV2_AWS_6",
         "checkov CKV_AWS_53",
@@ -183,6 +193,45 @@ impl Rule for S3PublicAccessBlock {
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         s3_companion::check(&SPEC, p, out);
+        cdk_buckets(p, out);
+    }
+}
+
+/// AWS CDK buckets: `blockPublicAccess` (default: none written, so the
+/// bucket has no public access block of its own).
+fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
+    for res in awscdk::constructs(p, awscdk::BUCKET) {
+        let key = p.source_key(&p.props(res), "block_public_access");
+        let value = match awscdk::prop(p, res, "block_public_access") {
+            awscdk::Prop::Written(v, _) if p.text(v.node).ends_with(".BLOCK_ALL") => continue,
+            awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
+            awscdk::Prop::Written(..) => Err(format!(
+                "`{key}` blocks only part of public access, or iacfix cannot read it; review what the bucket must allow"
+            )),
+            awscdk::Prop::Default => {
+                let public = ["public_read_access", "website_index_document"]
+                    .into_iter()
+                    .find(|a| !matches!(awscdk::prop(p, res, a), awscdk::Prop::Default));
+                match public {
+                    Some(attr) => Err(format!(
+                        "the bucket is public on purpose (`{}`)",
+                        p.source_key(&p.props(res), attr)
+                    )),
+                    None => awscdk::module_member(p, res, "BlockPublicAccess.BLOCK_ALL")
+                        .map(NewValue::Raw),
+                }
+            }
+        };
+        out.push(awscdk::set_prop_finding(
+            &META,
+            p,
+            res,
+            "block_public_access",
+            value,
+            Applicability::Safe,
+            format!("The bucket has no public access block: `{key}` is not BLOCK_ALL"),
+            format!("Block every kind of public access (`{key}`)"),
+        ));
     }
 }
 

@@ -6,6 +6,10 @@
 //! `Suspended` (or anything but `Enabled`) is set to `Enabled`, and a
 //! legacy inline `versioning` block with `enabled` false is turned on.
 //!
+//! In an AWS CDK program, an `s3.Bucket` without `versioned: true`
+//! (`versioned=True`; the default is false) is reported, and the fix sets
+//! it.
+//!
 //! ## Why is this bad?
 //! Without versioning, an overwrite or a delete (by a bug, a script, or
 //! ransomware with write access) destroys the only copy. Versioning keeps
@@ -46,11 +50,12 @@
 //! ## Satisfies
 //! checkov CKV_AWS_21; trivy AWS-0090.
 
-use crate::edit::{Fix, NewValue};
+use crate::edit::{Applicability, Fix, NewValue};
 use crate::facts::Fact;
 use crate::model::{Flavor, Lookup, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 
+use super::awscdk;
 use super::s3_companion::{self, Spec, Verdict};
 
 pub struct S3Versioning;
@@ -62,7 +67,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &["checkov CKV_AWS_21", "trivy AWS-0090"],
     runs_after: &[],
     source: include_str!("s3_versioning.rs"),
@@ -117,6 +122,32 @@ impl Rule for S3Versioning {
         s3_companion::check(&SPEC, p, out);
         suspended(p, out);
         inline_disabled(p, out);
+        cdk_buckets(p, out);
+    }
+}
+
+/// AWS CDK buckets: `versioned` (default false).
+fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
+    for res in awscdk::constructs(p, awscdk::BUCKET) {
+        let key = p.source_key(&p.props(res), "versioned");
+        let value = match awscdk::prop(p, res, "versioned") {
+            awscdk::Prop::Written(_, Scalar::Bool(true)) => continue,
+            awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
+            awscdk::Prop::Written(_, Scalar::Bool(false)) | awscdk::Prop::Default => {
+                Ok(NewValue::Bool(true))
+            }
+            awscdk::Prop::Written(..) => Err(format!("`{key}` is not a value iacfix can read")),
+        };
+        out.push(awscdk::set_prop_finding(
+            &META,
+            p,
+            res,
+            "versioned",
+            value,
+            Applicability::Unsafe,
+            format!("The bucket keeps no previous versions: `{key}` is not true"),
+            format!("Turn on versioning (`{key}`)"),
+        ));
     }
 }
 

@@ -738,7 +738,7 @@ const DATA_PORTS: &[i64] = &[
 /// `self_attribute`.
 pub fn self_key(obj: &Obj) -> &'static str {
     match obj.flavor.framework() {
-        crate::model::Framework::Cdktf => "self_attribute",
+        crate::model::Framework::Cdktf | crate::model::Framework::AwsCdk => "self_attribute",
         crate::model::Framework::Pulumi => "self",
     }
 }

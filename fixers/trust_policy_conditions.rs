@@ -601,7 +601,7 @@ fn region_for(p: &SourceFile, role: &Resource) -> Result<Region, String> {
                 deferred: None,
             })
         }
-        Framework::Cdktf => {
+        Framework::Cdktf | Framework::AwsCdk => {
             let providers: Vec<&Resource> = p
                 .resources
                 .iter()
@@ -709,7 +709,7 @@ fn provider_region(p: &SourceFile, provider: &Resource, role: &Resource) -> Resu
     }
     let deferred = match role.flavor.framework() {
         Framework::Pulumi => deferred(p, expr),
-        Framework::Cdktf => None,
+        Framework::Cdktf | Framework::AwsCdk => None,
     };
     Ok(Region::code(p.text(expr), deferred))
 }

@@ -53,7 +53,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Safe,
     default_on: false,
     severity: crate::rules::Severity::Low,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("unused_suppression.rs"),

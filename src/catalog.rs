@@ -876,6 +876,43 @@ pub fn cdktf_type(module: Option<&str>, class: &str) -> Option<&'static str> {
     }
 }
 
+/// The AWS CDK constructs iacfix reads: the module as Python names it
+/// (`aws_s3`: TypeScript's `aws-cdk-lib/aws-s3`), the class, and the type
+/// name findings give (its jsii name).
+pub static AWSCDK_CONSTRUCTS: &[(&str, &str, &str)] = &[
+    ("aws_s3", "Bucket", "aws-cdk-lib.aws_s3.Bucket"),
+    ("aws_ec2", "Instance", "aws-cdk-lib.aws_ec2.Instance"),
+    (
+        "aws_ec2",
+        "LaunchTemplate",
+        "aws-cdk-lib.aws_ec2.LaunchTemplate",
+    ),
+];
+
+/// The type of an AWS CDK construct class, `module` as an import names it
+/// (`aws_s3`, `aws-s3`).
+pub fn awscdk_type(module: &str, class: &str) -> Option<&'static str> {
+    let module = module.replace('-', "_");
+    AWSCDK_CONSTRUCTS
+        .iter()
+        .find(|(m, c, _)| *m == module && *c == class)
+        .map(|(_, _, t)| *t)
+}
+
+/// The key of an AWS CDK construct property (given snake_case) as the
+/// source writes it: Python's keyword is the snake_case name; TypeScript's
+/// is camelCase, with the acronyms jsii keeps whole (`enforceSSL`).
+pub fn awscdk_key(attr: &str, python: bool) -> String {
+    const TS_KEYS: &[(&str, &str)] = &[("enforce_ssl", "enforceSSL")];
+    if python {
+        return attr.to_string();
+    }
+    TS_KEYS
+        .iter()
+        .find(|(snake, _)| *snake == attr)
+        .map_or_else(|| camel_case(attr), |(_, ts)| ts.to_string())
+}
+
 /// A Pulumi module as Python names it: `lambda` is a keyword, so `lambda_`.
 pub fn pulumi_py_module(module: &str) -> String {
     if module == "lambda" {

@@ -1184,7 +1184,8 @@ fn give_back_stdin_on_usage_error() {
             a == flag || a.starts_with(&format!("{flag}="))
         })
     };
-    if !named("--write") || !named("--stdin-filename") || std::io::stdin().is_terminal() {
+    let writes = named("--write") || named("--fix") || named("--add-noqa");
+    if !writes || !named("--stdin-filename") || std::io::stdin().is_terminal() {
         return;
     }
     let mut bytes = Vec::new();

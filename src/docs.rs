@@ -6,8 +6,10 @@ use crate::rules::Meta;
 
 /// The flavors a rule works in, short: `all`, or a list.
 pub fn flavors(m: &Meta) -> String {
-    if m.flavors == crate::rules::EVERY_FLAVOR {
+    if m.flavors == crate::rules::WITH_AWSCDK {
         "all".to_string()
+    } else if m.flavors == crate::rules::EVERY_FLAVOR {
+        "pulumi, cdktf".to_string()
     } else {
         m.flavors.join(",")
     }

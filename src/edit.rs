@@ -300,8 +300,8 @@ impl<'t> SourceFile<'t> {
     fn add_arguments(&self, obj: &Obj<'t>, entries: &[(&str, NewValue)]) -> Option<Edit> {
         let wanted = match obj.flavor {
             Flavor::PulumiTs => 1,
-            Flavor::CdktfTs => 2,
-            Flavor::PulumiPy | Flavor::CdktfPy => return None,
+            Flavor::CdktfTs | Flavor::AwsCdkTs => 2,
+            Flavor::PulumiPy | Flavor::CdktfPy | Flavor::AwsCdkPy => return None,
         };
         if !obj.path.is_empty() || obj.is_written() || entries.is_empty() {
             return None;
@@ -689,12 +689,14 @@ impl<'t> SourceFile<'t> {
                 format!("{}(", struct_class.unwrap_or_default()),
                 ")",
             ),
-            Flavor::PulumiTs | Flavor::CdktfTs => (ContainerKind::TsObject, "{".to_string(), "}"),
+            Flavor::PulumiTs | Flavor::CdktfTs | Flavor::AwsCdkTs => {
+                (ContainerKind::TsObject, "{".to_string(), "}")
+            }
             Flavor::PulumiPy => match self.args_class(place) {
                 Some(class) => (ContainerKind::PyArgs, format!("{class}("), ")"),
                 None => (ContainerKind::PyDict, "{".to_string(), "}"),
             },
-            Flavor::CdktfPy => (ContainerKind::PyDict, "{".to_string(), "}"),
+            Flavor::CdktfPy | Flavor::AwsCdkPy => (ContainerKind::PyDict, "{".to_string(), "}"),
         };
         let inner_indent = format!("{}{}", place.indent, self.style().indent);
         let rendered: Vec<String> = entries

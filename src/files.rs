@@ -37,6 +37,10 @@ pub const PROVIDER_MARKERS: &[&str] = &[
     "cdktf_cdktf_provider_aws",
     "providers/aws",
     "imports.aws",
+    // AWS CDK: v2 in TypeScript and Python, and v1's modules
+    "aws-cdk-lib",
+    "aws_cdk",
+    "@aws-cdk/",
 ];
 
 /// Whether a file mentions an AWS provider package at all; files that do not

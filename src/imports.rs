@@ -118,6 +118,9 @@ impl<'t> SourceFile<'t> {
             ))
         };
         match flavor.framework() {
+            Framework::AwsCdk => Err(format!(
+                "iacfix does not add `{tf_type}` resources to AWS CDK programs"
+            )),
             Framework::Pulumi => {
                 let major = self.pulumi_major();
                 let class = catalog::pulumi_class(row, major).ok_or_else(|| {

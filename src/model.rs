@@ -19,6 +19,8 @@ use tree_sitter::{ffi, Node, Tree};
 pub enum Framework {
     Pulumi,
     Cdktf,
+    /// AWS CDK v2 (`aws-cdk-lib`, `aws_cdk`), and v1's `@aws-cdk/*`.
+    AwsCdk,
 }
 
 /// A framework in a language.
@@ -28,6 +30,8 @@ pub enum Flavor {
     PulumiPy,
     CdktfTs,
     CdktfPy,
+    AwsCdkTs,
+    AwsCdkPy,
 }
 
 impl Flavor {
@@ -37,6 +41,8 @@ impl Flavor {
             (Framework::Pulumi, true) => Flavor::PulumiPy,
             (Framework::Cdktf, false) => Flavor::CdktfTs,
             (Framework::Cdktf, true) => Flavor::CdktfPy,
+            (Framework::AwsCdk, false) => Flavor::AwsCdkTs,
+            (Framework::AwsCdk, true) => Flavor::AwsCdkPy,
         }
     }
 
@@ -44,11 +50,12 @@ impl Flavor {
         match self {
             Flavor::PulumiTs | Flavor::PulumiPy => Framework::Pulumi,
             Flavor::CdktfTs | Flavor::CdktfPy => Framework::Cdktf,
+            Flavor::AwsCdkTs | Flavor::AwsCdkPy => Framework::AwsCdk,
         }
     }
 
     pub fn is_python(self) -> bool {
-        matches!(self, Flavor::PulumiPy | Flavor::CdktfPy)
+        matches!(self, Flavor::PulumiPy | Flavor::CdktfPy | Flavor::AwsCdkPy)
     }
 
     pub fn name(self) -> &'static str {
@@ -57,6 +64,8 @@ impl Flavor {
             Flavor::PulumiPy => "pulumi-py",
             Flavor::CdktfTs => "cdktf-ts",
             Flavor::CdktfPy => "cdktf-py",
+            Flavor::AwsCdkTs => "awscdk-ts",
+            Flavor::AwsCdkPy => "awscdk-py",
         }
     }
 }
@@ -1273,6 +1282,7 @@ impl<'t> SourceFile<'t> {
                 (Framework::Pulumi, [class]) => catalog::pulumi_type("", class),
                 (Framework::Cdktf, [module, class]) => catalog::cdktf_type(Some(module), class),
                 (Framework::Cdktf, [class]) => catalog::cdktf_type(None, class),
+                (Framework::AwsCdk, [module, class]) => catalog::awscdk_type(module, class),
                 _ => None,
             };
             if let Some(tf) = tf {
@@ -1318,7 +1328,10 @@ impl<'t> SourceFile<'t> {
             Flavor::PulumiTs if invoke => (None, positional.first().copied()),
             Flavor::PulumiPy if invoke => (None, Some(arg_list)),
             Flavor::PulumiTs => (positional.first().copied(), positional.get(1).copied()),
-            Flavor::CdktfTs => (positional.get(1).copied(), positional.get(2).copied()),
+            // A construct: (scope, id, props).
+            Flavor::CdktfTs | Flavor::AwsCdkTs => {
+                (positional.get(1).copied(), positional.get(2).copied())
+            }
             Flavor::PulumiPy => {
                 let name = positional
                     .first()
@@ -1327,7 +1340,7 @@ impl<'t> SourceFile<'t> {
                 let args = positional.get(1).copied().or(keywords.get("args").copied());
                 (name, Some(args.unwrap_or(arg_list)))
             }
-            Flavor::CdktfPy => {
+            Flavor::CdktfPy | Flavor::AwsCdkPy => {
                 let id = keywords.get("id_").or(keywords.get("id")).copied();
                 (positional.get(1).copied().or(id), Some(arg_list))
             }
@@ -1643,6 +1656,7 @@ impl<'t> SourceFile<'t> {
         let name = match obj.flavor.framework() {
             Framework::Pulumi => catalog::pulumi_attr(obj.tf_type, &obj.path, attr),
             Framework::Cdktf => attr,
+            Framework::AwsCdk => return catalog::awscdk_key(attr, obj.flavor.is_python()),
         };
         if obj.flavor.is_python() {
             name.to_string()
@@ -1938,6 +1952,22 @@ fn ts_module(spec: &str) -> Option<Symbol> {
         let rest = rest.strip_prefix("lib").unwrap_or(rest);
         return Some(sym(Framework::Cdktf, first_segment(rest).as_deref()));
     }
+    // AWS CDK v2 (`aws-cdk-lib`, `aws-cdk-lib/aws-s3`) and v1
+    // (`@aws-cdk/aws-s3`): modules named as Python names them (`aws_s3`).
+    if let Some(rest) = spec.strip_prefix("aws-cdk-lib") {
+        if !rest.is_empty() && !rest.starts_with('/') {
+            return None;
+        }
+        let module = first_segment(rest).map(|m| m.replace('-', "_"));
+        return Some(sym(Framework::AwsCdk, module.as_deref()));
+    }
+    if let Some(module) = spec.strip_prefix("@aws-cdk/") {
+        let module = module.split('/').next().unwrap_or(module);
+        if !module.starts_with("aws-") {
+            return None; // @aws-cdk/core, assertions, alpha modules
+        }
+        return Some(sym(Framework::AwsCdk, Some(&module.replace('-', "_"))));
+    }
     // CDKTF's locally generated bindings: "./.gen/providers/aws/instance"
     if spec.starts_with('.') {
         let idx = spec.find("/providers/aws")?;
@@ -1958,6 +1988,7 @@ fn py_module(dotted: &str) -> Option<Symbol> {
         "cdktf_cdktf_provider_aws" => (Framework::Cdktf, 0),
         // generated bindings: imports.aws.<module>
         "imports" => (Framework::Cdktf, 1),
+        "aws_cdk" => (Framework::AwsCdk, 0),
         _ => return None,
     };
     if skip == 1 && parts.next() != Some("aws") {
@@ -2043,6 +2074,43 @@ mod tests {
         );
         assert!(py_module("imports.google.instance").is_none());
         assert!(py_module("pulumi").is_none());
+    }
+
+    #[test]
+    fn aws_cdk_constructs_in_every_import_style() {
+        const B: &str = "aws-cdk-lib.aws_s3.Bucket";
+        let ts = r#"import * as cdk from "aws-cdk-lib";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import { aws_s3 as storage } from "aws-cdk-lib";
+import { Bucket as B } from "aws-cdk-lib/aws-s3";
+import * as v1 from "@aws-cdk/aws-s3";
+import * as core from "@aws-cdk/core";
+new s3.Bucket(this, "a");
+new cdk.aws_s3.Bucket(this, "b", {});
+new storage.Bucket(this, "c");
+new B(this, "d");
+new v1.Bucket(this, "e");
+new s3.CfnBucket(this, "not-yet");
+new core.Stack(app, "no");"#;
+        let names: Vec<(&str, Flavor, String)> = ["a", "b", "c", "d", "e"]
+            .into_iter()
+            .map(|n| (B, Flavor::AwsCdkTs, n.to_string()))
+            .collect();
+        assert_eq!(types_in(Lang::TypeScript, ts), names);
+        let py = r#"import aws_cdk as cdk
+import aws_cdk.aws_s3 as s3
+from aws_cdk import aws_s3 as storage
+from aws_cdk.aws_s3 import Bucket as B
+s3.Bucket(self, "a")
+cdk.aws_s3.Bucket(self, "b")
+storage.Bucket(self, "c")
+B(self, id="d")
+"#;
+        let names: Vec<(&str, Flavor, String)> = ["a", "b", "c", "d"]
+            .into_iter()
+            .map(|n| (B, Flavor::AwsCdkPy, n.to_string()))
+            .collect();
+        assert_eq!(types_in(Lang::Python, py), names);
     }
 
     #[test]

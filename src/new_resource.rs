@@ -77,7 +77,7 @@ impl<'t> SourceFile<'t> {
             .filter(|n| n.kind_str() != "comment")
             .collect();
         match res.flavor {
-            Flavor::CdktfTs | Flavor::CdktfPy => {
+            Flavor::CdktfTs | Flavor::CdktfPy | Flavor::AwsCdkTs | Flavor::AwsCdkPy => {
                 ctx.scope = named.first().map(|n| self.text(*n).to_string());
             }
             Flavor::PulumiTs => {

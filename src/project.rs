@@ -22,7 +22,7 @@ pub fn program_root(file: &Path) -> (PathBuf, bool) {
         } else {
             d
         };
-        if ["Pulumi.yaml", "Pulumi.yml", "cdktf.json"]
+        if ["Pulumi.yaml", "Pulumi.yml", "cdktf.json", "cdk.json"]
             .iter()
             .any(|m| base.join(m).is_file())
         {

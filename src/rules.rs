@@ -150,6 +150,16 @@ impl std::fmt::Display for FixKind {
 /// Every flavor.
 pub const EVERY_FLAVOR: &[&str] = &["pulumi-ts", "pulumi-py", "cdktf-ts", "cdktf-py"];
 
+/// Every flavor, AWS CDK's included: rules that read its constructs.
+pub const WITH_AWSCDK: &[&str] = &[
+    "pulumi-ts",
+    "pulumi-py",
+    "cdktf-ts",
+    "cdktf-py",
+    "awscdk-ts",
+    "awscdk-py",
+];
+
 /// Pulumi's flavors (rules about Pulumi's own API).
 pub const PULUMI: &[&str] = &["pulumi-ts", "pulumi-py"];
 
@@ -352,7 +362,13 @@ impl Selection {
 
     pub fn check(&self, program: &SourceFile) -> Vec<Finding> {
         let mut out = Vec::new();
+        // A rule runs on the files of the flavors it claims (and on files
+        // whose flavor is not known).
+        let flavor = program.flavor.map(|f| f.name());
         for rule in &self.rules {
+            if flavor.is_some_and(|f| !rule.meta().flavors.contains(&f)) {
+                continue;
+            }
             rule.check(program, &mut out);
         }
         out.sort_by_key(|f| (f.range.start, f.code));

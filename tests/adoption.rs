@@ -434,3 +434,17 @@ fn sarif_ranks_rules_links_their_pages_and_fingerprints_results_across_line_move
     );
     assert_eq!(prints(after_results), before);
 }
+
+#[test]
+fn an_editor_gets_its_program_back_on_a_usage_error_with_fix_too() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in ["--fix", "--write"] {
+        let out = iacfix(dir.path())
+            .args(["--stdin-filename", "index.ts", flag, "--color", "sometimes"])
+            .write_stdin(BAD)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), BAD, "{flag}");
+    }
+}

@@ -1050,7 +1050,9 @@ fn unused_suppressions_are_found_when_iac000_is_selected_and_removed() {
     )]);
     let out = stdout(iacfix(broken.path()).args(["--select", "IAC000"]), 1);
     assert!(
-        out.contains("18:1 IAC000 The suppression comment cannot be read: `[` is not closed\n"),
+        out.contains(
+            "18:1 IAC000 [low] The suppression comment cannot be read: `[` is not closed\n"
+        ),
         "{out}"
     );
     // An `ignore` without codes over a clean resource silences nothing.

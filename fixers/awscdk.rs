@@ -1,0 +1,114 @@
+//! AWS CDK constructs for the rules that claim the AWS CDK flavors: a
+//! construct property as the construct reads it (an absent property means
+//! the construct's default, which is not the raw resource's), and fixes
+//! that set a property the way CDK users write it: `enforceSSL: true`,
+//! `blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL` (`enforce_ssl=True`,
+//! `block_public_access=s3.BlockPublicAccess.BLOCK_ALL` in Python).
+
+use crate::edit::{Applicability, Fix, NewValue};
+use crate::model::{Lookup, Resource, Scalar, SourceFile};
+use crate::rules::{Finding, Meta};
+
+/// `s3.Bucket`.
+pub const BUCKET: &str = "aws-cdk-lib.aws_s3.Bucket";
+/// `ec2.Instance`.
+pub const INSTANCE: &str = "aws-cdk-lib.aws_ec2.Instance";
+/// `ec2.LaunchTemplate`.
+pub const LAUNCH_TEMPLATE: &str = "aws-cdk-lib.aws_ec2.LaunchTemplate";
+
+/// The constructs of `tf_type` (`aws-cdk-lib.aws_s3.Bucket`) in the file.
+pub fn constructs<'a, 't>(
+    p: &'a SourceFile<'t>,
+    tf_type: &'a str,
+) -> impl Iterator<Item = &'a Resource<'t>> + 'a {
+    p.resources.iter().filter(move |r| r.tf_type == tf_type)
+}
+
+/// What a construct's property is, read with the construct's default.
+pub enum Prop<'t> {
+    /// Not written: the construct's default applies.
+    Default,
+    /// Written, with its value as far as it can be read.
+    Written(crate::model::Val<'t>, Scalar),
+    /// It may be written where iacfix cannot see (a spread, a variable
+    /// holding the props): why.
+    Unknown(String),
+}
+
+/// The property `attr` (snake_case) of a construct.
+pub fn prop<'t>(p: &SourceFile<'t>, res: &Resource<'t>, attr: &str) -> Prop<'t> {
+    match p.get(&p.props(res), attr) {
+        Lookup::Absent => Prop::Default,
+        Lookup::Present(v) => Prop::Written(v, p.scalar(v)),
+        Lookup::Unknown(why) => Prop::Unknown(why),
+    }
+}
+
+/// The code naming `member` (`BlockPublicAccess.BLOCK_ALL`) of the module
+/// the construct's class comes from, as the file reaches that module: the
+/// construct's own qualifier (`s3.Bucket` gives `s3.BlockPublicAccess...`,
+/// `cdk.aws_s3.Bucket` gives `cdk.aws_s3.BlockPublicAccess...`), or the
+/// name the file imports the member's class under. Err when the file
+/// reaches it neither way (iacfix does not add imports to CDK programs).
+pub fn module_member(p: &SourceFile, res: &Resource, member: &str) -> Result<String, String> {
+    let field = if res.call.kind() == "new_expression" {
+        "constructor"
+    } else {
+        "function"
+    };
+    let class = member.split('.').next().unwrap_or(member);
+    if let Some(callee) = res.call.child_by_field_name(field) {
+        let written = p.text(callee);
+        if let Some((qualifier, _)) = written.rsplit_once('.') {
+            if !qualifier.contains(['(', ' ', '\n']) {
+                return Ok(format!("{qualifier}.{member}"));
+            }
+        }
+    }
+    let module = res.tf_type.split('.').nth(1).unwrap_or_default();
+    match p.local_for(res.flavor.framework(), &[module, class]) {
+        Some(local) => Ok(format!(
+            "{local}{}",
+            member.strip_prefix(class).unwrap_or_default()
+        )),
+        None => Err(format!(
+            "the file does not import `{class}` from `{module}`, and iacfix does not add imports to AWS CDK programs"
+        )),
+    }
+}
+
+/// A finding on a construct whose property `attr` is missing or wrong,
+/// with the fix that writes `value` there (`applicability`), or no fix and
+/// why (`value` Err).
+#[allow(clippy::too_many_arguments)]
+pub fn set_prop_finding(
+    meta: &'static Meta,
+    p: &SourceFile,
+    res: &Resource,
+    attr: &str,
+    value: Result<NewValue, String>,
+    applicability: Applicability,
+    message: String,
+    description: String,
+) -> Finding {
+    let at = match prop(p, res, attr) {
+        Prop::Written(v, _) => v.node.byte_range(),
+        _ => res.head(),
+    };
+    let finding = Finding::at(meta, p, res, at, message);
+    let edits = value.and_then(|value| {
+        p.ensure_value(&p.props(res), attr, value, &|_| true)
+            .and_then(|edits| {
+                if edits.is_empty() {
+                    Err("it is already set".to_string())
+                } else {
+                    Ok(edits)
+                }
+            })
+    });
+    let fix = edits.map(|edits| match applicability {
+        Applicability::Safe => Fix::safe(description, edits),
+        Applicability::Unsafe => Fix::unsafe_(description, edits),
+    });
+    finding.with_fix_or_why(fix)
+}
