@@ -813,6 +813,42 @@ fn metadata_key(key: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "+-=.,_:@".contains(c))
 }
 
+/// AWS CDK `ec2.Instance` and `ec2.LaunchTemplate`: `requireImdsv2`
+/// (default false). The construct then launches with `HttpTokens`
+/// `required` (through a launch template of its own, for an instance).
+fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
+    for ty in [awscdk::INSTANCE, awscdk::LAUNCH_TEMPLATE] {
+        for res in awscdk::constructs(p, ty) {
+            let key = p.source_key(&p.props(res), "require_imdsv2");
+            let value = match awscdk::prop(p, res, "require_imdsv2") {
+                awscdk::Prop::Written(_, Scalar::Bool(true)) => continue,
+                awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
+                awscdk::Prop::Written(_, Scalar::Bool(false)) | awscdk::Prop::Default => {
+                    Ok(NewValue::Bool(true))
+                }
+                awscdk::Prop::Written(..) => Err(format!("`{key}` is not a value iacfix can read")),
+            };
+            // CDK user data is built by calls iacfix does not read: a
+            // script that calls the metadata service without a token
+            // would fail, so the fix is unsafe where there is user data.
+            let applicability = match awscdk::prop(p, res, "user_data") {
+                awscdk::Prop::Default => Applicability::Safe,
+                _ => Applicability::Unsafe,
+            };
+            out.push(awscdk::set_prop_finding(
+                &META,
+                p,
+                res,
+                "require_imdsv2",
+                value,
+                applicability,
+                format!("IMDSv1 is allowed: `{key}` is not true"),
+                format!("Require IMDSv2 session tokens (`{key}`)"),
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -943,41 +979,5 @@ mod tests {
         let ts = "import * as aws from \"@pulumi/aws\";\nconst script = (c: string) => `#!/bin/bash\n/etc/eks/bootstrap.sh ${c}`;\nnew aws.ec2.Instance(\"x\", { userData: script(\"c\") });\n";
         let (d, _) = fix_of(Lang::TypeScript, ts);
         assert!(d.contains("joins an EKS cluster"), "{d}");
-    }
-}
-
-/// AWS CDK `ec2.Instance` and `ec2.LaunchTemplate`: `requireImdsv2`
-/// (default false). The construct then launches with `HttpTokens`
-/// `required` (through a launch template of its own, for an instance).
-fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
-    for ty in [awscdk::INSTANCE, awscdk::LAUNCH_TEMPLATE] {
-        for res in awscdk::constructs(p, ty) {
-            let key = p.source_key(&p.props(res), "require_imdsv2");
-            let value = match awscdk::prop(p, res, "require_imdsv2") {
-                awscdk::Prop::Written(_, Scalar::Bool(true)) => continue,
-                awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
-                awscdk::Prop::Written(_, Scalar::Bool(false)) | awscdk::Prop::Default => {
-                    Ok(NewValue::Bool(true))
-                }
-                awscdk::Prop::Written(..) => Err(format!("`{key}` is not a value iacfix can read")),
-            };
-            // CDK user data is built by calls iacfix does not read: a
-            // script that calls the metadata service without a token
-            // would fail, so the fix is unsafe where there is user data.
-            let applicability = match awscdk::prop(p, res, "user_data") {
-                awscdk::Prop::Default => Applicability::Safe,
-                _ => Applicability::Unsafe,
-            };
-            out.push(awscdk::set_prop_finding(
-                &META,
-                p,
-                res,
-                "require_imdsv2",
-                value,
-                applicability,
-                format!("IMDSv1 is allowed: `{key}` is not true"),
-                format!("Require IMDSv2 session tokens (`{key}`)"),
-            ));
-        }
     }
 }
