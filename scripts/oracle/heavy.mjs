@@ -12,37 +12,18 @@
 // pinned PyPI packages into <cache>/py-* on first use (about 1.2 GB).
 //
 // Usage: node scripts/oracle/heavy.mjs [--iacfix BIN] [--cache DIR] [--self-test] [DIR|FILE]...
-import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./args.mjs";
 import { CHECKOV, RULES } from "./rules.mjs";
 import { collect, compareProgram, log, mockJobs, namesMatch, pool, prepare, programs, runTs } from "./ts.mjs";
+import { ensureVenv as installVenv } from "./venv.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const QUIET_JSII = { JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: "1" };
-
-/** Installs (once per requirements file) the virtual environment `name`. */
-function ensureVenv(cache, name) {
-  const req = path.join(HERE, "py", `requirements-${name}.txt`);
-  const hash = createHash("sha256").update(fs.readFileSync(req)).digest("hex").slice(0, 12);
-  const dir = path.join(cache, `py-${name}`);
-  const marker = path.join(dir, ".iacfix-installed");
-  if (fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === hash) return dir;
-  const started = Date.now();
-  fs.rmSync(dir, { recursive: true, force: true });
-  const run = (cmd, args) => {
-    const r = spawnSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"] });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (status ${r.status})`);
-  };
-  run("python3", ["-m", "venv", dir]);
-  run(path.join(dir, "bin/pip"), ["install", "--quiet", "--disable-pip-version-check", "-r", req]);
-  fs.writeFileSync(marker, hash);
-  log(`installed py-${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return dir;
-}
+const ensureVenv = (cache, name) => installVenv(cache, name, log);
 
 function runProcess(cmd, args, env = {}) {
   return new Promise((resolve) => {
