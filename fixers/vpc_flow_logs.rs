@@ -7,6 +7,14 @@
 //! log group only, and a flow log of all traffic (`ALL`) to the group. The
 //! new resources use the VPC's provider (Pulumi) or scope (CDKTF).
 //!
+//! In an AWS CDK program, an `ec2.Vpc` without `flowLogs` and without an
+//! `addFlowLog` call on it in the file gets `flowLogs: { FlowLogs: {} }`
+//! (`flow_logs={"FlowLogs": ec2.FlowLogOptions()}`): one flow log of all
+//! traffic to a new CloudWatch Logs group (the construct's defaults). A
+//! program that adds flow logs some other way (`addFlowLog` on another
+//! name, an `ec2.FlowLog` construct, in any of its files) is reported
+//! without a fix.
+//!
 //! ## Why is this bad?
 //! Without flow logs there is no record of which addresses talked to which
 //! ports: an intrusion, data leaving the network or a misrouted
@@ -57,12 +65,13 @@
 //! CKV_AWS_338 (a year of retention), not CKV_AWS_158 (a KMS key of your
 //! own).
 
-use crate::edit::{Fix, NewValue};
+use crate::edit::{Applicability, Fix, NewValue};
 use crate::facts::Fact;
 use crate::model::{Binding, Lookup, Resource, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::statements::merge_inserts;
 
+use super::awscdk;
 use super::program_block::{names, Block};
 use super::s3_companion;
 
@@ -75,7 +84,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[
         "checkov CKV2_AWS_11",
         "trivy AWS-0178",
@@ -91,14 +100,20 @@ impl Rule for VpcFlowLogs {
     }
 
     fn program_facts(&self) -> &'static [Fact] {
-        &[Fact::Refers {
-            tf_type: "aws_flow_log",
-            attr: "vpc_id",
-            markers: &["FlowLog"],
-        }]
+        &[
+            Fact::Refers {
+                tf_type: "aws_flow_log",
+                attr: "vpc_id",
+                markers: &["FlowLog"],
+            },
+            Fact::Mentions {
+                markers: CDK_FLOW_LOG_CALLS,
+            },
+        ]
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_vpcs(p, out);
         for vpc in p.resources.iter().filter(|r| r.tf_type == "aws_vpc") {
             if has_flow_log(p, vpc) {
                 continue;
@@ -175,4 +190,69 @@ fn fix(p: &SourceFile, vpc: &Resource) -> Result<Fix, String> {
         "Add a flow log of all traffic to a new log group, with its IAM role",
         merge_inserts(edits),
     ))
+}
+/// What adds a flow log to an AWS CDK VPC after it is made.
+const CDK_FLOW_LOG_CALLS: &[&str] = &["addFlowLog(", "add_flow_log(", "FlowLog("];
+
+/// AWS CDK `ec2.Vpc`: `flowLogs` (default: none), or `addFlowLog` on the
+/// VPC in the file. The fix writes one flow log with the construct's
+/// defaults (all traffic, to a new CloudWatch Logs group).
+fn cdk_vpcs(p: &SourceFile, out: &mut Vec<Finding>) {
+    for res in awscdk::constructs(p, awscdk::VPC) {
+        let key = p.source_key(&p.props(res), "flow_logs");
+        let value = match awscdk::prop(p, res, "flow_logs") {
+            awscdk::Prop::Written(..) => continue,
+            awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
+            awscdk::Prop::Default => {
+                let bound = match &res.binding {
+                    Binding::Variable(name) | Binding::Attribute(name) => Some(name.as_str()),
+                    Binding::Unbound => None,
+                };
+                let added_here = bound.is_some_and(|name| {
+                    ["addFlowLog(", "add_flow_log("]
+                        .iter()
+                        .any(|call| p.src.contains(&format!("{name}.{call}")))
+                });
+                if added_here {
+                    continue;
+                }
+                // Calls in this file on the program's other VPCs are theirs.
+                let mut rest = p.src.to_string();
+                for other in awscdk::constructs(p, awscdk::VPC) {
+                    if let Binding::Variable(name) | Binding::Attribute(name) = &other.binding {
+                        for call in ["addFlowLog(", "add_flow_log("] {
+                            rest = rest.replace(&format!("{name}.{call}"), "");
+                        }
+                    }
+                }
+                // Other files reach a VPC kept in an attribute or exported.
+                let reachable = matches!(res.binding, Binding::Attribute(_))
+                    || p.src[res.statement_start()..].starts_with("export");
+                let elsewhere = CDK_FLOW_LOG_CALLS.iter().any(|call| {
+                    rest.contains(call) || reachable && p.ctx.mentioned_in_program(call)
+                });
+                if elsewhere {
+                    Err("the program adds flow logs that iacfix cannot tie to this VPC".to_string())
+                } else if p.lang.is_python() {
+                    awscdk::module_member(p, res, "FlowLogOptions()").map(|options| {
+                        NewValue::Raw(format!("{{{}: {options}}}", p.string("FlowLogs")))
+                    })
+                } else {
+                    Ok(NewValue::Raw("{ FlowLogs: {} }".to_string()))
+                }
+            }
+        };
+        out.push(awscdk::set_prop_finding(
+            &META,
+            p,
+            res,
+            "flow_logs",
+            value,
+            Applicability::Unsafe,
+            format!(
+                "The VPC has no flow log: nothing records the traffic in it (`{key}` is not set)"
+            ),
+            format!("Log the VPC's traffic to CloudWatch Logs (`{key}`)"),
+        ));
+    }
 }

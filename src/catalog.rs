@@ -882,6 +882,7 @@ pub fn cdktf_type(module: Option<&str>, class: &str) -> Option<&'static str> {
 pub static AWSCDK_CONSTRUCTS: &[(&str, &str, &str)] = &[
     ("aws_s3", "Bucket", "aws-cdk-lib.aws_s3.Bucket"),
     ("aws_ec2", "Instance", "aws-cdk-lib.aws_ec2.Instance"),
+    ("aws_ec2", "Vpc", "aws-cdk-lib.aws_ec2.Vpc"),
     (
         "aws_ec2",
         "LaunchTemplate",
