@@ -11,6 +11,8 @@ use crate::rules::{Finding, Meta};
 
 /// `s3.Bucket`.
 pub const BUCKET: &str = "aws-cdk-lib.aws_s3.Bucket";
+/// `logs.LogGroup`.
+pub const LOG_GROUP: &str = "aws-cdk-lib.aws_logs.LogGroup";
 /// `ec2.Vpc`.
 pub const VPC: &str = "aws-cdk-lib.aws_ec2.Vpc";
 /// `ec2.Instance`.

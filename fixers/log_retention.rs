@@ -4,6 +4,12 @@
 //! (never expire) is longer than any minimum and is left alone; a longer
 //! retention is never shortened.
 //!
+//! In an AWS CDK program, a `logs.LogGroup` whose `retention` is a
+//! `RetentionDays` member shorter than the minimum is raised to the
+//! shortest member that keeps it (`ONE_MONTH` for 30 days), named through
+//! the same qualifier; without `retention` the construct keeps logs two
+//! years, which is enough.
+//!
 //! ## Why is this bad?
 //! Without a retention, logs are either kept forever by accident (and paid
 //! for) or, when someone sets a few days to save money, gone before an
@@ -34,10 +40,12 @@
 //! checkov CKV_AWS_66 (retention set). Not CKV_AWS_338, which wants a
 //! year: 30 days is the minimum here.
 
-use crate::edit::{Fix, NewValue};
+use crate::edit::{Applicability, Fix, NewValue};
 use crate::model::{Lookup, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting};
+
+use super::awscdk;
 
 pub struct LogRetention;
 
@@ -48,7 +56,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Mixed("safe (raise), unsafe (set where unset: older logs are deleted)"),
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &["checkov CKV_AWS_66"],
     runs_after: &[],
     source: include_str!("log_retention.rs"),
@@ -120,6 +128,7 @@ impl Rule for LogRetention {
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let min = p.ctx.settings.get::<Settings>().min_retention_days;
+        cdk_log_groups(p, min, out);
         for res in p
             .resources
             .iter()
@@ -161,5 +170,75 @@ impl Rule for LogRetention {
                 Err(why) => out.push(finding.without_fix(why)),
             }
         }
+    }
+}
+/// AWS CDK's `logs.RetentionDays` members and their days (`INFINITE`
+/// keeps logs forever).
+const RETENTION_DAYS: &[(&str, i64)] = &[
+    ("ONE_DAY", 1),
+    ("THREE_DAYS", 3),
+    ("FIVE_DAYS", 5),
+    ("ONE_WEEK", 7),
+    ("TWO_WEEKS", 14),
+    ("ONE_MONTH", 30),
+    ("TWO_MONTHS", 60),
+    ("THREE_MONTHS", 90),
+    ("FOUR_MONTHS", 120),
+    ("FIVE_MONTHS", 150),
+    ("SIX_MONTHS", 180),
+    ("ONE_YEAR", 365),
+    ("THIRTEEN_MONTHS", 400),
+    ("EIGHTEEN_MONTHS", 545),
+    ("TWO_YEARS", 731),
+    ("THREE_YEARS", 1096),
+    ("FIVE_YEARS", 1827),
+    ("SIX_YEARS", 2192),
+    ("SEVEN_YEARS", 2557),
+    ("EIGHT_YEARS", 2922),
+    ("NINE_YEARS", 3288),
+    ("TEN_YEARS", 3653),
+    ("INFINITE", i64::MAX),
+];
+
+/// AWS CDK `logs.LogGroup`: `retention` (default `TWO_YEARS`, which keeps
+/// enough). A shorter member is raised to the shortest that keeps `min`
+/// days: safe, it only keeps logs longer.
+fn cdk_log_groups(p: &SourceFile, min: i64, out: &mut Vec<Finding>) {
+    for res in awscdk::constructs(p, awscdk::LOG_GROUP) {
+        let key = p.source_key(&p.props(res), "retention");
+        let awscdk::Prop::Written(v, _) = awscdk::prop(p, res, "retention") else {
+            // The default keeps two years; an unknown value is not judged.
+            continue;
+        };
+        let written = p.text(v.node);
+        let Some((member, days)) = RETENTION_DAYS
+            .iter()
+            .find(|(m, _)| written.rsplit_once('.').is_some_and(|(_, last)| last == *m))
+        else {
+            continue;
+        };
+        if *days >= min {
+            continue;
+        }
+        let target = RETENTION_DAYS
+            .iter()
+            .find(|(_, d)| *d >= min)
+            .map(|(m, _)| *m);
+        let value = match (target, written.rsplit_once('.')) {
+            (Some(target), Some((qualifier, _))) => {
+                Ok(NewValue::Raw(format!("{qualifier}.{target}")))
+            }
+            _ => Err(format!("no `RetentionDays` member keeps {min} days")),
+        };
+        out.push(awscdk::set_prop_finding(
+            &META,
+            p,
+            res,
+            "retention",
+            value,
+            Applicability::Safe,
+            format!("The log group keeps logs {days} days (`{key}` is {member}), fewer than {min}"),
+            format!("Keep logs at least {min} days (`{key}`)"),
+        ));
     }
 }
