@@ -7,6 +7,14 @@
 //! is not written is left to the AMI's snapshot, which iacfix cannot see; a
 //! size is never lowered.
 //!
+//! In an AWS CDK program, each `BlockDeviceVolume.ebs(size, options)` in
+//! the `blockDevices` of an `ec2.Instance` or `ec2.LaunchTemplate` gets
+//! `encrypted: true` (`encrypted=True`), and a root device's (`/dev/xvda`,
+//! `/dev/sda1`) size is raised to the minimum; both unsafe there, since
+//! CloudFormation replaces an instance whose block devices change. A
+//! construct without `blockDevices` is reported without a fix: the root
+//! device's name depends on the AMI.
+//!
 //! ## Why is this bad?
 //! An unencrypted volume and its snapshots can be read by anyone who can
 //! copy or share the snapshot, and fails most compliance baselines. A root
@@ -44,9 +52,13 @@
 //! ## Satisfies
 //! checkov CKV_AWS_8 (root and EBS block devices of instances and launch
 //! configurations) and CKV_AWS_3 (`aws_ebs_volume`), trivy AWS-0131,
-//! AWS-0026 and AWS-0008, awsguard encrypted-volumes.
+//! AWS-0026 and AWS-0008, awsguard encrypted-volumes; in AWS CDK programs
+//! cdk-nag AwsSolutions-EC26 on the constructs whose block devices it
+//! fixes.
 
-use crate::edit::{Fix, NewValue};
+use crate::edit::{Edit, Fix, NewValue};
+
+use super::awscdk;
 use crate::model::{Lookup, Obj, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting};
@@ -60,7 +72,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Mixed("safe (size), unsafe (encryption)"),
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[
         "checkov CKV_AWS_8",
         "checkov CKV_AWS_3",
@@ -68,6 +80,7 @@ pub static META: Meta = Meta {
         "trivy AWS-0026",
         "trivy AWS-0008",
         "awsguard encrypted-volumes",
+        "cdk-nag AwsSolutions-EC26",
     ],
     runs_after: &[],
     source: include_str!("root_volume.rs"),
@@ -111,6 +124,7 @@ impl Rule for RootVolume {
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_block_devices(p, out);
         for res in &p.resources {
             let obj = p.props(res);
             match res.tf_type {
@@ -244,6 +258,130 @@ fn ebs_devices(p: &SourceFile, res: &Resource, obj: &Obj, out: &mut Vec<Finding>
                 f.range = item.node.byte_range();
             }
             out.push(f);
+        }
+    }
+}
+/// The device names AMIs give their root volume.
+const CDK_ROOT_DEVICES: &[&str] = &["/dev/xvda", "/dev/sda1"];
+
+/// AWS CDK `ec2.Instance` and `ec2.LaunchTemplate`: each
+/// `BlockDeviceVolume.ebs(size, options)` of `blockDevices` must be
+/// encrypted, and a root device's at least the minimum size. Without
+/// `blockDevices` the AMI's root volume is used, unencrypted unless the
+/// account encrypts by default: reported without a fix, since the root
+/// device's name depends on the AMI. Changing an instance's block devices
+/// replaces it: the fixes are unsafe.
+fn cdk_block_devices(p: &SourceFile, out: &mut Vec<Finding>) {
+    let min = p.ctx.settings.get::<Settings>().min_volume_size;
+    for ty in [awscdk::INSTANCE, awscdk::LAUNCH_TEMPLATE] {
+        for res in awscdk::constructs(p, ty) {
+            let key = p.source_key(&p.props(res), "block_devices");
+            let list = match awscdk::prop(p, res, "block_devices") {
+                awscdk::Prop::Default => {
+                    let msg = format!(
+                        "The root volume is the AMI's, not encrypted unless the account encrypts by default (`{key}` is not set)"
+                    );
+                    let volume = if p.lang.is_python() {
+                        format!("BlockDeviceVolume.ebs({min}, encrypted=True)")
+                    } else {
+                        format!("BlockDeviceVolume.ebs({min}, {{ encrypted: true }})")
+                    };
+                    out.push(Finding::at(&META, p, res, res.head(), msg).without_fix(format!(
+                        "the root device's name depends on the AMI (`/dev/xvda` on Amazon Linux, `/dev/sda1` on Ubuntu): write `{key}` with `{volume}` for it"
+                    )));
+                    continue;
+                }
+                awscdk::Prop::Unknown(_) => continue,
+                awscdk::Prop::Written(v, _) => match p.list(v) {
+                    Some(items) => items,
+                    None => continue,
+                },
+            };
+            for item in list {
+                let Some(device) = p.obj(&p.props(res), "block_devices", item) else {
+                    continue;
+                };
+                let root = matches!(p.get(&device, "device_name"), Lookup::Present(n)
+                    if matches!(p.literal(n), Scalar::Str(s) if CDK_ROOT_DEVICES.contains(&s.as_str())));
+                let Lookup::Present(volume) = p.get(&device, "volume") else {
+                    continue;
+                };
+                ebs_volume(p, res, volume.node, root, min, out);
+            }
+        }
+    }
+}
+
+/// One `BlockDeviceVolume.ebs(...)` call of a CDK construct.
+fn ebs_volume(
+    p: &SourceFile,
+    res: &Resource,
+    call: tree_sitter::Node,
+    root: bool,
+    min: i64,
+    out: &mut Vec<Finding>,
+) {
+    use crate::lang::NodeExt;
+    use crate::model::{ContainerKind, Obj, Val};
+    if !matches!(call.kind_str(), "call_expression" | "call") {
+        return;
+    }
+    let (Some(callee), Some(args)) = (call.field("function"), call.field("arguments")) else {
+        return;
+    };
+    if !p.text(callee).ends_with("BlockDeviceVolume.ebs") {
+        return;
+    }
+    let python = p.lang.is_python();
+    let mut positional = Vec::new();
+    let mut cursor = args.walk();
+    for arg in args.named_children(&mut cursor) {
+        if !matches!(arg.kind_str(), "comment" | "keyword_argument") {
+            positional.push(arg);
+        }
+    }
+    let Some(size) = positional.first().copied() else {
+        return;
+    };
+    // The options: TypeScript's second argument, Python's keywords.
+    let options = if python {
+        Some(Obj::literal(args, ContainerKind::PyArgs, res.flavor))
+    } else {
+        positional
+            .get(1)
+            .filter(|o| o.kind_str() == "object")
+            .map(|o| Obj::literal(*o, ContainerKind::TsObject, res.flavor))
+    };
+    let encrypted = options.as_ref().map(|o| p.get(o, "encrypted"));
+    let unencrypted = match &encrypted {
+        None | Some(Lookup::Absent) => true,
+        Some(Lookup::Present(v)) => p.literal(*v) == Scalar::Bool(false),
+        Some(Lookup::Unknown(_)) => false,
+    };
+    if unencrypted {
+        let edits = match (&options, &encrypted) {
+            (Some(o), _) => p.ensure_value(o, "encrypted", NewValue::Bool(true), &|_| true),
+            (None, _) if positional.len() == 1 => {
+                Ok(vec![Edit::insert(size.end_byte(), ", { encrypted: true }")])
+            }
+            (None, _) => Err("its options are not an object literal".to_string()),
+        };
+        let msg = "The EBS volume is not encrypted: `encrypted` is not true".to_string();
+        let finding = Finding::at(&META, p, res, call.byte_range(), msg);
+        out.push(finding.with_fix_or_why(
+            edits.map(|e| Fix::unsafe_("Encrypt the volume (replaces the instance)", e)),
+        ));
+    }
+    if root {
+        if let Scalar::Num(n) = p.literal(Val { node: size }) {
+            if (n as i64) < min {
+                let msg = format!("The root volume is too small: {n} GB, below {min} GB");
+                let finding = Finding::at(&META, p, res, size.byte_range(), msg);
+                out.push(finding.with_fix(Fix::unsafe_(
+                    format!("Grow the root volume to {min} GB (replaces the instance)"),
+                    vec![Edit::replace(size.byte_range(), min.to_string())],
+                )));
+            }
         }
     }
 }

@@ -132,7 +132,11 @@ export function cdkCases(inputs) {
     const text = fs.readFileSync(f.abs, "utf8");
     const named = inputs.includes(f.abs);
     if (!isCdkName(path.basename(f.abs)) && !(named && importsCdk(text))) continue;
-    cases.push(newCase(f.rel, f.abs, text));
+    // Names are relative to each input: two inputs may hold the same name
+    // (EC2001/awscdk-ts.ts, EC2002/awscdk-ts.ts given as folders), and each
+    // program needs its own folder, so such a name goes by its path.
+    const taken = cases.some((c) => c.rel === f.rel);
+    cases.push(newCase(taken ? path.relative(process.cwd(), f.abs) : f.rel, f.abs, text));
   }
   return cases;
 }
