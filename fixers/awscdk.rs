@@ -11,6 +11,8 @@ use crate::rules::{Finding, Meta};
 
 /// `s3.Bucket`.
 pub const BUCKET: &str = "aws-cdk-lib.aws_s3.Bucket";
+/// `iam.Role`.
+pub const ROLE: &str = "aws-cdk-lib.aws_iam.Role";
 /// `logs.LogGroup`.
 pub const LOG_GROUP: &str = "aws-cdk-lib.aws_logs.LogGroup";
 /// `ec2.Vpc`.
@@ -79,6 +81,22 @@ pub fn module_member(p: &SourceFile, res: &Resource, member: &str) -> Result<Str
             "the file does not import `{class}` from `{module}`, and iacfix does not add imports to AWS CDK programs"
         )),
     }
+}
+
+/// The code naming `name` (`Duration`) of `aws-cdk-lib`'s root module as
+/// the file reaches it: the name it imports it under, or the root module's
+/// alias (`cdk.Duration`). Err when it reaches it neither way.
+pub fn root_member(p: &SourceFile, name: &str) -> Result<String, String> {
+    use crate::model::Framework;
+    if let Some(local) = p.local_for_exact(Framework::AwsCdk, &[name]) {
+        return Ok(local.to_string());
+    }
+    if let Some(root) = p.local_for_exact(Framework::AwsCdk, &[]) {
+        return Ok(format!("{root}.{name}"));
+    }
+    Err(format!(
+        "the file does not import `{name}` from aws-cdk-lib, and iacfix does not add imports to AWS CDK programs"
+    ))
 }
 
 /// A finding on a construct whose property `attr` is missing or wrong,

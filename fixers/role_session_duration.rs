@@ -2,6 +2,11 @@
 //! Finds IAM roles whose `max_session_duration` is not set or is longer
 //! than one hour (3600 seconds), and sets it to 3600.
 //!
+//! In an AWS CDK program, an `iam.Role` without `maxSessionDuration`
+//! gets the default stated (`Duration.hours(1)`, through the file's own
+//! name for `Duration`), and a longer `Duration.hours(...)`,
+//! `.minutes(...)` or `.seconds(...)` is lowered to the limit.
+//!
 //! ## Why is this bad?
 //! A role session's credentials stay valid for its whole duration, even
 //! after the role's policies change or the person who assumed it leaves.
@@ -34,10 +39,12 @@
 //! ## Satisfies
 //! No scanner checks this by default.
 
-use crate::edit::{Fix, NewValue};
+use crate::edit::{Applicability, Fix, NewValue};
 use crate::model::{Lookup, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting};
+
+use super::awscdk;
 
 pub struct RoleSessionDuration;
 
@@ -48,7 +55,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Mixed("safe (state the default), unsafe (lower a longer limit)"),
     default_on: true,
     severity: crate::rules::Severity::Low,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("role_session_duration.rs"),
@@ -96,6 +103,7 @@ impl Rule for RoleSessionDuration {
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let max = p.ctx.settings.get::<Settings>().max_session_duration;
+        cdk_roles(p, max, out);
         for res in p.resources.iter().filter(|r| r.tf_type == "aws_iam_role") {
             let obj = p.props(res);
             let shown = p.display_path(&obj, "max_session_duration");
@@ -148,5 +156,73 @@ impl Rule for RoleSessionDuration {
                 Err(why) => out.push(finding.without_fix(why)),
             }
         }
+    }
+}
+/// A CDK `Duration` in seconds: `Duration.hours(12)`, `cdk.Duration.minutes(90)`.
+fn cdk_duration_seconds(text: &str) -> Option<(i64, &str)> {
+    let (callee, rest) = text.split_once('(')?;
+    let arg: i64 = rest.strip_suffix(')')?.trim().parse().ok()?;
+    let (qualifier, unit) = callee.rsplit_once('.')?;
+    if !qualifier.ends_with("Duration") {
+        return None;
+    }
+    let per = match unit {
+        "seconds" => 1,
+        "minutes" => 60,
+        "hours" => 3600,
+        _ => return None,
+    };
+    Some((arg * per, qualifier))
+}
+
+/// `max` seconds as a CDK `Duration` call on `qualifier`.
+fn cdk_duration(qualifier: &str, max: i64) -> String {
+    if max % 3600 == 0 {
+        format!("{qualifier}.hours({})", max / 3600)
+    } else {
+        format!("{qualifier}.seconds({max})")
+    }
+}
+
+/// AWS CDK `iam.Role`: `maxSessionDuration` (default one hour, not
+/// written into the template). Unset: the default is stated (safe); longer
+/// than the limit: lowered (unsafe).
+fn cdk_roles(p: &SourceFile, max: i64, out: &mut Vec<Finding>) {
+    for res in awscdk::constructs(p, awscdk::ROLE) {
+        let key = p.source_key(&p.props(res), "max_session_duration");
+        let (value, applicability, msg) = match awscdk::prop(p, res, "max_session_duration") {
+            awscdk::Prop::Unknown(_) => continue,
+            awscdk::Prop::Default => (
+                awscdk::root_member(p, "Duration")
+                    .map(|d| NewValue::Raw(cdk_duration(&d, max.min(3600)))),
+                Applicability::Safe,
+                format!("The role's session duration is not stated (`{key}` is not set)"),
+            ),
+            awscdk::Prop::Written(v, _) => {
+                let Some((seconds, qualifier)) = cdk_duration_seconds(p.text(v.node)) else {
+                    continue;
+                };
+                if seconds <= max {
+                    continue;
+                }
+                (
+                    Ok(NewValue::Raw(cdk_duration(qualifier, max))),
+                    Applicability::Unsafe,
+                    format!(
+                        "Role sessions last up to {seconds} seconds (`{key}`), more than {max}"
+                    ),
+                )
+            }
+        };
+        out.push(awscdk::set_prop_finding(
+            &META,
+            p,
+            res,
+            "max_session_duration",
+            value,
+            applicability,
+            msg,
+            format!("Limit role sessions to {max} seconds (`{key}`)"),
+        ));
     }
 }

@@ -4,6 +4,11 @@
 //! program, nor the legacy inline block) and adds one right after the
 //! bucket: SSE-S3 (`AES256`) by default, with the bucket key enabled.
 //!
+//! In an AWS CDK program, an `s3.Bucket` encrypts with S3-managed keys
+//! unless told otherwise (aws-cdk-lib v2's default): only
+//! `encryption: s3.BucketEncryption.UNENCRYPTED` is reported, and set to
+//! `S3_MANAGED`.
+//!
 //! ## Why is this bad?
 //! S3 has encrypted new objects by default since 2023, but a program that
 //! does not say so leaves the choice to defaults that scanners and
@@ -63,6 +68,7 @@ use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{RuleSettings, Setting, Text};
 use std::borrow::Cow;
 
+use super::awscdk;
 use super::s3_companion::{self, Spec, Verdict};
 
 pub struct S3Encryption;
@@ -74,7 +80,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Mixed("safe (AES256), unsafe (aws:kms)"),
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &["checkov CKV_AWS_19", "trivy AWS-0088"],
     runs_after: &[],
     source: include_str!("s3_encryption.rs"),
@@ -184,5 +190,32 @@ impl Rule for S3Encryption {
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         s3_companion::check(&SPEC, p, out);
+        cdk_buckets(p, out);
+    }
+}
+
+/// AWS CDK buckets: `encryption` defaults to S3-managed keys in aws-cdk-lib
+/// v2; only `BucketEncryption.UNENCRYPTED` is reported, and set to
+/// `S3_MANAGED` (AES256: safe, as for the other flavors).
+fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
+    for res in awscdk::constructs(p, awscdk::BUCKET) {
+        let awscdk::Prop::Written(v, _) = awscdk::prop(p, res, "encryption") else {
+            continue;
+        };
+        let written = p.text(v.node);
+        let Some(qualifier) = written.strip_suffix(".UNENCRYPTED") else {
+            continue;
+        };
+        let key = p.source_key(&p.props(res), "encryption");
+        out.push(awscdk::set_prop_finding(
+            &META,
+            p,
+            res,
+            "encryption",
+            Ok(NewValue::Raw(format!("{qualifier}.S3_MANAGED"))),
+            crate::edit::Applicability::Safe,
+            format!("The bucket stores objects unencrypted (`{key}` is UNENCRYPTED)"),
+            format!("Encrypt objects with S3-managed keys (`{key}`)"),
+        ));
     }
 }

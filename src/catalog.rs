@@ -884,6 +884,7 @@ pub static AWSCDK_CONSTRUCTS: &[(&str, &str, &str)] = &[
     ("aws_ec2", "Instance", "aws-cdk-lib.aws_ec2.Instance"),
     ("aws_ec2", "Vpc", "aws-cdk-lib.aws_ec2.Vpc"),
     ("aws_logs", "LogGroup", "aws-cdk-lib.aws_logs.LogGroup"),
+    ("aws_iam", "Role", "aws-cdk-lib.aws_iam.Role"),
     (
         "aws_ec2",
         "LaunchTemplate",
