@@ -197,6 +197,32 @@ impl Rule for S3PublicAccessBlock {
     }
 }
 
+/// Why a CDK bucket may be public through a call on it: a block would
+/// make its deployment fail (S3 refuses a public policy on a blocked
+/// bucket) or CDK refuse to synthesize.
+fn cdk_public_grant(p: &SourceFile, res: &Resource) -> Option<String> {
+    let name = match &res.binding {
+        crate::model::Binding::Variable(n) | crate::model::Binding::Attribute(n) => n.as_str(),
+        crate::model::Binding::Unbound => return None,
+    };
+    for call in ["grantPublicAccess(", "grant_public_access("] {
+        if p.src.contains(&format!("{name}.{call}")) {
+            return Some(format!(
+                "the program grants public access to it (`{name}.{call}...)`)"
+            ));
+        }
+    }
+    let policy = ["addToResourcePolicy(", "add_to_resource_policy("]
+        .iter()
+        .any(|call| p.src.contains(&format!("{name}.{call}")));
+    let anyone = ["AnyPrincipal(", "StarPrincipal("]
+        .iter()
+        .any(|m| p.src.contains(m));
+    (policy && anyone).then(|| {
+        "a statement the program adds to its policy may grant everyone access (`AnyPrincipal`); a block would refuse it".to_string()
+    })
+}
+
 /// AWS CDK buckets: `blockPublicAccess` (default: none written, so the
 /// bucket has no public access block of its own).
 fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
@@ -212,12 +238,13 @@ fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
                 let public = ["public_read_access", "website_index_document"]
                     .into_iter()
                     .find(|a| !matches!(awscdk::prop(p, res, a), awscdk::Prop::Default));
-                match public {
-                    Some(attr) => Err(format!(
+                match (public, cdk_public_grant(p, res)) {
+                    (Some(attr), _) => Err(format!(
                         "the bucket is public on purpose (`{}`)",
                         p.source_key(&p.props(res), attr)
                     )),
-                    None => awscdk::module_member(p, res, "BlockPublicAccess.BLOCK_ALL")
+                    (None, Some(why)) => Err(why),
+                    (None, None) => awscdk::module_member(p, res, "BlockPublicAccess.BLOCK_ALL")
                         .map(NewValue::Raw),
                 }
             }
