@@ -40,6 +40,10 @@
 //! without `requireImdsv2: true` (`require_imdsv2=True`; the default is
 //! false) is reported, and the fix sets it: safe, or unsafe when the
 //! construct has `userData` (iacfix does not read CDK's user data calls).
+//! A launch template of a container host (an ECS, EKS or Bottlerocket
+//! image, by class or SSM parameter) also gets `httpPutResponseHopLimit:
+//! 2`; an `ec2.Instance` of one is reported without a fix, since it has
+//! no hop limit setting.
 //!
 //! ## Why is this bad?
 //! IMDSv1 answers any HTTP GET from the instance. A server-side request
@@ -813,6 +817,16 @@ fn metadata_key(key: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "+-=.,_:@".contains(c))
 }
 
+/// Machine images of container hosts (ECS, EKS, Bottlerocket).
+const CDK_CONTAINER_IMAGES: &[&str] = &[
+    "EcsOptimized",
+    "EksOptimized",
+    "BottleRocket",
+    "/aws/service/ecs/",
+    "/aws/service/eks/",
+    "/aws/service/bottlerocket/",
+];
+
 /// AWS CDK `ec2.Instance` and `ec2.LaunchTemplate`: `requireImdsv2`
 /// (default false). The construct then launches with `HttpTokens`
 /// `required` (through a launch template of its own, for an instance).
@@ -828,6 +842,67 @@ fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
                 }
                 awscdk::Prop::Written(..) => Err(format!("`{key}` is not a value iacfix can read")),
             };
+            // A container host's containers reach the metadata service one
+            // hop further: a launch template gets the hop limit AWS
+            // recommends there (2) with the tokens; an instance has no
+            // such setting.
+            let host = awscdk::prop(p, res, "machine_image");
+            let container_host = matches!(&host, awscdk::Prop::Written(v, _)
+                if CDK_CONTAINER_IMAGES.iter().any(|m| p.text(v.node).contains(m)));
+            let value = match value {
+                Ok(_) if container_host && ty == awscdk::INSTANCE => Err(
+                    "it runs containers (an ECS or EKS optimized image), which reach the metadata service one hop further, and `ec2.Instance` has no hop limit setting: launch it from an `ec2.LaunchTemplate` with `httpPutResponseHopLimit: 2`".to_string(),
+                ),
+                other => other,
+            };
+            let hop = container_host
+                && ty == awscdk::LAUNCH_TEMPLATE
+                && matches!(
+                    awscdk::prop(p, res, "http_put_response_hop_limit"),
+                    awscdk::Prop::Default
+                );
+            if hop && value.is_ok() {
+                let key = p.source_key(&p.props(res), "require_imdsv2");
+                let props = p.props(res);
+                let edits = match awscdk::prop(p, res, "require_imdsv2") {
+                    // Both new: one insertion.
+                    awscdk::Prop::Default => p.insert_props(
+                        &props,
+                        &[
+                            ("require_imdsv2", NewValue::Bool(true)),
+                            ("http_put_response_hop_limit", NewValue::Int(2)),
+                        ],
+                    ),
+                    _ => p
+                        .ensure_value(&props, "require_imdsv2", NewValue::Bool(true), &|_| true)
+                        .and_then(|mut e| {
+                            e.extend(p.insert_props(
+                                &props,
+                                &[("http_put_response_hop_limit", NewValue::Int(2))],
+                            )?);
+                            Ok(e)
+                        }),
+                };
+                let finding = Finding::at(
+                    &META,
+                    p,
+                    res,
+                    res.head(),
+                    format!("IMDSv1 is allowed: `{key}` is not true"),
+                );
+                let description = format!(
+                    "Require IMDSv2 session tokens (`{key}`), with the hop limit of a container host"
+                );
+                let user_data = !matches!(awscdk::prop(p, res, "user_data"), awscdk::Prop::Default);
+                out.push(finding.with_fix_or_why(edits.map(|e| {
+                    if user_data {
+                        Fix::unsafe_(description, e)
+                    } else {
+                        Fix::safe(description, e)
+                    }
+                })));
+                continue;
+            }
             // CDK user data is built by calls iacfix does not read: a
             // script that calls the metadata service without a token
             // would fail, so the fix is unsafe where there is user data.
