@@ -39,7 +39,9 @@
 //! In an AWS CDK program, an `ec2.Instance` or `ec2.LaunchTemplate`
 //! without `requireImdsv2: true` (`require_imdsv2=True`; the default is
 //! false) is reported, and the fix sets it: safe, or unsafe when the
-//! construct has `userData` (iacfix does not read CDK's user data calls).
+//! construct has `userData` or `init` (iacfix does not read CDK's user
+//! data calls, and old cfn-init versions call the metadata service
+//! without a token).
 //! A launch template of a container host (an ECS, EKS or Bottlerocket
 //! image, by class or SSM parameter) also gets `httpPutResponseHopLimit:
 //! 2`; an `ec2.Instance` of one is reported without a fix, since it has
@@ -817,6 +819,15 @@ fn metadata_key(key: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "+-=.,_:@".contains(c))
 }
 
+/// Whether a CDK instance or template runs scripts at boot that iacfix
+/// does not read: `userData`, or `init` (cfn-init, which calls the
+/// metadata service; old versions without tokens).
+fn cdk_boot_scripts(p: &SourceFile, res: &Resource) -> bool {
+    ["user_data", "init"]
+        .iter()
+        .any(|a| !matches!(awscdk::prop(p, res, a), awscdk::Prop::Default))
+}
+
 /// Machine images of container hosts (ECS, EKS, Bottlerocket).
 const CDK_CONTAINER_IMAGES: &[&str] = &[
     "EcsOptimized",
@@ -893,7 +904,7 @@ fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
                 let description = format!(
                     "Require IMDSv2 session tokens (`{key}`), with the hop limit of a container host"
                 );
-                let user_data = !matches!(awscdk::prop(p, res, "user_data"), awscdk::Prop::Default);
+                let user_data = cdk_boot_scripts(p, res);
                 out.push(finding.with_fix_or_why(edits.map(|e| {
                     if user_data {
                         Fix::unsafe_(description, e)
@@ -906,9 +917,10 @@ fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
             // CDK user data is built by calls iacfix does not read: a
             // script that calls the metadata service without a token
             // would fail, so the fix is unsafe where there is user data.
-            let applicability = match awscdk::prop(p, res, "user_data") {
-                awscdk::Prop::Default => Applicability::Safe,
-                _ => Applicability::Unsafe,
+            let applicability = if cdk_boot_scripts(p, res) {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
             };
             out.push(awscdk::set_prop_finding(
                 &META,
