@@ -281,6 +281,12 @@ impl Selection {
         for rule in &self.rules {
             rule.check(program, &mut out);
         }
+        // the lines fixes write fit the file's line length
+        for f in &mut out {
+            if let Some(fix) = &mut f.fix {
+                fix.edits = program.fit(std::mem::take(&mut fix.edits));
+            }
+        }
         out.sort_by_key(|f| (f.range.start, f.code));
         out
     }
