@@ -742,12 +742,20 @@ fn fix(
         if p.uses_outside(module, &removed) {
             continue;
         }
-        // `import base64` becomes `import os` in place, in its group
+        // `import base64` becomes `import os` in place, in its group, when
+        // that keeps the imports sorted as they were (the other hash
+        // modules' imports may go too)
+        let import_os = p.module_import("os", "os");
+        let hash_import = |n: Node| {
+            HASH_MODULES
+                .iter()
+                .any(|m| p.text(n) == p.module_import(m, m))
+        };
         let alone = p
             .imports
             .iter()
-            .find(|i| p.text(**i) == p.module_import(module, module));
-        let import_os = p.module_import("os", "os");
+            .find(|i| p.text(**i) == p.module_import(module, module))
+            .filter(|i| p.sorts_in_place(**i, &import_os, &hash_import));
         let os = imports.iter().position(|l| *l == import_os);
         match (alone, os) {
             (Some(stmt), Some(i))

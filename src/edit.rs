@@ -573,6 +573,34 @@ impl<'t> SourceFile<'t> {
                 (false, b) => b.to_string(),
             },
             NewValue::List(items) => {
+                // objects in a list take a line each, as prettier writes
+                // them, unless the file opens them on the list's line
+                let block = |v: &NewValue| match v {
+                    NewValue::Map(e) | NewValue::Struct(_, e) => !e.is_empty(),
+                    NewValue::Doc(e) => !e.is_empty(),
+                    _ => false,
+                };
+                if !python && place.multiline && !self.style().hug_lists && items.iter().any(block)
+                {
+                    let inner = format!("{}{}", place.indent, self.style().indent);
+                    let child = Place {
+                        obj: place.obj,
+                        path: place.path.clone(),
+                        indent: inner.clone(),
+                        multiline: true,
+                    };
+                    let mut text = String::from("[");
+                    for (i, v) in items.iter().enumerate() {
+                        let comma = i + 1 < items.len() || self.style().trailing_comma;
+                        text.push_str(&format!(
+                            "\n{inner}{}{}",
+                            self.render(v, &child),
+                            if comma { "," } else { "" }
+                        ));
+                    }
+                    text.push_str(&format!("\n{}]", place.indent));
+                    return text;
+                }
                 let parts: Vec<String> = items.iter().map(|v| self.render(v, place)).collect();
                 format!("[{}]", parts.join(", "))
             }
@@ -596,6 +624,25 @@ impl<'t> SourceFile<'t> {
                 param,
                 body,
             } => {
+                if !python && place.multiline && !self.style().hug_arrows {
+                    // prettier puts a call body that spans lines on a line
+                    // of its own: `x.apply((v) =>` / `  f({` ... `  }),` / `)`
+                    let inner = format!("{}{}", place.indent, self.style().indent);
+                    let child = Place {
+                        obj: place.obj,
+                        path: place.path.clone(),
+                        indent: inner.clone(),
+                        multiline: true,
+                    };
+                    let body = self.render(body, &child);
+                    if body.contains('\n') {
+                        let comma = if self.style().trailing_comma { "," } else { "" };
+                        return format!(
+                            "{output}.apply(({param}) =>\n{inner}{body}{comma}\n{})",
+                            place.indent
+                        );
+                    }
+                }
                 let body = self.render(body, place);
                 if python {
                     format!("{output}.apply(lambda {param}: {body})")
@@ -883,5 +930,27 @@ mod tests {
     fn quoting_escapes() {
         assert_eq!(quote("it's", '\''), "'it\\'s'");
         assert_eq!(quote("a\"b", '"'), "\"a\\\"b\"");
+    }
+
+    #[test]
+    fn typescript_lists_of_objects_and_arrow_bodies_as_prettier_writes_them() {
+        let src = "import * as aws from \"@pulumi/aws\";\nnew aws.iam.Role(\"r\", {\n  name: \"r\",\n});\n";
+        let tree = parse(Lang::TypeScript, src);
+        let p = SourceFile::new(src, Lang::TypeScript, &tree);
+        let obj = p.props(&p.resources[0]);
+        let statement = NewValue::Doc(vec![("Effect".into(), NewValue::str("Allow"))]);
+        let policy = NewValue::Apply {
+            output: "bucket.arn".into(),
+            param: "arn".into(),
+            body: Box::new(NewValue::Encode(Box::new(NewValue::Doc(vec![(
+                "Statement".into(),
+                NewValue::List(vec![statement]),
+            )])))),
+        };
+        let edits = p.insert_props(&obj, &[("inline_policy", policy)]).unwrap();
+        assert_eq!(
+            apply(src, edits),
+            "import * as aws from \"@pulumi/aws\";\nnew aws.iam.Role(\"r\", {\n  name: \"r\",\n  inlinePolicy: bucket.arn.apply((arn) =>\n    JSON.stringify({\n      Statement: [\n        {\n          Effect: \"Allow\",\n        },\n      ],\n    }),\n  ),\n});\n"
+        );
     }
 }

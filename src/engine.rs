@@ -247,7 +247,7 @@ pub fn run_in(
                 codes.join(", ")
             ));
         }
-        let mut chosen = resolve(&candidates);
+        let mut chosen = resolve(&candidates, &program);
         let (mut new_text, mut edits) = apply_chosen(&text, &chosen, &findings);
         let mut new_tree = reparse(lang, &text, &tree, program.depth, &edits, &new_text);
         if lang::error_count(&new_tree) > 0 {
@@ -511,8 +511,10 @@ fn suppressions(
 }
 
 /// Picks fixes whose edits do not conflict with those picked before, in
-/// file order; the rest wait for the next pass.
-fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
+/// file order; the rest wait for the next pass. Edits of two fixes on one
+/// line that together pass the line length conflict too: the second fix,
+/// seeing the first's text, then breaks the line.
+fn resolve<'a>(candidates: &[&'a Finding], program: &SourceFile) -> Vec<&'a Finding> {
     let mut ordered: Vec<&Finding> = candidates.to_vec();
     ordered.sort_by_key(|f| {
         let fix = f.fix.as_ref().unwrap();
@@ -539,7 +541,26 @@ fn resolve<'a>(candidates: &[&'a Finding]) -> Vec<&'a Finding> {
         let fix = f.fix.as_ref().unwrap();
         // Cleanup edits count for clashes, whether or not they are applied.
         let edits: Vec<&Edit> = fix.edits.iter().chain(&fix.cleanup).collect();
-        let clash = edits.iter().any(|e| conflicts(e, &taken))
+        // the edits taken on a line this fix edits, with this fix's there
+        let crowded = edits.iter().any(|e| {
+            let line = program.lines.line_start(e.range.start);
+            let end = program.src[e.range.end..]
+                .find('\n')
+                .map_or(program.src.len(), |n| e.range.end + n);
+            let mut together: Vec<&Edit> = taken.range(line..=end).map(|(_, t)| *t).collect();
+            if together.is_empty() {
+                return false;
+            }
+            together.extend(
+                edits
+                    .iter()
+                    .copied()
+                    .filter(|o| (line..=end).contains(&o.range.start)),
+            );
+            !program.fit_together(&together)
+        });
+        let clash = crowded
+            || edits.iter().any(|e| conflicts(e, &taken))
             || fix
                 .new_files
                 .iter()

@@ -9,28 +9,226 @@ use crate::layout::CdktfLayout;
 use crate::model::{Flavor, Framework, Resource, SourceFile};
 use tree_sitter::Node;
 
-/// Standard library modules a program commonly imports first.
+/// The modules of Python's standard library (3.11's
+/// `sys.stdlib_module_names`, private ones aside): isort's second section.
 const STDLIB: &[&str] = &[
-    "__future__",
     "abc",
+    "aifc",
+    "antigravity",
+    "argparse",
+    "array",
+    "ast",
+    "asynchat",
+    "asyncio",
+    "asyncore",
+    "atexit",
+    "audioop",
     "base64",
+    "bdb",
+    "binascii",
+    "bisect",
+    "builtins",
+    "bz2",
+    "cProfile",
+    "calendar",
+    "cgi",
+    "cgitb",
+    "chunk",
+    "cmath",
+    "cmd",
+    "code",
+    "codecs",
+    "codeop",
     "collections",
+    "colorsys",
+    "compileall",
+    "concurrent",
+    "configparser",
+    "contextlib",
+    "contextvars",
+    "copy",
+    "copyreg",
+    "crypt",
+    "csv",
+    "ctypes",
+    "curses",
     "dataclasses",
     "datetime",
+    "dbm",
+    "decimal",
+    "difflib",
+    "dis",
+    "distutils",
+    "doctest",
+    "email",
+    "encodings",
+    "ensurepip",
     "enum",
+    "errno",
+    "faulthandler",
+    "fcntl",
+    "filecmp",
+    "fileinput",
+    "fnmatch",
+    "fractions",
+    "ftplib",
     "functools",
+    "gc",
+    "genericpath",
+    "getopt",
+    "getpass",
+    "gettext",
+    "glob",
+    "graphlib",
+    "grp",
+    "gzip",
     "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "idlelib",
+    "imaplib",
+    "imghdr",
+    "imp",
+    "importlib",
+    "inspect",
+    "io",
+    "ipaddress",
     "itertools",
     "json",
+    "keyword",
+    "lib2to3",
+    "linecache",
+    "locale",
     "logging",
+    "lzma",
+    "mailbox",
+    "mailcap",
+    "marshal",
+    "math",
+    "mimetypes",
+    "mmap",
+    "modulefinder",
+    "msilib",
+    "msvcrt",
+    "multiprocessing",
+    "netrc",
+    "nis",
+    "nntplib",
+    "nt",
+    "ntpath",
+    "nturl2path",
+    "numbers",
+    "opcode",
+    "operator",
+    "optparse",
     "os",
+    "ossaudiodev",
     "pathlib",
+    "pdb",
+    "pickle",
+    "pickletools",
+    "pipes",
+    "pkgutil",
+    "platform",
+    "plistlib",
+    "poplib",
+    "posix",
+    "posixpath",
+    "pprint",
+    "profile",
+    "pstats",
+    "pty",
+    "pwd",
+    "py_compile",
+    "pyclbr",
+    "pydoc",
+    "pydoc_data",
+    "pyexpat",
+    "queue",
+    "quopri",
+    "random",
     "re",
+    "readline",
+    "reprlib",
+    "resource",
+    "rlcompleter",
+    "runpy",
+    "sched",
+    "secrets",
+    "select",
+    "selectors",
+    "shelve",
+    "shlex",
+    "shutil",
+    "signal",
+    "site",
+    "smtpd",
+    "smtplib",
+    "sndhdr",
+    "socket",
+    "socketserver",
+    "spwd",
+    "sqlite3",
+    "sre_compile",
+    "sre_constants",
+    "sre_parse",
+    "ssl",
+    "stat",
+    "statistics",
+    "string",
+    "stringprep",
+    "struct",
     "subprocess",
+    "sunau",
+    "symtable",
     "sys",
+    "sysconfig",
+    "syslog",
+    "tabnanny",
+    "tarfile",
+    "telnetlib",
+    "tempfile",
+    "termios",
+    "textwrap",
+    "this",
+    "threading",
+    "time",
+    "timeit",
+    "tkinter",
+    "token",
+    "tokenize",
+    "tomllib",
+    "trace",
+    "traceback",
+    "tracemalloc",
+    "tty",
+    "turtle",
+    "turtledemo",
+    "types",
     "typing",
+    "unicodedata",
+    "unittest",
     "urllib",
+    "uu",
     "uuid",
+    "venv",
+    "warnings",
+    "wave",
+    "weakref",
+    "webbrowser",
+    "winreg",
+    "winsound",
+    "wsgiref",
+    "xdrlib",
+    "xml",
+    "xmlrpc",
+    "zipapp",
+    "zipfile",
+    "zipimport",
+    "zlib",
+    "zoneinfo",
 ];
 
 /// A resource class made available in a file.
@@ -64,7 +262,12 @@ impl<'t> SourceFile<'t> {
             if !structs.is_empty() {
                 match (&mut import.line, module) {
                     // `from m import Class` is new: the structs join it
-                    (Some(line), _) => line.push_str(&format!(", {}", structs.join(", "))),
+                    (Some(line), Some(module)) => {
+                        let mut names = vec![import.class.as_str()];
+                        names.extend(structs.iter().map(String::as_str));
+                        *line = from_import_line(&module, &names);
+                    }
+                    (Some(line), None) => line.push_str(&format!(", {}", structs.join(", "))),
                     (None, Some(module)) => {
                         let names: Vec<&str> = structs.iter().map(String::as_str).collect();
                         import.edits.extend(self.import_names(&module, &names));
@@ -86,7 +289,12 @@ impl<'t> SourceFile<'t> {
                 format!("import {module} as {name}")
             }
         } else {
-            self.terminated(&format!("import * as {name} from {}", self.string(module)))
+            let style = self.style();
+            let semi = if style.import_semicolons { ";" } else { "" };
+            format!(
+                "import * as {name} from {}{semi}",
+                quote(module, style.import_quote)
+            )
         }
     }
 
@@ -228,12 +436,9 @@ impl<'t> SourceFile<'t> {
                         check(&spec)?;
                         taken(class)?;
                         let line = if python {
-                            format!("from {spec} import {class}")
+                            from_import_line(&spec, &[class])
                         } else {
-                            self.terminated(&format!(
-                                "import {{ {class} }} from {}",
-                                self.string(&spec)
-                            ))
+                            self.named_import_line(&spec, &[class])
                         };
                         Ok((
                             ClassImport {
@@ -402,8 +607,13 @@ impl<'t> SourceFile<'t> {
         }
     }
 
-    /// Edits that add import lines the file lacks: `import json` goes
-    /// first (standard library), provider imports after the last import.
+    /// Edits that add import lines the file lacks. In Python each goes
+    /// where isort (ruff's I001, default settings) puts it in the file's
+    /// first import block (the standard library, `__future__`) or its last
+    /// (the others): by section (`__future__`, standard library,
+    /// third-party, first-party, relative), `import m` before `from m
+    /// import x`, then by module; a new section is set apart by a blank
+    /// line. In TypeScript they go after the file's last import.
     pub fn add_imports(&self, lines: &[String]) -> Vec<Edit> {
         // module-level imports only: one inside a function binds nothing here
         let top_level: Vec<Node<'t>> = self
@@ -415,66 +625,307 @@ impl<'t> SourceFile<'t> {
                     .is_some_and(|p| matches!(p.kind_str(), "module" | "program"))
             })
             .collect();
-        let mut first = String::new();
-        let mut last = String::new();
+        let mut wanted: Vec<&String> = Vec::new();
         for line in lines {
             let present = top_level.iter().any(|i| {
                 let text = self.text(*i).trim_end_matches(';');
                 text == line.trim_end_matches(';') || self.imports_module(text, line)
             });
-            if present || first.contains(line.as_str()) || last.contains(line.as_str()) {
-                continue;
-            }
-            // the standard library goes first
-            if matches!(line.as_str(), "import json" | "import os") {
-                first.push_str(line);
-                first.push('\n');
-            } else {
-                last.push('\n');
-                last.push_str(line);
+            if !present && !wanted.contains(&line) {
+                wanted.push(line);
             }
         }
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        if self.lang.is_python() {
+            return self.add_python_imports(&wanted);
+        }
+        let text: String = wanted.iter().map(|l| format!("\n{l}")).collect();
+        match top_level.last() {
+            Some(i) => vec![Edit::insert(i.end_byte(), text)],
+            None => vec![Edit::insert(0, format!("{}\n", text.trim_start()))],
+        }
+    }
+
+    /// `add_imports` for Python: each line where isort puts it.
+    fn add_python_imports(&self, lines: &[&String]) -> Vec<Edit> {
+        let blocks = self.import_blocks();
+        let mut wanted: Vec<(ImportKey, String)> = Vec::new();
         let mut edits = Vec::new();
-        if !first.is_empty() {
-            // standard library first, but after `from __future__ import ...`,
-            // which must open the module
-            let future = top_level
-                .iter()
-                .rfind(|i| self.text(**i).starts_with("from __future__"));
-            let at = match (future, top_level.first()) {
-                (Some(f), _) => {
-                    let end = f.end_byte();
-                    self.src[end..]
-                        .find('\n')
-                        .map_or(self.src.len(), |n| end + n + 1)
+        for line in lines {
+            // a name from a module the file imports from joins that import
+            if let Some((module, names)) = from_import_parts(line) {
+                let joins = blocks.iter().flatten().any(|(n, _)| {
+                    n.kind_str() == "import_from_statement"
+                        && n.field("module_name").map(|m| self.text(m)) == Some(module)
+                        && !self.imported_names(*n).is_empty()
+                });
+                if joins {
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    edits.extend(self.import_names(module, &names));
+                    continue;
                 }
-                (None, Some(i)) => self.lines.line_start(i.start_byte()),
-                (None, None) => 0,
+            }
+            if let Some(key) = self.import_key_of_line(line) {
+                wanted.push((key, (*line).clone()));
+            }
+        }
+        wanted.sort_by(|a, b| a.0.cmp(&b.0));
+        let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else {
+            // no import yet: at the top, sections apart
+            let mut text = String::new();
+            for (i, (key, line)) in wanted.iter().enumerate() {
+                if i > 0 && wanted[i - 1].0.section != key.section {
+                    text.push('\n');
+                }
+                text.push_str(line);
+                text.push('\n');
+            }
+            edits.push(Edit::insert(0, text));
+            return edits;
+        };
+        // (anchor, whether the lines go after it, the section of the import
+        // beside the anchor, the lines)
+        type Group = (usize, bool, Option<Section>, Vec<(ImportKey, String)>);
+        let mut groups: Vec<Group> = Vec::new();
+        for (key, line) in wanted {
+            let block = if key.section <= Section::Stdlib {
+                first
+            } else {
+                last
             };
-            // a group of its own when the imports that follow are not the
-            // standard library
-            let next = top_level.iter().find(|i| i.start_byte() >= at);
-            let stdlib_follows = next.is_some_and(|i| {
-                let text = self.text(*i);
-                let module = text
-                    .strip_prefix("import ")
-                    .or_else(|| text.strip_prefix("from "))
-                    .and_then(|t| t.split(|c: char| c == '.' || c.is_whitespace()).next())
-                    .unwrap_or("");
-                STDLIB.contains(&module)
-            });
-            if next.is_some() && !stdlib_follows && !self.src[at..].starts_with('\n') {
-                first.push('\n');
+            // In a sorted block, where isort puts it. In one that is not,
+            // beside the imports of its package (of its kind and section),
+            // before the first that sorts after it.
+            let package = |k: &ImportKey| {
+                (
+                    k.section,
+                    k.from,
+                    k.module.split('.').next().map(str::to_string),
+                )
+            };
+            let run: Vec<usize> = (0..block.len())
+                .filter(|&i| package(&block[i].1) == package(&key))
+                .collect();
+            let p = match (run.first(), run.last()) {
+                (Some(_), Some(&end)) => run
+                    .iter()
+                    .copied()
+                    .find(|&i| block[i].1 > key)
+                    .unwrap_or(end + 1),
+                _ => block
+                    .iter()
+                    .position(|(_, k)| *k > key)
+                    .unwrap_or(block.len()),
+            };
+            let next = block.get(p);
+            let prev = p.checked_sub(1).and_then(|i| block.get(i));
+            let (anchor, after, beside) = match (prev, next) {
+                (_, Some((n, k))) if k.section == key.section => {
+                    (self.import_top(p, *n), false, k.section)
+                }
+                (Some((n, k)), _) if k.section == key.section => {
+                    (self.line_end_of(*n), true, k.section)
+                }
+                (_, Some((n, k))) => (self.import_top(p, *n), false, k.section),
+                (Some((n, k)), None) => (self.line_end_of(*n), true, k.section),
+                (None, None) => continue,
+            };
+            match groups.iter_mut().find(|g| g.0 == anchor && g.1 == after) {
+                Some(g) => g.3.push((key, line)),
+                None => groups.push((anchor, after, Some(beside), vec![(key, line)])),
             }
-            edits.push(Edit::insert(at, first));
         }
-        if !last.is_empty() {
-            match top_level.last() {
-                Some(i) => edits.push(Edit::insert(i.end_byte(), last)),
-                None => edits.push(Edit::insert(0, format!("{}\n", last.trim_start()))),
+        // Lines after an import go at the start of the line after it (an
+        // import a fix removes, with its line break, ends there), or at its
+        // end when it ends the file.
+        let mut inserts: Vec<(usize, String)> = Vec::new();
+        for (anchor, after, beside, group) in groups {
+            let mut text = String::new();
+            let mut at = anchor;
+            if after {
+                let next_line = self.src[anchor..].starts_with('\n');
+                let mut before = beside;
+                for (key, line) in &group {
+                    let apart = before != Some(key.section);
+                    if next_line {
+                        if apart {
+                            text.push('\n');
+                        }
+                        text.push_str(line);
+                        text.push('\n');
+                    } else {
+                        text.push_str(if apart { "\n\n" } else { "\n" });
+                        text.push_str(line);
+                    }
+                    before = Some(key.section);
+                }
+                if next_line {
+                    at = anchor + 1;
+                }
+            } else {
+                for (i, (key, line)) in group.iter().enumerate() {
+                    let next = group.get(i + 1).map(|(k, _)| k.section).or(beside);
+                    text.push_str(line);
+                    text.push_str(if next == Some(key.section) {
+                        "\n"
+                    } else {
+                        "\n\n"
+                    });
+                }
+            }
+            // (lines after one import and before the next, at one place)
+            match inserts.iter_mut().find(|(p, _)| *p == at) {
+                Some((_, t)) if after => t.insert_str(0, &text),
+                Some((_, t)) => t.push_str(&text),
+                None => inserts.push((at, text)),
             }
         }
+        edits.extend(inserts.into_iter().map(|(at, text)| Edit::insert(at, text)));
         edits
+    }
+
+    /// Whether the import `line` written in place of the import statement
+    /// `stmt` keeps the order isort keeps (always in TypeScript): it sorts
+    /// between the imports before and after `stmt` in its block, the
+    /// imports `gone` passes over aside (those a fix may remove).
+    pub fn sorts_in_place(
+        &self,
+        stmt: Node<'t>,
+        line: &str,
+        gone: &dyn Fn(Node<'t>) -> bool,
+    ) -> bool {
+        if !self.lang.is_python() {
+            return true;
+        }
+        let Some(key) = self.import_key_of_line(line) else {
+            return false;
+        };
+        self.import_blocks().into_iter().any(|mut block| {
+            block.retain(|(n, _)| *n == stmt || !gone(*n));
+            let Some(i) = block.iter().position(|(n, _)| *n == stmt) else {
+                return false;
+            };
+            let after_prev = i == 0 || block[i - 1].1 <= key;
+            let before_next = block.get(i + 1).map_or(true, |(_, k)| key <= *k);
+            let same = |k: &ImportKey| k.section == key.section;
+            // a section of its own when its neighbours are
+            after_prev
+                && before_next
+                && (i == 0
+                    || same(&block[i - 1].1)
+                    || block.get(i + 1).map_or(true, |(_, k)| same(k)))
+        })
+    }
+
+    /// The file's module-level import blocks (imports with nothing but
+    /// comments and blank lines between them), each import with its isort
+    /// key.
+    fn import_blocks(&self) -> Vec<Vec<(Node<'t>, ImportKey)>> {
+        let root = self.tree.root_node();
+        let mut blocks: Vec<Vec<(Node<'t>, ImportKey)>> = Vec::new();
+        let mut open = false;
+        let mut cursor = root.walk();
+        for child in root.named_children(&mut cursor) {
+            match child.kind_str() {
+                "import_statement" | "import_from_statement" | "future_import_statement" => {
+                    let Some(key) = self.import_key(child) else {
+                        open = false;
+                        continue;
+                    };
+                    if !open {
+                        blocks.push(Vec::new());
+                        open = true;
+                    }
+                    if let Some(b) = blocks.last_mut() {
+                        b.push((child, key));
+                    }
+                }
+                "comment" => {}
+                _ => open = false,
+            }
+        }
+        blocks
+    }
+
+    /// Where a line put before the `p`th import of `block` goes: before the
+    /// comment lines right above it (isort keeps them with it), but for the
+    /// block's first import and a `#!` line.
+    fn import_top(&self, p: usize, node: Node<'t>) -> usize {
+        let mut top = self.lines.line_start(node.start_byte());
+        if p == 0 {
+            return top;
+        }
+        while top > 0 {
+            let prev_start = self.lines.line_start(top - 1);
+            let prev = self.src[prev_start..top - 1].trim();
+            if prev.starts_with('#') && !prev.starts_with("#!") {
+                top = prev_start;
+            } else {
+                break;
+            }
+        }
+        top
+    }
+
+    /// The end of the last line of `node` (before its line break).
+    fn line_end_of(&self, node: Node<'t>) -> usize {
+        let end = node.end_byte();
+        self.src[end..]
+            .find('\n')
+            .map_or(self.src.len(), |n| end + n)
+    }
+
+    /// The isort key of an import statement of the file.
+    fn import_key(&self, node: Node<'t>) -> Option<ImportKey> {
+        match node.kind_str() {
+            "future_import_statement" => Some(ImportKey::new(Section::Future, true, "__future__")),
+            "import_from_statement" => {
+                let module = self.text(node.field("module_name")?);
+                Some(ImportKey::new(self.section_of(module), true, module))
+            }
+            _ => {
+                let mut cursor = node.walk();
+                let first = node.children_by_field_name("name", &mut cursor).next()?;
+                let name = match first.kind_str() {
+                    "aliased_import" => first.field("name").map(|n| self.text(n))?,
+                    _ => self.text(first),
+                };
+                Some(ImportKey::new(self.section_of(name), false, name))
+            }
+        }
+    }
+
+    /// The isort key of an import line iacfix writes.
+    fn import_key_of_line(&self, line: &str) -> Option<ImportKey> {
+        if let Some((module, _)) = from_import_parts(line) {
+            let section = if module == "__future__" {
+                Section::Future
+            } else {
+                self.section_of(module)
+            };
+            return Some(ImportKey::new(section, true, module));
+        }
+        let rest = line.strip_prefix("import ")?;
+        let module = rest.split([' ', ',']).next()?;
+        Some(ImportKey::new(self.section_of(module), false, module))
+    }
+
+    /// isort's section of a module.
+    fn section_of(&self, module: &str) -> Section {
+        let first = module.split('.').next().unwrap_or(module);
+        if module.starts_with('.') {
+            Section::Local
+        } else if module == "__future__" {
+            Section::Future
+        } else if STDLIB.binary_search(&first).is_ok() {
+            Section::Stdlib
+        } else if self.style().linters.is_first_party(module) {
+            Section::FirstParty
+        } else {
+            Section::ThirdParty
+        }
     }
 
     /// Removes the import of `name` (a class, a module such as `base64`)
@@ -639,50 +1090,91 @@ impl<'t> SourceFile<'t> {
             if !from_module {
                 continue;
             }
-            // the last imported name: a new one goes after it
-            let mut last = None;
-            let mut stack = vec![*import];
-            while let Some(n) = stack.pop() {
-                let is_name = if python {
-                    n.kind_str() == "dotted_name"
-                        && self
-                            .parent(n)
-                            .is_some_and(|p| p.kind_str() == "import_from_statement")
-                        && import.field("module_name") != Some(n)
-                        || n.kind_str() == "aliased_import"
-                } else {
-                    n.kind_str() == "import_specifier"
+            let items = self.imported_names(*import);
+            let Some(&last) = items.last() else {
+                continue;
+            };
+            // one name per line in a list laid out that way
+            let multiline = import.start_position().row != import.end_position().row
+                && self.src[last.end_byte()..].starts_with(',');
+            let indent = self.line_indent(last.start_byte());
+            // names kept in the order they are in, when they are sorted
+            let written: Vec<&str> = items.iter().map(|n| self.text(*n)).collect();
+            let order = NameOrder::of(python, &written);
+            let mut missing = missing.clone();
+            if let Some(order) = order {
+                missing.sort_by(|a, b| order.cmp(a, b));
+            }
+            let mut inserts: Vec<(usize, String)> = Vec::new();
+            for name in missing {
+                let before = order.and_then(|o| {
+                    written
+                        .iter()
+                        .position(|w| o.cmp(w, name) == std::cmp::Ordering::Greater)
+                });
+                let (at, text) = match (before, multiline) {
+                    (Some(k), true) => (items[k].start_byte(), format!("{name},\n{indent}")),
+                    (Some(k), false) => (items[k].start_byte(), format!("{name}, ")),
+                    (None, true) => (last.end_byte() + 1, format!("\n{indent}{name},")),
+                    (None, false) => (last.end_byte(), format!(", {name}")),
                 };
-                if is_name && last.map_or(true, |l: Node| l.end_byte() < n.end_byte()) {
-                    last = Some(n);
+                match inserts.iter_mut().find(|(p, _)| *p == at) {
+                    Some((_, t)) => t.push_str(&text),
+                    None => inserts.push((at, text)),
                 }
-                let mut cursor = n.walk();
-                stack.extend(n.named_children(&mut cursor));
             }
-            if let Some(last) = last {
-                // one name per line in a list laid out that way
-                let multiline = import.start_position().row != import.end_position().row
-                    && self.src[last.end_byte()..].starts_with(',');
-                if multiline {
-                    let indent = self.line_indent(last.start_byte());
-                    let text: String = missing.iter().map(|n| format!("\n{indent}{n},")).collect();
-                    return vec![Edit::insert(last.end_byte() + 1, text)];
-                }
-                let text: String = missing.iter().map(|n| format!(", {n}")).collect();
-                return vec![Edit::insert(last.end_byte(), text)];
-            }
+            return inserts
+                .into_iter()
+                .map(|(at, text)| Edit::insert(at, text))
+                .collect();
         }
-        let semi = if self.style().semicolons { ";" } else { "" };
         let line = if python {
-            format!("from {module} import {}", missing.join(", "))
+            from_import_line(module, &missing)
         } else {
-            format!(
-                "import {{ {} }} from {}{semi}",
-                missing.join(", "),
-                quote(module, self.style().quote)
-            )
+            self.named_import_line(module, &missing)
         };
         self.add_imports(&[line])
+    }
+
+    /// The names an import statement imports by name, in order: `a`, `b as
+    /// c` of `from m import a, b as c` / `import { a, b as c } from "m"`.
+    fn imported_names(&self, import: Node<'t>) -> Vec<Node<'t>> {
+        let python = self.lang.is_python();
+        let mut out = Vec::new();
+        let mut stack = vec![import];
+        while let Some(n) = stack.pop() {
+            let is_name = if python {
+                n.kind_str() == "dotted_name"
+                    && self
+                        .parent(n)
+                        .is_some_and(|p| p.kind_str() == "import_from_statement")
+                    && import.field("module_name") != Some(n)
+                    || n.kind_str() == "aliased_import"
+            } else {
+                n.kind_str() == "import_specifier"
+            };
+            if is_name {
+                out.push(n);
+                continue;
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+        out.sort_by_key(|n| n.start_byte());
+        out
+    }
+
+    /// `import { A, B } from "module";` written as the file writes its
+    /// imports: their quotes, semicolons and spacing inside braces.
+    pub fn named_import_line(&self, module: &str, names: &[&str]) -> String {
+        let style = self.style();
+        let pad = if style.brace_spacing { " " } else { "" };
+        let semi = if style.import_semicolons { ";" } else { "" };
+        format!(
+            "import {{{pad}{}{pad}}} from {}{semi}",
+            names.join(", "),
+            quote(module, style.import_quote)
+        )
     }
 
     /// Whether a Python `import a, b as c` statement already binds the module
@@ -695,6 +1187,175 @@ impl<'t> SourceFile<'t> {
             return false;
         };
         names.split(',').map(str::trim).any(|n| n == wanted)
+    }
+}
+
+/// isort's sections, in their order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Section {
+    Future,
+    Stdlib,
+    ThirdParty,
+    FirstParty,
+    Local,
+}
+
+/// Where an import statement sorts, as ruff's isort sorts them by default:
+/// by section, `import m` before `from m import x`, then by module name
+/// (without case first, numbers by value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ImportKey {
+    section: Section,
+    from: bool,
+    module: String,
+}
+
+impl ImportKey {
+    fn new(section: Section, from: bool, module: &str) -> ImportKey {
+        ImportKey {
+            section,
+            from,
+            module: module.to_string(),
+        }
+    }
+}
+
+impl PartialOrd for ImportKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ImportKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.section
+            .cmp(&other.section)
+            .then(self.from.cmp(&other.from))
+            .then_with(|| natural_cmp(&self.module.to_lowercase(), &other.module.to_lowercase()))
+            .then_with(|| natural_cmp(&self.module, &other.module))
+    }
+}
+
+/// Compares names as isort does: runs of digits by their value, the rest
+/// character by character.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let digits = |it: &mut std::iter::Peekable<std::str::Chars>| {
+                    let mut s = String::new();
+                    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
+                        s.push(c);
+                        it.next();
+                    }
+                    s.trim_start_matches('0').to_string()
+                };
+                let (x, y) = (digits(&mut a), digits(&mut b));
+                let order = x.len().cmp(&y.len()).then_with(|| x.cmp(&y));
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(&y);
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
+/// Where a name imported `from m import name` sorts, as ruff's isort sorts
+/// them by default (`order-by-type`): constants (`ALL_CAPS`), then classes
+/// (`Capitalized`), then the rest, each without case first.
+fn member_key(name: &str) -> (u8, String, String) {
+    let name = name.split(" as ").next().unwrap_or(name).trim();
+    let cased: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+    let kind = if name.chars().count() > 1
+        && !cased.is_empty()
+        && cased.iter().all(|c| c.is_uppercase())
+    {
+        0
+    } else if name.chars().next().is_some_and(char::is_uppercase) {
+        1
+    } else {
+        2
+    };
+    (kind, name.to_lowercase(), name.to_string())
+}
+
+/// Orders two imported names as ruff's isort does.
+fn member_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (x, y) = (member_key(a), member_key(b));
+    x.0.cmp(&y.0)
+        .then_with(|| natural_cmp(&x.1, &y.1))
+        .then_with(|| natural_cmp(&x.2, &y.2))
+}
+
+/// The module and names of a one-line `from m import a, b`.
+fn from_import_parts(line: &str) -> Option<(&str, Vec<String>)> {
+    let rest = line.strip_prefix("from ")?;
+    let (module, names) = rest.split_once(" import ")?;
+    let names = names.trim().trim_start_matches('(').trim_end_matches(')');
+    Some((
+        module.trim(),
+        names
+            .split(',')
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect(),
+    ))
+}
+
+/// `from module import names`, the names in isort's order.
+pub(crate) fn from_import_line(module: &str, names: &[&str]) -> String {
+    let mut names: Vec<&str> = names.to_vec();
+    names.sort_by(|a, b| member_cmp(a, b));
+    names.dedup();
+    format!("from {module} import {}", names.join(", "))
+}
+
+/// How the names of an import are sorted, when they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameOrder {
+    /// ruff's isort order (Python).
+    Isort,
+    /// Without case first, then with it (TypeScript's organize imports).
+    NoCase,
+    /// By character codes (eslint's `sort-imports`).
+    Codes,
+}
+
+impl NameOrder {
+    /// The order `names` are in, if they are sorted.
+    fn of(python: bool, names: &[&str]) -> Option<NameOrder> {
+        let candidates: &[NameOrder] = if python {
+            &[NameOrder::Isort]
+        } else {
+            &[NameOrder::NoCase, NameOrder::Codes]
+        };
+        candidates.iter().copied().find(|o| {
+            names
+                .windows(2)
+                .all(|w| o.cmp(w[0], w[1]) != std::cmp::Ordering::Greater)
+        })
+    }
+
+    fn cmp(self, a: &str, b: &str) -> std::cmp::Ordering {
+        let name = |n: &str| n.split(" as ").next().unwrap_or(n).trim().to_string();
+        let (a, b) = (name(a), name(b));
+        match self {
+            NameOrder::Isort => member_cmp(&a, &b),
+            NameOrder::NoCase => a.to_lowercase().cmp(&b.to_lowercase()).then(a.cmp(&b)),
+            NameOrder::Codes => a.cmp(&b),
+        }
     }
 }
 
@@ -735,7 +1396,7 @@ mod tests {
         );
         assert_eq!(
             out,
-            "from cdktf import App, TerraformAsset, AssetType\nimport pulumi_aws as aws\n"
+            "from cdktf import App, AssetType, TerraformAsset\nimport pulumi_aws as aws\n"
         );
     }
 
@@ -756,6 +1417,115 @@ mod tests {
         assert_eq!(
             apply(src, p.add_imports(&lines)),
             "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport json\n\nimport pulumi_aws as aws\nfrom cdktf_cdktf_provider_aws.iam_role import IamRole\n\ndef f():\n    import json\n"
+        );
+    }
+
+    fn py(src: &str, lines: &[&str]) -> String {
+        let tree = parse(Lang::Python, src);
+        let p = SourceFile::new(src, Lang::Python, &tree);
+        let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        apply(src, p.add_imports(&lines))
+    }
+
+    #[test]
+    fn python_imports_go_where_isort_puts_them() {
+        // the standard library before the third-party section, apart
+        assert_eq!(
+            py(
+                "import pulumi\nimport pulumi_aws as aws\n\nx = 1\n",
+                &["import json"]
+            ),
+            "import json\n\nimport pulumi\nimport pulumi_aws as aws\n\nx = 1\n"
+        );
+        // in its section, by module; `import m` before `from m import x`
+        assert_eq!(
+            py(
+                "import base64\nimport sys\n\nimport pulumi_aws as aws\nfrom cdktf import App\n",
+                &["import os", "import pulumi", "from cdktf_cdktf_provider_aws.vpc import Vpc"]
+            ),
+            "import base64\nimport os\nimport sys\n\nimport pulumi\nimport pulumi_aws as aws\nfrom cdktf import App\nfrom cdktf_cdktf_provider_aws.vpc import Vpc\n"
+        );
+        // numbers by their value, case aside
+        assert_eq!(
+            py("from m.s3_bucket import S3Bucket\nfrom m.Zeta import Z\n", &["from m.s10 import S10", "from m.s9 import S9"]),
+            "from m.s3_bucket import S3Bucket\nfrom m.s9 import S9\nfrom m.s10 import S10\nfrom m.Zeta import Z\n"
+        );
+        // after `from __future__`, and a comment above an import stays with it
+        assert_eq!(
+            py(
+                "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\n\nimport sys\n\n# the provider\nimport pulumi_aws as aws\n",
+                &["import json", "import pulumi"]
+            ),
+            "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\n\nimport json\nimport sys\n\nimport pulumi\n# the provider\nimport pulumi_aws as aws\n"
+        );
+    }
+
+    #[test]
+    fn python_imports_keep_the_first_line_and_unsorted_blocks_by_their_package() {
+        // not above the `#!` line; in an unsorted block, by the package's imports
+        assert_eq!(
+            py(
+                "#!/usr/bin/env python\nimport json\n\nfrom constructs import Construct\nfrom cdktf import App\nfrom m.vpc import Vpc\nfrom m.iam_role import IamRole\n",
+                &["import base64", "from m.flow_log import FlowLog"]
+            ),
+            "#!/usr/bin/env python\nimport base64\nimport json\n\nfrom constructs import Construct\nfrom cdktf import App\nfrom m.flow_log import FlowLog\nfrom m.vpc import Vpc\nfrom m.iam_role import IamRole\n"
+        );
+    }
+
+    #[test]
+    fn a_line_after_an_import_starts_the_next_line() {
+        // so that a fix removing that import with its line break (a clean-up
+        // of another fix) does not take the new line's place
+        let src = "import base64\nimport hashlib\n\nfrom c import D\n";
+        let tree = parse(Lang::Python, src);
+        let p = SourceFile::new(src, Lang::Python, &tree);
+        let edits = p.add_imports(&["import os".to_string()]);
+        let at = src.find("\n\n").unwrap() + 1;
+        assert_eq!(edits, vec![crate::edit::Edit::insert(at, "import os\n")]);
+    }
+
+    #[test]
+    fn python_names_stay_sorted_when_they_were() {
+        let src = "from m import (\n    Alpha,\n    Gamma,\n)\nfrom n import Zed, Able\nimport pulumi_aws as aws\n";
+        let tree = parse(Lang::Python, src);
+        let p = SourceFile::new(src, Lang::Python, &tree);
+        let mut edits = p.import_names("m", &["Beta", "Delta"]);
+        edits.extend(p.import_names("n", &["Mid"]));
+        assert_eq!(
+            apply(src, edits),
+            "from m import (\n    Alpha,\n    Beta,\n    Delta,\n    Gamma,\n)\nfrom n import Zed, Able, Mid\nimport pulumi_aws as aws\n"
+        );
+        // constants, classes, then the rest
+        assert_eq!(
+            super::from_import_line("m", &["func", "Klass", "CONST", "Another"]),
+            "from m import CONST, Another, Klass, func"
+        );
+    }
+
+    #[test]
+    fn typescript_imports_copy_the_files_punctuation() {
+        let src = "import {Construct} from 'constructs'\nimport {App, TerraformStack} from 'cdktf'\nconst a = 1\n";
+        let tree = parse(Lang::TypeScript, src);
+        let p = SourceFile::new(src, Lang::TypeScript, &tree);
+        assert_eq!(
+            apply(src, p.import_names("@cdktf/provider-aws/lib/vpc", &["Vpc"])),
+            "import {Construct} from 'constructs'\nimport {App, TerraformStack} from 'cdktf'\nimport {Vpc} from '@cdktf/provider-aws/lib/vpc'\nconst a = 1\n"
+        );
+        assert_eq!(
+            apply(src, p.import_names("cdktf", &["Fn", "TerraformOutput"])),
+            "import {Construct} from 'constructs'\nimport {App, Fn, TerraformOutput, TerraformStack} from 'cdktf'\nconst a = 1\n"
+        );
+        assert_eq!(
+            p.module_import("path", "path"),
+            "import * as path from 'path'"
+        );
+        // semicolons and spaced braces, though the code has neither
+        let src = "import { Construct } from \"constructs\";\nconst a = 'x'\nconst b = 'y'\n";
+        let tree = parse(Lang::TypeScript, src);
+        let p = SourceFile::new(src, Lang::TypeScript, &tree);
+        assert_eq!(
+            p.named_import_line("cdktf", &["App"]),
+            "import { App } from \"cdktf\";"
         );
     }
 }

@@ -22,6 +22,7 @@ pub mod imports;
 pub mod interactive;
 pub mod lang;
 pub mod layout;
+pub mod linters;
 pub mod model;
 pub mod naming;
 pub mod new_resource;
@@ -35,6 +36,7 @@ pub mod style;
 pub mod stylist;
 pub mod suppress;
 pub mod text;
+pub mod wrap;
 
 // The bench's corpus and input shapes, for unit tests of the shapes the
 // bench times (the module names the crate `iacfix`, as outside code does).

@@ -504,8 +504,11 @@ impl<'t> SourceFile<'t> {
 
     /// The file's layout (quotes, indentation, semicolons...).
     pub fn style(&self) -> &Style {
-        self.style
-            .get_or_init(|| Style::detect(self.src, self.lang, self.tree))
+        self.style.get_or_init(|| {
+            Style::detect(self.src, self.lang, self.tree).with_linters(
+                crate::linters::Linters::find(self.ctx.path.as_deref(), self.lang),
+            )
+        })
     }
 
     /// Source text of a node.

@@ -211,6 +211,33 @@ impl<'t> SourceFile<'t> {
                 head.push(scope.clone());
             }
             head.push(new.name.clone());
+            let options = ctx.options();
+            if let Some(opts) =
+                options.filter(|_| !new.props.is_empty() && !self.style().hug_options)
+            {
+                // each argument on its own lines, as prettier writes a call
+                // whose last two arguments are objects
+                let inner = format!("{unit}{unit}");
+                let place = |attr: &str| Place {
+                    obj: &obj,
+                    path: attr.to_string(),
+                    indent: inner.clone(),
+                    multiline: true,
+                };
+                let mut text = format!("{lhs}new {class}(\n");
+                for h in &head {
+                    text.push_str(&format!("{unit}{h},\n"));
+                }
+                text.push_str(&format!("{unit}{{\n"));
+                let n = new.props.len();
+                for (i, (attr, value)) in new.props.iter().enumerate() {
+                    let entry =
+                        self.render_entry(ContainerKind::TsObject, attr, value, &place(attr));
+                    text.push_str(&format!("{inner}{entry}{}\n", comma(i + 1 == n)));
+                }
+                text.push_str(&format!("{unit}}},\n{unit}{opts}{}\n){semi}", comma(true)));
+                return text;
+            }
             let mut text = if new.props.is_empty() {
                 format!("{lhs}new {class}({}, {{", head.join(", "))
             } else {
@@ -228,5 +255,45 @@ impl<'t> SourceFile<'t> {
             text.push_str(&format!("){semi}"));
             text
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::{parse, Lang};
+
+    fn render(src: &str) -> String {
+        let tree = parse(Lang::TypeScript, src);
+        let p = SourceFile::new(src, Lang::TypeScript, &tree);
+        let ctx = ResourceScope {
+            flavor: Flavor::PulumiTs,
+            scope: None,
+            opts: Some("{ provider }".into()),
+            parent: None,
+        };
+        let new = NewResource {
+            tf_type: "aws_s3_bucket_versioning",
+            var: None,
+            name: "\"logs-versioning\"".into(),
+            props: vec![("bucket".into(), NewValue::Raw("logs.id".into()))],
+        };
+        p.render_resource(&ctx, "aws.s3.BucketVersioningV2", &new)
+    }
+
+    #[test]
+    fn resource_options_follow_the_file() {
+        // as prettier writes a call whose last two arguments are objects
+        let prettier = "const logs = new aws.s3.BucketV2(\n  \"logs\",\n  {\n    bucket: \"logs\",\n  },\n  { provider },\n);\n";
+        assert_eq!(
+            render(prettier),
+            "new aws.s3.BucketVersioningV2(\n  \"logs-versioning\",\n  {\n    bucket: logs.id,\n  },\n  { provider },\n);"
+        );
+        // as the file writes them
+        let hugged = "const logs = new aws.s3.BucketV2(\"logs\", {\n  bucket: \"logs\",\n}, { provider });\n";
+        assert_eq!(
+            render(hugged),
+            "new aws.s3.BucketVersioningV2(\"logs-versioning\", {\n  bucket: logs.id,\n}, { provider });"
+        );
     }
 }

@@ -371,6 +371,12 @@ impl Selection {
             }
             rule.check(program, &mut out);
         }
+        // the lines fixes write fit the file's line length
+        for f in &mut out {
+            if let Some(fix) = &mut f.fix {
+                fix.edits = program.fit(std::mem::take(&mut fix.edits));
+            }
+        }
         out.sort_by_key(|f| (f.range.start, f.code));
         out
     }

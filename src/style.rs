@@ -2,6 +2,7 @@
 
 use crate::lang::Lang;
 use crate::lang::NodeExt;
+use crate::linters::Linters;
 use tree_sitter::{Node, Tree};
 
 /// How a file writes code.
@@ -15,6 +16,28 @@ pub struct Style {
     pub trailing_comma: bool,
     /// Whether statements end with `;` (TypeScript / JavaScript).
     pub semicolons: bool,
+    /// Whether a list of objects opens its first object on its own line
+    /// (`[{` ... `}]`) rather than one object per line as prettier and
+    /// black write them (always in Python, where only line length is
+    /// checked).
+    pub hug_lists: bool,
+    /// Whether a call's last object argument (Pulumi's resource options)
+    /// follows the object before it on that object's last line (`},
+    /// { provider })`) rather than each argument taking its own lines, as
+    /// prettier writes them.
+    pub hug_options: bool,
+    /// Whether an arrow function's call body spanning lines starts after
+    /// the arrow (`(x) => f({`) rather than on the next line, as prettier
+    /// writes it.
+    pub hug_arrows: bool,
+    /// How the file's own import statements are written (TypeScript):
+    /// their quote character, whether they end with `;`, and whether
+    /// named imports are spaced inside their braces (`{ X }`, `{X}`).
+    pub import_quote: char,
+    pub import_semicolons: bool,
+    pub brace_spacing: bool,
+    /// The line length and other settings of the file's linters.
+    pub linters: Linters,
 }
 
 impl Style {
@@ -35,7 +58,28 @@ impl Style {
                 counts.trailing * 2 >= counts.multiline_lists
             },
             semicolons: counts.statements == 0 || counts.semicolons * 2 >= counts.statements,
+            hug_lists: python || counts.hugged > counts.unhugged,
+            hug_options: counts.hugged_options > counts.unhugged_options,
+            hug_arrows: counts.hugged_arrows > counts.unhugged_arrows,
+            import_quote: match counts.import_quotes {
+                (single, double) if single > double => '\'',
+                (single, double) if double > single => '"',
+                _ if counts.single > counts.double => '\'',
+                _ => '"',
+            },
+            import_semicolons: match counts.imports {
+                (0, _) => counts.statements == 0 || counts.semicolons * 2 >= counts.statements,
+                (n, semi) => semi * 2 >= n,
+            },
+            brace_spacing: counts.tight_braces <= counts.spaced_braces,
+            linters: Linters::default(),
         }
+    }
+
+    /// The style, following the file's linters.
+    pub fn with_linters(mut self, linters: Linters) -> Style {
+        self.linters = linters;
+        self
     }
 }
 
@@ -47,12 +91,64 @@ struct Counts {
     trailing: usize,
     statements: usize,
     semicolons: usize,
+    /// Lists of objects that open the first object on their own line.
+    hugged: usize,
+    unhugged: usize,
+    hugged_options: usize,
+    unhugged_options: usize,
+    hugged_arrows: usize,
+    unhugged_arrows: usize,
+    /// Module-level imports and those ending with `;`.
+    imports: (usize, usize),
+    /// The quotes of imported modules: single, double.
+    import_quotes: (usize, usize),
+    /// Named imports written `{X}` and `{ X }`.
+    tight_braces: usize,
+    spaced_braces: usize,
 }
 
 fn count(root: Node, src: &str, counts: &mut Counts) {
     // Each node with its parent (`Node::parent` looks it up from the root).
     let mut stack = vec![(root, None::<Node>)];
     while let Some((node, parent)) = stack.pop() {
+        if node.kind_str() == "array" && node.start_position().row != node.end_position().row {
+            if let Some(first) = node.named_child(0).filter(|f| f.kind_str() == "object") {
+                if first.start_position().row == node.start_position().row {
+                    counts.hugged += 1;
+                } else {
+                    counts.unhugged += 1;
+                }
+            }
+        }
+        if node.kind_str() == "arguments" && node.named_child_count() >= 2 {
+            let n = node.named_child_count();
+            let (prev, last) = (node.named_child(n - 2), node.named_child(n - 1));
+            if let (Some(prev), Some(last)) = (prev, last) {
+                if prev.kind_str() == "object"
+                    && last.kind_str() == "object"
+                    && prev.start_position().row != prev.end_position().row
+                {
+                    if last.start_position().row == prev.end_position().row {
+                        counts.hugged_options += 1;
+                    } else {
+                        counts.unhugged_options += 1;
+                    }
+                }
+            }
+        }
+        if node.kind_str() == "arrow_function" {
+            if let Some(body) = node
+                .child_by_field_name("body")
+                .filter(|b| b.kind_str() == "call_expression")
+                .filter(|b| b.start_position().row != b.end_position().row)
+            {
+                if body.start_position().row == node.start_position().row {
+                    counts.hugged_arrows += 1;
+                } else {
+                    counts.unhugged_arrows += 1;
+                }
+            }
+        }
         match node.kind_str() {
             "string" => {
                 let text = &src[node.byte_range()];
@@ -76,6 +172,28 @@ fn count(root: Node, src: &str, counts: &mut Counts) {
                 if let Some(trailing) = ends_with_comma(node) {
                     counts.multiline_lists += 1;
                     counts.trailing += usize::from(trailing);
+                }
+            }
+            "import_statement" if parent.is_some_and(|p| p.kind_str() == "program") => {
+                let text = &src[node.byte_range()];
+                counts.imports.0 += 1;
+                counts.imports.1 += usize::from(text.ends_with(';'));
+                if let Some(source) = node.child_by_field_name("source") {
+                    match src[source.byte_range()].chars().next() {
+                        Some('\'') => counts.import_quotes.0 += 1,
+                        Some('"') => counts.import_quotes.1 += 1,
+                        _ => {}
+                    }
+                }
+            }
+            "named_imports" => {
+                let text = &src[node.byte_range()];
+                if text.len() > 2 && !text.contains('\n') {
+                    if text.starts_with("{ ") {
+                        counts.spaced_braces += 1;
+                    } else {
+                        counts.tight_braces += 1;
+                    }
                 }
             }
             "expression_statement" | "lexical_declaration"
@@ -195,5 +313,28 @@ mod tests {
         assert_eq!(s.quote, '\'');
         assert_eq!(s.indent, "  ");
         assert!(!s.trailing_comma);
+    }
+
+    #[test]
+    fn prettier_layouts_unless_the_file_hugs() {
+        let s = style(
+            Lang::TypeScript,
+            "import {A} from 'a'\nimport * as b from 'b'\nconst x = 1;\n",
+        );
+        assert_eq!(
+            (s.import_quote, s.import_semicolons, s.brace_spacing),
+            ('\'', false, false)
+        );
+        assert!(!s.hug_lists && !s.hug_options && !s.hug_arrows);
+        let hugging = "import { A } from \"a\";\nconst p = { S: [{\n  a: 1,\n}] };\nnew X(\"n\", {\n  a: 1,\n}, { provider });\nv.apply((x) => f({\n  a: 1,\n}));\n";
+        let s = style(Lang::TypeScript, hugging);
+        assert_eq!(
+            (s.import_quote, s.import_semicolons, s.brace_spacing),
+            ('"', true, true)
+        );
+        assert!(s.hug_lists && s.hug_options && s.hug_arrows);
+        let prettier = "const p = {\n  S: [\n    {\n      a: 1,\n    },\n  ],\n};\nnew X(\n  \"n\",\n  {\n    a: 1,\n  },\n  { provider },\n);\n";
+        let s = style(Lang::TypeScript, prettier);
+        assert!(!s.hug_lists && !s.hug_options);
     }
 }

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
         "text", "lang", "catalog", "diff", "files", "paths", "settings", "bench",
     ],
     // Data about a file beside its text; the file's own style; comments.
-    &["facts", "style", "suppress"],
+    &["facts", "linters", "style", "suppress"],
     // The resource model.
     &["model"],
     // Edits and code generation.
@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
         "naming",
         "new_resource",
         "stylist",
+        "wrap",
     ],
     // What a rule is.
     &["rules"],

@@ -627,7 +627,7 @@ fn new_files_show_as_dev_null_diffs_and_never_overwrite() {
     );
     let fixed = fs::read_to_string(dir.path().join("main.py")).unwrap();
     let folder = "lambda_src_lambda_function";
-    assert!(fixed.contains(&format!("\"{folder}\")")), "{fixed}");
+    assert!(fixed.contains(&format!("\"{folder}\",\n")), "{fixed}");
     assert!(dir.path().join(folder).join("index.py").is_file());
 }
 
@@ -1416,8 +1416,11 @@ fn fixes_that_delete_logs_or_refuse_callers_are_unsafe() {
     assert!(fixed.contains("LogGroup(\"unset\", {})"), "{fixed}");
     assert!(fixed.contains("retentionInDays: 30 }"), "{fixed}");
     assert!(fixed.contains("maxSessionDuration: 43200"), "{fixed}");
+    // (past prettier's print width: one property a line)
     assert!(
-        fixed.contains("\"unstated\", { assumeRolePolicy: \"{}\", maxSessionDuration: 3600 }"),
+        fixed.contains(
+            "\"unstated\", {\n  assumeRolePolicy: \"{}\",\n  maxSessionDuration: 3600,\n}"
+        ),
         "{fixed}"
     );
 }
