@@ -448,3 +448,22 @@ fn an_editor_gets_its_program_back_on_a_usage_error_with_fix_too() {
         assert_eq!(String::from_utf8(out.stdout).unwrap(), BAD, "{flag}");
     }
 }
+
+#[test]
+fn the_remediation_workflow_leaves_low_severity_fixes_out_unless_asked() {
+    // A scheduled run has no inputs: the expression falls back to medium.
+    let workflow = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/github-actions/iacfix-remediation.yml"),
+    )
+    .unwrap();
+    assert!(
+        workflow.contains("--min-severity ${{ inputs.min-severity || 'medium' }}"),
+        "{workflow}"
+    );
+    // And that is what --min-severity medium does to a program with a
+    // low-severity finding: the tags are not written.
+    let dir = project(&[("index.ts", MIXED)]);
+    let (_, diff, _) = run(dir.path(), &["--dry-run", "--min-severity", "medium"]);
+    assert!(!diff.is_empty() && !diff.contains("Environment"), "{diff}");
+}
