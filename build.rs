@@ -45,6 +45,9 @@ fn main() {
             }
         }
     }
+    // Run again should a checkout appear where there was none (a missing
+    // path counts as changed, so a tree without one runs this each build).
+    println!("cargo:rerun-if-changed={}", dir.join(".git").display());
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rustc-env=IACFIX_VERSION={full}");
 }
