@@ -45,9 +45,12 @@ fn main() {
             }
         }
     }
-    // Run again should a checkout appear where there was none (a missing
-    // path counts as changed, so a tree without one runs this each build).
-    println!("cargo:rerun-if-changed={}", dir.join(".git").display());
+    if !dir.join(".git").exists() {
+        // Run again should a checkout appear where there was none (a
+        // missing path counts as changed: a tree without a checkout runs
+        // this on each build, which costs a build of this crate).
+        println!("cargo:rerun-if-changed={}", dir.join(".git").display());
+    }
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rustc-env=IACFIX_VERSION={full}");
 }
