@@ -33,15 +33,18 @@ fn main() {
         ) {
             full = format!("{version} ({commit})");
         }
-        // Built again when the checkout moves to another commit.
-        for path in ["HEAD", "packed-refs"] {
+        // Built again when the checkout moves to another commit: its HEAD,
+        // and the branch's ref (loose or packed). Only files that exist:
+        // cargo takes a missing one as changed, and would build again each
+        // time.
+        let mut watched = vec!["HEAD".to_string(), "packed-refs".to_string()];
+        watched.extend(git(dir, &["symbolic-ref", "-q", "HEAD"]));
+        for path in &watched {
             if let Some(p) = git(dir, &["rev-parse", "--git-path", path]) {
-                println!("cargo:rerun-if-changed={}", dir.join(p).display());
-            }
-        }
-        if let Some(head) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
-            if let Some(p) = git(dir, &["rev-parse", "--git-path", &head]) {
-                println!("cargo:rerun-if-changed={}", dir.join(p).display());
+                let p = dir.join(p);
+                if p.exists() {
+                    println!("cargo:rerun-if-changed={}", p.display());
+                }
             }
         }
     }
