@@ -20,7 +20,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const ABOUT: &str = "Find insecure AWS resource definitions in Pulumi and CDKTF programs \
+const ABOUT: &str = "Find insecure AWS resource definitions in Pulumi, CDKTF and AWS CDK programs \
 (TypeScript, JavaScript, Python) and fix them with minimal patches.";
 
 const AFTER_HELP: &str = "\
