@@ -50,6 +50,23 @@ pub fn prop<'t>(p: &SourceFile<'t>, res: &Resource<'t>, attr: &str) -> Prop<'t> 
     }
 }
 
+/// For a property that must be `true` (`enforceSSL`, `versioned`,
+/// `requireImdsv2`): None when it is; otherwise the value to write, or why
+/// iacfix cannot (a value it cannot read). `key` is how the file spells it.
+pub fn must_be_true(
+    p: &SourceFile,
+    res: &Resource,
+    attr: &str,
+    key: &str,
+) -> Option<Result<NewValue, String>> {
+    match prop(p, res, attr) {
+        Prop::Written(_, Scalar::Bool(true)) => None,
+        Prop::Written(_, Scalar::Bool(false)) | Prop::Default => Some(Ok(NewValue::Bool(true))),
+        Prop::Unknown(why) => Some(Err(format!("`{key}` {why}"))),
+        Prop::Written(..) => Some(Err(format!("`{key}` is not a value iacfix can read"))),
+    }
+}
+
 /// The code naming `member` (`BlockPublicAccess.BLOCK_ALL`) of the module
 /// the construct's class comes from, as the file reaches that module: the
 /// construct's own qualifier (`s3.Bucket` gives `s3.BlockPublicAccess...`,

@@ -845,13 +845,8 @@ fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
     for ty in [awscdk::INSTANCE, awscdk::LAUNCH_TEMPLATE] {
         for res in awscdk::constructs(p, ty) {
             let key = p.source_key(&p.props(res), "require_imdsv2");
-            let value = match awscdk::prop(p, res, "require_imdsv2") {
-                awscdk::Prop::Written(_, Scalar::Bool(true)) => continue,
-                awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
-                awscdk::Prop::Written(_, Scalar::Bool(false)) | awscdk::Prop::Default => {
-                    Ok(NewValue::Bool(true))
-                }
-                awscdk::Prop::Written(..) => Err(format!("`{key}` is not a value iacfix can read")),
+            let Some(value) = awscdk::must_be_true(p, res, "require_imdsv2", &key) else {
+                continue;
             };
             // A container host's containers reach the metadata service one
             // hop further: a launch template gets the hop limit AWS

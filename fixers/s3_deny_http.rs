@@ -65,7 +65,7 @@
 
 use crate::edit::{Applicability, NewValue};
 use crate::facts::Fact;
-use crate::model::{Flavor, Lookup, Resource, Scalar, SourceFile};
+use crate::model::{Flavor, Lookup, Resource, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 
 use super::awscdk;
@@ -239,17 +239,23 @@ impl Rule for S3DenyHttp {
 fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
     for res in awscdk::constructs(p, awscdk::BUCKET) {
         let key = p.source_key(&p.props(res), "enforce_ssl");
-        let value = match awscdk::prop(p, res, "enforce_ssl") {
-            awscdk::Prop::Written(_, Scalar::Bool(true)) => continue,
-            awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
-            awscdk::Prop::Written(_, Scalar::Bool(false)) | awscdk::Prop::Default => {
-                match awscdk::prop(p, res, "website_index_document") {
-                    awscdk::Prop::Default => Ok(NewValue::Bool(true)),
-                    _ => Err("the bucket serves a static website, whose endpoint answers only plain HTTP".into()),
-                }
-            }
-            awscdk::Prop::Written(..) => Err(format!("`{key}` is not a value iacfix can read")),
+        let Some(value) = awscdk::must_be_true(p, res, "enforce_ssl", &key) else {
+            continue;
         };
+        let website = !matches!(
+            awscdk::prop(p, res, "website_index_document"),
+            awscdk::Prop::Default
+        );
+        let value = value.and_then(|v| {
+            if website {
+                Err(
+                    "the bucket serves a static website, whose endpoint answers only plain HTTP"
+                        .to_string(),
+                )
+            } else {
+                Ok(v)
+            }
+        });
         out.push(awscdk::set_prop_finding(
             &META,
             p,

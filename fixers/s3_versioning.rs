@@ -130,13 +130,8 @@ impl Rule for S3Versioning {
 fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
     for res in awscdk::constructs(p, awscdk::BUCKET) {
         let key = p.source_key(&p.props(res), "versioned");
-        let value = match awscdk::prop(p, res, "versioned") {
-            awscdk::Prop::Written(_, Scalar::Bool(true)) => continue,
-            awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
-            awscdk::Prop::Written(_, Scalar::Bool(false)) | awscdk::Prop::Default => {
-                Ok(NewValue::Bool(true))
-            }
-            awscdk::Prop::Written(..) => Err(format!("`{key}` is not a value iacfix can read")),
+        let Some(value) = awscdk::must_be_true(p, res, "versioned", &key) else {
+            continue;
         };
         out.push(awscdk::set_prop_finding(
             &META,
