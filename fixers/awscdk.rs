@@ -22,6 +22,25 @@ pub const INSTANCE: &str = "aws-cdk-lib.aws_ec2.Instance";
 /// `ec2.LaunchTemplate`.
 pub const LAUNCH_TEMPLATE: &str = "aws-cdk-lib.aws_ec2.LaunchTemplate";
 
+/// `lambda.CfnFunction` (L1: `runtime` is a string).
+pub const CFN_FUNCTION: &str = "aws-cdk-lib.aws_lambda.CfnFunction";
+/// The L2 function constructs whose `runtime` is a `lambda.Runtime`:
+/// `lambda.Function`, `lambda.SingletonFunction`,
+/// `lambda_nodejs.NodejsFunction` and the alpha `PythonFunction`.
+pub const FUNCTIONS: &[&str] = &[
+    "aws-cdk-lib.aws_lambda.Function",
+    "aws-cdk-lib.aws_lambda.SingletonFunction",
+    "aws-cdk-lib.aws_lambda_nodejs.NodejsFunction",
+    "aws-cdk-lib.aws_lambda_python_alpha.PythonFunction",
+];
+
+/// The layer constructs, whose `compatibleRuntimes` a function's runtime
+/// must be in: `lambda.LayerVersion` and the alpha `PythonLayerVersion`.
+pub const LAYERS: &[&str] = &[
+    "aws-cdk-lib.aws_lambda.LayerVersion",
+    "aws-cdk-lib.aws_lambda_python_alpha.PythonLayerVersion",
+];
+
 /// The constructs of `tf_type` (`aws-cdk-lib.aws_s3.Bucket`) in the file.
 pub fn constructs<'a, 't>(
     p: &'a SourceFile<'t>,

@@ -9,6 +9,21 @@
 //! without a fix. Pulumi's enum form (`aws.lambda.Runtime.Python3d9`,
 //! `aws.lambda_.Runtime.PYTHON3D9`) stays an enum.
 //!
+//! In AWS CDK, `lambda.Function`, `lambda.SingletonFunction`,
+//! `NodejsFunction` and the alpha `PythonFunction` name their runtime as a
+//! member of `lambda.Runtime` (`Runtime.PYTHON_3_9`), and the fix moves to
+//! the newest member of the same language that the program's aws-cdk-lib
+//! has: `PYTHON_3_14` needs 2.222, `PYTHON_3_13` 2.167, `PYTHON_3_12`
+//! 2.108, `NODEJS_24_X` 2.224, `NODEJS_22_X` 2.168 (the table of members
+//! is read from every published 2.x release). The version is the one in
+//! `node_modules/aws-cdk-lib`, else the lowest one the manifest allows
+//! (`package.json`, `requirements.txt`, `pyproject.toml`, `Pipfile`,
+//! `setup.py`); when no manifest says, or the version has no supported
+//! runtime of the language, the finding has no fix and says which version
+//! the fix needs. `NODEJS_LATEST` is whatever the installed version takes
+//! as latest, and is left alone. `lambda.CfnFunction` (L1) takes the
+//! runtime as a string, moved like Terraform's.
+//!
 //! Which runtimes are deprecated is decided by the table below, which is
 //! part of each iacfix release (AWS's Lambda runtimes page as of the
 //! release date): the same program gives the same result on any day. A
@@ -30,13 +45,22 @@
 //! LambdaFunction(self, "thumbnails", runtime="python3.14", handler="index.handler", ...)
 //! ```
 //!
+//! In AWS CDK (aws-cdk-lib 2.222 or later):
+//! ```ts
+//! new lambda.Function(this, "thumbnails", { runtime: lambda.Runtime.PYTHON_3_14, ... });
+//! ```
+//!
 //! ## Fix safety
 //! Unsafe: a new language version can break code (removed modules,
 //! changed defaults) and dependencies built for the old one. Run the
 //! function's tests on the new runtime. .NET (rebuilt for the new
 //! framework), `go1.x` and `provided` (rebuilt as a `bootstrap` for
 //! Amazon Linux 2023) are reported without a fix; so is a runtime computed
-//! at run time. The `targets` setting names the runtime to move each
+//! at run time. In AWS CDK a function whose layers do not list the new
+//! runtime in `compatibleRuntimes` (CDK refuses to synthesize it, and the
+//! layer was built for the old one), or whose layers iacfix cannot read
+//! (made in another file, added with `addLayers`), gets no fix either.
+//! The `targets` setting names the runtime to move each
 //! language to instead (for a program that tests on one).
 //!
 //! ## Runtimes
@@ -89,8 +113,9 @@
 //! ## Satisfies
 //! checkov CKV_AWS_363; cdk-nag AwsSolutions-L1.
 
+use super::awscdk;
 use crate::edit::{Edit, Fix};
-use crate::model::{Framework, Lookup, Scalar, SourceFile};
+use crate::model::{Framework, Lookup, Resource, Scalar, SourceFile};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
 use std::borrow::Cow;
@@ -104,7 +129,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &["checkov CKV_AWS_363", "cdk-nag AwsSolutions-L1"],
     runs_after: &[],
     source: include_str!("lambda_runtime.rs"),
@@ -185,10 +210,11 @@ impl Rule for LambdaRuntime {
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let targets = &p.ctx.settings.get::<Settings>().targets;
+        self.check_awscdk(p, targets, out);
         for res in p
             .resources
             .iter()
-            .filter(|r| r.tf_type == "aws_lambda_function")
+            .filter(|r| r.tf_type == "aws_lambda_function" || r.tf_type == awscdk::CFN_FUNCTION)
         {
             let obj = p.props(res);
             let Lookup::Present(v) = p.get(&obj, "runtime") else {
@@ -240,6 +266,233 @@ impl Rule for LambdaRuntime {
         }
     }
 }
+
+impl LambdaRuntime {
+    /// The AWS CDK functions whose `runtime` is a member of aws-cdk-lib's
+    /// `lambda.Runtime`: moved to the newest member of the same language
+    /// that the program's aws-cdk-lib has.
+    fn check_awscdk(&self, p: &SourceFile, targets: &[(Text, Text)], out: &mut Vec<Finding>) {
+        let version = p.ctx.facts.as_ref().and_then(|f| f.aws_cdk_lib);
+        for res in awscdk::FUNCTIONS
+            .iter()
+            .flat_map(|t| awscdk::constructs(p, t))
+        {
+            let awscdk::Prop::Written(v, _) = awscdk::prop(p, res, "runtime") else {
+                continue;
+            };
+            let written = p.text(v.node);
+            let Some((head, member)) = written.rsplit_once('.') else {
+                continue;
+            };
+            if !head.ends_with("Runtime") {
+                continue;
+            }
+            let Some(&(_, runtime, _)) = CDK_RUNTIMES.iter().find(|(m, _, _)| *m == member) else {
+                continue; // NODEJS_LATEST, FROM_IMAGE, members iacfix does not know
+            };
+            let Some(date) = deprecated_on(runtime, TABLE_DATE) else {
+                continue;
+            };
+            let msg = format!(
+                "The runtime `{runtime}` (`Runtime.{member}`) is deprecated (since {date})"
+            );
+            let finding = Finding::at(&META, p, res, v.node.byte_range(), msg);
+            match cdk_target(runtime, version, targets).and_then(|t| {
+                cdk_layers_allow(p, res, t.0)?;
+                Ok(t)
+            }) {
+                Ok((new_member, new_runtime)) => {
+                    let start = v.node.start_byte() + head.len() + 1;
+                    out.push(finding.with_fix(Fix::unsafe_(
+                        format!("Move to `{new_runtime}` (`Runtime.{new_member}`)"),
+                        vec![Edit::replace(
+                            start..v.node.end_byte(),
+                            new_member.to_string(),
+                        )],
+                    )));
+                }
+                Err(why) => out.push(finding.without_fix(why)),
+            }
+        }
+    }
+}
+
+/// Err, saying why, unless every layer of the function `res` allows the
+/// runtime `member`: CDK refuses to synthesize a function whose runtime is
+/// not among its layer's `compatibleRuntimes`, and a layer built for the
+/// old runtime must be rebuilt before the function moves. A layer iacfix
+/// cannot read (made elsewhere, added with `addLayers`) stops the fix.
+fn cdk_layers_allow(p: &SourceFile, res: &Resource, member: &str) -> Result<(), String> {
+    if let crate::model::Binding::Variable(name) | crate::model::Binding::Attribute(name) =
+        &res.binding
+    {
+        for call in ["addLayers(", "add_layers("] {
+            if p.src.contains(&format!("{name}.{call}")) {
+                return Err(format!(
+                    "the program adds layers to it (`{name}.{call}...)`), and their compatible runtimes must allow the new one first"
+                ));
+            }
+        }
+    }
+    let layers = match awscdk::prop(p, res, "layers") {
+        awscdk::Prop::Default => return Ok(()),
+        awscdk::Prop::Unknown(why) => return Err(format!("its `layers` {why}")),
+        awscdk::Prop::Written(v, _) => p.list(v).ok_or(
+            "iacfix cannot read its `layers`, whose compatible runtimes must allow the new one",
+        )?,
+    };
+    for item in layers {
+        let written = p.text(item.node);
+        let layer = awscdk::LAYERS
+            .iter()
+            .flat_map(|t| awscdk::constructs(p, t))
+            .find(|l| p.refers_to(item.node, l));
+        let Some(layer) = layer else {
+            // a layer made from its ARN declares no runtimes to CDK
+            if ["fromLayerVersionArn(", "from_layer_version_arn("]
+                .iter()
+                .any(|c| written.contains(c))
+            {
+                continue;
+            }
+            return Err(format!(
+                "iacfix cannot see which runtimes its layer `{written}` is built for"
+            ));
+        };
+        let name = p.resource_name(layer);
+        let allowed = match awscdk::prop(p, layer, "compatible_runtimes") {
+            awscdk::Prop::Default => continue,
+            awscdk::Prop::Written(v, _) => p.list(v).map(|items| {
+                items
+                    .iter()
+                    .any(|i| p.text(i.node).rsplit('.').next() == Some(member))
+            }),
+            awscdk::Prop::Unknown(_) => None,
+        };
+        if allowed != Some(true) {
+            return Err(format!(
+                "its layer `{name}` does not list `Runtime.{member}` in its compatible runtimes: rebuild the layer for it and add it there first"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The member of aws-cdk-lib's `lambda.Runtime` to move a deprecated
+/// `runtime` to, and its runtime: the language's target from the
+/// settings, else the newest runtime iacfix moves to that the program's
+/// aws-cdk-lib (`version`, its oldest possible major and minor) has. An
+/// error says why there is none.
+fn cdk_target(
+    runtime: &str,
+    version: Option<(u32, u32)>,
+    targets: &[(Text, Text)],
+) -> Result<(&'static str, &'static str), String> {
+    let (prefix, latest, _) = NEWEST
+        .iter()
+        .filter(|(prefix, _, _)| runtime.starts_with(prefix))
+        .max_by_key(|(prefix, _, _)| prefix.len())
+        .ok_or("iacfix knows no runtime of this language to move to")?;
+    let Some(latest) = latest else {
+        return Err("the function must be rebuilt for a current runtime first".into());
+    };
+    let wanted = targets
+        .iter()
+        .find(|(lang, _)| lang == prefix)
+        .map(|(_, t)| t.as_ref());
+    // the candidates, newest first: the target alone, or the language's
+    // runtimes from the newest iacfix moves to down, leaving out those
+    // AWS has deprecated
+    let candidates: Vec<&(&str, &str, u32)> = match wanted {
+        Some(t) => CDK_RUNTIMES.iter().filter(|(_, r, _)| *r == t).collect(),
+        None => CDK_RUNTIMES
+            .iter()
+            .skip_while(|(_, r, _)| r != latest)
+            .take_while(|(_, r, _)| r.starts_with(prefix))
+            .filter(|(_, r, _)| deprecated_on(r, TABLE_DATE).is_none())
+            .collect(),
+    };
+    let Some(oldest_needed) = candidates.last() else {
+        return Err(format!(
+            "aws-cdk-lib has no `Runtime` member for `{}` that iacfix knows",
+            wanted.unwrap_or(latest)
+        ));
+    };
+    let Some((major, minor)) = version else {
+        return Err(format!(
+            "iacfix cannot tell which aws-cdk-lib version the program uses (it reads node_modules/aws-cdk-lib/package.json, then a lower bound in package.json, requirements.txt, pyproject.toml, Pipfile or setup.py), and `Runtime.{}` needs 2.{}.0 or later",
+            oldest_needed.0, oldest_needed.2
+        ));
+    };
+    if major != 2 {
+        return Err(format!("iacfix knows the `Runtime` members of aws-cdk-lib 2 only, and the program asks for {major}.{minor}"));
+    }
+    candidates
+        .iter()
+        .find(|(_, _, since)| *since <= minor)
+        .map(|(m, r, _)| (*m, *r))
+        .ok_or_else(|| {
+            format!(
+                "the program's aws-cdk-lib (2.{minor}) has no {prefix} runtime to move to that AWS still supports: upgrade it to 2.{}.0 or later for `Runtime.{}`",
+                oldest_needed.2, oldest_needed.0
+            )
+        })
+}
+
+/// aws-cdk-lib's `lambda.Runtime` members, each language's newest first:
+/// (member, the runtime it stands for, the first aws-cdk-lib 2 minor
+/// version that has it), read from the published packages
+/// (`aws-lambda/lib/runtime.js` and `.d.ts` of every 2.x release). The
+/// Python bindings name them the same.
+pub const CDK_RUNTIMES: &[(&str, &str, u32)] = &[
+    ("PYTHON_3_15", "python3.15", 276),
+    ("PYTHON_3_14", "python3.14", 222),
+    ("PYTHON_3_13", "python3.13", 167),
+    ("PYTHON_3_12", "python3.12", 108),
+    ("PYTHON_3_11", "python3.11", 88),
+    ("PYTHON_3_10", "python3.10", 75),
+    ("PYTHON_3_9", "python3.9", 0),
+    ("PYTHON_3_8", "python3.8", 0),
+    ("PYTHON_3_7", "python3.7", 0),
+    ("PYTHON_3_6", "python3.6", 0),
+    ("PYTHON_2_7", "python2.7", 0),
+    ("NODEJS_24_X", "nodejs24.x", 224),
+    ("NODEJS_22_X", "nodejs22.x", 168),
+    ("NODEJS_20_X", "nodejs20.x", 107),
+    ("NODEJS_18_X", "nodejs18.x", 51),
+    ("NODEJS_16_X", "nodejs16.x", 24),
+    ("NODEJS_14_X", "nodejs14.x", 0),
+    ("NODEJS_12_X", "nodejs12.x", 0),
+    ("NODEJS_10_X", "nodejs10.x", 0),
+    ("NODEJS_8_10", "nodejs8.10", 0),
+    ("NODEJS_6_10", "nodejs6.10", 0),
+    ("NODEJS_4_3", "nodejs4.3", 0),
+    ("NODEJS", "nodejs", 0),
+    ("JAVA_25", "java25", 222),
+    ("JAVA_21", "java21", 109),
+    ("JAVA_17", "java17", 77),
+    ("JAVA_11", "java11", 0),
+    ("JAVA_8_CORRETTO", "java8.al2", 0),
+    ("JAVA_8", "java8", 0),
+    ("RUBY_4_0", "ruby4.0", 251),
+    ("RUBY_3_4", "ruby3.4", 186),
+    ("RUBY_3_3", "ruby3.3", 135),
+    ("RUBY_3_2", "ruby3.2", 82),
+    ("RUBY_2_7", "ruby2.7", 0),
+    ("RUBY_2_5", "ruby2.5", 0),
+    ("DOTNET_10", "dotnet10", 233),
+    ("DOTNET_9", "dotnet9", 182),
+    ("DOTNET_8", "dotnet8", 129),
+    ("DOTNET_6", "dotnet6", 17),
+    ("DOTNET_CORE_3_1", "dotnetcore3.1", 0),
+    ("DOTNET_CORE_2_1", "dotnetcore2.1", 0),
+    ("DOTNET_CORE_2", "dotnetcore2.0", 0),
+    ("DOTNET_CORE_1", "dotnetcore1.0", 0),
+    ("PROVIDED_AL2023", "provided.al2023", 105),
+    ("PROVIDED_AL2", "provided.al2", 0),
+    ("PROVIDED", "provided", 0),
+    ("GO_1_X", "go1.x", 0),
+];
 
 /// The date `runtime` was deprecated, when that is on or before `as_of`
 /// (both `YYYY-MM-DD`).
@@ -454,6 +707,77 @@ mod tests {
             target("nodejs16.x", Some(5), &targets).as_deref(),
             Ok("nodejs22.x")
         );
+    }
+
+    #[test]
+    fn awscdk_moves_to_the_newest_member_the_program_s_version_has() {
+        let t = |runtime, version| cdk_target(runtime, version, &[]).map(|(m, _)| m);
+        assert_eq!(
+            t("python3.9", Some((2, 275))),
+            Ok("PYTHON_3_14"),
+            "not 3.15: iacfix's newest"
+        );
+        assert_eq!(t("python3.9", Some((2, 222))), Ok("PYTHON_3_14"));
+        assert_eq!(t("python3.9", Some((2, 221))), Ok("PYTHON_3_13"));
+        assert_eq!(t("python3.9", Some((2, 108))), Ok("PYTHON_3_12"));
+        let old = t("python3.9", Some((2, 107))).unwrap_err();
+        assert!(
+            old.contains("2.108.0") && old.contains("PYTHON_3_12"),
+            "{old}"
+        );
+        assert_eq!(t("nodejs16.x", Some((2, 170))), Ok("NODEJS_22_X"));
+        assert_eq!(t("java8.al2", Some((2, 150))), Ok("JAVA_21"));
+        assert_eq!(
+            t("ruby2.7", Some((2, 260))),
+            Ok("RUBY_3_4"),
+            "not 4.0: a major jump"
+        );
+        assert!(t("python3.9", None).unwrap_err().contains("cannot tell"));
+        assert!(t("dotnet6", Some((2, 275)))
+            .unwrap_err()
+            .contains("rebuilt"));
+        assert!(t("python3.9", Some((3, 0)))
+            .unwrap_err()
+            .contains("aws-cdk-lib 2 only"));
+        // a target from the settings, when the program's version has it
+        let targets = [(Cow::Borrowed("python"), Cow::Borrowed("python3.12"))];
+        assert_eq!(
+            cdk_target("python3.9", Some((2, 200)), &targets).map(|(m, _)| m),
+            Ok("PYTHON_3_12")
+        );
+        assert!(cdk_target("python3.9", Some((2, 100)), &targets)
+            .unwrap_err()
+            .contains("2.108.0"));
+    }
+
+    #[test]
+    fn awscdk_members_name_the_runtimes_lambda_knows() {
+        for (member, runtime, _) in CDK_RUNTIMES {
+            let listed = DEPRECATED.iter().any(|(r, _)| r == runtime)
+                || NEWEST
+                    .iter()
+                    .any(|(_, newest, _)| *newest == Some(*runtime))
+                || [
+                    "python3.15",
+                    "ruby4.0",
+                    "dotnet9",
+                    "dotnet10",
+                    "provided.al2023",
+                ]
+                .contains(runtime);
+            assert!(
+                listed,
+                "{member} stands for {runtime}, which neither table knows"
+            );
+        }
+        for (_, newest, _) in NEWEST {
+            if let Some(newest) = newest {
+                assert!(
+                    CDK_RUNTIMES.iter().any(|(_, r, _)| r == newest),
+                    "no aws-cdk-lib member for {newest}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -890,6 +890,38 @@ pub static AWSCDK_CONSTRUCTS: &[(&str, &str, &str)] = &[
         "LaunchTemplate",
         "aws-cdk-lib.aws_ec2.LaunchTemplate",
     ),
+    ("aws_lambda", "Function", "aws-cdk-lib.aws_lambda.Function"),
+    (
+        "aws_lambda",
+        "SingletonFunction",
+        "aws-cdk-lib.aws_lambda.SingletonFunction",
+    ),
+    (
+        "aws_lambda",
+        "CfnFunction",
+        "aws-cdk-lib.aws_lambda.CfnFunction",
+    ),
+    (
+        "aws_lambda",
+        "LayerVersion",
+        "aws-cdk-lib.aws_lambda.LayerVersion",
+    ),
+    (
+        "aws_lambda_nodejs",
+        "NodejsFunction",
+        "aws-cdk-lib.aws_lambda_nodejs.NodejsFunction",
+    ),
+    // @aws-cdk/aws-lambda-python-alpha, aws_cdk.aws_lambda_python_alpha
+    (
+        "aws_lambda_python_alpha",
+        "PythonFunction",
+        "aws-cdk-lib.aws_lambda_python_alpha.PythonFunction",
+    ),
+    (
+        "aws_lambda_python_alpha",
+        "PythonLayerVersion",
+        "aws-cdk-lib.aws_lambda_python_alpha.PythonLayerVersion",
+    ),
 ];
 
 /// The type of an AWS CDK construct class, `module` as an import names it

@@ -61,6 +61,10 @@ pub struct ProgramFacts {
     pub pulumi_aws_major: Option<u32>,
     /// The AWS provider bindings a CDKTF program's manifests ask for.
     pub cdktf_aws: CdktfProvider,
+    /// The oldest aws-cdk-lib (major, minor) the program can be running:
+    /// the installed one (`node_modules/aws-cdk-lib/package.json`), else
+    /// the lower bound its manifest asks for; None when neither says.
+    pub aws_cdk_lib: Option<(u32, u32)>,
     /// `aws:region` of each Pulumi stack configuration (`Pulumi.<stack>.yaml`),
     /// by stack; None for a stack that does not set it.
     pub stack_regions: BTreeMap<String, Option<String>>,

@@ -46,6 +46,7 @@ impl ProgramFacts {
             marked,
             pulumi_aws_major: manifest_major(root),
             cdktf_aws: cdktf_provider(root),
+            aws_cdk_lib: aws_cdk_lib_version(root),
             stack_regions: stack_regions(root),
             stack_default_tags: stack_default_tags(root),
             refs: Vec::new(),
@@ -488,6 +489,104 @@ fn major_after(text: &str, name: &str) -> Option<u32> {
     None
 }
 
+/// The oldest aws-cdk-lib (major, minor) a program in `dir` can be
+/// running: the version installed in the nearest `node_modules`, else the
+/// lower bound the nearest manifest that names the package asks for
+/// (`"aws-cdk-lib": "^2.170.0"`, `aws-cdk-lib>=2.170,<3`,
+/// `aws-cdk-lib = "^2.170"`, `"aws-cdk-lib==2.170.0"` in setup.py). None
+/// when no manifest names a lower bound (`"*"`, `2.x`, no version).
+pub fn aws_cdk_lib_version(dir: &Path) -> Option<(u32, u32)> {
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        let base = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        let installed = base.join("node_modules/aws-cdk-lib/package.json");
+        if let Ok(text) = std::fs::read_to_string(installed) {
+            let json: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+            let version = json.as_ref().and_then(|j| j.get("version")?.as_str());
+            if let Some(v) = version.and_then(|v| lower_bound(&format!("=={v}"))) {
+                return Some(v);
+            }
+        }
+        for file in [
+            "package.json",
+            "requirements.txt",
+            "pyproject.toml",
+            "Pipfile",
+            "setup.py",
+        ] {
+            let Ok(text) = std::fs::read_to_string(base.join(file)) else {
+                continue;
+            };
+            for name in ["aws-cdk-lib", "aws_cdk_lib"] {
+                for (at, _) in text.match_indices(name) {
+                    let before = text[..at].chars().last();
+                    let rest = &text[at + name.len()..];
+                    let another = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+                    if before.is_some_and(|c| another(c) || c == '/' || c == '@')
+                        || rest.starts_with(|c: char| another(c) || c == '.')
+                    {
+                        continue; // @aws-cdk/aws-lib..., aws-cdk-lib-foo
+                    }
+                    // the specifier ends where another package's name (or
+                    // anything but a version and its operators) starts
+                    let end = rest
+                        .find(|c: char| c.is_alphabetic() || c == '\n' || c == '#')
+                        .unwrap_or(rest.len());
+                    return lower_bound(&rest[..end]);
+                }
+            }
+        }
+        if base.join(".git").exists() {
+            break;
+        }
+        cur = d.parent();
+    }
+    None
+}
+
+/// The lower bound (major, minor) a version specifier puts on a package:
+/// the largest version written after `==`, `>=`, `>`, `~=`, `^`, `~`, `=`
+/// or alone (`"2.170.0"`), ignoring upper bounds (`<3`) and exclusions.
+fn lower_bound(spec: &str) -> Option<(u32, u32)> {
+    let bytes = spec.as_bytes();
+    let mut best: Option<(u32, u32)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit()
+            || (i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.'))
+        {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+            i += 1;
+        }
+        let mut parts = spec[start..i].split('.');
+        let (Some(major), Some(minor)) = (
+            parts.next().and_then(|p| p.parse::<u32>().ok()),
+            parts.next().and_then(|p| p.parse::<u32>().ok()),
+        ) else {
+            continue;
+        };
+        let op: String = spec[..start]
+            .chars()
+            .rev()
+            .skip_while(|c| *c == ' ' || *c == '"' || *c == '\'')
+            .take_while(|c| "<>=!~^".contains(*c))
+            .collect();
+        if op.contains('<') || op.contains('!') {
+            continue;
+        }
+        best = best.max(Some((major, minor)));
+    }
+    best
+}
+
 /// `aws:region` in each `Pulumi.<stack>.yaml` of the program folder.
 fn stack_regions(root: &Path) -> BTreeMap<String, Option<String>> {
     stack_configs(root)
@@ -651,6 +750,70 @@ mod tests {
             ),
             Some(6)
         );
+    }
+
+    #[test]
+    fn aws_cdk_lib_versions_are_lower_bounds_from_manifests_or_node_modules() {
+        type Case = (&'static str, &'static str, Option<(u32, u32)>);
+        let cases: &[Case] = &[
+            (
+                "package.json",
+                "{\"dependencies\": {\"aws-cdk-lib\": \"2.170.0\"}}",
+                Some((2, 170)),
+            ),
+            (
+                "package.json",
+                "{\n  \"aws-cdk-lib\": \"^2.100.1\",\n  \"constructs\": \"^10.0.0\"\n}",
+                Some((2, 100)),
+            ),
+            ("package.json", "{\"aws-cdk-lib\": \"2.x\"}", None),
+            ("package.json", "{\"aws-cdk-lib\": \"*\"}", None),
+            (
+                "package.json",
+                "{\"@aws-cdk/aws-lambda\": \"1.204.0\"}",
+                None,
+            ),
+            (
+                "requirements.txt",
+                "aws-cdk-lib>=2.80.0,<3.0.0\nconstructs>=10.0.0\n",
+                Some((2, 80)),
+            ),
+            ("requirements.txt", "aws-cdk-lib<3\n", None),
+            ("requirements.txt", "aws-cdk-lib\n", None),
+            (
+                "requirements.txt",
+                "aws-cdk-lib-extras==9.9\naws_cdk_lib~=2.150 # pinned\n",
+                Some((2, 150)),
+            ),
+            (
+                "setup.py",
+                "install_requires=[\"aws-cdk-lib==2.120.0\", \"constructs>=10.0.0,<11.0.0\"]",
+                Some((2, 120)),
+            ),
+            (
+                "pyproject.toml",
+                "[tool.poetry.dependencies]\naws-cdk-lib = \"^2.130\"\n",
+                Some((2, 130)),
+            ),
+        ];
+        for (file, text, want) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir(dir.path().join(".git")).unwrap();
+            std::fs::write(dir.path().join(file), text).unwrap();
+            assert_eq!(aws_cdk_lib_version(dir.path()), *want, "{file}: {text}");
+        }
+        // the installed package outranks what the manifest allows
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join(".git")).unwrap();
+        std::fs::write(root.join("package.json"), "{\"aws-cdk-lib\": \"^2.100.0\"}").unwrap();
+        std::fs::create_dir_all(root.join("node_modules/aws-cdk-lib")).unwrap();
+        std::fs::write(
+            root.join("node_modules/aws-cdk-lib/package.json"),
+            "{\"name\": \"aws-cdk-lib\", \"version\": \"2.222.0\"}",
+        )
+        .unwrap();
+        assert_eq!(aws_cdk_lib_version(root), Some((2, 222)));
     }
 
     #[test]

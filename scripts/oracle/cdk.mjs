@@ -178,9 +178,25 @@ function layout(work, cases) {
       fs.writeFileSync(path.join(dir, c.file), c.source);
       const app = c.lang === "ts" ? `npx ts-node --prefer-ts-exts ${c.file}` : `python3 ${c.file}`;
       fs.writeFileSync(path.join(dir, "cdk.json"), c.cdkJson ?? `${JSON.stringify({ app, context: {} }, null, 2)}\n`);
+      // the manifest names the aws-cdk-lib the oracle synthesizes with, so
+      // that iacfix fixes for that version (LAM002's Runtime members)
+      if (c.lang === "ts") {
+        const manifest = { private: true, dependencies: { "aws-cdk-lib": AWS_CDK_LIB } };
+        fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+      } else {
+        fs.writeFileSync(path.join(dir, "requirements.txt"), `aws-cdk-lib==${AWS_CDK_LIB}\n`);
+      }
     }
   }
 }
+
+/** The aws-cdk-lib version both environments pin (checked to be the same). */
+const AWS_CDK_LIB = (() => {
+  const npm = JSON.parse(fs.readFileSync(path.join(HERE, "npm/awscdk/package.json"), "utf8")).dependencies["aws-cdk-lib"];
+  const py = /^aws-cdk-lib==(\S+)$/m.exec(fs.readFileSync(path.join(HERE, "py/requirements-awscdk.txt"), "utf8"))?.[1];
+  if (npm !== py) throw new Error(`the oracle's environments pin different aws-cdk-lib versions: ${npm} (npm), ${py} (PyPI)`);
+  return npm;
+})();
 
 const programOf = (c, side) => path.join(c.work, side, c.app, c.file);
 
