@@ -69,6 +69,30 @@
 //!
 //! Instances of another file that forward traffic are not seen.
 //!
+//! In AWS CDK, an `ec2.SecurityGroup` allows all outbound traffic unless
+//! `allowAllOutbound: false`. The fix writes that, adds the catalog's
+//! egress as `addEgressRule(Peer.anyIpv4(), Port.tcp(443), ...)`
+//! statements after the group, and keeps the flows the file states:
+//! after each `addIngressRule` that admits the group (by name or by
+//! `Peer.securityGroupId`), an egress rule to the group that admits it on
+//! that port; after each rule that admits addresses (`Peer.ipv4`,
+//! `Peer.anyIpv4`, also through `connections.allowFrom` and
+//! `allowDefaultPortFrom`) on a port the catalog does not cover, egress
+//! to it on that port (`connections.allowTo` for a construct that is not
+//! a group), since the clients may be in any group. Flows made through
+//! `connections` between constructs (`db.connections.allowFrom(fn, ...)`,
+//! a load balancer's targets) need nothing: CDK writes their egress
+//! itself once `allowAllOutbound` is false. No fix when the program looks
+//! up or imports its network (`Vpc.fromLookup`, `fromVpcAttributes`,
+//! `Fn.importValue`), connects to other networks (VPN, peering, transit
+//! gateway), forwards traffic (`sourceDestCheck: false`, a Route 53
+//! Resolver endpoint), has an EKS cluster or an MWAA environment (whose
+//! group AWS requires to allow all outbound), writes L1 ingress rules,
+//! admits a peer iacfix cannot follow, states a flow the group's name does
+//! not reach (another function or class), or when another file of the
+//! program adds ingress rules; nor for a group not kept in a name, or one
+//! that sets `allowAllIpv6Outbound`.
+//!
 //! ## Why is this bad?
 //! Unrestricted egress lets a compromised instance reach any host on any
 //! port: command-and-control channels, data exfiltration over arbitrary
@@ -115,15 +139,21 @@
 //!
 //! ## Satisfies
 //! checkov CKV_AWS_382 (no all-traffic egress to 0.0.0.0/0). Not trivy
-//! AWS-0104, which flags any 0.0.0.0/0 egress.
+//! AWS-0104, which flags any 0.0.0.0/0 egress. Neither cdk-nag nor
+//! checkov's CloudFormation checks look at egress; the AWS CDK oracle
+//! checks the synthesized template itself (no fixed group lets all
+//! traffic out to 0.0.0.0/0, and no flow between two groups that got out
+//! before is cut).
 
+use super::awscdk;
 use crate::edit::{Fix, NewValue};
 use crate::facts::Fact;
 use crate::lang::NodeExt;
-use crate::model::{Binding, Lookup, Resource, SourceFile};
+use crate::model::{Binding, Lookup, Resource, Scalar, SourceFile};
 use crate::new_resource::NewResource;
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
+use crate::statements::merge_inserts;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -142,7 +172,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::High,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &["checkov CKV_AWS_382"],
     runs_after: &[],
     source: include_str!("egress_all_traffic.rs"),
@@ -346,6 +376,7 @@ impl Rule for EgressAllTraffic {
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_groups(p, out);
         let sites = sites(p);
         if sites.is_empty() {
             return;
@@ -472,6 +503,9 @@ static ELSEWHERE_FACTS: &[Fact] = &[
     },
     Fact::Mentions {
         markers: STACK_READS,
+    },
+    Fact::Mentions {
+        markers: CDK_ELSEWHERE,
     },
     Fact::Refers {
         tf_type: "aws_security_group",
@@ -1112,4 +1146,524 @@ fn standalone_fix(p: &SourceFile, site: &Site, needs: &[Need]) -> Result<Fix, St
         ),
         vec![p.replace_statement(stmt, &statements)],
     ))
+}
+
+// ----- AWS CDK ----------------------------------------------------------
+
+/// What in a file of an AWS CDK program stops NET001 from cutting a
+/// group's egress: links to networks the program does not define (what
+/// runs there may be reached on any port), instances that forward traffic,
+/// EKS clusters, and L1 ingress rules, which iacfix does not follow.
+const CDK_BLOCKERS: &[(&str, &str)] = &[
+    ("fromLookup(", "the program runs in a network it looks up (`fromLookup`), whose services its groups may reach on ports iacfix cannot see"),
+    ("from_lookup(", "the program runs in a network it looks up (`from_lookup`), whose services its groups may reach on ports iacfix cannot see"),
+    ("fromVpcAttributes(", "the program runs in a VPC it does not define (`fromVpcAttributes`), whose services its groups may reach on ports iacfix cannot see"),
+    ("from_vpc_attributes(", "the program runs in a VPC it does not define (`from_vpc_attributes`), whose services its groups may reach on ports iacfix cannot see"),
+    ("importValue(", "the program reads another stack's outputs (`Fn.importValue`), whose resources its groups may reach on ports iacfix cannot see"),
+    ("import_value(", "the program reads another stack's outputs (`Fn.import_value`), whose resources its groups may reach on ports iacfix cannot see"),
+    ("VpnConnection", "the program connects to networks it does not define (a VPN connection)"),
+    ("vpnConnections", "the program connects to networks it does not define (a VPN connection)"),
+    ("vpn_connections", "the program connects to networks it does not define (a VPN connection)"),
+    ("CfnVPCPeeringConnection", "the program connects to networks it does not define (a VPC peering connection)"),
+    ("CfnTransitGateway", "the program connects to networks it does not define (a transit gateway)"),
+    ("sourceDestCheck: false", "an instance of the program forwards traffic (`sourceDestCheck: false`): its egress is the traffic it forwards"),
+    ("source_dest_check=False", "an instance of the program forwards traffic (`source_dest_check=False`): its egress is the traffic it forwards"),
+    ("aws-eks", "the program has an EKS cluster, whose control plane reaches the nodes and webhooks on ports the program does not write"),
+    ("aws_eks", "the program has an EKS cluster, whose control plane reaches the nodes and webhooks on ports the program does not write"),
+    ("CfnSecurityGroupIngress", "the program writes L1 ingress rules (`CfnSecurityGroupIngress`), which iacfix does not follow"),
+    ("aws-mwaa", "the program has an Amazon MWAA environment, whose group AWS requires to allow all outbound traffic"),
+    ("aws_mwaa", "the program has an Amazon MWAA environment, whose group AWS requires to allow all outbound traffic"),
+    ("ResolverEndpoint", "a Route 53 Resolver endpoint of the program forwards DNS queries through its groups (TCP and UDP port 53, to resolvers the program does not define)"),
+];
+
+/// The markers of [`CDK_BLOCKERS`], and the ingress calls of other files
+/// (which may admit a group of this one), looked for in the program.
+static CDK_ELSEWHERE: &[&str] = &[
+    "fromLookup(",
+    "from_lookup(",
+    "fromVpcAttributes(",
+    "from_vpc_attributes(",
+    "importValue(",
+    "import_value(",
+    "VpnConnection",
+    "vpnConnections",
+    "vpn_connections",
+    "CfnVPCPeeringConnection",
+    "CfnTransitGateway",
+    "sourceDestCheck: false",
+    "source_dest_check=False",
+    "aws-eks",
+    "aws_eks",
+    "CfnSecurityGroupIngress",
+    "ResolverEndpoint",
+    "aws-mwaa",
+    "aws_mwaa",
+    "addIngressRule(",
+    "add_ingress_rule(",
+];
+
+/// How a CDK call admits traffic into a group or construct.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// `group.addIngressRule(peer, port)`: the receiver is a group.
+    Rule,
+    /// `x.connections.allowFrom(peer, port)`, `allowFromAnyIpv4(port)`.
+    Connections,
+    /// `x.connections.allowDefaultPortFrom(peer)`,
+    /// `allowDefaultPortFromAnyIpv4()`: the construct's own port.
+    DefaultPort,
+}
+
+/// One call of the file that admits traffic: `db.addIngressRule(peer,
+/// port)`, `cluster.connections.allowFrom(peer, port)` and their kin.
+struct CdkIngress<'t> {
+    /// The statement holding the call.
+    stmt: Option<tree_sitter::Node<'t>>,
+    /// What admits: the group (`db` in `db.addIngressRule`), or the
+    /// construct whose connections do (`cluster` in
+    /// `cluster.connections.allowFrom`).
+    receiver: tree_sitter::Node<'t>,
+    /// Who is admitted; None for "any IPv4 address".
+    peer: Option<tree_sitter::Node<'t>>,
+    /// On which port; None for the construct's default port.
+    port: Option<tree_sitter::Node<'t>>,
+    via: Via,
+}
+
+/// The calls of the file that admit traffic (`addIngressRule`,
+/// `connections.allowFrom`... and their Python names).
+fn cdk_ingress_calls<'t>(p: &SourceFile<'t>) -> Vec<CdkIngress<'t>> {
+    const METHODS: &[(&str, Via, bool, bool)] = &[
+        // (name, via, takes a peer, takes a port)
+        ("addIngressRule", Via::Rule, true, true),
+        ("add_ingress_rule", Via::Rule, true, true),
+        ("allowFrom", Via::Connections, true, true),
+        ("allow_from", Via::Connections, true, true),
+        ("allowFromAnyIpv4", Via::Connections, false, true),
+        ("allow_from_any_ipv4", Via::Connections, false, true),
+        ("allowDefaultPortFrom", Via::DefaultPort, true, false),
+        ("allow_default_port_from", Via::DefaultPort, true, false),
+        (
+            "allowDefaultPortFromAnyIpv4",
+            Via::DefaultPort,
+            false,
+            false,
+        ),
+        (
+            "allow_default_port_from_any_ipv4",
+            Via::DefaultPort,
+            false,
+            false,
+        ),
+    ];
+    let mut out = Vec::new();
+    for &call in &p.calls {
+        let Some(callee) = call.field("function") else {
+            continue;
+        };
+        let (object, property) = match callee.kind_str() {
+            "member_expression" => (callee.field("object"), callee.field("property")),
+            "attribute" => (callee.field("object"), callee.field("attribute")),
+            _ => continue,
+        };
+        let (Some(mut receiver), Some(property)) = (object, property) else {
+            continue;
+        };
+        let Some(&(_, via, takes_peer, takes_port)) =
+            METHODS.iter().find(|(m, ..)| *m == p.text(property))
+        else {
+            continue;
+        };
+        if via != Via::Rule {
+            // `x.connections.allowFrom`: the construct is `x`
+            let field = if p.lang.is_python() {
+                "attribute"
+            } else {
+                "property"
+            };
+            let inner = (matches!(receiver.kind_str(), "member_expression" | "attribute")
+                && receiver
+                    .field(field)
+                    .is_some_and(|f| p.text(f) == "connections"))
+            .then(|| receiver.field("object"))
+            .flatten();
+            match inner {
+                Some(x) => receiver = x,
+                None => continue,
+            }
+        }
+        let Some(args) = call.field("arguments") else {
+            continue;
+        };
+        let mut cursor = args.walk();
+        let all: Vec<_> = args
+            .named_children(&mut cursor)
+            .filter(|a| a.kind_str() != "comment")
+            .collect();
+        let positional: Vec<_> = all
+            .iter()
+            .copied()
+            .filter(|a| a.kind_str() != "keyword_argument")
+            .collect();
+        let keyword = |names: &[&str]| {
+            all.iter()
+                .filter(|a| a.kind_str() == "keyword_argument")
+                .find(|a| a.field("name").is_some_and(|n| names.contains(&p.text(n))))
+                .and_then(|a| a.field("value"))
+        };
+        let mut next = positional.into_iter();
+        let peer = if takes_peer {
+            match next.next().or_else(|| keyword(&["peer", "other"])) {
+                Some(peer) => Some(peer),
+                None => continue,
+            }
+        } else {
+            None
+        };
+        let port = if takes_port {
+            match next
+                .next()
+                .or_else(|| keyword(&["connection", "port_range"]))
+            {
+                Some(port) => Some(port),
+                None => continue,
+            }
+        } else {
+            None
+        };
+        out.push(CdkIngress {
+            stmt: p.statement_of(call),
+            receiver,
+            peer,
+            port,
+            via,
+        });
+    }
+    out
+}
+
+/// AWS CDK `ec2.SecurityGroup`s: all outbound traffic is allowed unless
+/// `allowAllOutbound: false`. The fix turns it off and adds the catalog's
+/// egress (`addEgressRule` statements after the group), and, after each
+/// ingress rule of the file that admits the group (or addresses, on a
+/// database's port), the egress that rule's traffic needs. Flows made
+/// through `connections` (`allowTo`, `allowFrom`, `allowDefaultPortFrom`)
+/// need nothing: CDK writes their egress itself once `allowAllOutbound`
+/// is false.
+fn cdk_groups(p: &SourceFile, out: &mut Vec<Finding>) {
+    let groups: Vec<&Resource> = awscdk::constructs(p, awscdk::SECURITY_GROUP).collect();
+    if groups.is_empty() {
+        return;
+    }
+    let ingress = cdk_ingress_calls(p);
+    for sg in &groups {
+        let key = p.source_key(&p.props(sg), "allow_all_outbound");
+        let (at, blocked, how) = match awscdk::prop(p, sg, "allow_all_outbound") {
+            awscdk::Prop::Written(_, Scalar::Bool(false)) => continue,
+            awscdk::Prop::Written(v, Scalar::Bool(true)) => {
+                (v.node.byte_range(), None, format!("`{key}` is true"))
+            }
+            awscdk::Prop::Written(v, _) => (
+                v.node.byte_range(),
+                Some(format!("`{key}` is not a value iacfix can read")),
+                format!("unless `{key}` is false"),
+            ),
+            awscdk::Prop::Unknown(why) => (
+                sg.head(),
+                Some(format!("`{key}` {why}")),
+                format!("unless `{key}` is false"),
+            ),
+            awscdk::Prop::Default => (
+                sg.head(),
+                None,
+                format!("`{key}` is not set, and the construct allows it by default"),
+            ),
+        };
+        let finding = Finding::at(
+            &META,
+            p,
+            sg,
+            at,
+            format!("The security group allows all outbound traffic to anywhere ({how})"),
+        );
+        let fix = match blocked {
+            Some(why) => Err(why),
+            None => cdk_fix(p, sg, &groups, &ingress),
+        };
+        out.push(finding.with_fix_or_why(fix));
+    }
+}
+
+/// The fix of one CDK group, or why there is none.
+fn cdk_fix(
+    p: &SourceFile,
+    sg: &Resource,
+    groups: &[&Resource],
+    ingress: &[CdkIngress],
+) -> Result<Fix, String> {
+    if let Some((_, why)) = CDK_BLOCKERS
+        .iter()
+        .find(|(m, _)| p.src.contains(m) || p.ctx.mentioned_in_program(m))
+    {
+        return Err(why.to_string());
+    }
+    if ["addIngressRule(", "add_ingress_rule("]
+        .iter()
+        .any(|m| p.ctx.mentioned_elsewhere(m))
+    {
+        return Err(
+            "another file of the program adds ingress rules (`addIngressRule`), which may admit this group: the egress their traffic needs is not seen here".into(),
+        );
+    }
+    if let awscdk::Prop::Written(..) = awscdk::prop(p, sg, "allow_all_ipv6_outbound") {
+        return Err(format!(
+            "`{}` is set as well: review the group's IPv6 egress with it",
+            p.source_key(&p.props(sg), "allow_all_ipv6_outbound")
+        ));
+    }
+    let name = match &sg.binding {
+        Binding::Variable(n) | Binding::Attribute(n) => n.clone(),
+        Binding::Unbound => {
+            return Err("the group is not kept in a name, so no rule can be added to it".into())
+        }
+    };
+    let stmt = p
+        .statement_of(sg.call)
+        .ok_or("the group is created inside an expression")?;
+    let python = p.lang.is_python();
+    let add = if python {
+        "add_egress_rule"
+    } else {
+        "addEgressRule"
+    };
+    let rule = |peer: &str, port: &str, description: &str| {
+        format!(
+            "{name}.{add}({peer}, {port}, {}){}",
+            p.string(description),
+            if python { "" } else { ";" }
+        )
+    };
+    // egress that the file's ingress rules need, after each of them
+    let settings = p.ctx.settings.get::<Settings>();
+    let mut after: BTreeMap<usize, (tree_sitter::Node, Vec<String>)> = BTreeMap::new();
+    let scope = p.scope_of(sg.call);
+    for rule_call in ingress {
+        let peer_text = rule_call.peer.map_or("", |n| p.text(n));
+        let receiver = p.text(rule_call.receiver);
+        let ours = rule_call.peer.is_some_and(|peer| {
+            p.refers_to(peer, sg) || cdk_peer_group(p, peer).is_some_and(|g| p.refers_to(g, sg))
+        });
+        let addresses =
+            rule_call.peer.is_none() || CDK_ADDRESS_PEERS.iter().any(|m| peer_text.contains(m));
+        // the catalog's egress to anywhere covers the port already
+        let covered = rule_call.port.is_some_and(|port| {
+            settings
+                .egress
+                .iter()
+                .any(|e| cdk_port(p.text(port)) == Some((e.protocol.as_ref(), e.port)))
+        });
+        let needed = if covered {
+            false
+        } else if ours {
+            // flows through `connections` get their egress from CDK
+            rule_call.via == Via::Rule
+        } else if addresses {
+            // addresses: the clients may be in any group of the program,
+            // this one included (services that share a group call each
+            // other), unless they are one host's
+            !(peer_text.contains("/32") || peer_text.contains("/128"))
+        } else if rule_call.via != Via::Rule
+            || cdk_other_group(p, rule_call.peer.unwrap_or(rule_call.receiver), sg, groups)
+        {
+            false
+        } else {
+            return Err(format!(
+                "an ingress rule of the file admits `{peer_text}`, which iacfix cannot follow: it may be this group"
+            ));
+        };
+        if !needed {
+            continue;
+        }
+        let port = rule_call.port.map(|n| p.text(n));
+        let line = match (rule_call.via, port) {
+            (Via::Rule, Some(port)) => {
+                if p.src.contains(&format!("{name}.{add}({receiver}, {port}")) {
+                    continue;
+                }
+                let whom = if ours { "this group" } else { "the network" };
+                rule(
+                    receiver,
+                    port,
+                    &format!("{} to {receiver}, which admits {whom}", cdk_port_name(port)),
+                )
+            }
+            (_, Some(port)) => {
+                let allow = if python { "allow_to" } else { "allowTo" };
+                format!(
+                    "{name}.connections.{allow}({receiver}, {port}, {}){}",
+                    p.string(&format!(
+                        "{} to {receiver}, which admits the network",
+                        cdk_port_name(port)
+                    )),
+                    if python { "" } else { ";" }
+                )
+            }
+            (_, None) => {
+                let allow = if python {
+                    "allow_default_port_to"
+                } else {
+                    "allowDefaultPortTo"
+                };
+                format!(
+                    "{name}.connections.{allow}({receiver}, {}){}",
+                    p.string(&format!("To {receiver}, which admits the network")),
+                    if python { "" } else { ";" }
+                )
+            }
+        };
+        let Some(ingress_stmt) = rule_call.stmt else {
+            return Err(format!(
+                "a rule that admits traffic into `{receiver}` is inside an expression"
+            ));
+        };
+        if p.scope_of(ingress_stmt) != scope {
+            return Err(format!(
+                "`{receiver}` admits traffic the group may send (line {}), in another function or class, where the group's name may not reach",
+                p.lines.point(ingress_stmt.start_byte()).row + 1
+            ));
+        }
+        let place = if ingress_stmt.start_byte() > stmt.start_byte() {
+            ingress_stmt
+        } else {
+            stmt
+        };
+        after
+            .entry(place.start_byte())
+            .or_insert_with(|| (place, Vec::new()))
+            .1
+            .push(line);
+    }
+    // the catalog's egress, right after the group
+    let any = awscdk::module_member(
+        p,
+        sg,
+        if python {
+            "Peer.any_ipv4()"
+        } else {
+            "Peer.anyIpv4()"
+        },
+    )?;
+    let mut lines = Vec::new();
+    for e in settings.egress.iter() {
+        let port = awscdk::module_member(p, sg, &format!("Port.{}({})", e.protocol, e.port))?;
+        lines.push(rule(&any, &port, &e.description));
+    }
+    let own = after
+        .entry(stmt.start_byte())
+        .or_insert_with(|| (stmt, Vec::new()));
+    lines.append(&mut own.1);
+    own.1 = lines;
+    let mut edits = p.ensure_value(
+        &p.props(sg),
+        "allow_all_outbound",
+        NewValue::Bool(false),
+        &|_| true,
+    )?;
+    for (place, lines) in after.values() {
+        // one block of rules, after a blank line
+        edits.push(p.insert_after(*place, &[lines.join("\n")]));
+    }
+    Ok(Fix::unsafe_(
+        format!(
+            "Stop allowing all outbound traffic: allow {} to anywhere, and what the file's ingress rules admit from this group",
+            allowed(&settings.egress)
+        ),
+        merge_inserts(edits),
+    ))
+}
+
+/// Peers that are addresses, not groups.
+const CDK_ADDRESS_PEERS: &[&str] = &[
+    "Peer.ipv4(",
+    "Peer.anyIpv4(",
+    "Peer.any_ipv4(",
+    "Peer.ipv6(",
+    "Peer.anyIpv6(",
+    "Peer.any_ipv6(",
+    "Peer.prefixList(",
+    "Peer.prefix_list(",
+];
+
+/// The protocol and port of `Port.tcp(N)` or `Port.udp(N)` with N a
+/// number.
+fn cdk_port(text: &str) -> Option<(&'static str, i64)> {
+    for protocol in ["tcp", "udp"] {
+        if let Some(rest) = text.split(&format!("Port.{protocol}(")).nth(1) {
+            return Some((protocol, rest.split(')').next()?.trim().parse().ok()?));
+        }
+    }
+    None
+}
+
+/// How a rule's description names a port: "PostgreSQL", "Port 9092/tcp",
+/// "Traffic".
+fn cdk_port_name(text: &str) -> String {
+    match cdk_port(text) {
+        Some((protocol, n)) => KNOWN_PORTS
+            .iter()
+            .find(|k| k.port == n && k.protocol == protocol)
+            .map_or(format!("Port {n}/{protocol}"), |k| {
+                // "HTTPS for package updates and AWS APIs" -> "HTTPS"
+                k.description
+                    .split(" for ")
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            }),
+        None => "Traffic".to_string(),
+    }
+}
+
+/// The group expression in `Peer.securityGroupId(group.securityGroupId)`.
+fn cdk_peer_group<'t>(
+    p: &SourceFile<'t>,
+    peer: tree_sitter::Node<'t>,
+) -> Option<tree_sitter::Node<'t>> {
+    if !matches!(peer.kind_str(), "call_expression" | "call") {
+        return None;
+    }
+    let callee = p.text(peer.field("function")?);
+    if !(callee.ends_with("Peer.securityGroupId") || callee.ends_with("Peer.security_group_id")) {
+        return None;
+    }
+    let args = peer.field("arguments")?;
+    let mut cursor = args.walk();
+    let first = args.named_children(&mut cursor).next();
+    first
+}
+
+/// Whether a peer is surely not the group `sg`: another group construct
+/// of the file, or a value a call makes (an imported group, another
+/// construct's group) rather than a name that may hold `sg`.
+fn cdk_other_group(
+    p: &SourceFile,
+    peer: tree_sitter::Node,
+    sg: &Resource,
+    groups: &[&Resource],
+) -> bool {
+    let target = cdk_peer_group(p, peer).unwrap_or(peer);
+    if groups
+        .iter()
+        .any(|g| g.call != sg.call && p.refers_to(target, g))
+    {
+        return true;
+    }
+    match p.resolve(target) {
+        Some(node) if node == sg.call => false,
+        Some(node) => matches!(
+            node.kind_str(),
+            "call_expression" | "call" | "new_expression"
+        ),
+        None => false,
+    }
 }

@@ -883,6 +883,11 @@ pub static AWSCDK_CONSTRUCTS: &[(&str, &str, &str)] = &[
     ("aws_s3", "Bucket", "aws-cdk-lib.aws_s3.Bucket"),
     ("aws_ec2", "Instance", "aws-cdk-lib.aws_ec2.Instance"),
     ("aws_ec2", "Vpc", "aws-cdk-lib.aws_ec2.Vpc"),
+    (
+        "aws_ec2",
+        "SecurityGroup",
+        "aws-cdk-lib.aws_ec2.SecurityGroup",
+    ),
     ("aws_logs", "LogGroup", "aws-cdk-lib.aws_logs.LogGroup"),
     ("aws_iam", "Role", "aws-cdk-lib.aws_iam.Role"),
     (

@@ -82,8 +82,9 @@ pub struct ProgramFacts {
     pub mains: Vec<PathBuf>,
     /// The files of the program that import the AWS provider.
     pub aws_files: Vec<PathBuf>,
-    /// The `Mentions` markers that some file of the program contains.
-    pub mentioned: BTreeSet<&'static str>,
+    /// The `Mentions` markers that some file of the program contains,
+    /// with the files that do.
+    pub mentioned: BTreeMap<&'static str, Vec<PathBuf>>,
 }
 
 /// The target of a reference that starts from a name bound at run time (a
@@ -170,7 +171,19 @@ impl FileContext {
     pub fn mentioned_in_program(&self, marker: &str) -> bool {
         self.facts
             .as_deref()
-            .is_some_and(|f| f.mentioned.contains(marker))
+            .is_some_and(|f| f.mentioned.contains_key(marker))
+    }
+
+    /// Whether a file of the program other than this one contains
+    /// `marker` (a rule's `Mentions` fact).
+    pub fn mentioned_elsewhere(&self, marker: &str) -> bool {
+        self.facts.as_deref().is_some_and(|f| {
+            f.mentioned.get(marker).is_some_and(|files| {
+                files
+                    .iter()
+                    .any(|file| !self.path.as_deref().is_some_and(|p| same_file(p, file)))
+            })
+        })
     }
 
     /// Whether another file of the program imports the AWS provider.

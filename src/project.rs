@@ -53,7 +53,7 @@ impl ProgramFacts {
             defined: BTreeSet::new(),
             mains: Vec::new(),
             aws_files: Vec::new(),
-            mentioned: BTreeSet::new(),
+            mentioned: BTreeMap::new(),
         };
         // A file's own resources are seen by the rules checking it; facts
         // from the others matter only when there are others, and a rule
@@ -79,8 +79,12 @@ impl ProgramFacts {
         };
         for fact in needed {
             if let Fact::Mentions { markers } = fact {
-                self.mentioned
-                    .extend(markers.iter().filter(|m| text.contains(**m)));
+                for marker in markers.iter().filter(|m| text.contains(**m)) {
+                    self.mentioned
+                        .entry(marker)
+                        .or_default()
+                        .push(file.to_path_buf());
+                }
             }
         }
         let mentions_aws = PROVIDER_MARKERS.iter().any(|m| text.contains(m));

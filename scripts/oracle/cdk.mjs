@@ -318,7 +318,7 @@ const NAG_STATUS = { Compliant: "PASSED", "Non-Compliant": "FAILED", Suppressed:
  * here with cdk-nag's reports and CloudFormation validation's violations.
  */
 export function readAssembly(outdir) {
-  const a = { resources: new Map(), logical: new Map(), templates: [], checks: new Map() };
+  const a = { resources: new Map(), logical: new Map(), templates: [], docs: new Map(), checks: new Map() };
   const set = (id, where, status) => {
     if (!a.checks.has(id)) a.checks.set(id, new Map());
     const m = a.checks.get(id);
@@ -352,6 +352,7 @@ export function readAssembly(outdir) {
   if (fs.existsSync(outdir)) walk(outdir);
   for (const t of a.templates) {
     const doc = JSON.parse(fs.readFileSync(t, "utf8"));
+    a.docs.set(path.basename(t), doc);
     for (const [logicalId, r] of Object.entries(doc.Resources ?? {})) {
       const at = r.Metadata?.["aws:cdk:path"] ?? `${path.basename(t)}#${logicalId}`;
       a.resources.set(at, { type: r.Type, logicalId, template: path.basename(t) });
@@ -408,6 +409,57 @@ async function checkov(venv, cases, dir) {
 
 // ---------------------------------------------------------------- verdict
 
+/**
+ * The security groups' traffic in an assembly: `egress` (group → its
+ * outbound rules) and `flows` (an ingress rule admitting one group of the
+ * assembly, `src`, into another, `dst`, with its protocol and ports). Groups are named
+ * "template|logicalId".
+ */
+export function groupTraffic(a) {
+  const egress = new Map();
+  const flows = [];
+  for (const [tpl, doc] of a.docs ?? []) {
+    const group = (v) => (v?.["Fn::GetAtt"]?.[1] === "GroupId" ? `${tpl}|${v["Fn::GetAtt"][0]}` : null);
+    const rule = (e) => ({
+      proto: String(e.IpProtocol),
+      from: e.FromPort ?? -1,
+      to: e.ToPort ?? -1,
+      cidr: e.CidrIp ?? e.CidrIpv6 ?? null,
+      dest: group(e.DestinationSecurityGroupId),
+    });
+    const add = (g, e) => egress.set(g, [...(egress.get(g) ?? []), rule(e)]);
+    for (const [id, r] of Object.entries(doc.Resources ?? {})) {
+      const props = r.Properties ?? {};
+      if (r.Type === "AWS::EC2::SecurityGroup") {
+        const me = `${tpl}|${id}`;
+        if (!egress.has(me)) egress.set(me, []);
+        for (const e of props.SecurityGroupEgress ?? []) add(me, e);
+        for (const i of props.SecurityGroupIngress ?? []) {
+          const from = group(i.SourceSecurityGroupId);
+          if (from) flows.push({ ...rule(i), src: from, dst: me });
+        }
+      } else if (r.Type === "AWS::EC2::SecurityGroupEgress" && group(props.GroupId)) {
+        add(group(props.GroupId), props);
+      } else if (r.Type === "AWS::EC2::SecurityGroupIngress" && group(props.GroupId) && group(props.SourceSecurityGroupId)) {
+        flows.push({ ...rule(props), src: group(props.SourceSecurityGroupId), dst: group(props.GroupId) });
+      }
+    }
+  }
+  return { egress, flows };
+}
+
+/** Whether `group`'s egress lets `flow` out (to its group, or to the internet). */
+export function letsOut(egress, group, flow) {
+  return (egress.get(group) ?? []).some(
+    (e) =>
+      (e.proto === "-1" || (e.proto === flow.proto && e.from <= flow.from && flow.to <= e.to)) &&
+      (e.cidr === "0.0.0.0/0" || (e.dest !== null && e.dest === flow.dst)),
+  );
+}
+
+/** Whether a group allows all traffic out to the internet. */
+const allOut = (egress, group) => (egress.get(group) ?? []).some((e) => e.proto === "-1" && e.cidr === "0.0.0.0/0");
+
 /** The resources of an assembly that the construct `name` holds (or that are named `name`). */
 export function resourcesNamed(a, name) {
   return [...a.resources.entries()]
@@ -459,6 +511,28 @@ export function verdict(c, claims, evaluates, tally) {
     if (toolOf(id) !== "cfn-validate") continue;
     for (const at of now.keys()) {
       if (!before.assembly.checks.get(id)?.has(at)) say(`CloudFormation validation ${id.slice(13)} is new on ${at} after the fix`);
+    }
+  }
+
+  // flows between the program's groups that got out before get out after
+  const was = groupTraffic(before.assembly);
+  const now = groupTraffic(after.assembly);
+  for (const flow of was.flows) {
+    if (!letsOut(was.egress, flow.src, flow) || letsOut(now.egress, flow.src, flow)) continue;
+    const name = (g) => before.assembly.logical.get(g) ?? g;
+    say(`the fix cuts the ${flow.proto} ${flow.from}-${flow.to} traffic from ${name(flow.src)} to ${name(flow.dst)}, which admits it`);
+  }
+  // NET001's promise: no group it fixed lets all traffic out to the internet
+  for (const f of c.fixed.filter((x) => x.rule === "NET001")) {
+    const groups = resourcesNamed(after.assembly, f.resource?.name).filter((t) => t.type === "AWS::EC2::SecurityGroup");
+    if (groups.length === 0) say(`NET001 fixed ${f.resource?.name} (line ${f.line}), but no security group of the cloud assembly is construct ${JSON.stringify(f.resource?.name)}`);
+    for (const g of groups) {
+      const row = (tally["NET001\toracle all-traffic egress to 0.0.0.0/0"] ??= { fixed: 0, added: 0, already: 0, reported: 0, kept: 0, failed: 0 });
+      const key = `${g.template}|${g.logicalId}`;
+      if (allOut(now.egress, key)) {
+        row.failed++;
+        say(`NET001 fixed ${f.resource?.name}, but ${g.at} still lets all traffic out to 0.0.0.0/0`);
+      } else row[allOut(was.egress, key) ? "fixed" : "already"]++;
     }
   }
 
@@ -702,8 +776,28 @@ FixtureStack(app, "Fixture")
 app.synth()
 `;
 
+const SELF_TEST_GROUPS_TS = `import { App, Stack } from "aws-cdk-lib";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import { Construct } from "constructs";
+
+class FixtureStack extends Stack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const vpc = new ec2.Vpc(this, "Vpc", { maxAzs: 1, natGateways: 0 });
+    const app = new ec2.SecurityGroup(this, "App", { vpc });
+    const db = new ec2.SecurityGroup(this, "Db", { vpc, allowAllOutbound: false });
+    db.addIngressRule(app, ec2.Port.tcp(5432));
+  }
+}
+
+const app = new App();
+new FixtureStack(app, "Fixture");
+app.synth();
+`;
+
 const S3004 = { rule: "S3004", resource: "B", type: "AWS::S3::Bucket" };
 const EC2001 = { rule: "EC2001", resource: "Web", type: "AWS::EC2::Instance" };
+const NET001 = { rule: "NET001", resource: "App", type: "AWS::EC2::SecurityGroup" };
 
 const SELF_TESTS = [
   {
@@ -752,6 +846,28 @@ const SELF_TESTS = [
     program: SELF_TEST_INSTANCE_TS,
     edit: { ...EC2001, find: "(machineImage: [^\\n]*\\(\\),)$", replace: "$1 // IMDSv2" },
     expect: /EC2001 fixed Web, but cdk-nag NIST\.800\.53\.R5-EC2IMDSv2Enabled is FAILED on Fixture\/Web\/Resource/,
+  },
+  {
+    name: "a fix that keeps the traffic another group admits",
+    program: SELF_TEST_GROUPS_TS,
+    edit: {
+      ...NET001,
+      find: "(new ec2\\.SecurityGroup\\(this, \"App\", \\{ vpc)( \\}\\);)([^]*db\\.addIngressRule[^\\n]*\\n)",
+      replace: "$1, allowAllOutbound: false$2$3    app.addEgressRule(db, ec2.Port.tcp(5432));\n",
+    },
+    expect: null,
+  },
+  {
+    name: "a fix that cuts the traffic another group admits",
+    program: SELF_TEST_GROUPS_TS,
+    edit: { ...NET001, find: "(new ec2\\.SecurityGroup\\(this, \"App\", \\{ vpc)( \\}\\);)", replace: "$1, allowAllOutbound: false$2" },
+    expect: /the fix cuts the tcp 5432-5432 traffic from Fixture\/App\/Resource to Fixture\/Db\/Resource/,
+  },
+  {
+    name: "a fix that leaves all traffic out (NET001's promise)",
+    program: SELF_TEST_GROUPS_TS,
+    edit: { ...NET001, find: "(new ec2\\.SecurityGroup\\(this, \"App\", \\{ vpc)( \\}\\);)", replace: "$1, allowAllOutbound: true$2" },
+    expect: /NET001 fixed App, but Fixture\/App\/Resource still lets all traffic out/,
   },
   {
     name: "a correct fix (Python)",
