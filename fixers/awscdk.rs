@@ -22,6 +22,8 @@ pub const INSTANCE: &str = "aws-cdk-lib.aws_ec2.Instance";
 /// `ec2.LaunchTemplate`.
 pub const LAUNCH_TEMPLATE: &str = "aws-cdk-lib.aws_ec2.LaunchTemplate";
 
+/// `autoscaling.AutoScalingGroup`.
+pub const AUTO_SCALING_GROUP: &str = "aws-cdk-lib.aws_autoscaling.AutoScalingGroup";
 /// `ec2.SecurityGroup`.
 pub const SECURITY_GROUP: &str = "aws-cdk-lib.aws_ec2.SecurityGroup";
 /// `lambda.CfnFunction` (L1: `runtime` is a string).

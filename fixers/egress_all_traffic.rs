@@ -1437,11 +1437,10 @@ fn cdk_fix(
         "addEgressRule"
     };
     let rule = |peer: &str, port: &str, description: &str| {
-        format!(
-            "{name}.{add}({peer}, {port}, {}){}",
-            p.string(description),
-            if python { "" } else { ";" }
-        )
+        p.terminated(&format!(
+            "{name}.{add}({peer}, {port}, {})",
+            p.string(description)
+        ))
     };
     // egress that the file's ingress rules need, after each of them
     let settings = p.ctx.settings.get::<Settings>();
@@ -1499,14 +1498,13 @@ fn cdk_fix(
             }
             (_, Some(port)) => {
                 let allow = if python { "allow_to" } else { "allowTo" };
-                format!(
-                    "{name}.connections.{allow}({receiver}, {port}, {}){}",
+                p.terminated(&format!(
+                    "{name}.connections.{allow}({receiver}, {port}, {})",
                     p.string(&format!(
                         "{} to {receiver}, which admits the network",
                         cdk_port_name(port)
-                    )),
-                    if python { "" } else { ";" }
-                )
+                    ))
+                ))
             }
             (_, None) => {
                 let allow = if python {
@@ -1514,11 +1512,10 @@ fn cdk_fix(
                 } else {
                     "allowDefaultPortTo"
                 };
-                format!(
-                    "{name}.connections.{allow}({receiver}, {}){}",
-                    p.string(&format!("To {receiver}, which admits the network")),
-                    if python { "" } else { ";" }
-                )
+                p.terminated(&format!(
+                    "{name}.connections.{allow}({receiver}, {})",
+                    p.string(&format!("To {receiver}, which admits the network"))
+                ))
             }
         };
         let Some(ingress_stmt) = rule_call.stmt else {

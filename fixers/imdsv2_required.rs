@@ -91,6 +91,16 @@
 //! file holds it: strings, templates, variables, functions of the file, and
 //! files read by a literal path.
 //!
+//! In AWS CDK, `requireImdsv2: true` is written on `ec2.Instance`,
+//! `ec2.LaunchTemplate` and `autoscaling.AutoScalingGroup` (not on a
+//! group launched from a template: the template is judged). User data is
+//! built by calls iacfix does not read, so the fix is unsafe for a
+//! construct that has
+//! `userData` or `init`, that gets user data after it is made
+//! (`web.addUserData(...)`, `web.userData.addCommands(...)`), or in a
+//! program that runs Systems Manager documents (`CfnDocument`,
+//! `CfnAssociation`) or names the metadata service's address anywhere.
+//!
 //! When the options come from something iacfix cannot see (a spread of a
 //! value built elsewhere, a function result), the finding says so and no fix
 //! is offered.
@@ -187,6 +197,10 @@ struct Host {
 impl Rule for Imdsv2Required {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [crate::facts::Fact] {
+        SCRIPT_FACTS
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
@@ -823,10 +837,39 @@ fn metadata_key(key: &str) -> bool {
 /// does not read: `userData`, or `init` (cfn-init, which calls the
 /// metadata service; old versions without tokens).
 fn cdk_boot_scripts(p: &SourceFile, res: &Resource) -> bool {
-    ["user_data", "init"]
+    let written = ["user_data", "init"]
         .iter()
-        .any(|a| !matches!(awscdk::prop(p, res, a), awscdk::Prop::Default))
+        .any(|a| !matches!(awscdk::prop(p, res, a), awscdk::Prop::Default));
+    // user data added after the construct (`web.addUserData(...)`,
+    // `web.userData.addCommands(...)`)
+    let added = match &res.binding {
+        crate::model::Binding::Variable(n) | crate::model::Binding::Attribute(n) => [
+            ".userData",
+            ".user_data",
+            ".addUserData(",
+            ".add_user_data(",
+        ]
+        .iter()
+        .any(|m| p.src.contains(&format!("{n}{m}"))),
+        crate::model::Binding::Unbound => false,
+    };
+    // scripts the program runs on instances some other way, or that name
+    // the metadata service anywhere in it
+    let elsewhere = CDK_INSTANCE_SCRIPTS
+        .iter()
+        .any(|m| p.src.contains(m) || p.ctx.mentioned_in_program(m));
+    written || added || elsewhere
 }
+
+/// The program facts of [`CDK_INSTANCE_SCRIPTS`].
+static SCRIPT_FACTS: &[crate::facts::Fact] = &[crate::facts::Fact::Mentions {
+    markers: CDK_INSTANCE_SCRIPTS,
+}];
+
+/// What shows that a CDK program runs scripts on its instances that iacfix
+/// does not read (Systems Manager documents and associations), or reads
+/// the metadata service itself.
+static CDK_INSTANCE_SCRIPTS: &[&str] = &["CfnDocument", "CfnAssociation", "169.254.169.254"];
 
 /// Machine images of container hosts (ECS, EKS, Bottlerocket).
 const CDK_CONTAINER_IMAGES: &[&str] = &[
@@ -838,12 +881,25 @@ const CDK_CONTAINER_IMAGES: &[&str] = &[
     "/aws/service/bottlerocket/",
 ];
 
-/// AWS CDK `ec2.Instance` and `ec2.LaunchTemplate`: `requireImdsv2`
+/// AWS CDK `ec2.Instance`, `ec2.LaunchTemplate` and
+/// `autoscaling.AutoScalingGroup` (one not launched from a template):
+/// `requireImdsv2`
 /// (default false). The construct then launches with `HttpTokens`
 /// `required` (through a launch template of its own, for an instance).
 fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
-    for ty in [awscdk::INSTANCE, awscdk::LAUNCH_TEMPLATE] {
+    for ty in [
+        awscdk::INSTANCE,
+        awscdk::LAUNCH_TEMPLATE,
+        awscdk::AUTO_SCALING_GROUP,
+    ] {
         for res in awscdk::constructs(p, ty) {
+            // a group launched from a template: the template is judged
+            let from_template = ["launch_template", "mixed_instances_policy"]
+                .iter()
+                .any(|a| !matches!(awscdk::prop(p, res, a), awscdk::Prop::Default));
+            if ty == awscdk::AUTO_SCALING_GROUP && from_template {
+                continue;
+            }
             let key = p.source_key(&p.props(res), "require_imdsv2");
             let Some(value) = awscdk::must_be_true(p, res, "require_imdsv2", &key) else {
                 continue;
@@ -856,9 +912,10 @@ fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
             let container_host = matches!(&host, awscdk::Prop::Written(v, _)
                 if CDK_CONTAINER_IMAGES.iter().any(|m| p.text(v.node).contains(m)));
             let value = match value {
-                Ok(_) if container_host && ty == awscdk::INSTANCE => Err(
-                    "it runs containers (an ECS or EKS optimized image), which reach the metadata service one hop further, and `ec2.Instance` has no hop limit setting: launch it from an `ec2.LaunchTemplate` with `httpPutResponseHopLimit: 2`".to_string(),
-                ),
+                Ok(_) if container_host && ty != awscdk::LAUNCH_TEMPLATE => Err(format!(
+                    "it runs containers (an ECS or EKS optimized image), which reach the metadata service one hop further, and `{}` has no hop limit setting: launch it from an `ec2.LaunchTemplate` with `httpPutResponseHopLimit: 2`",
+                    if ty == awscdk::INSTANCE { "ec2.Instance" } else { "autoscaling.AutoScalingGroup" }
+                )),
                 other => other,
             };
             let hop = container_host

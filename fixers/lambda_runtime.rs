@@ -56,7 +56,10 @@
 //! function's tests on the new runtime. .NET (rebuilt for the new
 //! framework), `go1.x` and `provided` (rebuilt as a `bootstrap` for
 //! Amazon Linux 2023) are reported without a fix; so is a runtime computed
-//! at run time. In AWS CDK a function whose layers do not list the new
+//! at run time. A Node.js 16 or older function that would move to 18 or
+//! later gets no fix when the program's code loads the AWS SDK for
+//! JavaScript v2 (`require('aws-sdk')`), which those runtimes no longer
+//! include. In AWS CDK a function whose layers do not list the new
 //! runtime in `compatibleRuntimes` (CDK refuses to synthesize it, and the
 //! layer was built for the old one), or whose layers iacfix cannot read
 //! (made in another file, added with `addLayers`), gets no fix either.
@@ -208,6 +211,10 @@ impl Rule for LambdaRuntime {
         SETTINGS
     }
 
+    fn program_facts(&self) -> &'static [crate::facts::Fact] {
+        FACTS
+    }
+
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let targets = &p.ctx.settings.get::<Settings>().targets;
         self.check_awscdk(p, targets, out);
@@ -244,6 +251,10 @@ impl Rule for LambdaRuntime {
                 }
             };
             let newest = target.as_str();
+            if let Err(why) = sdk_v2_stays(p, &runtime, newest) {
+                out.push(finding.without_fix(why));
+                continue;
+            }
             let text = if enum_form {
                 let Some(member) = enum_member(newest, p.lang.is_python()) else {
                     out.push(finding.without_fix(format!(
@@ -297,10 +308,13 @@ impl LambdaRuntime {
                 "The runtime `{runtime}` (`Runtime.{member}`) is deprecated (since {date})"
             );
             let finding = Finding::at(&META, p, res, v.node.byte_range(), msg);
-            match cdk_target(runtime, version, targets).and_then(|t| {
-                cdk_layers_allow(p, res, t.0)?;
-                Ok(t)
-            }) {
+            // every Node.js runtime to move to is 18 or later
+            match sdk_v2_stays(p, runtime, "nodejs18.x")
+                .and_then(|()| cdk_target(runtime, version, targets))
+                .and_then(|t| {
+                    cdk_layers_allow(p, res, t.0)?;
+                    Ok(t)
+                }) {
                 Ok((new_member, new_runtime)) => {
                     let start = v.node.start_byte() + head.len() + 1;
                     out.push(finding.with_fix(Fix::unsafe_(
@@ -493,6 +507,43 @@ pub const CDK_RUNTIMES: &[(&str, &str, u32)] = &[
     ("PROVIDED", "provided", 0),
     ("GO_1_X", "go1.x", 0),
 ];
+
+/// How code names the AWS SDK for JavaScript v2 package (`aws-sdk`, in
+/// quotes: `require('aws-sdk')`, an import, `externalModules`), which the
+/// Node.js 18 and later runtimes no longer include.
+static SDK_V2: &[&str] = &["'aws-sdk'", "\"aws-sdk\"", "'aws-sdk/", "\"aws-sdk/"];
+
+/// The program facts the rule reads: code that loads the AWS SDK v2.
+static FACTS: &[crate::facts::Fact] = &[crate::facts::Fact::Mentions { markers: SDK_V2 }];
+
+/// Why a Node.js function cannot move from `runtime` to `target`: Node.js
+/// 16 and older runtimes include the AWS SDK for JavaScript v2, 18 and
+/// later do not, and the program's code (this file, or another of the
+/// program's files) loads it.
+fn sdk_v2_stays(p: &SourceFile, runtime: &str, target: &str) -> Result<(), String> {
+    let major = |r: &str| -> Option<u32> {
+        let rest = r.strip_prefix("nodejs")?;
+        if rest.is_empty() {
+            return Some(0);
+        }
+        rest.split('.').next()?.parse().ok()
+    };
+    let (Some(from), Some(to)) = (major(runtime), major(target)) else {
+        return Ok(());
+    };
+    if from >= 18 || to < 18 {
+        return Ok(());
+    }
+    match SDK_V2
+        .iter()
+        .find(|m| p.src.contains(**m) || p.ctx.mentioned_in_program(m))
+    {
+        Some(m) => Err(format!(
+            "the program's code loads the AWS SDK for JavaScript v2 (`{m}`), which the Node.js 18 and later runtimes do not include: move it to the v3 clients (`@aws-sdk/...`) or bundle `aws-sdk` with it first"
+        )),
+        None => Ok(()),
+    }
+}
 
 /// The date `runtime` was deprecated, when that is on or before `as_of`
 /// (both `YYYY-MM-DD`).

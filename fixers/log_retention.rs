@@ -211,6 +211,17 @@ fn cdk_log_groups(p: &SourceFile, min: i64, out: &mut Vec<Finding>) {
             continue;
         };
         let written = p.text(v.node);
+        // only a member written as such (`logs.RetentionDays.ONE_WEEK`), not
+        // a value computed from one (`props.retention || ...ONE_WEEK`)
+        let plain = written
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && written
+                .rsplit_once('.')
+                .is_some_and(|(q, _)| q.ends_with("RetentionDays"));
+        if !plain {
+            continue;
+        }
         let Some((member, days)) = RETENTION_DAYS
             .iter()
             .find(|(m, _)| written.rsplit_once('.').is_some_and(|(_, last)| last == *m))

@@ -7,6 +7,12 @@
 //! it. A key pair still used elsewhere is left in place and the finding
 //! says where.
 //!
+//! In AWS CDK, it removes `keyName` and `keyPair` from `ec2.Instance`,
+//! `ec2.LaunchTemplate` and `autoscaling.AutoScalingGroup`, and an
+//! `ec2.KeyPair` construct with the `keyPair`s that name it, unless the
+//! file uses it otherwise (its private key's parameter, an output) or
+//! keeps it where other files may (an attribute of the stack).
+//!
 //! ## Why is this bad?
 //! A key pair in code means a private key that someone generated, keeps
 //! and shares, and an SSH port that must be reachable. Session Manager
@@ -56,7 +62,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::High,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("no_keypair.rs"),
@@ -74,6 +80,7 @@ impl Rule for NoKeypair {
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_key_pairs(p, out);
         let mut covered = Vec::new();
         let plans: Vec<Removal> = p
             .resources
@@ -375,4 +382,130 @@ fn unused_import(p: &SourceFile, call: Node, removed: &[std::ops::Range<usize>])
         Some(callee) => p.remove_unused_import(p.text(callee), removed),
         None => Vec::new(), // aws.ec2.KeyPair: the namespace stays in use
     }
+}
+
+// ----- AWS CDK ----------------------------------------------------------
+
+/// AWS CDK constructs that take a key pair: `keyName` (a name) or
+/// `keyPair` (an `IKeyPair`, aws-cdk-lib 2.116 and later).
+const CDK_USERS: &[&str] = &[
+    "aws-cdk-lib.aws_ec2.Instance",
+    "aws-cdk-lib.aws_ec2.LaunchTemplate",
+    super::awscdk::AUTO_SCALING_GROUP,
+];
+
+/// AWS CDK: `ec2.KeyPair` constructs (removed with the `keyPair`s that
+/// name them, when nothing else uses them), and the `keyName`/`keyPair`
+/// of instances, launch templates and auto scaling groups (removed).
+fn cdk_key_pairs(p: &SourceFile, out: &mut Vec<Finding>) {
+    let users: Vec<&Resource> = CDK_USERS
+        .iter()
+        .flat_map(|t| super::awscdk::constructs(p, t))
+        .collect();
+    // each `keyName`/`keyPair` entry, with its construct
+    let mut entries: Vec<(&Resource, Node, &'static str)> = Vec::new();
+    for res in &users {
+        for attr in ["key_name", "key_pair"] {
+            if let Lookup::Present(v) = p.get(&p.props(res), attr) {
+                entries.push((res, v.node, attr));
+            }
+        }
+    }
+    let mut covered: Vec<Node> = Vec::new();
+    for pair in super::awscdk::constructs(p, "aws-cdk-lib.aws_ec2.KeyPair") {
+        let msg = "The program creates an SSH key pair (its private key is kept in Parameter Store for anyone who may read it)".to_string();
+        let finding = Finding::at(&META, p, pair, pair.head(), msg);
+        let mine: Vec<Node> = entries
+            .iter()
+            .filter(|(_, v, _)| p.refers_to(*v, pair))
+            .map(|(_, v, _)| *v)
+            .collect();
+        covered.extend(mine.iter().copied());
+        let fix = cdk_remove_pair(p, pair, &mine);
+        out.push(finding.with_fix_or_why(fix));
+    }
+    for (res, value, attr) in entries {
+        if covered.contains(&value) {
+            continue;
+        }
+        let shown = p.source_key(&p.props(res), attr);
+        let msg = format!("The instance is reached with an SSH key pair (`{shown}`)");
+        let finding = Finding::at(&META, p, res, value.byte_range(), msg);
+        let fix = entry_of(p, value)
+            .map(|e| {
+                Fix::unsafe_(
+                    format!("Remove `{shown}`; use Session Manager"),
+                    p.remove_item(e),
+                )
+            })
+            .ok_or_else(|| format!("`{shown}` is not written as a property iacfix can remove"));
+        out.push(finding.with_fix_or_why(fix));
+    }
+}
+
+/// Removes a CDK key pair and the `keyPair` properties (`uses`) that name
+/// it, or says why not: it is kept where other code may reach it, or the
+/// file uses it otherwise (`pair.privateKey`, an output).
+fn cdk_remove_pair(p: &SourceFile, pair: &Resource, uses: &[Node]) -> Result<Fix, String> {
+    let name = match &pair.binding {
+        Binding::Variable(v) => v.as_str(),
+        Binding::Attribute(a) => {
+            return Err(format!(
+                "it is kept in `{a}`, which other files may use: remove it once nothing names it"
+            ))
+        }
+        Binding::Unbound => "",
+    };
+    if !name.is_empty() {
+        let used = word_count(p, name);
+        // its declaration, and the `keyPair`s that go with it
+        if used > 1 + uses.len() {
+            return Err(format!(
+                "the file uses `{name}` for more than instances' `keyPair` (an output, its private key): remove those first"
+            ));
+        }
+    }
+    let stmt = p
+        .statement_of(pair.call)
+        .ok_or("it is created inside an expression")?;
+    let mut edits = vec![p.remove_statement(stmt)];
+    for value in uses {
+        let entry = entry_of(p, *value).ok_or("a `keyPair` that names it cannot be removed")?;
+        edits.extend(p.remove_item(entry));
+    }
+    Ok(Fix::unsafe_(
+        "Remove the key pair and the `keyPair`s that use it; use Session Manager",
+        merge_inserts(edits),
+    ))
+}
+
+/// How many identifiers of the file are `name` (declarations included;
+/// strings and comments are not code).
+fn word_count(p: &SourceFile, name: &str) -> usize {
+    let mut count = 0;
+    let mut cursor = p.tree.root_node().walk();
+    'walk: loop {
+        let node = cursor.node();
+        if matches!(
+            node.kind_str(),
+            "identifier" | "shorthand_property_identifier" | "property_identifier"
+        ) && p.text(node) == name
+            && !(node.kind_str() == "property_identifier"
+                && cursor.field_name() != Some("property"))
+        {
+            count += 1;
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    count
 }

@@ -340,7 +340,17 @@ fn ebs_volume(
             positional.push(arg);
         }
     }
-    let Some(size) = positional.first().copied() else {
+    // Python may name the size (`ebs(volume_size=128)`)
+    let keyword_size = || {
+        let mut cursor = args.walk();
+        let found = args
+            .named_children(&mut cursor)
+            .filter(|a| a.kind_str() == "keyword_argument")
+            .find(|a| a.field("name").is_some_and(|n| p.text(n) == "volume_size"))
+            .and_then(|a| a.field("value"));
+        found
+    };
+    let Some(size) = positional.first().copied().or_else(keyword_size) else {
         return;
     };
     // The options: TypeScript's second argument, Python's keywords.

@@ -58,6 +58,9 @@
 //! on instead of served. AWS's SDKs and CLI use HTTPS unless told not to.
 //! The policy also becomes the bucket's one policy: statements added
 //! later go into it.
+//! An AWS CDK bucket that CloudFront serves as an S3 origin gets no fix
+//! while the distribution lets viewers use plain HTTP (CloudFront reaches
+//! an S3 origin with the viewer's protocol).
 //!
 //! ## Satisfies
 //! cdk-nag AwsSolutions-S10; KICS "S3 Bucket Policy Accepts HTTP
@@ -236,6 +239,43 @@ impl Rule for S3DenyHttp {
 
 /// AWS CDK buckets: `enforceSSL` (default false) makes the construct write
 /// the deny statement into the bucket's policy, merged with any other.
+/// Why CloudFront would fetch from a CDK bucket over plain HTTP: it is an
+/// S3 origin of a distribution of the file (CloudFront reaches an S3
+/// origin with the protocol the viewer used), and the file does not send
+/// every viewer to HTTPS (`ViewerProtocolPolicy.REDIRECT_TO_HTTPS` or
+/// `HTTPS_ONLY`, and no `ALLOW_ALL`, which is the default).
+fn cdk_plain_http_viewers(p: &SourceFile, res: &crate::model::Resource) -> Option<String> {
+    let name = match &res.binding {
+        crate::model::Binding::Variable(n) | crate::model::Binding::Attribute(n) => n.as_str(),
+        crate::model::Binding::Unbound => return None,
+    };
+    let origin = p.calls.iter().map(|c| p.text(*c)).find(|text| {
+        let head = text.split('(').next().unwrap_or("");
+        ["S3Origin", "S3BucketOrigin", "S3StaticWebsiteOrigin"]
+            .iter()
+            .any(|o| head.contains(o))
+            && text.contains(name)
+    });
+    let origin = origin.or_else(|| {
+        ["s3BucketSource", "s3_bucket_source"]
+            .iter()
+            .any(|k| {
+                p.src.contains(&format!("{k}: {name}")) || p.src.contains(&format!("{k}={name}"))
+            })
+            .then_some("s3BucketSource")
+    })?;
+    let https = ["REDIRECT_TO_HTTPS", "HTTPS_ONLY"]
+        .iter()
+        .any(|m| p.src.contains(m));
+    if https && !p.src.contains("ALLOW_ALL") {
+        return None;
+    }
+    let origin = origin.lines().next().unwrap_or(origin).trim();
+    Some(format!(
+        "CloudFront reaches the bucket (`{origin}`) with the protocol of its viewers, and the distribution lets them use plain HTTP (the default `ViewerProtocolPolicy.ALLOW_ALL`): those requests would be refused; redirect viewers to HTTPS first"
+    ))
+}
+
 fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
     for res in awscdk::constructs(p, awscdk::BUCKET) {
         let key = p.source_key(&p.props(res), "enforce_ssl");
@@ -252,6 +292,8 @@ fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
                     "the bucket serves a static website, whose endpoint answers only plain HTTP"
                         .to_string(),
                 )
+            } else if let Some(why) = cdk_plain_http_viewers(p, res) {
+                Err(why)
             } else {
                 Ok(v)
             }

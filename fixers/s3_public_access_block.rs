@@ -223,21 +223,63 @@ fn cdk_public_grant(p: &SourceFile, res: &Resource) -> Option<String> {
     })
 }
 
+/// Whether a CDK `blockPublicAccess` value blocks every kind of public
+/// access: `BlockPublicAccess.BLOCK_ALL`, `new
+/// BlockPublicAccess(BlockPublicAccess.BLOCK_ALL)`, or a
+/// `new BlockPublicAccess({...})` with all four settings true.
+fn cdk_blocks_all(p: &SourceFile, value: tree_sitter::Node) -> bool {
+    let text = p.text(value);
+    if text.ends_with(".BLOCK_ALL") || text.ends_with(".BLOCK_ALL)") {
+        return true;
+    }
+    let squashed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let all = |keys: [&str; 4], sep: &str, yes: &str| {
+        keys.iter()
+            .all(|k| squashed.contains(&format!("{k}{sep}{yes}")))
+    };
+    all(
+        [
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        ],
+        ":",
+        "true",
+    ) || all(
+        [
+            "block_public_acls",
+            "block_public_policy",
+            "ignore_public_acls",
+            "restrict_public_buckets",
+        ],
+        "=",
+        "True",
+    )
+}
+
 /// AWS CDK buckets: `blockPublicAccess` (default: none written, so the
 /// bucket has no public access block of its own).
 fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
     for res in awscdk::constructs(p, awscdk::BUCKET) {
         let key = p.source_key(&p.props(res), "block_public_access");
         let value = match awscdk::prop(p, res, "block_public_access") {
-            awscdk::Prop::Written(v, _) if p.text(v.node).ends_with(".BLOCK_ALL") => continue,
+            awscdk::Prop::Written(v, _) if cdk_blocks_all(p, v.node) => continue,
             awscdk::Prop::Unknown(why) => Err(format!("`{key}` {why}")),
             awscdk::Prop::Written(..) => Err(format!(
                 "`{key}` blocks only part of public access, or iacfix cannot read it; review what the bucket must allow"
             )),
             awscdk::Prop::Default => {
+                // `publicReadAccess: false` is the default said aloud
                 let public = ["public_read_access", "website_index_document"]
                     .into_iter()
-                    .find(|a| !matches!(awscdk::prop(p, res, a), awscdk::Prop::Default));
+                    .find(|a| match awscdk::prop(p, res, a) {
+                        awscdk::Prop::Default => false,
+                        awscdk::Prop::Written(_, crate::model::Scalar::Bool(false)) => {
+                            *a == "website_index_document"
+                        }
+                        _ => true,
+                    });
                 match (public, cdk_public_grant(p, res)) {
                     (Some(attr), _) => Err(format!(
                         "the bucket is public on purpose (`{}`)",

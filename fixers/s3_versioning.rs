@@ -41,7 +41,9 @@
 //! the data behind as a noncurrent version, so data the program means to
 //! remove stays. And versioning cannot be turned off again, only
 //! suspended. Add a noncurrent-version expiration with the fix for such
-//! buckets. A bucket created inside an expression (or once per item of a
+//! buckets. An AWS CDK bucket whose lifecycle rule expires objects
+//! without a `noncurrentVersionExpiration` gets no fix: each expired
+//! object would be kept for ever. A bucket created inside an expression (or once per item of a
 //! CDKTF `forEach` or `count`)
 //! is reported without a fix, and so is every bucket of a program with a
 //! versioning configuration whose bucket is a parameter (a helper that may
@@ -133,6 +135,12 @@ fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
         let Some(value) = awscdk::must_be_true(p, res, "versioned", &key) else {
             continue;
         };
+        let value = value.and_then(|v| match cdk_expiring_rule(p, res) {
+            Some(rule) => Err(format!(
+                "its lifecycle rule (`{rule}`) expires objects, and with versioning each one expired would be kept as a noncurrent version for ever: give the rule a `noncurrentVersionExpiration` first"
+            )),
+            None => Ok(v),
+        });
         out.push(awscdk::set_prop_finding(
             &META,
             p,
@@ -144,6 +152,48 @@ fn cdk_buckets(p: &SourceFile, out: &mut Vec<Finding>) {
             format!("Turn on versioning (`{key}`)"),
         ));
     }
+}
+
+/// A lifecycle rule of a CDK bucket (in `lifecycleRules`, or added with
+/// `addLifecycleRule`) that expires current objects and not noncurrent
+/// versions: how it is written, shortened.
+fn cdk_expiring_rule(p: &SourceFile, res: &crate::model::Resource) -> Option<String> {
+    let mut rules: Vec<&str> = Vec::new();
+    if let awscdk::Prop::Written(v, _) = awscdk::prop(p, res, "lifecycle_rules") {
+        rules.push(p.text(v.node));
+    }
+    if let crate::model::Binding::Variable(n) | crate::model::Binding::Attribute(n) = &res.binding {
+        for &call in &p.calls {
+            let text = p.text(call);
+            if [".addLifecycleRule(", ".add_lifecycle_rule("]
+                .iter()
+                .any(|m| text.starts_with(&format!("{n}{m}")))
+            {
+                rules.push(text);
+            }
+        }
+    }
+    let expires = |t: &str| {
+        t.match_indices("expiration").any(|(at, _)| {
+            // `expiration`, not `noncurrentVersionExpiration` or
+            // `expiredObjectDeleteMarker`
+            !t[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+        })
+    };
+    let noncurrent = |t: &str| {
+        t.contains("noncurrentVersionExpiration") || t.contains("noncurrent_version_expiration")
+    };
+    rules
+        .into_iter()
+        .find(|t| expires(t) && !noncurrent(t))
+        .map(|t| {
+            let line = t.lines().next().unwrap_or("").trim();
+            if t.lines().count() > 1 {
+                format!("{line} ...")
+            } else {
+                line.to_string()
+            }
+        })
 }
 
 /// Legacy buckets whose inline `versioning` has `enabled` false.

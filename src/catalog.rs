@@ -888,6 +888,12 @@ pub static AWSCDK_CONSTRUCTS: &[(&str, &str, &str)] = &[
         "SecurityGroup",
         "aws-cdk-lib.aws_ec2.SecurityGroup",
     ),
+    ("aws_ec2", "KeyPair", "aws-cdk-lib.aws_ec2.KeyPair"),
+    (
+        "aws_autoscaling",
+        "AutoScalingGroup",
+        "aws-cdk-lib.aws_autoscaling.AutoScalingGroup",
+    ),
     ("aws_logs", "LogGroup", "aws-cdk-lib.aws_logs.LogGroup"),
     ("aws_iam", "Role", "aws-cdk-lib.aws_iam.Role"),
     (

@@ -65,6 +65,9 @@ pub struct ProgramFacts {
     /// the installed one (`node_modules/aws-cdk-lib/package.json`), else
     /// the lower bound its manifest asks for; None when neither says.
     pub aws_cdk_lib: Option<(u32, u32)>,
+    /// The AWS CDK v1 package the program's manifest names
+    /// (`@aws-cdk/core`, `aws-cdk.core`), when it names one.
+    pub aws_cdk_v1: Option<&'static str>,
     /// `aws:region` of each Pulumi stack configuration (`Pulumi.<stack>.yaml`),
     /// by stack; None for a stack that does not set it.
     pub stack_regions: BTreeMap<String, Option<String>>,

@@ -558,6 +558,44 @@ impl<'t> SourceFile<'t> {
     /// program's manifest asks for (7 for any later one), unless the file
     /// uses a name only 7 has; without a manifest, 6 when the file uses a
     /// `...V2` name and else the newest (7).
+    /// Why the file is an AWS CDK v1 program, when it is one: it imports
+    /// v1's modules (`@aws-cdk/aws-ec2`, Python's `aws_cdk.core`), or the
+    /// program's manifest names v1's core package.
+    pub fn awscdk_v1(&self) -> Option<String> {
+        if self.flavor.map(|f| f.framework()) != Some(Framework::AwsCdk) {
+            return None;
+        }
+        for import in &self.imports {
+            let text = self.text(*import);
+            // v1's modules (`@aws-cdk/aws-ec2`, `@aws-cdk/core`); the
+            // alpha modules of v2 (`@aws-cdk/aws-lambda-python-alpha`)
+            // are not
+            if let Some(at) = text.find("@aws-cdk/") {
+                let module: String = text[at..]
+                    .chars()
+                    .take_while(|c| !matches!(c, '"' | '\'' | '`'))
+                    .collect();
+                if !module.ends_with("-alpha") {
+                    return Some(format!("the file imports AWS CDK v1 (`{module}`)"));
+                }
+            }
+            // Python: v1's `core` module, which v2 folded into `aws_cdk`
+            let v1_core = (text.starts_with("from aws_cdk import")
+                && text
+                    .split(|c: char| c == ',' || c.is_whitespace() || c == '(' || c == ')')
+                    .skip(3)
+                    .any(|name| name == "core"))
+                || text.contains("aws_cdk.core");
+            if v1_core {
+                return Some("the file imports AWS CDK v1 (`aws_cdk.core`)".to_string());
+            }
+        }
+        let package = self.ctx.facts.as_ref()?.aws_cdk_v1?;
+        Some(format!(
+            "the program's manifest names AWS CDK v1 (`{package}`)"
+        ))
+    }
+
     pub fn pulumi_major(&self) -> u32 {
         /// The memo of the version.
         struct PulumiMajor(u32);

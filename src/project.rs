@@ -47,6 +47,7 @@ impl ProgramFacts {
             pulumi_aws_major: manifest_major(root),
             cdktf_aws: cdktf_provider(root),
             aws_cdk_lib: aws_cdk_lib_version(root),
+            aws_cdk_v1: aws_cdk_v1(root),
             stack_regions: stack_regions(root),
             stack_default_tags: stack_default_tags(root),
             refs: Vec::new(),
@@ -541,6 +542,38 @@ pub fn aws_cdk_lib_version(dir: &Path) -> Option<(u32, u32)> {
                         .find(|c: char| c.is_alphabetic() || c == '\n' || c == '#')
                         .unwrap_or(rest.len());
                     return lower_bound(&rest[..end]);
+                }
+            }
+        }
+        if base.join(".git").exists() {
+            break;
+        }
+        cur = d.parent();
+    }
+    None
+}
+
+/// The AWS CDK v1 package that the nearest manifest naming one up from
+/// `dir` lists: `@aws-cdk/core` (npm) or `aws-cdk.core` (PyPI), v1's
+/// core module, which v2 folded into aws-cdk-lib.
+pub fn aws_cdk_v1(dir: &Path) -> Option<&'static str> {
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        let base = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        for (file, name) in [
+            ("package.json", "\"@aws-cdk/core\""),
+            ("requirements.txt", "aws-cdk.core"),
+            ("setup.py", "aws-cdk.core"),
+            ("pyproject.toml", "aws-cdk.core"),
+            ("Pipfile", "aws-cdk.core"),
+        ] {
+            if let Ok(text) = std::fs::read_to_string(base.join(file)) {
+                if text.contains(name) {
+                    return Some(name.trim_matches('"'));
                 }
             }
         }

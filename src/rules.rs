@@ -371,6 +371,18 @@ impl Selection {
             }
             rule.check(program, &mut out);
         }
+        // AWS CDK v1 has other props and members than the aws-cdk-lib v2
+        // the fixes are written for: findings only
+        if let Some(why) = program.awscdk_v1() {
+            for f in &mut out {
+                if f.fix.take().is_some() {
+                    f.message = format!(
+                        "{}; no automatic fix: {why}, and iacfix writes fixes for aws-cdk-lib v2 only",
+                        f.message
+                    );
+                }
+            }
+        }
         // the lines fixes write fit the file's line length
         for f in &mut out {
             if let Some(fix) = &mut f.fix {
