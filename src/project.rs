@@ -555,7 +555,9 @@ pub fn aws_cdk_lib_version(dir: &Path) -> Option<(u32, u32)> {
 
 /// The AWS CDK v1 package that the nearest manifest naming one up from
 /// `dir` lists: `@aws-cdk/core` (npm) or `aws-cdk.core` (PyPI), v1's
-/// core module, which v2 folded into aws-cdk-lib.
+/// core module, which v2 folded into aws-cdk-lib. None when a manifest of
+/// that folder names aws-cdk-lib too (a program moved to v2 whose
+/// `setup.py` still lists v1).
 pub fn aws_cdk_v1(dir: &Path) -> Option<&'static str> {
     let mut cur = Some(dir);
     while let Some(d) = cur {
@@ -564,6 +566,19 @@ pub fn aws_cdk_v1(dir: &Path) -> Option<&'static str> {
         } else {
             d
         };
+        let v2 = [
+            "package.json",
+            "requirements.txt",
+            "setup.py",
+            "pyproject.toml",
+            "Pipfile",
+        ]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(base.join(f)).ok())
+        .any(|text| text.contains("aws-cdk-lib") || text.contains("aws_cdk_lib"));
+        if v2 {
+            return None;
+        }
         for (file, name) in [
             ("package.json", "\"@aws-cdk/core\""),
             ("requirements.txt", "aws-cdk.core"),
@@ -851,6 +866,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(aws_cdk_lib_version(root), Some((2, 222)));
+    }
+
+    #[test]
+    fn aws_cdk_v1_from_manifests_unless_they_name_v2_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join(".git")).unwrap();
+        std::fs::write(
+            root.join("setup.py"),
+            "install_requires=[\"aws-cdk.core==1.41.0\"]",
+        )
+        .unwrap();
+        assert_eq!(aws_cdk_v1(root), Some("aws-cdk.core"));
+        // moved to v2: requirements.txt says so, setup.py was left behind
+        std::fs::write(root.join("requirements.txt"), "aws-cdk-lib>=2.262.0\n").unwrap();
+        assert_eq!(aws_cdk_v1(root), None);
+        let npm = tempfile::tempdir().unwrap();
+        std::fs::create_dir(npm.path().join(".git")).unwrap();
+        std::fs::write(
+            npm.path().join("package.json"),
+            "{\"@aws-cdk/core\": \"1.100.0\"}",
+        )
+        .unwrap();
+        assert_eq!(aws_cdk_v1(npm.path()), Some("@aws-cdk/core"));
     }
 
     #[test]

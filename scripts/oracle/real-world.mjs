@@ -20,14 +20,17 @@ import { ensureEnv, envFor, log, typeCheck } from "./ts.mjs";
 const SOURCE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py)$/;
 const SKIP = new Set(["node_modules", ".git", "cdktf.out", ".gen", "dist", "build", "venv", ".venv", "__pycache__"]);
 
-/** Copies the source files (and package.json files) of `src` into `dest`. */
+/** The files beside the sources that say which program and versions they are. */
+const MANIFESTS = new Set(["package.json", "requirements.txt", "pyproject.toml", "Pipfile", "cdk.json", "cdktf.json", "Pulumi.yaml", "Pulumi.yml"]);
+
+/** Copies the source files (and the manifests: package.json, cdk.json...) of `src` into `dest`. */
 function copyTree(src, dest, counts) {
   for (const e of fs.readdirSync(src, { withFileTypes: true })) {
     if (SKIP.has(e.name)) continue;
     const from = path.join(src, e.name);
     const to = path.join(dest, e.name);
     if (e.isDirectory()) copyTree(from, to, counts);
-    else if (e.isFile() && (SOURCE.test(e.name) || e.name === "package.json")) {
+    else if (e.isFile() && (SOURCE.test(e.name) || MANIFESTS.has(e.name))) {
       fs.mkdirSync(dest, { recursive: true });
       fs.copyFileSync(from, to);
       if (SOURCE.test(e.name)) counts.files++;
