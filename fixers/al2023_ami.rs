@@ -8,6 +8,15 @@
 //! `al2023-ami-kernel-default-x86_64`). An Amazon Linux lookup that does not
 //! name `owners` gets `["amazon"]`.
 //!
+//! In AWS CDK, `MachineImage.latestAmazonLinux()` (whose default
+//! generation is the original Amazon Linux) and `latestAmazonLinux2()`
+//! become `latestAmazonLinux2023()`, keeping the options it takes the same
+//! way (`cpuType`, `edition`, `cachedInContext`, `userData`) and dropping
+//! `generation`. It needs aws-cdk-lib 2.76 or later (the version is read
+//! as LAM002 reads it); `virtualization` HVM and general-purpose `storage`
+//! go (every AL2023 image is both); options with no AL2023 counterpart
+//! (`kernel`) and user data that uses `amazon-linux-extras` stop the fix.
+//!
 //! ## Why is this bad?
 //! Amazon Linux 2 reaches the end of its support on 2026-06-30; after that
 //! it gets no security updates. Amazon Linux 2023 has a newer kernel,
@@ -63,7 +72,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &["checkov CKV_AWS_386", "trivy AWS-0344"],
     runs_after: &[],
     source: include_str!("al2023_ami.rs"),
@@ -111,6 +120,7 @@ impl Rule for Al2023Ami {
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_images(p, out);
         let mut inside = Vec::new();
         for res in &p.resources {
             if res.tf_type == "data.aws_ami" {
@@ -292,6 +302,209 @@ fn ssm_paths(p: &SourceFile, skip: &[std::ops::Range<usize>], out: &mut Vec<Find
         }
         let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
+    }
+}
+
+// ----- AWS CDK ----------------------------------------------------------
+
+/// The first aws-cdk-lib 2 minor version with
+/// `MachineImage.latestAmazonLinux2023` (read from the published
+/// packages).
+const CDK_AL2023_SINCE: u32 = 76;
+
+/// The options of the old lookups that `latestAmazonLinux2023` takes the
+/// same way.
+const CDK_KEPT_OPTIONS: &[&str] = &[
+    "cpuType",
+    "cpu_type",
+    "edition",
+    "cachedInContext",
+    "cached_in_context",
+    "userData",
+    "user_data",
+];
+
+/// What becomes of an option of the old lookup: Some(true) kept,
+/// Some(false) dropped (`generation`; `virtualization` HVM and `storage`
+/// general purpose or EBS, which every AL2023 image is), None: no
+/// counterpart (`kernel`, other values), which stops the fix.
+fn cdk_option(key: &str, value: &str) -> Option<bool> {
+    if CDK_KEPT_OPTIONS.contains(&key) {
+        return Some(true);
+    }
+    let dropped = match key {
+        "generation" => true,
+        "virtualization" => value.ends_with(".HVM"),
+        "storage" => value.ends_with(".GENERAL_PURPOSE") || value.ends_with(".EBS"),
+        _ => false,
+    };
+    dropped.then_some(false)
+}
+
+/// AWS CDK: `MachineImage.latestAmazonLinux()` (whose default generation
+/// is the original Amazon Linux) and `latestAmazonLinux2()`, moved to
+/// `latestAmazonLinux2023()` with the options it takes the same way.
+fn cdk_images(p: &SourceFile, out: &mut Vec<Finding>) {
+    if p.flavor.map(|f| f.framework()) != Some(crate::model::Framework::AwsCdk) {
+        return;
+    }
+    let version = p.ctx.facts.as_ref().and_then(|f| f.aws_cdk_lib);
+    for &call in &p.calls {
+        let Some(callee) = call.field("function") else {
+            continue;
+        };
+        let callee_text = p.text(callee);
+        let Some((qualifier, method)) = callee_text.rsplit_once('.') else {
+            continue;
+        };
+        if !qualifier.ends_with("MachineImage") {
+            continue;
+        }
+        let (generation, new_method) = match method {
+            "latestAmazonLinux" => ("", "latestAmazonLinux2023"),
+            "latest_amazon_linux" => ("", "latest_amazon_linux2023"),
+            "latestAmazonLinux2" | "latest_amazon_linux2" => (
+                "Amazon Linux 2",
+                if method.contains('_') {
+                    "latest_amazon_linux2023"
+                } else {
+                    "latestAmazonLinux2023"
+                },
+            ),
+            _ => continue,
+        };
+        let Some(args) = call.field("arguments") else {
+            continue;
+        };
+        let args_text = p.text(args);
+        // `latestAmazonLinux` names its generation; absent, the original
+        // Amazon Linux (AMAZON_LINUX)
+        let generation = if generation.is_empty() {
+            if args_text.contains("AMAZON_LINUX_2022") || args_text.contains("AMAZON_LINUX_2023") {
+                continue;
+            } else if args_text.contains("AMAZON_LINUX_2") {
+                "Amazon Linux 2"
+            } else if args_text.contains("generation") {
+                "Amazon Linux"
+            } else {
+                "Amazon Linux (the original: the default generation of `latestAmazonLinux`)"
+            }
+        } else {
+            generation
+        };
+        let msg =
+            format!("The machine image is {generation}, not Amazon Linux 2023 (`{callee_text}`)");
+        let finding = match p
+            .resources
+            .iter()
+            .find(|r| r.span().contains(&call.start_byte()))
+        {
+            Some(res) => Finding::at(&META, p, res, call.byte_range(), msg),
+            None => Finding::new(&META, call.byte_range(), msg),
+        };
+        let fix = (|| {
+            if p.src.contains("amazon-linux-extras") {
+                return Err("the program's user data uses `amazon-linux-extras`, which Amazon Linux 2023 does not have".to_string());
+            }
+            match version {
+                None => {
+                    return Err(format!(
+                        "iacfix cannot tell which aws-cdk-lib version the program uses, and `MachineImage.latestAmazonLinux2023` needs 2.{CDK_AL2023_SINCE}.0 or later"
+                    ))
+                }
+                Some((2, minor)) if minor < CDK_AL2023_SINCE => {
+                    return Err(format!(
+                        "the program's aws-cdk-lib (2.{minor}) has no `MachineImage.latestAmazonLinux2023` (2.{CDK_AL2023_SINCE}.0 and later)"
+                    ))
+                }
+                Some((2, _)) => {}
+                Some((major, _)) => return Err(format!("iacfix knows aws-cdk-lib 2 only, and the program asks for {major}")),
+            }
+            // the options: none, or an object whose keys AL2023 takes
+            let mut edits = vec![Edit::replace(
+                callee.byte_range().end - method.len()..callee.byte_range().end,
+                new_method.to_string(),
+            )];
+            let mut cursor = args.walk();
+            let items: Vec<_> = args
+                .named_children(&mut cursor)
+                .filter(|a| a.kind_str() != "comment")
+                .collect();
+            let python = p.lang.is_python();
+            let mut kept = 0;
+            let mut removed = Vec::new();
+            for item in items {
+                let (key, node) = if python {
+                    match item.kind_str() {
+                        "keyword_argument" => {
+                            (item.field("name").map(|n| p.text(n)).unwrap_or(""), item)
+                        }
+                        _ => return Err("its options are not written as keywords".to_string()),
+                    }
+                } else if item.kind_str() == "object" {
+                    let mut c = item.walk();
+                    let pairs: Vec<_> = item
+                        .named_children(&mut c)
+                        .filter(|x| x.kind_str() != "comment")
+                        .collect();
+                    for pair in pairs {
+                        let key = match pair.kind_str() {
+                            "pair" => pair.field("key").map(|k| p.text(k)).unwrap_or(""),
+                            "shorthand_property_identifier" => p.text(pair),
+                            _ => {
+                                return Err("its options are not an object literal iacfix can read"
+                                    .to_string())
+                            }
+                        };
+                        let value = pair.field("value").map_or("", |v| p.text(v));
+                        match cdk_option(key, value) {
+                            Some(true) => kept += 1,
+                            Some(false) => removed.push(pair),
+                            None => return Err(format!("its option `{key}` has no Amazon Linux 2023 counterpart iacfix knows")),
+                        }
+                    }
+                    continue;
+                } else {
+                    return Err("its options are not an object literal".to_string());
+                };
+                let value = node.field("value").map_or("", |v| p.text(v));
+                match cdk_option(key, value) {
+                    Some(true) => kept += 1,
+                    Some(false) => removed.push(node),
+                    None => {
+                        return Err(format!(
+                            "its option `{key}` has no Amazon Linux 2023 counterpart iacfix knows"
+                        ))
+                    }
+                }
+            }
+            if kept == 0 {
+                // nothing left to pass: no options at all
+                edits.push(Edit::replace(args.byte_range(), "()".to_string()));
+            } else {
+                // removals of neighbours overlap (a last item takes the
+                // comma before it, on a line another removal takes whole):
+                // an edit inside another goes
+                let removals: Vec<Edit> =
+                    removed.into_iter().flat_map(|n| p.remove_item(n)).collect();
+                for (i, e) in removals.iter().enumerate() {
+                    let inside = removals.iter().enumerate().any(|(j, o)| {
+                        j != i
+                            && o.range.start <= e.range.start
+                            && e.range.end <= o.range.end
+                            && o.range != e.range
+                    });
+                    if !inside {
+                        edits.push(e.clone());
+                    }
+                }
+            }
+            Ok(Fix::unsafe_(
+                format!("Launch Amazon Linux 2023 (`{new_method}`; replaces the instances)"),
+                crate::statements::merge_inserts(edits),
+            ))
+        })();
+        out.push(finding.with_fix_or_why(fix));
     }
 }
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// Rules whose fixes may remove or replace whole lines (statements,
 /// arguments, list elements); the others only insert or change values
 /// within a line.
-const REMOVES_CODE: &[&str] = &["ALL", "EC2005", "LAM001", "NET001", "PUL001"];
+const REMOVES_CODE: &[&str] = &["ALL", "EC2003", "EC2005", "LAM001", "NET001", "PUL001"];
 
 /// One fixture program: a single file in `tests/fixtures/<CODE>/`, or a
 /// folder there holding a program of several files (and whatever else the
