@@ -6,6 +6,16 @@
 //! with the instance's provider (Pulumi) or scope (CDKTF), and sets the
 //! instance's `iam_instance_profile` to the profile.
 //!
+//! In AWS CDK, an `ec2.Instance` always gets a role and an instance
+//! profile, but without Systems Manager's permissions: the fix writes
+//! `ssmSessionPermissions: true` (aws-cdk-lib 2.70 or later, the version
+//! read as LAM002 reads it), unless the program attaches
+//! `AmazonSSMManagedInstanceCore` itself. An instance given a role that is
+//! not made in the file (an imported role takes no policy from the
+//! instance) gets no fix. The policy is an AWS managed one, which cdk-nag's
+//! AwsSolutions-IAM4 reports: a program that runs cdk-nag gets the
+//! finding without a fix, to grant and suppress as it decides.
+//!
 //! ## Why is this bad?
 //! Without an instance profile, Systems Manager cannot manage the
 //! instance: no Session Manager shell (so SSH keys and open ports creep
@@ -68,7 +78,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &["checkov CKV2_AWS_41", "cdk-nag EC2InstanceProfileAttached"],
     runs_after: &[],
     source: include_str!("ssm_instance_profile.rs"),
@@ -81,7 +91,12 @@ impl Rule for SsmInstanceProfile {
         &META
     }
 
+    fn program_facts(&self) -> &'static [crate::facts::Fact] {
+        &NAG_FACTS
+    }
+
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_instances(p, out);
         let mut taken = Vec::new();
         for res in p.resources.iter().filter(|r| r.tf_type == "aws_instance") {
             let obj = p.props(res);
@@ -226,6 +241,83 @@ fn fix(p: &SourceFile, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, S
         "Add an IAM role and instance profile for Systems Manager",
         merge_inserts(edits),
     ))
+}
+
+// ----- AWS CDK ----------------------------------------------------------
+
+/// Whether a `role` value names an `iam.Role` construct of the file
+/// (`role`, `this.role`, `role: role`).
+fn cdk_role_of_file(p: &SourceFile, value: tree_sitter::Node) -> bool {
+    let text = p.text(value);
+    super::awscdk::constructs(p, super::awscdk::ROLE).any(|role| {
+        p.refers_to(value, role)
+            || matches!(&role.binding, crate::model::Binding::Variable(n) | crate::model::Binding::Attribute(n) if n == text)
+    })
+}
+
+/// A program that runs cdk-nag.
+static NAG_FACTS: [crate::facts::Fact; 1] = [crate::facts::Fact::Mentions {
+    markers: &["cdk-nag", "cdk_nag"],
+}];
+
+/// The first aws-cdk-lib 2 minor version whose `ec2.Instance` has
+/// `ssmSessionPermissions` (read from the published packages).
+const CDK_SSM_SINCE: u32 = 70;
+
+/// AWS CDK `ec2.Instance`: CDK always gives it a role and an instance
+/// profile, without Systems Manager's permissions unless
+/// `ssmSessionPermissions: true` (or the program attaches
+/// `AmazonSSMManagedInstanceCore` to the role itself). The fix writes
+/// `ssmSessionPermissions: true`.
+fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
+    use super::awscdk;
+    if p.src.contains("AmazonSSMManagedInstanceCore") {
+        return; // the program grants it to the role itself
+    }
+    // cdk-nag's AwsSolutions-IAM4 reports the AWS managed policy the fix
+    // attaches: a program that runs cdk-nag decides how to grant it
+    let nag = ["cdk-nag", "cdk_nag"]
+        .iter()
+        .find(|m| p.src.contains(**m) || p.ctx.mentioned_in_program(m));
+    let version = p.ctx.facts.as_ref().and_then(|f| f.aws_cdk_lib);
+    for res in awscdk::constructs(p, awscdk::INSTANCE) {
+        let key = p.source_key(&p.props(res), "ssm_session_permissions");
+        let Some(value) = awscdk::must_be_true(p, res, "ssm_session_permissions", &key) else {
+            continue;
+        };
+        let value = value.and_then(|v| {
+            if let Some(m) = nag {
+                return Err(format!("the program runs cdk-nag (`{m}`), whose AwsSolutions-IAM4 reports the AWS managed policy `{key}` attaches (`AmazonSSMManagedInstanceCore`): grant it and suppress IAM4 with a reason, or write the policy yourself"));
+            }
+            match version {
+                None => return Err(format!("iacfix cannot tell which aws-cdk-lib version the program uses, and `{key}` needs 2.{CDK_SSM_SINCE}.0 or later")),
+                Some((2, minor)) if minor < CDK_SSM_SINCE => return Err(format!("the program's aws-cdk-lib (2.{minor}) has no `{key}` (2.{CDK_SSM_SINCE}.0 and later)")),
+                Some((2, _)) => {}
+                Some((major, _)) => return Err(format!("iacfix knows aws-cdk-lib 2 only, and the program asks for {major}")),
+            }
+            // a role of its own, or one made in this file, takes the policy;
+            // an imported role does not
+            match awscdk::prop(p, res, "role") {
+                awscdk::Prop::Default => Ok(v),
+                awscdk::Prop::Written(r, _) if cdk_role_of_file(p, r.node) => Ok(v),
+                awscdk::Prop::Written(r, _) => Err(format!(
+                    "its role (`{}`) is made where iacfix cannot see it, and an imported role takes no policy from the instance: attach `AmazonSSMManagedInstanceCore` to it",
+                    p.text(r.node)
+                )),
+                awscdk::Prop::Unknown(why) => Err(format!("its `role` {why}")),
+            }
+        });
+        out.push(awscdk::set_prop_finding(
+            &META,
+            p,
+            res,
+            "ssm_session_permissions",
+            value,
+            crate::edit::Applicability::Unsafe,
+            format!("Systems Manager cannot manage the instance: its role lacks `AmazonSSMManagedInstanceCore` (`{key}` is not true)"),
+            format!("Let Systems Manager manage the instance (`{key}`)"),
+        ));
+    }
 }
 
 #[cfg(test)]
