@@ -432,6 +432,7 @@ fn cdk_images(p: &SourceFile, out: &mut Vec<Finding>) {
                 .collect();
             let python = p.lang.is_python();
             let mut kept = 0;
+            let mut kept_nodes = Vec::new();
             let mut removed = Vec::new();
             for item in items {
                 let (key, node) = if python {
@@ -458,7 +459,10 @@ fn cdk_images(p: &SourceFile, out: &mut Vec<Finding>) {
                         };
                         let value = pair.field("value").map_or("", |v| p.text(v));
                         match cdk_option(key, value) {
-                            Some(true) => kept += 1,
+                            Some(true) => {
+                                kept += 1;
+                                kept_nodes.push(pair);
+                            }
                             Some(false) => removed.push(pair),
                             None => return Err(format!("its option `{key}` has no Amazon Linux 2023 counterpart iacfix knows")),
                         }
@@ -469,7 +473,10 @@ fn cdk_images(p: &SourceFile, out: &mut Vec<Finding>) {
                 };
                 let value = node.field("value").map_or("", |v| p.text(v));
                 match cdk_option(key, value) {
-                    Some(true) => kept += 1,
+                    Some(true) => {
+                        kept += 1;
+                        kept_nodes.push(node);
+                    }
                     Some(false) => removed.push(node),
                     None => {
                         return Err(format!(
@@ -481,23 +488,18 @@ fn cdk_images(p: &SourceFile, out: &mut Vec<Finding>) {
             if kept == 0 {
                 // nothing left to pass: no options at all
                 edits.push(Edit::replace(args.byte_range(), "()".to_string()));
-            } else {
-                // removals of neighbours overlap (a last item takes the
-                // comma before it, on a line another removal takes whole):
-                // an edit inside another goes
-                let removals: Vec<Edit> =
-                    removed.into_iter().flat_map(|n| p.remove_item(n)).collect();
-                for (i, e) in removals.iter().enumerate() {
-                    let inside = removals.iter().enumerate().any(|(j, o)| {
-                        j != i
-                            && o.range.start <= e.range.start
-                            && e.range.end <= o.range.end
-                            && o.range != e.range
-                    });
-                    if !inside {
-                        edits.push(e.clone());
-                    }
-                }
+            } else if removed.len() == 1 {
+                edits.extend(p.remove_item(removed[0]));
+            } else if !removed.is_empty() {
+                // several go: the options are written again with the
+                // ones kept (removals of neighbours would overlap)
+                let kept: Vec<&str> = kept_nodes.iter().map(|n| p.text(*n)).collect();
+                let text = if python {
+                    format!("({})", kept.join(", "))
+                } else {
+                    format!("({{ {} }})", kept.join(", "))
+                };
+                edits.push(Edit::replace(args.byte_range(), text));
             }
             Ok(Fix::unsafe_(
                 format!("Launch Amazon Linux 2023 (`{new_method}`; replaces the instances)"),

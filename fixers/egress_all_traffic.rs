@@ -1173,6 +1173,7 @@ const CDK_BLOCKERS: &[(&str, &str)] = &[
     ("CfnSecurityGroupIngress", "the program writes L1 ingress rules (`CfnSecurityGroupIngress`), which iacfix does not follow"),
     ("aws-mwaa", "the program has an Amazon MWAA environment, whose group AWS requires to allow all outbound traffic"),
     ("aws_mwaa", "the program has an Amazon MWAA environment, whose group AWS requires to allow all outbound traffic"),
+    ("BastionHostLinux", "the program has a bastion host, whose group reaches the private hosts on ports the program does not write"),
     ("ResolverEndpoint", "a Route 53 Resolver endpoint of the program forwards DNS queries through its groups (TCP and UDP port 53, to resolvers the program does not define)"),
 ];
 
@@ -1196,6 +1197,7 @@ static CDK_ELSEWHERE: &[&str] = &[
     "aws_eks",
     "CfnSecurityGroupIngress",
     "ResolverEndpoint",
+    "BastionHostLinux",
     "aws-mwaa",
     "aws_mwaa",
     "addIngressRule(",
@@ -1464,8 +1466,17 @@ fn cdk_fix(
         let needed = if covered {
             false
         } else if ours {
-            // flows through `connections` get their egress from CDK
-            rule_call.via == Via::Rule
+            // flows through `connections` get their egress from CDK, but
+            // for a group's flow to itself (`sg.connections.allowFrom(sg,
+            // ...)`), which CDK skips
+            rule_call.via == Via::Rule || p.refers_to(rule_call.receiver, sg)
+        } else if addresses && rule_call.via == Via::DefaultPort {
+            // the group's egress cannot name a construct's default port
+            // (`allowDefaultPortTo` needs a default port of the caller)
+            return Err(format!(
+                "`{receiver}` admits addresses on its default port (`allowDefaultPortFrom...`), which iacfix cannot name in the group's egress",
+                receiver = p.text(rule_call.receiver)
+            ));
         } else if addresses {
             // addresses: the clients may be in any group of the program,
             // this one included (services that share a group call each
@@ -1484,8 +1495,11 @@ fn cdk_fix(
             continue;
         }
         let port = rule_call.port.map(|n| p.text(n));
+        let self_flow = ours && p.refers_to(rule_call.receiver, sg);
         let line = match (rule_call.via, port) {
-            (Via::Rule, Some(port)) => {
+            (Via::Rule, Some(port)) | (Via::Connections, Some(port))
+                if self_flow || rule_call.via == Via::Rule =>
+            {
                 if p.src.contains(&format!("{name}.{add}({receiver}, {port}")) {
                     continue;
                 }

@@ -91,6 +91,13 @@
 //! file holds it: strings, templates, variables, functions of the file, and
 //! files read by a literal path.
 //!
+//! In AWS CDK the fix on an `ec2.Instance` is always unsafe: CDK
+//! implements `requireImdsv2` there with a launch template of its own,
+//! and setting an instance's launch template replaces it (the template's
+//! name is `<id>LaunchTemplate` unless the feature flag
+//! `@aws-cdk/aws-ec2:uniqueImdsv2TemplateName` is set, and must be unique
+//! in the account and region).
+//!
 //! In AWS CDK, `requireImdsv2: true` is written on `ec2.Instance`,
 //! `ec2.LaunchTemplate` and `autoscaling.AutoScalingGroup` (not on a
 //! group launched from a template: the template is judged). User data is
@@ -969,7 +976,9 @@ fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
             // CDK user data is built by calls iacfix does not read: a
             // script that calls the metadata service without a token
             // would fail, so the fix is unsafe where there is user data.
-            let applicability = if cdk_boot_scripts(p, res) {
+            // an instance gets a launch template of CDK's making, and a
+            // new launch template replaces the instance
+            let applicability = if cdk_boot_scripts(p, res) || ty == awscdk::INSTANCE {
                 Applicability::Unsafe
             } else {
                 Applicability::Safe
@@ -982,7 +991,11 @@ fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
                 value,
                 applicability,
                 format!("IMDSv1 is allowed: `{key}` is not true"),
-                format!("Require IMDSv2 session tokens (`{key}`)"),
+                if ty == awscdk::INSTANCE {
+                    format!("Require IMDSv2 session tokens (`{key}`; replaces the instance, which CDK then launches from a launch template)")
+                } else {
+                    format!("Require IMDSv2 session tokens (`{key}`)")
+                },
             ));
         }
     }

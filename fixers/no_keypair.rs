@@ -8,7 +8,9 @@
 //! says where.
 //!
 //! In AWS CDK, it removes `keyName` and `keyPair` from `ec2.Instance`,
-//! `ec2.LaunchTemplate` and `autoscaling.AutoScalingGroup`, and an
+//! `ec2.LaunchTemplate` and `autoscaling.AutoScalingGroup` when the key
+//! is named there (a string, `KeyPair.fromKeyPairName(...)`; not a value
+//! chosen elsewhere, such as a parameter or the context), and an
 //! `ec2.KeyPair` construct with the `keyPair`s that name it, unless the
 //! file uses it otherwise (its private key's parameter, an output) or
 //! keeps it where other files may (an attribute of the stack).
@@ -431,14 +433,33 @@ fn cdk_key_pairs(p: &SourceFile, out: &mut Vec<Finding>) {
         let shown = p.source_key(&p.props(res), attr);
         let msg = format!("The instance is reached with an SSH key pair (`{shown}`)");
         let finding = Finding::at(&META, p, res, value.byte_range(), msg);
-        let fix = entry_of(p, value)
-            .map(|e| {
-                Fix::unsafe_(
-                    format!("Remove `{shown}`; use Session Manager"),
-                    p.remove_item(e),
-                )
-            })
-            .ok_or_else(|| format!("`{shown}` is not written as a property iacfix can remove"));
+        // a name written here, or a key pair looked up right here; not a
+        // value chosen elsewhere (a parameter, the context), whose choice
+        // would stay behind
+        let text = p.text(value);
+        let here = matches!(p.literal(crate::model::Val { node: value }), Scalar::Str(_))
+            || [
+                "fromKeyPairName(",
+                "from_key_pair_name(",
+                "fromKeyPairAttributes(",
+                "from_key_pair_attributes(",
+            ]
+            .iter()
+            .any(|m| text.contains(m) && value.kind_str().contains("call"));
+        let fix = if !here {
+            Err(format!(
+                "the key comes from `{text}`, chosen elsewhere or at run time: remove it where it is chosen"
+            ))
+        } else {
+            entry_of(p, value)
+                .map(|e| {
+                    Fix::unsafe_(
+                        format!("Remove `{shown}`; use Session Manager"),
+                        p.remove_item(e),
+                    )
+                })
+                .ok_or_else(|| format!("`{shown}` is not written as a property iacfix can remove"))
+        };
         out.push(finding.with_fix_or_why(fix));
     }
 }
