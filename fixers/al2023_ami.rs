@@ -348,7 +348,6 @@ fn cdk_images(p: &SourceFile, out: &mut Vec<Finding>) {
     if p.flavor.map(|f| f.framework()) != Some(crate::model::Framework::AwsCdk) {
         return;
     }
-    let version = p.ctx.facts.as_ref().and_then(|f| f.aws_cdk_lib);
     for &call in &p.calls {
         let Some(callee) = call.field("function") else {
             continue;
@@ -406,20 +405,11 @@ fn cdk_images(p: &SourceFile, out: &mut Vec<Finding>) {
             if p.src.contains("amazon-linux-extras") {
                 return Err("the program's user data uses `amazon-linux-extras`, which Amazon Linux 2023 does not have".to_string());
             }
-            match version {
-                None => {
-                    return Err(format!(
-                        "iacfix cannot tell which aws-cdk-lib version the program uses, and `MachineImage.latestAmazonLinux2023` needs 2.{CDK_AL2023_SINCE}.0 or later"
-                    ))
-                }
-                Some((2, minor)) if minor < CDK_AL2023_SINCE => {
-                    return Err(format!(
-                        "the program's aws-cdk-lib (2.{minor}) has no `MachineImage.latestAmazonLinux2023` (2.{CDK_AL2023_SINCE}.0 and later)"
-                    ))
-                }
-                Some((2, _)) => {}
-                Some((major, _)) => return Err(format!("iacfix knows aws-cdk-lib 2 only, and the program asks for {major}")),
-            }
+            super::awscdk::requires_version(
+                p,
+                CDK_AL2023_SINCE,
+                "MachineImage.latestAmazonLinux2023",
+            )?;
             // the options: none, or an object whose keys AL2023 takes
             let mut edits = vec![Edit::replace(
                 callee.byte_range().end - method.len()..callee.byte_range().end,

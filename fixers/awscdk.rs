@@ -90,6 +90,25 @@ pub fn must_be_true(
     }
 }
 
+/// Ok when the program's aws-cdk-lib (its oldest possible version, a
+/// program fact) is 2.`since` or later, where `what` (`ssmSessionPermissions`)
+/// first exists; else why the fix cannot be written: the version is
+/// unknown, older, or not a 2.x.
+pub fn requires_version(p: &SourceFile, since: u32, what: &str) -> Result<(), String> {
+    match p.ctx.facts.as_ref().and_then(|f| f.aws_cdk_lib) {
+        None => Err(format!(
+            "iacfix cannot tell which aws-cdk-lib version the program uses, and `{what}` needs 2.{since}.0 or later"
+        )),
+        Some((2, minor)) if minor < since => Err(format!(
+            "the program's aws-cdk-lib (2.{minor}) has no `{what}` (2.{since}.0 and later)"
+        )),
+        Some((2, _)) => Ok(()),
+        Some((major, _)) => Err(format!(
+            "iacfix knows aws-cdk-lib 2 only, and the program asks for {major}"
+        )),
+    }
+}
+
 /// The code naming `member` (`BlockPublicAccess.BLOCK_ALL`) of the module
 /// the construct's class comes from, as the file reaches that module: the
 /// construct's own qualifier (`s3.Bucket` gives `s3.BlockPublicAccess...`,

@@ -154,8 +154,13 @@ impl Rule for NoKeypair {
     }
 }
 
-/// The `key: value` / `key=value` entry a value belongs to.
+/// The `key: value` / `key=value` entry a value belongs to (a shorthand
+/// `{ key }` is its own).
 fn entry_of<'t>(p: &SourceFile<'t>, value: Node<'t>) -> Option<Node<'t>> {
+    // `{ keyPair }`: the shorthand is the entry
+    if value.kind_str() == "shorthand_property_identifier" {
+        return Some(value);
+    }
     let parent = p.parent(value)?;
     matches!(parent.kind_str(), "pair" | "keyword_argument").then_some(parent)
 }

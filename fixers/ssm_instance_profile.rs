@@ -245,16 +245,6 @@ fn fix(p: &SourceFile, res: &Resource, taken: &mut Vec<String>) -> Result<Fix, S
 
 // ----- AWS CDK ----------------------------------------------------------
 
-/// Whether a `role` value names an `iam.Role` construct of the file
-/// (`role`, `this.role`, `role: role`).
-fn cdk_role_of_file(p: &SourceFile, value: tree_sitter::Node) -> bool {
-    let text = p.text(value);
-    super::awscdk::constructs(p, super::awscdk::ROLE).any(|role| {
-        p.refers_to(value, role)
-            || matches!(&role.binding, crate::model::Binding::Variable(n) | crate::model::Binding::Attribute(n) if n == text)
-    })
-}
-
 /// A program that runs cdk-nag.
 static NAG_FACTS: [crate::facts::Fact; 1] = [crate::facts::Fact::Mentions {
     markers: &["cdk-nag", "cdk_nag"],
@@ -279,7 +269,6 @@ fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
     let nag = ["cdk-nag", "cdk_nag"]
         .iter()
         .find(|m| p.src.contains(**m) || p.ctx.mentioned_in_program(m));
-    let version = p.ctx.facts.as_ref().and_then(|f| f.aws_cdk_lib);
     for res in awscdk::constructs(p, awscdk::INSTANCE) {
         let key = p.source_key(&p.props(res), "ssm_session_permissions");
         let Some(value) = awscdk::must_be_true(p, res, "ssm_session_permissions", &key) else {
@@ -289,17 +278,13 @@ fn cdk_instances(p: &SourceFile, out: &mut Vec<Finding>) {
             if let Some(m) = nag {
                 return Err(format!("the program runs cdk-nag (`{m}`), whose AwsSolutions-IAM4 reports the AWS managed policy `{key}` attaches (`AmazonSSMManagedInstanceCore`): grant it and suppress IAM4 with a reason, or write the policy yourself"));
             }
-            match version {
-                None => return Err(format!("iacfix cannot tell which aws-cdk-lib version the program uses, and `{key}` needs 2.{CDK_SSM_SINCE}.0 or later")),
-                Some((2, minor)) if minor < CDK_SSM_SINCE => return Err(format!("the program's aws-cdk-lib (2.{minor}) has no `{key}` (2.{CDK_SSM_SINCE}.0 and later)")),
-                Some((2, _)) => {}
-                Some((major, _)) => return Err(format!("iacfix knows aws-cdk-lib 2 only, and the program asks for {major}")),
-            }
+            awscdk::requires_version(p, CDK_SSM_SINCE, &key)?;
             // a role of its own, or one made in this file, takes the policy;
             // an imported role does not
             match awscdk::prop(p, res, "role") {
                 awscdk::Prop::Default => Ok(v),
-                awscdk::Prop::Written(r, _) if cdk_role_of_file(p, r.node) => Ok(v),
+                awscdk::Prop::Written(r, _)
+                    if awscdk::constructs(p, awscdk::ROLE).any(|role| p.refers_to(r.node, role)) => Ok(v),
                 awscdk::Prop::Written(r, _) => Err(format!(
                     "its role (`{}`) is made where iacfix cannot see it, and an imported role takes no policy from the instance: attach `AmazonSSMManagedInstanceCore` to it",
                     p.text(r.node)

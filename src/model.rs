@@ -1437,11 +1437,17 @@ impl<'t> SourceFile<'t> {
             Binding::Attribute(a) => a.split('.').collect(),
             Binding::Unbound => return false,
         };
-        let node = if node.kind_str() == "identifier" && self.text(node) != binding[0] {
-            self.resolve(node).unwrap_or(node)
-        } else {
-            node
-        };
+        // `{ role }`: the shorthand names the variable as an identifier would
+        let shorthand = node.kind_str() == "shorthand_property_identifier";
+        if shorthand && self.text(node) == binding[0] {
+            return binding.len() == 1;
+        }
+        let node =
+            if (node.kind_str() == "identifier" || shorthand) && self.text(node) != binding[0] {
+                self.resolve(node).unwrap_or(node)
+            } else {
+                node
+            };
         let Some(names) = self.chain(node) else {
             return false;
         };
