@@ -14,6 +14,18 @@
 //!   and `source_code_hash` refer to it.
 //! - Pulumi: `code` becomes a `FileArchive` of the folder, and the string
 //!   hash is dropped (Pulumi hashes archives itself).
+//! - AWS CDK: `lambda.Code.fromInline("...")` becomes
+//!   `lambda.Code.fromAsset(path.join(__dirname, "lambda_src"))`
+//!   (`new lambda.InlineCode(...)` becomes `new lambda.AssetCode(...)`;
+//!   Python: `Code.from_asset(os.path.join(os.path.dirname(...),
+//!   "lambda_src"))`). Inline code one variable holds for several functions
+//!   is packaged once. Code the app reads from a file
+//!   (`fromInline(fs.readFileSync(...))`) is not in a string and is left
+//!   alone.
+//!
+//! When another file in the same folder may package code too, each file's
+//! sources go to a folder named after it (`lambda_src_<file>`), so the
+//! result never depends on which file is written first.
 //!
 //! The handler is corrected when the code defines exactly one function and
 //! the handler names another. Code is read through variables and calls
@@ -70,12 +82,16 @@
 //! Unsafe: it creates a file, and the function is redeployed from the new
 //! package. A missing zip with no inline code to package is reported
 //! without a fix (build the zip, or point the function at its sources), as
-//! is code in an f-string or template with substitutions.
+//! is code in an f-string or template with substitutions. An AWS CDK
+//! TypeScript program compiled to another folder (`outDir` in
+//! `tsconfig.json`, and `cdk.json` does not run it with ts-node or tsx)
+//! gets no fix: `__dirname` is not the source folder there.
 //!
 //! ## Satisfies
 //! No scanner checks this: it is a deployment failure, not a setting.
 
 use crate::edit::{Edit, Fix, NewFile, NewValue};
+use crate::facts::same_file;
 use crate::lang::NodeExt;
 use crate::model::{string_value, Framework, Lookup, Resource, Scalar, SourceFile, Val};
 use crate::new_resource::NewResource;
@@ -93,11 +109,19 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("lambda_packaging.rs"),
 };
+
+/// The AWS CDK functions whose `code` may be inline: `lambda.Function`
+/// and `lambda.SingletonFunction` (the bundling constructs take an entry
+/// file).
+const CDK_FUNCTIONS: &[&str] = &[
+    "aws-cdk-lib.aws_lambda.Function",
+    "aws-cdk-lib.aws_lambda.SingletonFunction",
+];
 
 /// The folder new function sources go to, beside the program file.
 pub const SOURCE_DIR: &str = "lambda_src";
@@ -141,36 +165,79 @@ impl Rule for LambdaPackaging {
         &META
     }
 
+    fn program_facts(&self) -> &'static [crate::facts::Fact] {
+        &[crate::facts::Fact::Mentions {
+            markers: INLINE_MARKERS,
+        }]
+    }
+
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
         let mut taken: Vec<PathBuf> = p.created.clone();
-        let mut planned = Vec::new();
+        // (finding, its plan, or the index of the function whose inline
+        // code it shares: AWS CDK code written once and given to several
+        // functions is packaged once, by the same fix)
+        type Planned = (Finding, Result<Result<Plan, String>, usize>);
+        let mut planned: Vec<Planned> = Vec::new();
+        let mut written: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
         for res in p
             .resources
             .iter()
-            .filter(|r| r.tf_type == "aws_lambda_function")
+            .filter(|r| r.tf_type == "aws_lambda_function" || CDK_FUNCTIONS.contains(&r.tf_type))
         {
             let pkg = inspect(p, res);
             if pkg.problems.is_empty() {
                 continue;
             }
-            let msg = format!(
-                "The function cannot be deployed as written: {}",
-                pkg.problems.join("; ")
-            );
-            let finding = Finding::at(&META, p, res, res.head(), msg.clone());
-            planned.push((finding, fix(p, res, &pkg, &mut taken)));
+            let cdk = res.flavor.framework() == Framework::AwsCdk;
+            let msg = if cdk {
+                "The function's code is held in a string in the program, where it is not linted, tested or reviewed as code".to_string()
+            } else {
+                format!(
+                    "The function cannot be deployed as written: {}",
+                    pkg.problems.join("; ")
+                )
+            };
+            let finding = Finding::at(&META, p, res, res.head(), msg);
+            let code_at = match p.get(&p.props(res), "code") {
+                Lookup::Present(v) if cdk => Some(p.resolve(v.node).unwrap_or(v.node).byte_range()),
+                _ => None,
+            };
+            let first = code_at
+                .as_ref()
+                .and_then(|at| written.iter().find(|(w, _)| w == at).map(|(_, i)| *i));
+            match (first, code_at) {
+                (Some(i), _) => planned.push((finding, Err(i))),
+                (None, at) => {
+                    if let Some(at) = at {
+                        written.push((at, planned.len()));
+                    }
+                    planned.push((finding, Ok(fix(p, res, &pkg, &mut taken))));
+                }
+            }
         }
         // What only all these fixes together leave unused (a code string
         // two functions share) goes once every one of them applies.
         let plans: Vec<&Plan> = planned
             .iter()
-            .filter_map(|(_, r)| r.as_ref().ok())
+            .filter_map(|(_, r)| r.as_ref().ok()?.as_ref().ok())
             .collect();
         let cleanup = shared_cleanup(p, &plans);
-        for (finding, plan) in planned {
-            match plan {
-                Ok(plan) => out.push(finding.with_fix(plan.fix.with_cleanup(cleanup.clone()))),
-                Err(why) => out.push(finding.without_fix(why)),
+        let fixes: Vec<Result<Fix, String>> = planned
+            .iter()
+            .map(|(_, plan)| match plan {
+                Ok(Ok(plan)) => Ok(plan.fix.clone().with_cleanup(cleanup.clone())),
+                Ok(Err(why)) => Err(why.clone()),
+                Err(_) => Err(String::new()),
+            })
+            .collect();
+        for (i, (finding, plan)) in planned.into_iter().enumerate() {
+            let fix = match plan {
+                Err(first) => &fixes[first],
+                Ok(_) => &fixes[i],
+            };
+            match fix {
+                Ok(fix) => out.push(finding.with_fix(fix.clone())),
+                Err(why) => out.push(finding.without_fix(why.clone())),
             }
         }
     }
@@ -214,7 +281,12 @@ fn inspect<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Package<'t> {
     let obj = p.props(res);
     let mut pkg = Package::default();
     match res.flavor.framework() {
-        Framework::Cdktf | Framework::AwsCdk => {
+        Framework::AwsCdk => {
+            if let Lookup::Present(v) = p.get(&obj, "code") {
+                inline_code(p, v.node, &mut pkg);
+            }
+        }
+        Framework::Cdktf => {
             if let Lookup::Present(v) = p.get(&obj, "filename") {
                 if let Scalar::Str(name) = p.literal(v) {
                     if is_missing_zip(p, &name) {
@@ -252,6 +324,28 @@ fn inspect<'t>(p: &SourceFile<'t>, res: &Resource<'t>) -> Package<'t> {
             .push("its code is held in a string in the program".into());
     }
     pkg
+}
+
+/// Looks at an AWS CDK function's `code`: `Code.fromInline("...")` or
+/// `new InlineCode("...")` of a string written in the program (code read
+/// from a file at synth time is not held in a string).
+fn inline_code<'t>(p: &SourceFile<'t>, node: Node<'t>, pkg: &mut Package<'t>) {
+    let node = p.resolve(node).unwrap_or(node);
+    let Some((class, args)) = constructor(p, node) else {
+        return;
+    };
+    let inline = match node.kind_str() {
+        "new_expression" => class == "InlineCode",
+        _ => matches!(class, "fromInline" | "from_inline" | "InlineCode"),
+    };
+    if !inline {
+        return;
+    }
+    if let Some(code) = args.first().and_then(|a| text_literal(p, *a)) {
+        pkg.code = Some(code);
+        pkg.problems
+            .push("its code is held in a string in the program".into());
+    }
 }
 
 /// Looks at a Pulumi `code` archive: a missing zip, or inline code.
@@ -593,7 +687,42 @@ fn fix(
 
     let ctx = p.context_of(res);
     match res.flavor.framework() {
-        Framework::Cdktf | Framework::AwsCdk => {
+        Framework::AwsCdk => {
+            let py = p.lang.is_python();
+            let dir = if py {
+                if let Some(line) = module_binding(p, "os", &["os"])? {
+                    imports.push(line);
+                }
+                format!(
+                    "os.path.join(os.path.dirname(os.path.abspath(__file__)), {})",
+                    p.string(&folder)
+                )
+            } else {
+                compiled_in_place(p)?;
+                let name = match node_path_name(p) {
+                    Some(name) => name,
+                    None => {
+                        if let Some(line) = module_binding(p, "path", &["path", "node:path"])? {
+                            imports.push(line);
+                        }
+                        "path".to_string()
+                    }
+                };
+                format!("{name}.join(__dirname, {})", p.string(&folder))
+            };
+            let Lookup::Present(v) = p.get(&obj, "code") else {
+                return Err("the function's `code` is not written here".into());
+            };
+            // The inline code where it is written: a variable several
+            // functions share is packaged once.
+            let call = p.resolve(v.node).unwrap_or(v.node);
+            removed.push(call.byte_range());
+            edits.push(Edit::replace(
+                call.byte_range(),
+                asset_code(p, res, call, &dir)?,
+            ));
+        }
+        Framework::Cdktf => {
             let py = p.lang.is_python();
             let dir_expr = |name: &str| {
                 if py {
@@ -775,7 +904,9 @@ fn fix(
     }
     let mechanism = match res.flavor.framework() {
         Framework::Cdktf if imports_name(p, "DataArchiveFile") => "DataArchiveFile",
-        Framework::Cdktf | Framework::AwsCdk => "TerraformAsset",
+        Framework::Cdktf => "TerraformAsset",
+        Framework::AwsCdk if p.lang.is_python() => "Code.from_asset",
+        Framework::AwsCdk => "Code.fromAsset",
         Framework::Pulumi => "FileArchive",
     };
     let fix = Fix::unsafe_(
@@ -788,6 +919,119 @@ fn fix(
         replaced,
         removed,
     })
+}
+
+/// `Code.fromAsset(dir)` in place of the inline code call `call`, through
+/// the module the file reaches `Code` by: `lambda.Code.fromInline(...)`
+/// gives `lambda.Code.fromAsset(...)`, `new lambda.InlineCode(...)` gives
+/// `new lambda.AssetCode(...)`.
+fn asset_code(p: &SourceFile, res: &Resource, call: Node, dir: &str) -> Result<String, String> {
+    let py = p.lang.is_python();
+    let (callee, new) = match call.kind_str() {
+        "new_expression" => (call.field("constructor"), "new "),
+        _ => (call.field("function"), ""),
+    };
+    let callee = callee.ok_or("the inline code is not a call iacfix can read")?;
+    let object = match callee.kind_str() {
+        "member_expression" | "attribute" => callee.field("object").map(|o| p.text(o)),
+        _ => None,
+    };
+    let from_asset = if py { "from_asset" } else { "fromAsset" };
+    match (p.text(callee).rsplit(['.']).next(), object) {
+        (Some("fromInline" | "from_inline"), Some(code)) => {
+            Ok(format!("{code}.{from_asset}({dir})"))
+        }
+        (Some("InlineCode"), Some(module)) => Ok(format!("{new}{module}.AssetCode({dir})")),
+        _ => {
+            let code = crate::fixers::awscdk::module_member(p, res, "Code")?;
+            Ok(format!("{code}.{from_asset}({dir})"))
+        }
+    }
+}
+
+/// The name a TypeScript file binds Node's `path` module to
+/// (`import * as path from "path"`, `import path from "node:path"`,
+/// `import path = require("path")`).
+fn node_path_name(p: &SourceFile) -> Option<String> {
+    for import in &p.imports {
+        let mut source = import.field("source");
+        let mut cursor = import.walk();
+        for child in import.named_children(&mut cursor) {
+            let (name, from) = match child.kind_str() {
+                "import_clause" => {
+                    let mut c = child.walk();
+                    let name = child
+                        .named_children(&mut c)
+                        .find_map(|n| match n.kind_str() {
+                            "identifier" => Some(n),
+                            "namespace_import" => n.named_child(0),
+                            _ => None,
+                        });
+                    (name, source)
+                }
+                "import_require_clause" => {
+                    source = child.field("source");
+                    (
+                        child
+                            .named_child(0)
+                            .filter(|n| n.kind_str() == "identifier"),
+                        source,
+                    )
+                }
+                _ => continue,
+            };
+            let module = from.map(|s| string_value(p.src, s));
+            if let (Some(name), Some("path" | "node:path")) = (name, module) {
+                return Some(p.text(name).to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The import line to add for `module` bound to its own name (None when
+/// the file has it); Err when the file binds that name to something else.
+fn module_binding(
+    p: &SourceFile,
+    module: &str,
+    sources: &[&str],
+) -> Result<Option<String>, String> {
+    let line = p.module_import(module, module);
+    let has = p.imports.iter().any(|i| {
+        p.text(*i).trim_end_matches(';') == line.trim_end_matches(';')
+            || (p.lang.is_python() && p.text(*i) == format!("import {module}"))
+    });
+    if has || (!p.lang.is_python() && node_path_name(p).as_deref() == Some(module)) {
+        return Ok(None);
+    }
+    if p.is_declared(module) {
+        return Err(format!(
+            "`{module}` names something other than the `{}` module in the file",
+            sources[0]
+        ));
+    }
+    Ok(Some(line))
+}
+
+/// Ok when the program runs its TypeScript where it is written, so that
+/// `__dirname` is the source folder: `cdk.json` runs it with ts-node or
+/// tsx, or `tsconfig.json` compiles it in place (no `outDir`).
+fn compiled_in_place(p: &SourceFile) -> Result<(), String> {
+    let Some(facts) = p.ctx.facts.as_ref() else {
+        return Ok(());
+    };
+    let read = |name: &str| std::fs::read_to_string(facts.root.join(name)).unwrap_or_default();
+    let app = read("cdk.json");
+    if app.contains("ts-node") || app.contains("tsx ") || app.contains("tsx\"") {
+        return Ok(());
+    }
+    if read("tsconfig.json").contains("\"outDir\"") {
+        return Err(
+            "the program is compiled to another folder (`outDir` in tsconfig.json), where `__dirname` is not the source folder"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// Whether one of the file's imports names `name`.
@@ -809,7 +1053,18 @@ fn choose_folder(
     taken: &[PathBuf],
 ) -> Result<(String, Option<NewFile>), String> {
     let dir = p.ctx.dir();
-    for folder in [SOURCE_DIR.to_string(), format!("{SOURCE_DIR}_{base}")] {
+    // Files of one folder are fixed side by side: when another file there
+    // may package code too, each file's sources get a folder named after
+    // it, so which folder a file gets never depends on which is written
+    // first.
+    let candidates = match shares_folder(p) {
+        Some(stem) => [
+            format!("{SOURCE_DIR}_{stem}"),
+            format!("{SOURCE_DIR}_{stem}_{base}"),
+        ],
+        None => [SOURCE_DIR.to_string(), format!("{SOURCE_DIR}_{base}")],
+    };
+    for folder in candidates.iter().cloned() {
         let rel = Path::new(&folder).join(file_name);
         if taken.iter().any(|t| t.starts_with(&folder)) {
             continue;
@@ -844,8 +1099,50 @@ fn choose_folder(
         }
     }
     Err(format!(
-        "`{SOURCE_DIR}/` and `{SOURCE_DIR}_{base}/` already hold other files"
+        "`{}/` and `{}/` already hold other files",
+        candidates[0], candidates[1]
     ))
+}
+
+/// Words in the program that may mean inline function code (the
+/// `Mentions` fact `shares_folder` reads).
+const INLINE_MARKERS: &[&str] = &[
+    "fromInline",
+    "from_inline",
+    "InlineCode",
+    "StringAsset",
+    "source_code_hash",
+    "sourceCodeHash",
+];
+
+/// This file's stem as a folder word (`api-stack.ts` gives `api_stack`)
+/// when another file in its folder may package inline code too.
+fn shares_folder(p: &SourceFile) -> Option<String> {
+    let path = p.ctx.path.as_deref()?;
+    let dir = path.parent()?;
+    let facts = p.ctx.facts.as_deref()?;
+    let other = INLINE_MARKERS.iter().any(|m| {
+        facts.mentioned.get(m).is_some_and(|files| {
+            files
+                .iter()
+                .any(|f| f.parent().is_some_and(|d| same_file(d, dir)) && !same_file(f, path))
+        })
+    });
+    if !other {
+        return None;
+    }
+    let stem = path.file_stem()?.to_str()?;
+    let word: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Some(word)
 }
 
 /// The source folder as Pulumi resolves it: relative to the program folder

@@ -539,6 +539,16 @@ fn resolve<'a>(candidates: &[&'a Finding], program: &SourceFile) -> Vec<&'a Find
     let mut chosen = Vec::new();
     for f in ordered {
         let fix = f.fix.as_ref().unwrap();
+        // A copy of a chosen fix (code several functions share, packaged
+        // once) applies with it.
+        let copy = chosen.iter().any(|c: &&Finding| {
+            let other = c.fix.as_ref().unwrap();
+            other.edits == fix.edits && other.cleanup == fix.cleanup && other.new_files == fix.new_files
+        });
+        if copy {
+            chosen.push(f);
+            continue;
+        }
         // Cleanup edits count for clashes, whether or not they are applied.
         let edits: Vec<&Edit> = fix.edits.iter().chain(&fix.cleanup).collect();
         // the edits taken on a line this fix edits, with this fix's there

@@ -1424,3 +1424,81 @@ fn fixes_that_delete_logs_or_refuse_callers_are_unsafe() {
         "{fixed}"
     );
 }
+
+const CDK_INLINE: &str = r#"import { App, Stack } from "aws-cdk-lib";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+
+const app = new App();
+const stack = new Stack(app, "Api");
+new lambda.Function(stack, "Echo", {
+  runtime: lambda.Runtime.NODEJS_22_X,
+  handler: "index.handler",
+  code: lambda.Code.fromInline("exports.handler = async (e) => e;"),
+});
+app.synth();
+"#;
+
+#[test]
+fn aws_cdk_inline_code_is_packaged_only_where_dirname_is_the_source_folder() {
+    // compiled to dist/ and run from there: `__dirname` is dist/lib
+    let dir = project(&[
+        ("cdk.json", br#"{ "app": "node dist/lib/app.js" }"#),
+        (
+            "tsconfig.json",
+            br#"{ "compilerOptions": { "outDir": "dist" } }"#,
+        ),
+        ("lib/app.ts", CDK_INLINE.as_bytes()),
+    ]);
+    let args = [
+        "--unsafe-fixes",
+        "--select",
+        "LAM001",
+        "--format",
+        "json",
+        ".",
+    ];
+    let out = stdout(iacfix(dir.path()).args(args), 1);
+    assert!(out.contains("outDir"), "{out}");
+    let dry = stdout(
+        iacfix(dir.path()).args(["--dry-run", "--unsafe-fixes", "--select", "LAM001", "."]),
+        0,
+    );
+    assert!(!dry.contains("lambda_src"), "{dry}");
+
+    // run with ts-node where it is written: packaged beside it
+    fs::write(
+        dir.path().join("cdk.json"),
+        r#"{ "app": "npx ts-node --prefer-ts-exts lib/app.ts" }"#,
+    )
+    .unwrap();
+    let dry = stdout(
+        iacfix(dir.path()).args(["--dry-run", "--unsafe-fixes", "--select", "LAM001", "."]),
+        1,
+    );
+    assert!(dry.contains("+++ b/lib/lambda_src/index.js"), "{dry}");
+    assert!(
+        dry.contains("lambda.Code.fromAsset(path.join(__dirname, \"lambda_src\"))"),
+        "{dry}"
+    );
+}
+
+#[test]
+fn files_of_one_folder_package_their_inline_code_apart_whatever_the_order() {
+    let stack = |status: u32| {
+        format!(
+            "from aws_cdk import App, Stack\nfrom aws_cdk import aws_lambda as _lambda\n\napp = App()\nstack = Stack(app, \"Api\")\n_lambda.Function(\n    stack,\n    \"Echo\",\n    runtime=_lambda.Runtime.PYTHON_3_13,\n    handler=\"index.handler\",\n    code=_lambda.Code.from_inline(\"def handler(event, context):\\n    return {status}\\n\"),\n)\napp.synth()\n"
+        )
+    };
+    let (a, b) = (stack(200), stack(201));
+    let dir = project(&[("a.py", a.as_bytes()), ("b.py", b.as_bytes())]);
+    iacfix(dir.path())
+        .args(["--write", "--unsafe-fixes", "--select", "LAM001", "."])
+        .assert()
+        .code(0);
+    let read = |p: &str| fs::read_to_string(dir.path().join(p)).unwrap();
+    assert!(read("lambda_src_a/index.py").contains("return 200"));
+    assert!(read("lambda_src_b/index.py").contains("return 201"));
+    assert!(read("a.py").contains("\"lambda_src_a\""));
+    assert!(read("b.py").contains("\"lambda_src_b\""));
+    assert!(!dir.path().join("lambda_src").exists());
+}
