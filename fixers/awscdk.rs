@@ -193,3 +193,168 @@ pub fn set_prop_finding(
     });
     finding.with_fix_or_why(fix)
 }
+
+/// A `Tags.of(scope).add(key, value)` call (`Tags.of(self).add(...)`).
+pub struct TagCall<'t> {
+    /// The scope tagged.
+    pub scope: tree_sitter::Node<'t>,
+    /// The key, when it is written as a string.
+    pub key: Option<String>,
+    /// The value given.
+    pub value: Option<tree_sitter::Node<'t>>,
+    /// The whole call.
+    pub call: tree_sitter::Node<'t>,
+}
+
+/// The arguments of a call, comments left out.
+fn arguments<'t>(call: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect()
+}
+
+/// Every `Tags.of(scope).add(key, value)` call of the file.
+pub fn tag_calls<'t>(p: &SourceFile<'t>) -> Vec<TagCall<'t>> {
+    let mut out = Vec::new();
+    for &call in &p.calls {
+        if !matches!(call.kind(), "call_expression" | "call") {
+            continue;
+        }
+        let Some(func) = call.child_by_field_name("function") else {
+            continue;
+        };
+        let (Some(property), Some(object)) = (
+            func.child_by_field_name("property")
+                .or_else(|| func.child_by_field_name("attribute")),
+            func.child_by_field_name("object"),
+        ) else {
+            continue;
+        };
+        if p.text(property) != "add" || !matches!(object.kind(), "call_expression" | "call") {
+            continue;
+        }
+        let of = object
+            .child_by_field_name("function")
+            .and_then(|f| p.chain(f))
+            .is_some_and(|names| names.ends_with(&["Tags", "of"]));
+        if !of {
+            continue;
+        }
+        let Some(scope) = arguments(object).first().copied() else {
+            continue;
+        };
+        let args = arguments(call);
+        let key = args
+            .first()
+            .and_then(|k| match p.literal(crate::model::Val { node: *k }) {
+                Scalar::Str(s) => Some(s),
+                _ => None,
+            });
+        out.push(TagCall {
+            scope,
+            key,
+            value: args.get(1).copied(),
+            call,
+        });
+    }
+    out
+}
+
+/// The `tags` of stacks the file creates (`new WebStack(app, "Web", {
+/// tags: { ... } })`, `WebStack(app, "Web", tags={...})`): the keys written
+/// as strings, and the text of tags iacfix cannot read.
+pub fn stack_tags(p: &SourceFile, out: &mut crate::facts::CdkTags) {
+    for &call in &p.calls {
+        let callee = match call.kind() {
+            "new_expression" => call.child_by_field_name("constructor"),
+            "call" => call.child_by_field_name("function"),
+            _ => None,
+        };
+        let Some(class) = callee
+            .and_then(|c| p.chain(c))
+            .and_then(|n| n.last().copied())
+        else {
+            continue;
+        };
+        if !(class.ends_with("Stack") || class.ends_with("Stage")) {
+            continue;
+        }
+        for arg in arguments(call) {
+            let tags = match arg.kind() {
+                // Python: tags={...}
+                "keyword_argument" => arg
+                    .child_by_field_name("name")
+                    .filter(|n| p.text(*n) == "tags")
+                    .and_then(|_| arg.child_by_field_name("value")),
+                // TypeScript: { tags: {...} }
+                "object" => {
+                    let mut cursor = arg.walk();
+                    let found = arg
+                        .named_children(&mut cursor)
+                        .filter(|n| n.kind() == "pair")
+                        .find(|pair| {
+                            pair.child_by_field_name("key").is_some_and(|k| {
+                                let key = p.text(k).trim_matches(['"', '\'']);
+                                key == "tags"
+                            })
+                        })
+                        .and_then(|pair| pair.child_by_field_name("value"));
+                    found
+                }
+                _ => None,
+            };
+            let Some(tags) = tags else {
+                continue;
+            };
+            let tags = p.resolve(tags).unwrap_or(tags);
+            if !matches!(tags.kind(), "object" | "dictionary") {
+                out.computed.get_or_insert_with(|| p.text(tags).to_string());
+                continue;
+            }
+            let mut cursor = tags.walk();
+            for entry in tags.named_children(&mut cursor) {
+                let key = match entry.kind() {
+                    "pair" => entry.child_by_field_name("key"),
+                    "comment" => continue,
+                    _ => None,
+                };
+                let key = key.map(|k| match p.literal(crate::model::Val { node: k }) {
+                    Scalar::Str(s) => s,
+                    _ => p.text(k).to_string(),
+                });
+                match key {
+                    Some(k) if !k.starts_with('[') => {
+                        out.keys.insert(k);
+                    }
+                    _ => {
+                        out.computed
+                            .get_or_insert_with(|| p.text(entry).to_string());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The tags the file applies to scopes: `Tags.of(...).add(...)` and its
+/// stacks' `tags`.
+pub fn file_tags(p: &SourceFile) -> crate::facts::CdkTags {
+    let mut out = crate::facts::CdkTags::default();
+    for call in tag_calls(p) {
+        match call.key {
+            Some(key) => {
+                out.keys.insert(key);
+            }
+            None => {
+                out.computed
+                    .get_or_insert_with(|| p.text(call.call).to_string());
+            }
+        }
+    }
+    stack_tags(p, &mut out);
+    out
+}

@@ -80,3 +80,8 @@ pub fn meta(code: &str) -> Option<&'static crate::rules::Meta> {
 pub fn severity(code: &str) -> crate::rules::Severity {
     meta(code).map_or(crate::rules::Severity::Low, |m| m.severity)
 }
+
+/// The tags an AWS CDK file applies to scopes (the `CdkTags` fact).
+pub fn cdk_tags(p: &crate::model::SourceFile) -> crate::facts::CdkTags {
+    awscdk::file_tags(p)
+}

@@ -35,6 +35,22 @@
 //! original tag (`{ ...commonTags, Backup: "Required" }`). Tags built by
 //! code iacfix cannot see are reported without a fix.
 //!
+//! In an AWS CDK program, constructs take the tags of their scopes:
+//! `Tags.of(scope).add(key, value)` and a stack's `tags` prop. A construct
+//! lacks a tag when no `Tags.of(...)` call on its class's `this`, on the
+//! construct, on the stack it is made in or on the app adds it, and no
+//! stack's `tags` in the program carry it (tags another file of the
+//! program adds count for every construct: iacfix cannot tell which stack
+//! holds it). The fix adds the tags every construct carries on its scope,
+//! `Tags.of(this).add("ManagedBy", "CDK")` at the end of the method that
+//! makes it (or after the statement that makes its stack), and the tags
+//! for data on the construct itself (`Tags.of(assets).add("Backup",
+//! "Required")`, naming it first when it is not kept in a name);
+//! `ManagedBy` is `CDK`. `Tags` is named as the file reaches it, or added
+//! to its `aws-cdk-lib` import. A construct made in a callback inside a
+//! method, or in a scope the code receives, is reported without a fix, as
+//! is one that code adding tags with computed keys may tag.
+//!
 //! ## Why is this bad?
 //! Cost allocation, ownership, backup policies (AWS Backup selects by tag)
 //! and incident response all depend on tags. An untagged volume is one
@@ -70,15 +86,22 @@
 //! for, and their values come from the program (`Environment`) or from
 //! the settings, never invented.
 //!
+//! Unsafe on an AWS CDK scope: `Tags.of(this)` reaches every resource
+//! of the stack, of any type, and CloudFormation replaces a few types
+//! when their tags change (`AWS::EC2::KeyPair`, `AWS::EFS::AccessPoint`).
+//! Tags on one construct (`Backup`) are safe.
+//!
 //! ## Satisfies
 //! No scanner ships this check by default; it is what tag policies (AWS
 //! Organizations) and checkov custom policies enforce.
 
+use super::awscdk;
 use crate::edit::{Edit, Fix, NewValue};
 use crate::lang::NodeExt;
-use crate::model::{Framework, Lookup, Obj, Resource, SourceFile, Val};
+use crate::model::{Binding, Framework, Lookup, Obj, Resource, SourceFile, Val};
 use crate::rules::{Finding, FixKind, Meta, Rule};
 use crate::settings::{self, RuleSettings, Setting, Text};
+use crate::statements::merge_inserts;
 use std::borrow::Cow;
 use tree_sitter::Node;
 
@@ -88,10 +111,10 @@ pub static META: Meta = Meta {
     code: "TAG001",
     name: "required-tags",
     summary: "Taggable resources must carry Environment and ManagedBy tags, and Backup when they hold data",
-    fix: FixKind::Safe,
+    fix: FixKind::Mixed("safe (unsafe on an AWS CDK scope)"),
     default_on: true,
     severity: crate::rules::Severity::Low,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("required_tags.rs"),
@@ -230,7 +253,12 @@ impl Rule for RequiredTags {
         SETTINGS
     }
 
+    fn program_facts(&self) -> &'static [crate::facts::Fact] {
+        &[crate::facts::Fact::CdkTags]
+    }
+
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_constructs(p, out);
         let tagged = environment_tags(p);
         let providers: Vec<&Resource> = p
             .resources
@@ -266,7 +294,7 @@ struct Known<'a, 't> {
 fn required<'t>(p: &SourceFile<'t>, res: &Resource) -> Vec<&'t str> {
     let settings = p.ctx.settings.get::<Settings>();
     let mut keys: Vec<&'t str> = settings.required.iter().map(|k| k.as_ref()).collect();
-    if HOLDS_DATA.contains(&res.tf_type) {
+    if HOLDS_DATA.contains(&res.tf_type) || CDK_HOLDS_DATA.contains(&res.tf_type) {
         for key in settings.data_required.iter() {
             if !keys.contains(&key.as_ref()) {
                 keys.push(key);
@@ -464,6 +492,8 @@ fn environment_for(p: &SourceFile, res: &Resource, tagged: &[Node]) -> Option<St
     }
     ENVIRONMENT_VARIABLES
         .iter()
+        // an AWS CDK `env` is the stack's account and region
+        .filter(|name| !(**name == "env" && res.flavor.framework() == Framework::AwsCdk))
         .find(|name| match p.declared_before(name, at) {
             Some(None) => true, // a parameter: the caller passes the environment
             Some(Some(value)) => holds_setting(p, value),
@@ -895,6 +925,317 @@ fn extend_tags(
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
     Ok(vec![p.extend_map(value.node, &entries)])
+}
+
+// ----- AWS CDK ---------------------------------------------------------
+
+/// The AWS CDK constructs iacfix reads that take tags.
+const CDK_TAGGABLE: &[&str] = &[
+    awscdk::BUCKET,
+    awscdk::ROLE,
+    awscdk::LOG_GROUP,
+    awscdk::VPC,
+    awscdk::INSTANCE,
+    awscdk::LAUNCH_TEMPLATE,
+    awscdk::SECURITY_GROUP,
+    awscdk::AUTO_SCALING_GROUP,
+    awscdk::CFN_FUNCTION,
+    "aws-cdk-lib.aws_ec2.KeyPair",
+    "aws-cdk-lib.aws_lambda.Function",
+    "aws-cdk-lib.aws_lambda.SingletonFunction",
+    "aws-cdk-lib.aws_lambda_nodejs.NodejsFunction",
+    "aws-cdk-lib.aws_lambda_python_alpha.PythonFunction",
+];
+
+/// The AWS CDK constructs that hold data.
+const CDK_HOLDS_DATA: &[&str] = &[awscdk::BUCKET, awscdk::INSTANCE];
+
+/// The class (or module) a node is written in.
+fn enclosing_class(p: &SourceFile, node: Node) -> Option<usize> {
+    let mut cur = p.parent(node);
+    while let Some(n) = cur {
+        if matches!(
+            n.kind_str(),
+            "class_declaration" | "class" | "class_definition" | "abstract_class_declaration"
+        ) {
+            return Some(n.id());
+        }
+        cur = p.parent(n);
+    }
+    None
+}
+
+/// The code naming a construct where its statement is: its variable, or
+/// `this.name` / `self.name`.
+fn construct_name(res: &Resource) -> Option<String> {
+    match &res.binding {
+        Binding::Variable(n) | Binding::Attribute(n) => Some(n.clone()),
+        Binding::Unbound => None,
+    }
+}
+
+/// Whether `Tags.of(scope)` tags `res`: `this` of the class that creates
+/// it; the construct itself; a construct (a stack) the file makes, for
+/// the constructs made in it; the app, or a scope iacfix cannot follow
+/// (a parameter), for all.
+fn tags_construct(p: &SourceFile, call: &awscdk::TagCall, res: &Resource) -> bool {
+    let scope = p.text(call.scope);
+    if scope == "this" || scope == "self" {
+        return enclosing_class(p, call.call).is_some()
+            && enclosing_class(p, call.call) == enclosing_class(p, res.call);
+    }
+    let made_in = res
+        .call
+        .field("arguments")
+        .and_then(|a| a.named_child(0))
+        .is_some_and(|s| p.text(s) == scope);
+    if made_in || construct_name(res).as_deref() == Some(scope) {
+        return true;
+    }
+    if call.scope.kind_str() != "identifier" {
+        // `this.web`: another construct
+        return false;
+    }
+    let made = match p.declared_before(scope, call.call.start_byte()) {
+        Some(Some(value)) => p.resolve(value).unwrap_or(value),
+        // a parameter, or a name of another file
+        _ => return true,
+    };
+    let class = match made.kind_str() {
+        "new_expression" => made.field("constructor"),
+        "call" => made.field("function"),
+        _ => return true,
+    }
+    .and_then(|c| p.chain(c))
+    .and_then(|names| names.last().copied());
+    // the app tags everything; another construct, what is made in it
+    matches!(class, Some("App") | None)
+}
+
+/// TAG001 for AWS CDK constructs: constructs have no `tags` of their own
+/// (L2) but take the tags `Tags.of(scope).add(key, value)` and their
+/// stack's `tags` give them. A construct lacking required tags is tagged
+/// through its scope (`Tags.of(this).add(...)` at the end of the method
+/// that creates it, or after the statement that creates the stack it is
+/// in), and a construct that holds data through its own name
+/// (`Tags.of(bucket).add("Backup", "Required")`).
+fn cdk_constructs(p: &SourceFile, out: &mut Vec<Finding>) {
+    let constructs: Vec<&Resource> = p
+        .resources
+        .iter()
+        .filter(|r| CDK_TAGGABLE.contains(&r.tf_type))
+        .collect();
+    if constructs.is_empty() {
+        return;
+    }
+    let calls = awscdk::tag_calls(p);
+    let elsewhere = p.ctx.cdk_tags_elsewhere();
+    // the `tags` of stacks this file creates and every tag the other files
+    // apply count for every construct (iacfix cannot tell which stack
+    // holds it)
+    let mut stacks = crate::facts::CdkTags::default();
+    awscdk::stack_tags(p, &mut stacks);
+    let environments: Vec<Node> = calls
+        .iter()
+        .filter(|c| c.key.as_deref() == Some("Environment"))
+        .filter_map(|c| c.value)
+        .collect();
+    for res in constructs {
+        let tagging: Vec<&awscdk::TagCall> =
+            calls.iter().filter(|c| tags_construct(p, c, res)).collect();
+        let computed = tagging
+            .iter()
+            .find(|c| c.key.is_none())
+            .map(|c| p.text(c.call).to_string())
+            .or_else(|| elsewhere.computed.clone())
+            .or_else(|| stacks.computed.clone());
+        let missing: Vec<&str> = required(p, res)
+            .into_iter()
+            .filter(|key| {
+                !elsewhere.keys.contains(*key)
+                    && !stacks.keys.contains(*key)
+                    && !tagging.iter().any(|c| c.key.as_deref() == Some(*key))
+            })
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let msg = format!(
+            "The construct lacks the required tag{} {} (no `Tags.of(...).add(...)` or stack `tags` gives {})",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", "),
+            if missing.len() > 1 { "them" } else { "it" },
+        );
+        let finding = Finding::at(&META, p, res, res.head(), msg);
+        if let Some(code) = computed {
+            out.push(finding.without_fix(format!(
+                "tags are added by code whose keys iacfix cannot read (`{}`), which may give them",
+                first_line(&code)
+            )));
+            continue;
+        }
+        let environment = environment_for(p, res, &environments);
+        let fix = match values_for(p, res, &missing, environment.as_deref()) {
+            Ok(values) => cdk_tag_fix(p, res, &values),
+            Err(unfixed) => Err(no_value(&unfixed)),
+        };
+        out.push(finding.with_fix_or_why(fix));
+    }
+}
+
+/// `Tags.of(scope).add(key, value)` statements that give `res` the tags
+/// `values`: the tags every construct carries on its scope, those for
+/// data on the construct itself.
+fn cdk_tag_fix(p: &SourceFile, res: &Resource, values: &[(&str, NewValue)]) -> Result<Fix, String> {
+    let python = p.lang.is_python();
+    let settings = p.ctx.settings.get::<Settings>();
+    let mut edits = Vec::new();
+    let tags = match awscdk::root_member(p, "Tags") {
+        Ok(tags) => tags,
+        Err(_) => {
+            let module = if python { "aws_cdk" } else { "aws-cdk-lib" };
+            edits.extend(p.import_names(module, &["Tags"]));
+            "Tags".to_string()
+        }
+    };
+    let line = |scope: &str, key: &str, value: &NewValue| {
+        let value = match value {
+            NewValue::Raw(code) => code.clone(),
+            NewValue::Str(s) => p.string(s),
+            _ => return None,
+        };
+        Some(p.terminated(&format!(
+            "{tags}.of({scope}).add({}, {value})",
+            p.string(key)
+        )))
+    };
+    let (on_scope, on_construct): (Vec<_>, Vec<_>) = values
+        .iter()
+        .partition(|(k, _)| settings.required.iter().any(|r| r == k));
+    let stmt = p
+        .statement_of(res.call)
+        .ok_or("the construct is created inside an expression")?;
+    if !on_scope.is_empty() {
+        let scope = res
+            .call
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .ok_or("the construct has no scope argument")?;
+        let scope_text = p.text(scope);
+        let lines: Vec<String> = on_scope
+            .iter()
+            .filter_map(|(k, v)| line(scope_text, k, v))
+            .collect();
+        if scope_text == "this" || scope_text == "self" {
+            // at the end of the method that creates it
+            let method = method_of(p, res.call).ok_or(
+                "the construct is created in a function inside a method, where the tags would be added each time it runs",
+            )?;
+            let body = method.field("body").ok_or("the method has no body")?;
+            let mut cursor = body.walk();
+            let last = body
+                .named_children(&mut cursor)
+                .filter(|n| n.kind_str() != "comment")
+                .last()
+                .ok_or("the method has no statement")?;
+            if matches!(last.kind_str(), "return_statement") {
+                return Err("the method ends with a `return`".into());
+            }
+            edits.push(p.insert_after(last, &[lines.join("\n")]));
+        } else {
+            // after the statement that makes the scope (a stack)
+            let made = match p.declared_before(scope_text, res.call.start_byte()) {
+                Some(Some(value)) => p.statement_of(value),
+                _ => None,
+            };
+            let made = made.filter(|m| {
+                let text = p.text(*m);
+                text.contains("Stack(") || text.contains("Stage(")
+            });
+            let Some(made) = made else {
+                return Err(format!(
+                    "the construct's scope `{scope_text}` is not a stack the file creates: tag it where its stack is made"
+                ));
+            };
+            edits.push(p.insert_after(made, &[lines.join("\n")]));
+        }
+    }
+    if !on_construct.is_empty() {
+        let name = match construct_name(res) {
+            Some(name) => name,
+            None => {
+                // `new s3.Bucket(...)` alone: kept in a name first
+                if stmt.kind_str() != "expression_statement"
+                    || stmt.named_child(0).map(|n| n.id()) != Some(res.call.id())
+                {
+                    return Err("the construct is not kept in a name to tag".into());
+                }
+                let class = res.tf_type.rsplit('.').next().unwrap_or("construct");
+                let base = p.base_words(res, &crate::catalog::snake_case(class));
+                let var = p.fresh_var(&p.var_name(&base), &[]);
+                let declare = if python {
+                    format!("{var} = ")
+                } else {
+                    format!("const {var} = ")
+                };
+                edits.push(Edit::insert(res.call.start_byte(), declare));
+                var
+            }
+        };
+        let lines: Vec<String> = on_construct
+            .iter()
+            .filter_map(|(k, v)| line(&name, k, v))
+            .collect();
+        edits.push(p.insert_after(stmt, &[lines.join("\n")]));
+    }
+    let keys: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
+    let description = format!(
+        "Tag with {} through `Tags.of(...).add(...)`",
+        keys.join(", ")
+    );
+    // Tags on a scope reach every resource in it, of any type, and
+    // CloudFormation replaces a few types when their tags change
+    // (AWS::EC2::KeyPair, AWS::EFS::AccessPoint)
+    Ok(if on_scope.is_empty() {
+        Fix::safe(description, merge_inserts(edits))
+    } else {
+        Fix::unsafe_(description, merge_inserts(edits))
+    })
+}
+
+/// The method (class member function) `node` is written in, when no other
+/// function is between them.
+fn method_of<'t>(p: &SourceFile<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    let python = p.lang.is_python();
+    let mut cur = p.parent(node);
+    while let Some(n) = cur {
+        match n.kind_str() {
+            "method_definition" => return Some(n),
+            "function_definition" if python => {
+                // a method: its parent is the class body
+                let in_class = p
+                    .parent(n)
+                    .and_then(|b| p.parent(b))
+                    .is_some_and(|c| c.kind_str() == "class_definition");
+                let decorated = p
+                    .parent(n)
+                    .filter(|d| d.kind_str() == "decorated_definition")
+                    .and_then(|d| p.parent(d))
+                    .and_then(|b| p.parent(b))
+                    .is_some_and(|c| c.kind_str() == "class_definition");
+                return (in_class || decorated).then_some(n);
+            }
+            "arrow_function"
+            | "function_expression"
+            | "function_declaration"
+            | "function"
+            | "lambda"
+            | "generator_function" => return None,
+            _ => {}
+        }
+        cur = p.parent(n);
+    }
+    None
 }
 
 #[cfg(test)]

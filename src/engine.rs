@@ -543,7 +543,9 @@ fn resolve<'a>(candidates: &[&'a Finding], program: &SourceFile) -> Vec<&'a Find
         // once) applies with it.
         let copy = chosen.iter().any(|c: &&Finding| {
             let other = c.fix.as_ref().unwrap();
-            other.edits == fix.edits && other.cleanup == fix.cleanup && other.new_files == fix.new_files
+            other.edits == fix.edits
+                && other.cleanup == fix.cleanup
+                && other.new_files == fix.new_files
         });
         if copy {
             chosen.push(f);

@@ -88,6 +88,18 @@ pub struct ProgramFacts {
     /// The `Mentions` markers that some file of the program contains,
     /// with the files that do.
     pub mentioned: BTreeMap<&'static str, Vec<PathBuf>>,
+    /// The AWS CDK tags each file of the program applies (`CdkTags`).
+    pub cdk_tags: Vec<(PathBuf, CdkTags)>,
+}
+
+/// The tags an AWS CDK file applies to scopes: `Tags.of(scope).add(key,
+/// ...)` and stacks' `tags` props.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CdkTags {
+    /// The keys written as strings.
+    pub keys: BTreeSet<String>,
+    /// Code that adds tags whose keys iacfix cannot read, when there is.
+    pub computed: Option<String>,
 }
 
 /// The target of a reference that starts from a name bound at run time (a
@@ -133,6 +145,8 @@ pub enum Fact {
     /// Which of these texts some file of the program contains (a
     /// `StackReference` read in the entry file).
     Mentions { markers: &'static [&'static str] },
+    /// The tags the AWS CDK files of the program apply to scopes.
+    CdkTags,
 }
 
 impl Fact {
@@ -144,6 +158,7 @@ impl Fact {
             | Fact::Defines { markers, .. }
             | Fact::Mentions { markers } => markers,
             Fact::MainFiles => &[],
+            Fact::CdkTags => &["Tags.of", "tags"],
         }
     }
 }
@@ -187,6 +202,24 @@ impl FileContext {
                     .any(|file| !self.path.as_deref().is_some_and(|p| same_file(p, file)))
             })
         })
+    }
+
+    /// The AWS CDK tags the program's other files apply (`CdkTags`).
+    pub fn cdk_tags_elsewhere(&self) -> CdkTags {
+        let mut out = CdkTags::default();
+        let Some(facts) = self.facts.as_deref() else {
+            return out;
+        };
+        for (file, tags) in &facts.cdk_tags {
+            if self.path.as_deref().is_some_and(|p| same_file(p, file)) {
+                continue;
+            }
+            out.keys.extend(tags.keys.iter().cloned());
+            if out.computed.is_none() {
+                out.computed.clone_from(&tags.computed);
+            }
+        }
+        out
     }
 
     /// Whether another file of the program imports the AWS provider.

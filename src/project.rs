@@ -4,7 +4,7 @@
 //! configuration sets, and which resources the program's *other* files
 //! refer to (a bucket's public access block may live in another file).
 
-use crate::facts::{CdktfProvider, CrossRef, Fact, ProgramFacts};
+use crate::facts::{CdkTags, CdktfProvider, CrossRef, Fact, ProgramFacts};
 use crate::files::PROVIDER_MARKERS;
 use crate::lang::{self, Lang, NodeExt};
 use crate::model::SourceFile;
@@ -55,6 +55,7 @@ impl ProgramFacts {
             mains: Vec::new(),
             aws_files: Vec::new(),
             mentioned: BTreeMap::new(),
+            cdk_tags: Vec::new(),
         };
         // A file's own resources are seen by the rules checking it; facts
         // from the others matter only when there are others, and a rule
@@ -121,6 +122,12 @@ impl ProgramFacts {
             }
         }
         self.refs.extend(file_refs(file, &program, needed));
+        if needed.contains(&Fact::CdkTags) {
+            let tags = crate::fixers::cdk_tags(&program);
+            if tags != CdkTags::default() {
+                self.cdk_tags.push((file.to_path_buf(), tags));
+            }
+        }
     }
 }
 
@@ -249,7 +256,7 @@ fn file_refs(file: &Path, program: &SourceFile, needed: &[Fact]) -> Vec<CrossRef
         .iter()
         .filter_map(|f| match f {
             Fact::Refers { tf_type, attr, .. } => Some((*tf_type, *attr)),
-            Fact::Defines { .. } | Fact::MainFiles | Fact::Mentions { .. } => None,
+            Fact::Defines { .. } | Fact::MainFiles | Fact::Mentions { .. } | Fact::CdkTags => None,
         })
         .collect();
     refers.sort_unstable();

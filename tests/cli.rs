@@ -1502,3 +1502,39 @@ fn files_of_one_folder_package_their_inline_code_apart_whatever_the_order() {
     assert!(read("b.py").contains("\"lambda_src_b\""));
     assert!(!dir.path().join("lambda_src").exists());
 }
+
+#[test]
+fn aws_cdk_tags_another_file_adds_count_for_every_construct() {
+    let stack = r#"import { Stack, StackProps, Tags } from "aws-cdk-lib";
+import * as logs from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+
+export class LogsStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    new logs.LogGroup(this, "Audit");
+  }
+}
+"#;
+    let app = |tags: &str| {
+        format!(
+            "import {{ App, Tags }} from \"aws-cdk-lib\";\nimport {{ LogsStack }} from \"../lib/logs\";\n\nconst app = new App();\n{tags}new LogsStack(app, \"Logs\");\napp.synth();\n"
+        )
+    };
+    let dir = project(&[
+        ("cdk.json", br#"{ "app": "npx ts-node bin/app.ts" }"#),
+        ("lib/logs.ts", stack.as_bytes()),
+        ("bin/app.ts", app("").as_bytes()),
+    ]);
+    let args = ["--select", "TAG001", "--format", "json", "."];
+    let out = stdout(iacfix(dir.path()).args(args), 1);
+    assert!(out.contains("Environment, ManagedBy"), "{out}");
+
+    // the app tags every construct
+    let tagged = app(
+        "Tags.of(app).add(\"Environment\", \"prod\");\nTags.of(app).add(\"ManagedBy\", \"CDK\");\n",
+    );
+    fs::write(dir.path().join("bin/app.ts"), tagged).unwrap();
+    let out = stdout(iacfix(dir.path()).args(args), 0);
+    assert!(!out.contains("TAG001"), "{out}");
+}
