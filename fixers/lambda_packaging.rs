@@ -717,10 +717,8 @@ fn fix(
             // functions share is packaged once.
             let call = p.resolve(v.node).unwrap_or(v.node);
             removed.push(call.byte_range());
-            edits.push(Edit::replace(
-                call.byte_range(),
-                asset_code(p, res, call, &dir)?,
-            ));
+            let code = asset_code(p, res, call, &dir, &mut edits)?;
+            edits.push(Edit::replace(call.byte_range(), code));
         }
         Framework::Cdktf => {
             let py = p.lang.is_python();
@@ -925,7 +923,13 @@ fn fix(
 /// the module the file reaches `Code` by: `lambda.Code.fromInline(...)`
 /// gives `lambda.Code.fromAsset(...)`, `new lambda.InlineCode(...)` gives
 /// `new lambda.AssetCode(...)`.
-fn asset_code(p: &SourceFile, res: &Resource, call: Node, dir: &str) -> Result<String, String> {
+fn asset_code(
+    p: &SourceFile,
+    res: &Resource,
+    call: Node,
+    dir: &str,
+    edits: &mut Vec<Edit>,
+) -> Result<String, String> {
     let py = p.lang.is_python();
     let (callee, new) = match call.kind_str() {
         "new_expression" => (call.field("constructor"), "new "),
@@ -942,11 +946,47 @@ fn asset_code(p: &SourceFile, res: &Resource, call: Node, dir: &str) -> Result<S
             Ok(format!("{code}.{from_asset}({dir})"))
         }
         (Some("InlineCode"), Some(module)) => Ok(format!("{new}{module}.AssetCode({dir})")),
+        (Some("InlineCode"), None) => {
+            // `new InlineCode(...)` named in an import: `AssetCode` joins it
+            let (module, import) = imported_from(p, "InlineCode")
+                .ok_or("the file does not say where `InlineCode` comes from")?;
+            let names = p.imported_names(import);
+            let unused = !p.uses_outside("InlineCode", &[call.byte_range()]);
+            match names.as_slice() {
+                // `import { InlineCode } from ...`: the name is replaced
+                [only] if unused && p.text(*only) == "InlineCode" => {
+                    edits.push(Edit::replace(only.byte_range(), "AssetCode".to_string()));
+                }
+                _ => {
+                    edits.extend(p.import_names(&module, &["AssetCode"]));
+                    if unused {
+                        edits.extend(p.remove_unused_import("InlineCode", &[call.byte_range()]));
+                    }
+                }
+            }
+            Ok(format!("{new}AssetCode({dir})"))
+        }
         _ => {
             let code = crate::fixers::awscdk::module_member(p, res, "Code")?;
             Ok(format!("{code}.{from_asset}({dir})"))
         }
     }
+}
+
+/// The module an import of the file names `name` from, and the import.
+fn imported_from<'t>(p: &SourceFile<'t>, name: &str) -> Option<(String, Node<'t>)> {
+    p.imports.iter().find_map(|i| {
+        let names = p.imported_names(*i);
+        if !names.iter().any(|n| p.text(*n) == name) {
+            return None;
+        }
+        let source = i.field("source").or_else(|| i.field("module_name"))?;
+        let module = match source.kind_str() {
+            "string" => string_value(p.src, source).to_string(),
+            _ => p.text(source).to_string(),
+        };
+        Some((module, *i))
+    })
 }
 
 /// The name a TypeScript file binds Node's `path` module to
@@ -997,10 +1037,10 @@ fn module_binding(
     sources: &[&str],
 ) -> Result<Option<String>, String> {
     let line = p.module_import(module, module);
-    let has = p.imports.iter().any(|i| {
-        p.text(*i).trim_end_matches(';') == line.trim_end_matches(';')
-            || (p.lang.is_python() && p.text(*i) == format!("import {module}"))
-    });
+    let has = p
+        .imports
+        .iter()
+        .any(|i| p.text(*i).trim_end_matches(';') == line.trim_end_matches(';'));
     if has || (!p.lang.is_python() && node_path_name(p).as_deref() == Some(module)) {
         return Ok(None);
     }

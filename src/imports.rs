@@ -988,8 +988,18 @@ impl<'t> SourceFile<'t> {
                     uses_elsewhere = true;
                 }
             }
+            // Python's attribute names (`x.name`) and keyword names
+            // (`f(name=...)`) are no uses of the name
+            let not_a_use = match node.kind_str() {
+                "attribute" => node.field("attribute"),
+                "keyword_argument" => node.field("name"),
+                _ => None,
+            };
             let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
+            stack.extend(
+                node.named_children(&mut cursor)
+                    .filter(|c| Some(*c) != not_a_use),
+            );
         }
         let Some(spec) = spec.filter(|_| !uses_elsewhere) else {
             return Vec::new();
@@ -1176,7 +1186,7 @@ impl<'t> SourceFile<'t> {
 
     /// The names an import statement imports by name, in order: `a`, `b as
     /// c` of `from m import a, b as c` / `import { a, b as c } from "m"`.
-    fn imported_names(&self, import: Node<'t>) -> Vec<Node<'t>> {
+    pub fn imported_names(&self, import: Node<'t>) -> Vec<Node<'t>> {
         let python = self.lang.is_python();
         let mut out = Vec::new();
         let mut stack = vec![import];
