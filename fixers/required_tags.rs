@@ -495,11 +495,32 @@ fn environment_for(p: &SourceFile, res: &Resource, tagged: &[Node]) -> Option<St
         // an AWS CDK `env` is the stack's account and region
         .filter(|name| !(**name == "env" && res.flavor.framework() == Framework::AwsCdk))
         .find(|name| match p.declared_before(name, at) {
-            Some(None) => true, // a parameter: the caller passes the environment
+            // a parameter (the caller passes the environment), or a
+            // variable that may be assigned again: what it is declared as
+            Some(None) => declared_as_setting(p, name, at),
             Some(Some(value)) => holds_setting(p, value),
             None => false,
         })
         .map(|name| name.to_string())
+}
+
+/// Whether the declaration of `name` that `at` sees is a parameter, or a
+/// `let`/`var` first given a setting (`let environment = {...}` holding a
+/// container's variables is none).
+fn declared_as_setting(p: &SourceFile, name: &str, at: usize) -> bool {
+    let Some(start) = p.declaration_seen_at(name, at) else {
+        return false;
+    };
+    let root = p.tree.root_node();
+    let Some(id) = root.descendant_for_byte_range(start, start + name.len()) else {
+        return false;
+    };
+    match p.parent(id) {
+        Some(d) if d.kind_str() == "variable_declarator" => {
+            d.field("value").is_some_and(|v| holds_setting(p, v))
+        }
+        _ => true,
+    }
 }
 
 /// Whether a variable's value is a setting (a string, configuration, the
@@ -1040,6 +1061,8 @@ fn cdk_constructs(p: &SourceFile, out: &mut Vec<Finding>) {
         .filter(|c| c.key.as_deref() == Some("Environment"))
         .filter_map(|c| c.value)
         .collect();
+    // (construct, the tags it lacks, code adding tags iacfix cannot read)
+    let mut lacking = Vec::new();
     for res in constructs {
         let tagging: Vec<&awscdk::TagCall> =
             calls.iter().filter(|c| tags_construct(p, c, res)).collect();
@@ -1057,9 +1080,27 @@ fn cdk_constructs(p: &SourceFile, out: &mut Vec<Finding>) {
                     && !tagging.iter().any(|c| c.key.as_deref() == Some(*key))
             })
             .collect();
-        if missing.is_empty() {
-            continue;
+        if !missing.is_empty() {
+            lacking.push((res, missing, computed));
         }
+    }
+    // The tags a scope gets are those any construct in it lacks: each
+    // construct's fix writes the same statements there.
+    let settings = p.ctx.settings.get::<Settings>();
+    let scope_keys = |res: &Resource| -> Vec<&str> {
+        let at = scope_place(p, res);
+        settings
+            .required
+            .iter()
+            .map(|k| k.as_ref())
+            .filter(|k| {
+                lacking
+                    .iter()
+                    .any(|(other, missing, _)| scope_place(p, other) == at && missing.contains(k))
+            })
+            .collect()
+    };
+    for (res, missing, computed) in &lacking {
         let msg = format!(
             "The construct lacks the required tag{} {} (no `Tags.of(...).add(...)` or stack `tags` gives {})",
             if missing.len() > 1 { "s" } else { "" },
@@ -1070,17 +1111,46 @@ fn cdk_constructs(p: &SourceFile, out: &mut Vec<Finding>) {
         if let Some(code) = computed {
             out.push(finding.without_fix(format!(
                 "tags are added by code whose keys iacfix cannot read (`{}`), which may give them",
-                first_line(&code)
+                first_line(code)
             )));
             continue;
         }
+        let own_scope = missing
+            .iter()
+            .any(|k| settings.required.iter().any(|r| r == k));
+        let mut keys: Vec<&str> = if own_scope {
+            scope_keys(res)
+        } else {
+            Vec::new()
+        };
+        keys.extend(
+            missing
+                .iter()
+                .copied()
+                .filter(|k| !settings.required.iter().any(|r| r == k)),
+        );
         let environment = environment_for(p, res, &environments);
-        let fix = match values_for(p, res, &missing, environment.as_deref()) {
+        let fix = match values_for(p, res, &keys, environment.as_deref()) {
             Ok(values) => cdk_tag_fix(p, res, &values),
             Err(unfixed) => Err(no_value(&unfixed)),
         };
         out.push(finding.with_fix_or_why(fix));
     }
+}
+
+/// Where the tags of a construct's scope go, as a key shared by the
+/// constructs of one scope: the method that makes it (scope `this`), or
+/// the scope's name.
+fn scope_place(p: &SourceFile, res: &Resource) -> Option<(usize, String)> {
+    let scope = res.call.field("arguments")?.named_child(0)?;
+    let text = p.text(scope);
+    if text == "this" || text == "self" {
+        return method_of(p, res.call).map(|m| (m.start_byte(), String::new()));
+    }
+    Some((
+        p.declaration_seen_at(text, res.call.start_byte())?,
+        text.to_string(),
+    ))
 }
 
 /// `Tags.of(scope).add(key, value)` statements that give `res` the tags
@@ -1141,6 +1211,7 @@ fn cdk_tag_fix(p: &SourceFile, res: &Resource, values: &[(&str, NewValue)]) -> R
             if matches!(last.kind_str(), "return_statement") {
                 return Err("the method ends with a `return`".into());
             }
+            visible_at(p, res, &on_scope, last.start_byte())?;
             edits.push(p.insert_after(last, &[lines.join("\n")]));
         } else {
             // after the statement that makes the scope (a stack)
@@ -1157,6 +1228,7 @@ fn cdk_tag_fix(p: &SourceFile, res: &Resource, values: &[(&str, NewValue)]) -> R
                     "the construct's scope `{scope_text}` is not a stack the file creates: tag it where its stack is made"
                 ));
             };
+            visible_at(p, res, &on_scope, made.end_byte().saturating_sub(1))?;
             edits.push(p.insert_after(made, &[lines.join("\n")]));
         }
     }
@@ -1201,6 +1273,38 @@ fn cdk_tag_fix(p: &SourceFile, res: &Resource, values: &[(&str, NewValue)]) -> R
     } else {
         Fix::unsafe_(description, merge_inserts(edits))
     })
+}
+
+/// Ok when the names the tag values use (`environment`) mean at `at` what
+/// they mean where the construct is made.
+fn visible_at(
+    p: &SourceFile,
+    res: &Resource,
+    values: &[&(&str, NewValue)],
+    at: usize,
+) -> Result<(), String> {
+    for (_, value) in values {
+        let NewValue::Raw(code) = value else {
+            continue;
+        };
+        let root: String = code
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect();
+        if root.is_empty() || root == "this" || root == "self" || root.starts_with(char::is_numeric)
+        {
+            continue;
+        }
+        // (a name the file does not declare is a global or an import's)
+        let here = p.declaration_seen_at(&root, res.call.start_byte());
+        let there = p.declaration_seen_at(&root, at);
+        if here.is_some() && (here != there || there.is_some_and(|start| start >= at)) {
+            return Err(format!(
+                "the program's value for the tags (`{code}`) is not in reach where the scope's tags go"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The method (class member function) `node` is written in, when no other
