@@ -10,6 +10,9 @@
 //! recorder of all supported resource types including global ones, a
 //! delivery channel to the bucket, and the recorder's status, enabled.
 //!
+//! Not on AWS CDK files yet: the fix would add `config.CfnConfigurationRecorder`,
+//! a delivery channel and a role, and their imports.
+//!
 //! ## Why is this bad?
 //! AWS Config keeps the history of every resource's configuration: without
 //! it there is no answer to "what did this security group allow last

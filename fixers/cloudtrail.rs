@@ -10,6 +10,9 @@
 //! multi-region trail with log file validation that depends on the bucket
 //! policy.
 //!
+//! Not on AWS CDK files yet: the fix would add a `cloudtrail.Trail` and an
+//! import of `aws-cdk-lib/aws-cloudtrail`.
+//!
 //! ## Why is this bad?
 //! Without a trail, API activity in the account is kept for 90 days in the
 //! console's event history only, for management events in one region:

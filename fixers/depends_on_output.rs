@@ -6,6 +6,9 @@
 //! `vpcSecurityGroupIds` already implies) becomes a dependency on the
 //! profile, which is what the instance needs to exist before it boots.
 //!
+//! Pulumi only: `dependsOn` and outputs are Pulumi's API; AWS CDK's
+//! `node.addDependency` takes constructs by type.
+//!
 //! ## Why is this bad?
 //! `dependsOn` takes resources. An output there is a type error in
 //! TypeScript and fails at run time in Python

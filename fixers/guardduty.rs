@@ -5,6 +5,9 @@
 //! block headed `// MON002: GuardDuty` with an enabled detector that
 //! publishes findings every fifteen minutes.
 //!
+//! Not on AWS CDK files yet: the fix would add a `guardduty.CfnDetector`
+//! and an import of `aws-cdk-lib/aws-guardduty`.
+//!
 //! ## Why is this bad?
 //! GuardDuty reads CloudTrail, VPC flow logs and DNS logs for signs of
 //! compromise: credentials used from unusual places, instances talking to

@@ -6,6 +6,9 @@
 //! (`??` when the file already uses `??`), `config.get("environment") or
 //! "dev"` in Python.
 //!
+//! Pulumi only: it reads Pulumi's configuration API; AWS CDK reads
+//! context (`node.tryGetContext`), which is optional by nature.
+//!
 //! ## Why is this bad?
 //! `pulumi preview` and `pulumi up` fail on a fresh stack, in CI and in
 //! unit tests with mocks until someone sets the value by hand, although the

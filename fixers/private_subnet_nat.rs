@@ -16,6 +16,11 @@
 //! are not bound to variables, so CDKTF's `noUnusedLocals` stays clean. A subnet associated with a
 //! route table that lacks a default route gets that route instead.
 //!
+//! AWS CDK has no form of this fault to fix: `ec2.Vpc` makes the NAT
+//! gateways and routes of its private subnets itself, and refuses to
+//! synthesize private subnets with `natGateways: 0`; the rule does not run
+//! on AWS CDK files (routes written as L1 `CfnRoute` are not read).
+//!
 //! ## Why is this bad?
 //! Instances in a subnet with no default route cannot download updates or
 //! packages, reach AWS APIs without VPC endpoints, or register with

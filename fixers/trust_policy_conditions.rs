@@ -23,6 +23,11 @@
 //! encoded in place with `JSON.stringify` / `json.dumps` cannot hold it,
 //! and is reported without a fix.
 //!
+//! Not on AWS CDK files yet: a role's trust there is an
+//! `iam.ServicePrincipal` (whose `conditions` the rule does not read), and
+//! CDK adds `aws:SourceAccount`-style conditions to some service
+//! principals itself.
+//!
 //! ## Why is this bad?
 //! A trust policy without conditions lets the service assume the role for
 //! any request, from any region. Tying it to the region the workload runs

@@ -16,6 +16,10 @@
 //! string (or a variable bound to one) is rewritten; user data read from a
 //! file is reported with the file's name.
 //!
+//! Not on AWS CDK files yet: user data there is built by calls
+//! (`ec2.UserData.forLinux()`, `addCommands(...)`), which the rule does
+//! not read.
+//!
 //! ## Why is this bad?
 //! Images ship with SSH settings meant for first access, not for a server
 //! that stays up: root login and passwords may be allowed, sessions never
