@@ -102,7 +102,10 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             match entry {
                 Ok(e) => {
                     let kind = e.file_type();
-                    if kind.is_some_and(|t| t.is_file()) && Lang::from_path(e.path()).is_some() {
+                    if kind.is_some_and(|t| t.is_file())
+                        && Lang::from_path(e.path()).is_some()
+                        && !is_test_file(e.path())
+                    {
                         found.files.push(e.into_path());
                     } else if kind.is_some_and(|t| t.is_symlink()) && e.depth() > 0 {
                         links.push(e.into_path());
@@ -131,6 +134,26 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         .filter_map(|link| link_note(link, &seen))
         .collect();
     found
+}
+
+/// Whether a file met while walking is a unit test (`app.test.ts`,
+/// `stack.spec.ts`, `test_stack.py`, `stack_test.py`, `conftest.py`, a file
+/// under `__tests__/`): the resources a test makes are scaffolding for its
+/// assertions, not infrastructure to fix. A test named on the command line
+/// is checked.
+pub fn is_test_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    let ts_test = name
+        .rsplit('.')
+        .nth(1)
+        .is_some_and(|kind| kind == "test" || kind == "spec");
+    let py = name.ends_with(".py");
+    ts_test && !py
+        || py && (stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest")
+        || path
+            .components()
+            .any(|c| c.as_os_str() == std::ffi::OsStr::new("__tests__"))
 }
 
 /// Folders never walked: those named in `SKIPPED_DIRS`, and CDKTF's
@@ -949,6 +972,32 @@ pub fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_tests_are_told_by_their_names() {
+        for test in [
+            "test/app.test.ts",
+            "lib/stack.spec.ts",
+            "src/__tests__/stack.ts",
+            "tests/unit/test_stack.py",
+            "stack_test.py",
+            "conftest.py",
+            "x.test.mjs",
+        ] {
+            assert!(is_test_file(Path::new(test)), "{test}");
+        }
+        for program in [
+            "lib/stack.ts",
+            "test/integ.bucket.ts",
+            "testing.ts",
+            "tests/helpers.py",
+            "latest_stack.py",
+            "app.py",
+            "contest.ts",
+        ] {
+            assert!(!is_test_file(Path::new(program)), "{program}");
+        }
+    }
 
     #[test]
     fn prefilter() {

@@ -535,6 +535,9 @@ fn discovery_skips_ignored_and_vendored_folders_and_unrelated_files() {
         (".gitignore", b"generated/\n"),
         ("app/ui.ts", b"export const a = 1 +;\n"), // broken, but names no provider: never parsed
         ("infra/main.ts", BAD.as_bytes()),
+        // unit tests: scaffolding for assertions
+        ("test/main.test.ts", BAD.as_bytes()),
+        ("infra/__tests__/main.ts", BAD.as_bytes()),
     ]);
     let out = stdout(iacfix(dir.path()).args(["--select", "EC2001"]), 1);
     assert_eq!(
@@ -543,6 +546,12 @@ fn discovery_skips_ignored_and_vendored_folders_and_unrelated_files() {
         "{out}"
     );
     assert!(out.contains("infra/main.ts"), "{out}");
+    // a test named on the command line is checked
+    let out = stdout(
+        iacfix(dir.path()).args(["--select", "EC2001", "test/main.test.ts"]),
+        1,
+    );
+    assert!(out.contains("test/main.test.ts"), "{out}");
 }
 
 #[test]
