@@ -16,9 +16,15 @@
 //! string (or a variable bound to one) is rewritten; user data read from a
 //! file is reported with the file's name.
 //!
-//! Not on AWS CDK files yet: user data there is built by calls
-//! (`ec2.UserData.forLinux()`, `addCommands(...)`), which the rule does
-//! not read.
+//! In an AWS CDK program, the user data of an `ec2.Instance`,
+//! `ec2.LaunchTemplate` or `autoscaling.AutoScalingGroup` that is an
+//! `ec2.UserData.forLinux()` kept in a name, with commands added
+//! (`userData.addCommands(...)`), gets the block's lines as one more
+//! `addCommands(...)` after the last one. The image comes from
+//! `machineImage`: `latestAmazonLinux2023()`, `latestAmazonLinux2()`, or an
+//! Ubuntu or Debian image named in it; any other image (a lookup, a generic
+//! AMI map) is reported without a fix, as is a last command added in
+//! another block (a branch or loop) than the user data.
 //!
 //! ## Why is this bad?
 //! Images ship with SSH settings meant for first access, not for a server
@@ -68,7 +74,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[],
     runs_after: &["EC2003"],
     source: include_str!("userdata_hardening.rs"),
@@ -131,6 +137,7 @@ impl Rule for UserdataHardening {
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_user_data(p, out);
         for res in &p.resources {
             let image = match res.tf_type {
                 "aws_instance" => "ami",
@@ -388,4 +395,157 @@ mod tests {
         let lines = block(Os::Al2, "");
         assert!(lines.contains(&"yum install -y yum-cron"));
     }
+}
+
+// ----- AWS CDK ---------------------------------------------------------
+
+/// The package manager of an AWS CDK `machineImage`, when its text says:
+/// `latestAmazonLinux2023()`, `latestAmazonLinux2()`, an Ubuntu or Debian
+/// lookup.
+fn cdk_image_os(p: &SourceFile, res: &Resource) -> Option<Os> {
+    let Lookup::Present(v) = p.get(&p.props(res), "machine_image") else {
+        return None;
+    };
+    let node = p.resolve(v.node).unwrap_or(v.node);
+    let text = p.text(node).to_ascii_lowercase().replace('_', "");
+    if text.contains("amazonlinux2023") {
+        Some(Os::Al2023)
+    } else if text.contains("latestamazonlinux2(") || text.contains("amazonlinux2kernel") {
+        Some(Os::Al2)
+    } else if text.contains("ubuntu") || text.contains("debian") {
+        Some(Os::Debian)
+    } else {
+        None
+    }
+}
+
+/// EC2006 for AWS CDK: an instance, launch template or auto scaling group
+/// whose `userData` is a `ec2.UserData.forLinux()` kept in a name, with
+/// commands added (`userData.addCommands(...)`) and no hardening block
+/// among them. The fix adds the block's lines with one more
+/// `addCommands` call after the last.
+fn cdk_user_data(p: &SourceFile, out: &mut Vec<Finding>) {
+    use super::awscdk;
+    let python = p.lang.is_python();
+    let add = if python {
+        "add_commands"
+    } else {
+        "addCommands"
+    };
+    for res in p.resources.iter().filter(|r| {
+        [
+            awscdk::INSTANCE,
+            awscdk::LAUNCH_TEMPLATE,
+            awscdk::AUTO_SCALING_GROUP,
+        ]
+        .contains(&r.tf_type)
+    }) {
+        let obj = p.props(res);
+        let Lookup::Present(v) = p.get(&obj, "user_data") else {
+            continue;
+        };
+        if !matches!(
+            v.node.kind_str(),
+            "identifier" | "shorthand_property_identifier"
+        ) {
+            continue;
+        }
+        let name = p.text(v.node);
+        let Some(Some(made)) = p.declared_before(name, v.node.start_byte()) else {
+            continue;
+        };
+        let for_linux = matches!(made.kind_str(), "call" | "call_expression")
+            && made
+                .field("function")
+                .and_then(|f| p.chain(f))
+                .is_some_and(|c| {
+                    c.ends_with(&["UserData", "forLinux"])
+                        || c.ends_with(&["UserData", "for_linux"])
+                });
+        if !for_linux {
+            continue;
+        }
+        // the commands the file adds to it
+        let adds: Vec<Node> = p
+            .calls
+            .iter()
+            .copied()
+            .filter(|c| {
+                c.field("function").is_some_and(|f| {
+                    p.chain(f).is_some_and(|names| {
+                        names.len() == 2 && names[0] == name && names[1] == add
+                    })
+                })
+            })
+            .collect();
+        let Some(last) = adds.last().copied() else {
+            continue; // no script: nothing to harden
+        };
+        let existing = adds
+            .iter()
+            .map(|c| p.text(*c))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if existing.contains(MARKER) {
+            continue;
+        }
+        let msg = format!(
+            "The user data (`{name}`) does not harden SSH, install security updates or enable fail2ban"
+        );
+        let finding = Finding::at(&META, p, res, v.node.byte_range(), msg);
+        let fix = (|| -> Result<Fix, String> {
+            let os = cdk_image_os(p, res).ok_or(
+                "iacfix cannot tell the package manager of the machine image (not `latestAmazonLinux2023()`, `latestAmazonLinux2()` or an Ubuntu or Debian image)",
+            )?;
+            let stmt = p
+                .statement_of(last)
+                .filter(|s| {
+                    s.named_child(0) == Some(last) || s.kind_str() == "expression_statement"
+                })
+                .ok_or("the last command is added inside an expression")?;
+            // beside the statement that makes the user data: not in a
+            // branch or loop of its own
+            let declared = p.statement_of(made).and_then(|d| p.parent(d));
+            if declared.is_none() || p.parent(stmt) != declared {
+                return Err(format!(
+                    "the last command added to `{name}` is in another block than `{name}` (a branch or loop)"
+                ));
+            }
+            let lines: Vec<String> = block(os, &existing_lines(p, &adds))
+                .into_iter()
+                .map(|l| p.string(l))
+                .collect();
+            let call = p.call_per_line(&format!("{name}.{add}"), &lines);
+            Ok(Fix::unsafe_(
+                format!(
+                    "Add the hardening block ({}) to the user data",
+                    match os {
+                        Os::Al2023 => "dnf-automatic",
+                        Os::Al2 => "yum-cron",
+                        Os::Debian => "unattended-upgrades",
+                    }
+                ),
+                vec![p.insert_after(stmt, &[call])],
+            ))
+        })();
+        out.push(finding.with_fix_or_why(fix));
+    }
+}
+
+/// The commands the calls add, as text (one a line), for the lines the
+/// block need not repeat.
+fn existing_lines(p: &SourceFile, adds: &[Node]) -> String {
+    let mut out = Vec::new();
+    for call in adds {
+        let Some(args) = call.field("arguments") else {
+            continue;
+        };
+        let mut cursor = args.walk();
+        for arg in args.named_children(&mut cursor) {
+            if let Scalar::Str(s) = p.literal(Val { node: arg }) {
+                out.push(s);
+            }
+        }
+    }
+    out.join("\n")
 }

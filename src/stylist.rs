@@ -42,6 +42,14 @@ impl<'t> SourceFile<'t> {
             .join("\n")
     }
 
+    /// A call statement with one argument a line, one level in, each
+    /// followed by a comma: `callee(\n  a,\n  b,\n);`.
+    pub fn call_per_line(&self, callee: &str, args: &[String]) -> String {
+        let list: Vec<String> = args.iter().map(|a| format!("{a},")).collect();
+        let body = self.indented(&list.join("\n"));
+        self.terminated(&format!("{callee}(\n{body}\n)"))
+    }
+
     /// A statement that runs `body` (statements, one level in) for each
     /// item of `list`, binding `item` and its `index`:
     /// `list.forEach((item, index) => { ... });`,
