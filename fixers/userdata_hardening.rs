@@ -382,21 +382,6 @@ fn append(p: &SourceFile, literal: Node, os: Os) -> Option<Edit> {
     Some(Edit::insert(at, format!("\\n{}", lines.join("\\n"))))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_the_script_has_are_not_repeated() {
-        let lines = block(Os::Al2023, "#!/bin/bash\ndnf install -y dnf-automatic\n");
-        assert!(!lines.contains(&"dnf install -y dnf-automatic"));
-        assert!(lines.iter().any(|l| l.contains("'PermitRootLogin no'")));
-        assert_eq!(lines[0], MARKER);
-        let lines = block(Os::Al2, "");
-        assert!(lines.contains(&"yum install -y yum-cron"));
-    }
-}
-
 // ----- AWS CDK ---------------------------------------------------------
 
 /// The package manager of an AWS CDK `machineImage`, when its text says:
@@ -548,4 +533,19 @@ fn existing_lines(p: &SourceFile, adds: &[Node]) -> String {
         }
     }
     out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_the_script_has_are_not_repeated() {
+        let lines = block(Os::Al2023, "#!/bin/bash\ndnf install -y dnf-automatic\n");
+        assert!(!lines.contains(&"dnf install -y dnf-automatic"));
+        assert!(lines.iter().any(|l| l.contains("'PermitRootLogin no'")));
+        assert_eq!(lines[0], MARKER);
+        let lines = block(Os::Al2, "");
+        assert!(lines.contains(&"yum install -y yum-cron"));
+    }
 }
