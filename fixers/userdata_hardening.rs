@@ -21,8 +21,9 @@
 //! `ec2.UserData.forLinux()` kept in a name, with commands added
 //! (`userData.addCommands(...)`), gets the block's lines as one more
 //! `addCommands(...)` after the last one. The image comes from
-//! `machineImage`: `latestAmazonLinux2023()`, `latestAmazonLinux2()`, or an
-//! Ubuntu or Debian image named in it; any other image (a lookup, a generic
+//! `machineImage`: `latestAmazonLinux2023()`, `latestAmazonLinux2()`,
+//! `AmazonLinuxImage` of generation `AMAZON_LINUX_2`, an SSM parameter
+//! naming `al2023-ami` or `amzn2-ami`, or an Ubuntu or Debian image; any other image (a lookup, a generic
 //! AMI map) is reported without a fix, as is a last command added in
 //! another block (a branch or loop) than the user data.
 //!
@@ -393,9 +394,13 @@ fn cdk_image_os(p: &SourceFile, res: &Resource) -> Option<Os> {
     };
     let node = p.resolve(v.node).unwrap_or(v.node);
     let text = p.text(node).to_ascii_lowercase().replace('_', "");
-    if text.contains("amazonlinux2023") {
+    if text.contains("amazonlinux2023") || text.contains("al2023-ami") {
         Some(Os::Al2023)
-    } else if text.contains("latestamazonlinux2(") || text.contains("amazonlinux2kernel") {
+    } else if text.contains("latestamazonlinux2(")
+        || text.contains("amazonlinux2kernel")
+        || text.contains("amazonlinuxgeneration.amazonlinux2")
+        || text.contains("amzn2-ami")
+    {
         Some(Os::Al2)
     } else if text.contains("ubuntu") || text.contains("debian") {
         Some(Os::Debian)
@@ -498,7 +503,7 @@ fn cdk_user_data(p: &SourceFile, out: &mut Vec<Finding>) {
             }
             let lines: Vec<String> = block(os, &existing_lines(p, &adds))
                 .into_iter()
-                .map(|l| p.string(l))
+                .map(|l| fewest_escapes(p, l))
                 .collect();
             let call = p.call_per_line(&format!("{name}.{add}"), &lines);
             Ok(Fix::unsafe_(
@@ -514,6 +519,18 @@ fn cdk_user_data(p: &SourceFile, out: &mut Vec<Finding>) {
             ))
         })();
         out.push(finding.with_fix_or_why(fix));
+    }
+}
+
+/// `s` as a string literal in the file's quotes, or in the other quotes
+/// when they need fewer escapes (as prettier and ruff choose).
+fn fewest_escapes(p: &SourceFile, s: &str) -> String {
+    let own = p.quote_char();
+    let other = if own == '"' { '\'' } else { '"' };
+    if s.matches(other).count() < s.matches(own).count() {
+        crate::edit::quote(s, other)
+    } else {
+        p.string(s)
     }
 }
 
