@@ -23,10 +23,14 @@
 //! encoded in place with `JSON.stringify` / `json.dumps` cannot hold it,
 //! and is reported without a fix.
 //!
-//! Not on AWS CDK files yet: a role's trust there is an
-//! `iam.ServicePrincipal` (whose `conditions` the rule does not read), and
-//! CDK adds `aws:SourceAccount`-style conditions to some service
-//! principals itself.
+//! In an AWS CDK program, an `iam.Role` whose `assumedBy` is a
+//! `new iam.ServicePrincipal("service")` without options gets the
+//! condition as the principal's `conditions`, on `Aws.REGION` (the region
+//! each stack deploys to): `new iam.ServicePrincipal("service", {
+//! conditions: { StringEquals: { "aws:RequestedRegion": Aws.REGION } } })`.
+//! Principals with options of their own, several principals
+//! (`CompositePrincipal`) and roles CDK makes for other constructs are
+//! left alone.
 //!
 //! ## Why is this bad?
 //! A trust policy without conditions lets the service assume the role for
@@ -93,7 +97,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: true,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("trust_policy_conditions.rs"),
@@ -108,6 +112,7 @@ impl Rule for TrustPolicyConditions {
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
+        cdk_roles(p, out);
         for role in p.resources.iter().filter(|r| r.tf_type == "aws_iam_role") {
             let obj = p.props(role);
             let Lookup::Present(v) = p.get(&obj, "assume_role_policy") else {
@@ -919,6 +924,80 @@ fn condition_fix(edits: Vec<Edit>) -> Fix {
         format!("Allow assuming the role only in the program's region ({CONDITION_KEY})"),
         merge_inserts(edits),
     )
+}
+
+/// IAM002 for AWS CDK roles: `assumedBy: new iam.ServicePrincipal("x")`
+/// gets `{ conditions: { StringEquals: { "aws:RequestedRegion": Aws.REGION
+/// } } }`.
+fn cdk_roles(p: &SourceFile, out: &mut Vec<Finding>) {
+    use super::awscdk;
+    let python = p.lang.is_python();
+    for role in awscdk::constructs(p, awscdk::ROLE) {
+        let Lookup::Present(v) = p.get(&p.props(role), "assumed_by") else {
+            continue;
+        };
+        let principal = match v.node.kind_str() {
+            "shorthand_property_identifier" => {
+                match p.declared_before(p.text(v.node), v.node.start_byte()) {
+                    Some(Some(value)) => value,
+                    _ => continue,
+                }
+            }
+            _ => p.resolve(v.node).unwrap_or(v.node),
+        };
+        let callee = match principal.kind_str() {
+            "new_expression" => principal.field("constructor"),
+            "call" => principal.field("function"),
+            _ => None,
+        };
+        let is_service = callee
+            .and_then(|c| p.chain(c))
+            .is_some_and(|names| names.last() == Some(&"ServicePrincipal"));
+        if !is_service {
+            continue;
+        }
+        let Some(args) = principal.field("arguments") else {
+            continue;
+        };
+        let mut cursor = args.walk();
+        let list: Vec<Node> = args
+            .named_children(&mut cursor)
+            .filter(|n| n.kind_str() != "comment")
+            .collect();
+        let [service] = list.as_slice() else {
+            continue; // options of its own: conditions may be there
+        };
+        let Scalar::Str(name) = p.literal(Val { node: *service }) else {
+            continue;
+        };
+        let msg = format!(
+            "The role's trust lets `{name}` assume it with no condition: limit it to the region the stack deploys to"
+        );
+        let finding = Finding::at(&META, p, role, v.node.byte_range(), msg);
+        let mut edits = Vec::new();
+        let aws = match awscdk::root_member(p, "Aws") {
+            Ok(aws) => aws,
+            Err(_) => {
+                let module = if python { "aws_cdk" } else { "aws-cdk-lib" };
+                edits.extend(p.import_names(module, &["Aws"]));
+                "Aws".to_string()
+            }
+        };
+        let key = p.string("aws:RequestedRegion");
+        let options = if python {
+            format!(
+                ", conditions={{{}: {{{key}: {aws}.REGION}}}}",
+                p.string("StringEquals")
+            )
+        } else {
+            format!(", {{ conditions: {{ StringEquals: {{ {key}: {aws}.REGION }} }} }}")
+        };
+        edits.push(Edit::insert(service.end_byte(), options));
+        out.push(finding.with_fix(Fix::unsafe_(
+            format!("Add a condition on `aws:RequestedRegion` ({aws}.REGION) to the principal"),
+            merge_inserts(edits),
+        )));
+    }
 }
 
 #[cfg(test)]
