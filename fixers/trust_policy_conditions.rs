@@ -30,7 +30,9 @@
 //! conditions: { StringEquals: { "aws:RequestedRegion": Aws.REGION } } })`.
 //! Principals with options of their own, several principals
 //! (`CompositePrincipal`) and roles CDK makes for other constructs are
-//! left alone.
+//! left alone; services that assume roles from other regions (global ones
+//! such as CloudFront and Lambda@Edge, S3 replication, AWS Backup copies)
+//! are reported without a fix.
 //!
 //! ## Why is this bad?
 //! A trust policy without conditions lets the service assume the role for
@@ -926,6 +928,23 @@ fn condition_fix(edits: Vec<Edit>) -> Fix {
     )
 }
 
+/// Services that assume roles from other regions than the stack's, and
+/// what they do there.
+const CROSS_REGION: &[(&str, &str)] = &[
+    (
+        "edgelambda.amazonaws.com",
+        "Lambda@Edge runs at every edge location",
+    ),
+    ("cloudfront.amazonaws.com", "a global service"),
+    ("globalaccelerator.amazonaws.com", "a global service"),
+    ("route53.amazonaws.com", "a global service"),
+    ("iam.amazonaws.com", "a global service"),
+    ("organizations.amazonaws.com", "a global service"),
+    ("chatbot.amazonaws.com", "a global service"),
+    ("s3.amazonaws.com", "cross-region replication"),
+    ("backup.amazonaws.com", "cross-region backup copies"),
+];
+
 /// IAM002 for AWS CDK roles: `assumedBy: new iam.ServicePrincipal("x")`
 /// gets `{ conditions: { StringEquals: { "aws:RequestedRegion": Aws.REGION
 /// } } }`.
@@ -974,6 +993,16 @@ fn cdk_roles(p: &SourceFile, out: &mut Vec<Finding>) {
             "The role's trust lets `{name}` assume it with no condition: limit it to the region the stack deploys to"
         );
         let finding = Finding::at(&META, p, role, v.node.byte_range(), msg);
+        if let Some(why) = CROSS_REGION
+            .iter()
+            .find(|(service, _)| name == *service)
+            .map(|(_, why)| why)
+        {
+            out.push(finding.without_fix(format!(
+                "`{name}` assumes roles from other regions ({why}), which the condition would refuse"
+            )));
+            continue;
+        }
         let mut edits = Vec::new();
         let aws = match awscdk::root_member(p, "Aws") {
             Ok(aws) => aws,
