@@ -153,6 +153,10 @@ pub fn root_member(p: &SourceFile, name: &str) -> Result<String, String> {
     if let Some(root) = p.local_for_exact(Framework::AwsCdk, &[]) {
         return Ok(format!("{root}.{name}"));
     }
+    // `aws-cdk-lib/core` (`aws_cdk.core` is v1's) exports the root's names
+    if let Some(core) = p.local_for_exact(Framework::AwsCdk, &["core"]) {
+        return Ok(format!("{core}.{name}"));
+    }
     Err(format!(
         "the file does not import `{name}` from aws-cdk-lib, and iacfix does not add imports to AWS CDK programs"
     ))

@@ -85,7 +85,10 @@
 //! is code in an f-string or template with substitutions. An AWS CDK
 //! TypeScript program compiled to another folder (`outDir` in
 //! `tsconfig.json`, and `cdk.json` does not run it with ts-node or tsx)
-//! gets no fix: `__dirname` is not the source folder there.
+//! gets no fix: `__dirname` is not the source folder there. Nor does code
+//! whose new file git would ignore (the CDK and CDKTF TypeScript templates
+//! ignore `*.js`: other clones would lack it; a `!` rule in `.gitignore`
+//! that keeps the file lifts this), or code that does not parse.
 //!
 //! ## Satisfies
 //! No scanner checks this: it is a deployment failure, not a setting.
@@ -672,6 +675,29 @@ fn fix(
     let file_name = format!("{module}.{ext}");
     let base = p.base_words(res, "function");
     let (folder, new_file) = choose_folder(p, &base, &file_name, &code, taken)?;
+    // a file git ignores is missing from every other clone of the program
+    // (the TypeScript templates of CDK and CDKTF ignore `*.js`)
+    if let (Some(dir), Some(source)) = (p.ctx.dir(), p.ctx.path.as_deref()) {
+        let target = dir.join(&folder).join(&file_name);
+        let ignored = crate::files::git_ignored(&target)
+            .filter(|_| crate::files::git_ignored(source).is_none());
+        if let Some(gitignore) = ignored {
+            return Err(format!(
+                "`{folder}/{file_name}` would be ignored by git ({}), so other clones of the program would not have it; keep the code in a file git tracks and point the function at it",
+                gitignore.display()
+            ));
+        }
+    }
+    // code that does not parse is not written to a file as if it were a
+    // module
+    let lang = if python {
+        crate::lang::Lang::Python
+    } else {
+        crate::lang::Lang::Tsx
+    };
+    if crate::lang::error_count(&crate::lang::parse(lang, &code)) > 0 {
+        return Err("the inline code does not parse; fix it before it moves to a file".into());
+    }
     let mut edits = Vec::new();
     let mut removed: Vec<std::ops::Range<usize>> = Vec::new();
     let mut imports: Vec<String> = Vec::new();

@@ -31,8 +31,9 @@
 //! Principals with options of their own, several principals
 //! (`CompositePrincipal`) and roles CDK makes for other constructs are
 //! left alone; services that assume roles from other regions (global ones
-//! such as CloudFront and Lambda@Edge, S3 replication, AWS Backup copies)
-//! are reported without a fix.
+//! such as CloudFront and Lambda@Edge, S3 replication, AWS Backup copies,
+//! DMS's roles named `dms-vpc-role` and the like, EventBridge in a program
+//! with global endpoints) are reported without a fix.
 //!
 //! ## Why is this bad?
 //! A trust policy without conditions lets the service assume the role for
@@ -111,6 +112,12 @@ pub const CONDITION_KEY: &str = "aws:RequestedRegion";
 impl Rule for TrustPolicyConditions {
     fn meta(&self) -> &'static Meta {
         &META
+    }
+
+    fn program_facts(&self) -> &'static [crate::facts::Fact] {
+        &[crate::facts::Fact::Mentions {
+            markers: GLOBAL_ENDPOINT_MARKERS,
+        }]
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
@@ -928,6 +935,11 @@ fn condition_fix(edits: Vec<Edit>) -> Fix {
     )
 }
 
+/// What a program with EventBridge global endpoints writes (the role may
+/// be passed to them from another file).
+const GLOBAL_ENDPOINT_MARKERS: &[&str] =
+    &["replicationConfig", "replication_config", "CfnEndpoint"];
+
 /// Services that assume roles from other regions than the stack's, and
 /// what they do there.
 const CROSS_REGION: &[(&str, &str)] = &[
@@ -1001,6 +1013,37 @@ fn cdk_roles(p: &SourceFile, out: &mut Vec<Finding>) {
             out.push(finding.without_fix(format!(
                 "`{name}` assumes roles from other regions ({why}), which the condition would refuse"
             )));
+            continue;
+        }
+        // roles a service uses from every region by their name, and the
+        // role of EventBridge global endpoints (replication from the
+        // secondary region)
+        let role_name = match p.get(&p.props(role), "role_name") {
+            Lookup::Present(n) => match p.literal(n) {
+                Scalar::Str(n) => n,
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        if [
+            "dms-vpc-role",
+            "dms-cloudwatch-logs-role",
+            "dms-access-for-endpoint",
+        ]
+        .contains(&role_name.as_str())
+        {
+            out.push(finding.without_fix(format!(
+                "DMS uses the role named `{role_name}` from every region of the account, which the condition would refuse"
+            )));
+            continue;
+        }
+        let global_endpoint = GLOBAL_ENDPOINT_MARKERS
+            .iter()
+            .any(|m| p.src.contains(m) || p.ctx.mentioned_in_program(m));
+        if name == "events.amazonaws.com" && global_endpoint {
+            out.push(finding.without_fix(
+                "the program has EventBridge global endpoints, whose replication assumes roles from the secondary region, which the condition would refuse",
+            ));
             continue;
         }
         let mut edits = Vec::new();

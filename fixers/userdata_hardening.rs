@@ -25,7 +25,9 @@
 //! `AmazonLinuxImage` of generation `AMAZON_LINUX_2`, an SSM parameter
 //! naming `al2023-ami` or `amzn2-ami`, or an Ubuntu or Debian image; any other image (a lookup, a generic
 //! AMI map) is reported without a fix, as is a last command added in
-//! another block (a branch or loop) than the user data.
+//! another block (a branch or loop) than the user data, and user data
+//! with commands iacfix cannot read (a script read from a file) or that
+//! end the script (`exec`, `exit`): commands after those may never run.
 //!
 //! ## Why is this bad?
 //! Images ship with SSH settings meant for first access, not for a server
@@ -484,6 +486,35 @@ fn cdk_user_data(p: &SourceFile, out: &mut Vec<Finding>) {
         );
         let finding = Finding::at(&META, p, res, v.node.byte_range(), msg);
         let fix = (|| -> Result<Fix, String> {
+            // a block after a script that never returns never runs
+            for call in &adds {
+                let Some(args) = call.field("arguments") else {
+                    continue;
+                };
+                let mut cursor = args.walk();
+                for arg in args.named_children(&mut cursor) {
+                    match p.literal(Val { node: arg }) {
+                        Scalar::Str(cmd) => {
+                            let ends = cmd.lines().any(|l| {
+                                let l = l.trim_start();
+                                l.starts_with("exec ") || l == "exit" || l.starts_with("exit ")
+                            });
+                            if ends {
+                                return Err(format!(
+                                    "a command of `{name}` ends the script (`exec`, `exit`), so commands added after it would not run"
+                                ));
+                            }
+                        }
+                        _ if arg.kind_str() == "comment" => {}
+                        _ => {
+                            return Err(format!(
+                                "`{name}` runs commands iacfix cannot read (`{}`), which may not return, so commands added after them may never run",
+                                p.text(arg).lines().next().unwrap_or("")
+                            ))
+                        }
+                    }
+                }
+            }
             let os = cdk_image_os(p, res).ok_or(
                 "iacfix cannot tell the package manager of the machine image (not `latestAmazonLinux2023()`, `latestAmazonLinux2()` or an Ubuntu or Debian image)",
             )?;

@@ -105,6 +105,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
                     if kind.is_some_and(|t| t.is_file())
                         && Lang::from_path(e.path()).is_some()
                         && !is_test_file(e.path())
+                        && !is_compiled_output(e.path())
                     {
                         found.files.push(e.into_path());
                     } else if kind.is_some_and(|t| t.is_symlink()) && e.depth() > 0 {
@@ -134,6 +135,49 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         .filter_map(|link| link_note(link, &seen))
         .collect();
     found
+}
+
+/// The `.gitignore` that makes git ignore `path` (a file that may not
+/// exist yet), when one does: the nearest `.gitignore` from the file's
+/// folder up to the repository's root (a folder holding `.git`) that
+/// matches it decides, a `!pattern` keeping it.
+pub fn git_ignored(path: &Path) -> Option<PathBuf> {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        let file = d.join(".gitignore");
+        if file.is_file() {
+            let mut builder = ignore::gitignore::GitignoreBuilder::new(d);
+            if builder.add(&file).is_none() {
+                if let Ok(gitignore) = builder.build() {
+                    let m = gitignore.matched_path_or_any_parents(path, false);
+                    if m.is_ignore() {
+                        return Some(file);
+                    }
+                    if m.is_whitelist() {
+                        return None;
+                    }
+                }
+            }
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Whether a JavaScript file met while walking is the compiler's output
+/// for a TypeScript file beside it (`stack.js` next to `stack.ts`): the
+/// next build overwrites it, so the source is what gets fixed.
+pub fn is_compiled_output(path: &Path) -> bool {
+    let js = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("js" | "mjs" | "cjs" | "jsx")
+    );
+    js && ["ts", "mts", "cts", "tsx"]
+        .iter()
+        .any(|ext| path.with_extension(ext).is_file())
 }
 
 /// Whether a file met while walking is a unit test (`app.test.ts`,

@@ -537,6 +537,8 @@ fn discovery_skips_ignored_and_vendored_folders_and_unrelated_files() {
         ("infra/main.ts", BAD.as_bytes()),
         // unit tests: scaffolding for assertions
         ("test/main.test.ts", BAD.as_bytes()),
+        // the compiler's output beside its source
+        ("infra/main.js", BAD.as_bytes()),
         ("infra/__tests__/main.ts", BAD.as_bytes()),
     ]);
     let out = stdout(iacfix(dir.path()).args(["--select", "EC2001"]), 1);
@@ -1546,4 +1548,38 @@ export class LogsStack extends Stack {
     fs::write(dir.path().join("bin/app.ts"), tagged).unwrap();
     let out = stdout(iacfix(dir.path()).args(args), 0);
     assert!(!out.contains("TAG001"), "{out}");
+}
+
+#[test]
+fn inline_code_is_not_moved_to_a_file_git_ignores() {
+    // the AWS CDK TypeScript template ignores `*.js`
+    let dir = project(&[
+        (
+            ".gitignore",
+            b"*.js\n!jest.config.js\n*.d.ts\nnode_modules\n",
+        ),
+        (
+            "cdk.json",
+            br#"{ "app": "npx ts-node --prefer-ts-exts lib/app.ts" }"#,
+        ),
+        ("lib/app.ts", CDK_INLINE.as_bytes()),
+    ]);
+    let args = [
+        "--unsafe-fixes",
+        "--select",
+        "LAM001",
+        "--format",
+        "json",
+        ".",
+    ];
+    let out = stdout(iacfix(dir.path()).args(args), 1);
+    assert!(out.contains("would be ignored by git"), "{out}");
+
+    // kept by a rule of its own: packaged
+    fs::write(dir.path().join(".gitignore"), "*.js\n!**/lambda_src/*.js\n").unwrap();
+    let dry = stdout(
+        iacfix(dir.path()).args(["--dry-run", "--unsafe-fixes", "--select", "LAM001", "."]),
+        1,
+    );
+    assert!(dry.contains("+++ b/lib/lambda_src/index.js"), "{dry}");
 }
