@@ -26,8 +26,10 @@
 //! naming `al2023-ami` or `amzn2-ami`, or an Ubuntu or Debian image; any other image (a lookup, a generic
 //! AMI map) is reported without a fix, as is a last command added in
 //! another block (a branch or loop) than the user data, and user data
-//! with commands iacfix cannot read (a script read from a file) or that
-//! end the script (`exec`, `exit`): commands after those may never run.
+//! with commands iacfix cannot read (a script read from a file or joined
+//! by code; one command line built from strings and values is read) or
+//! that end the script (`exec`, `exit`): commands after those may never
+//! run.
 //!
 //! ## Why is this bad?
 //! Images ship with SSH settings meant for first access, not for a server
@@ -506,6 +508,13 @@ fn cdk_user_data(p: &SourceFile, out: &mut Vec<Finding>) {
                             }
                         }
                         _ if arg.kind_str() == "comment" => {}
+                        // one command line built from strings and values
+                        // (`"aws s3 cp s3://" + bucket.bucketName + ...`)
+                        _ if matches!(
+                            p.resolve(arg).unwrap_or(arg).kind_str(),
+                            "binary_expression" | "binary_operator" | "template_string" | "string" | "concatenated_string"
+                        ) && !p.text(arg).contains("exec ")
+                            && !p.text(arg).contains("exit") => {}
                         _ => {
                             return Err(format!(
                                 "`{name}` runs commands iacfix cannot read (`{}`), which may not return, so commands added after them may never run",
