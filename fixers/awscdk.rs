@@ -211,7 +211,7 @@ pub struct TagCall<'t> {
 }
 
 /// The arguments of a call, comments left out.
-fn arguments<'t>(call: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
+pub fn arguments<'t>(call: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
     let Some(args) = call.child_by_field_name("arguments") else {
         return Vec::new();
     };

@@ -987,14 +987,7 @@ fn cdk_roles(p: &SourceFile, out: &mut Vec<Finding>) {
         if !is_service {
             continue;
         }
-        let Some(args) = principal.field("arguments") else {
-            continue;
-        };
-        let mut cursor = args.walk();
-        let list: Vec<Node> = args
-            .named_children(&mut cursor)
-            .filter(|n| n.kind_str() != "comment")
-            .collect();
+        let list = awscdk::arguments(principal);
         let [service] = list.as_slice() else {
             continue; // options of its own: conditions may be there
         };

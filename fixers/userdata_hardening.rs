@@ -490,11 +490,7 @@ fn cdk_user_data(p: &SourceFile, out: &mut Vec<Finding>) {
         let fix = (|| -> Result<Fix, String> {
             // a block after a script that never returns never runs
             for call in &adds {
-                let Some(args) = call.field("arguments") else {
-                    continue;
-                };
-                let mut cursor = args.walk();
-                for arg in args.named_children(&mut cursor) {
+                for arg in super::awscdk::arguments(*call) {
                     match p.literal(Val { node: arg }) {
                         Scalar::Str(cmd) => {
                             let ends = cmd.lines().any(|l| {
@@ -507,7 +503,6 @@ fn cdk_user_data(p: &SourceFile, out: &mut Vec<Finding>) {
                                 ));
                             }
                         }
-                        _ if arg.kind_str() == "comment" => {}
                         // one command line built from strings and values
                         // (`"aws s3 cp s3://" + bucket.bucketName + ...`)
                         _ if matches!(
@@ -579,11 +574,7 @@ fn fewest_escapes(p: &SourceFile, s: &str) -> String {
 fn existing_lines(p: &SourceFile, adds: &[Node]) -> String {
     let mut out = Vec::new();
     for call in adds {
-        let Some(args) = call.field("arguments") else {
-            continue;
-        };
-        let mut cursor = args.walk();
-        for arg in args.named_children(&mut cursor) {
+        for arg in super::awscdk::arguments(*call) {
             if let Scalar::Str(s) = p.literal(Val { node: arg }) {
                 out.push(s);
             }
