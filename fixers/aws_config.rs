@@ -10,8 +10,18 @@
 //! recorder of all supported resource types including global ones, a
 //! delivery channel to the bucket, and the recorder's status, enabled.
 //!
-//! Not on AWS CDK files yet: the fix would add `config.CfnConfigurationRecorder`,
-//! a delivery channel and a role, and their imports.
+//! In an AWS CDK program it adds an `iam.Role` for `config.amazonaws.com`
+//! with the `AWS_ConfigRole` managed policy, a bucket with
+//! `blockPublicAccess`, `encryption`, `enforceSSL` and `versioned` set
+//! and the two statements AWS Config needs added to its policy, a
+//! `config.CfnConfigurationRecorder` of all supported resource types and
+//! a `config.CfnDeliveryChannel` to the bucket that depends on the
+//! recorder and the bucket (CloudFormation starts the recorder once its
+//! delivery channel exists). The constructs go at the end of the
+//! constructor of the program's stack class, with imports of the modules
+//! they need in the file's style; a program with several stack classes,
+//! or whose stack is created more than once (the second recorder in a
+//! region fails), is reported without a fix.
 //!
 //! ## Why is this bad?
 //! AWS Config keeps the history of every resource's configuration: without
@@ -60,6 +70,7 @@ use crate::facts::Fact;
 use crate::model::SourceFile;
 use crate::rules::{Finding, FixKind, Meta, Rule};
 
+use super::cdk_baseline::{self, CdkBaseline, CdkBlock};
 use super::program_block::{
     check_baseline, log_delivery_statement, service_principal, statement, trust_policy, Baseline,
     Block,
@@ -74,7 +85,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: false,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &["checkov CKV2_AWS_45", "checkov CKV2_AWS_48"],
     runs_after: &[],
     source: include_str!("aws_config.rs"),
@@ -180,6 +191,106 @@ fn build(block: &mut Block) -> Result<(), String> {
     )
 }
 
+static CDK: CdkBaseline = CdkBaseline {
+    types: &["aws-cdk-lib.aws_config.CfnConfigurationRecorder"],
+    what: "a recorder",
+    build: build_cdk,
+};
+
+fn build_cdk(block: &mut CdkBlock) -> Result<(), String> {
+    let iam = block.module("aws_iam", "iam")?;
+    let config = block
+        .module("aws_config", "config")
+        .or_else(|_| block.module("aws_config", "awsconfig"))?;
+    let principal = block.instance(
+        &format!("{iam}.ServicePrincipal"),
+        &[block.string(SERVICE)],
+        &[],
+    );
+    let policy = format!(
+        "{iam}.ManagedPolicy.{}({})",
+        block.member("from_aws_managed_policy_name"),
+        block.string("service-role/AWS_ConfigRole")
+    );
+    let role = block.var("config_role");
+    let role_props = [
+        ("assumed_by", principal.clone()),
+        ("managed_policies", block.list(&[policy])),
+    ];
+    block.construct(
+        Some(&role),
+        &format!("{iam}.Role"),
+        "config-role",
+        &role_props,
+    );
+    let bucket = cdk_baseline::secured_bucket(block, "config")?;
+    let arn = format!("{bucket}.{}", block.member("bucket_arn"));
+    let objects = format!(
+        "{bucket}.{}({})",
+        block.member("arn_for_objects"),
+        block.string("AWSLogs/*")
+    );
+    let check = block.instance(
+        &format!("{iam}.PolicyStatement"),
+        &[],
+        &[
+            ("sid", block.string("AWSConfigBucketPermissionsCheck")),
+            ("principals", block.list(std::slice::from_ref(&principal))),
+            (
+                "actions",
+                block.list(&[
+                    block.string("s3:GetBucketAcl"),
+                    block.string("s3:ListBucket"),
+                ]),
+            ),
+            ("resources", block.list(&[arn])),
+        ],
+    );
+    let acl = block.map(&[("s3:x-amz-acl", block.string("bucket-owner-full-control"))]);
+    let delivery = block.instance(
+        &format!("{iam}.PolicyStatement"),
+        &[],
+        &[
+            ("sid", block.string("AWSConfigBucketDelivery")),
+            ("principals", block.list(std::slice::from_ref(&principal))),
+            ("actions", block.list(&[block.string("s3:PutObject")])),
+            ("resources", block.list(&[objects])),
+            ("conditions", block.map(&[("StringEquals", acl)])),
+        ],
+    );
+    let add = format!("{bucket}.{}", block.member("add_to_resource_policy"));
+    block.call(&add, &[check]);
+    block.call(&add, &[delivery]);
+    let yes = block.yes();
+    let group = block.record(
+        &format!("{config}.CfnConfigurationRecorder.RecordingGroupProperty"),
+        &[
+            ("all_supported", yes.clone()),
+            ("include_global_resource_types", yes),
+        ],
+    );
+    let recorder = block.var("config_recorder");
+    let role_arn = format!("{role}.{}", block.member("role_arn"));
+    block.construct(
+        Some(&recorder),
+        &format!("{config}.CfnConfigurationRecorder"),
+        "config-recorder",
+        &[("role_arn", role_arn), ("recording_group", group)],
+    );
+    let channel = block.var("config_delivery_channel");
+    let bucket_name = format!("{bucket}.{}", block.member("bucket_name"));
+    block.construct(
+        Some(&channel),
+        &format!("{config}.CfnDeliveryChannel"),
+        "config-delivery-channel",
+        &[("s3_bucket_name", bucket_name)],
+    );
+    // the channel needs the recorder and the bucket's policy in place
+    let depend = format!("{channel}.node.{}", block.member("add_dependency"));
+    block.call(&depend, &[recorder, bucket]);
+    Ok(())
+}
+
 impl Rule for AwsConfig {
     fn meta(&self) -> &'static Meta {
         &META
@@ -191,11 +302,20 @@ impl Rule for AwsConfig {
                 tf_type: "aws_config_configuration_recorder",
                 markers: &["Recorder"],
             },
+            Fact::Defines {
+                tf_type: "aws-cdk-lib.aws_config.CfnConfigurationRecorder",
+                markers: &["Recorder"],
+            },
             Fact::MainFiles,
+            Fact::CdkStacks,
         ]
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
-        check_baseline(&SPEC, p, out);
+        if p.flavor.map(|f| f.framework()) == Some(crate::model::Framework::AwsCdk) {
+            cdk_baseline::check(&SPEC, &CDK, p, out);
+        } else {
+            check_baseline(&SPEC, p, out);
+        }
     }
 }

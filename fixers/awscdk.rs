@@ -114,7 +114,7 @@ pub fn requires_version(p: &SourceFile, since: u32, what: &str) -> Result<(), St
 /// construct's own qualifier (`s3.Bucket` gives `s3.BlockPublicAccess...`,
 /// `cdk.aws_s3.Bucket` gives `cdk.aws_s3.BlockPublicAccess...`), or the
 /// name the file imports the member's class under. Err when the file
-/// reaches it neither way (iacfix does not add imports to CDK programs).
+/// reaches it neither way (iacfix does not import a module's members).
 pub fn module_member(p: &SourceFile, res: &Resource, member: &str) -> Result<String, String> {
     let field = if res.call.kind() == "new_expression" {
         "constructor"
@@ -137,7 +137,7 @@ pub fn module_member(p: &SourceFile, res: &Resource, member: &str) -> Result<Str
             member.strip_prefix(class).unwrap_or_default()
         )),
         None => Err(format!(
-            "the file does not import `{class}` from `{module}`, and iacfix does not add imports to AWS CDK programs"
+            "the file does not import `{class}` from `{module}`, and iacfix does not import a module's members into AWS CDK programs"
         )),
     }
 }
@@ -158,8 +158,25 @@ pub fn root_member(p: &SourceFile, name: &str) -> Result<String, String> {
         return Ok(format!("{core}.{name}"));
     }
     Err(format!(
-        "the file does not import `{name}` from aws-cdk-lib, and iacfix does not add imports to AWS CDK programs"
+        "the file does not import `{name}` from aws-cdk-lib, and iacfix does not import a module's members into AWS CDK programs"
     ))
+}
+
+/// The code naming `name` of `aws-cdk-lib`'s root module, as
+/// `root_member` finds it, or the bare name with the edits that import it
+/// (added to the file's import from the root, else a new import).
+pub fn root_member_or_import(p: &SourceFile, name: &str) -> (String, Vec<crate::edit::Edit>) {
+    match root_member(p, name) {
+        Ok(code) => (code, Vec::new()),
+        Err(_) => {
+            let module = if p.lang.is_python() {
+                "aws_cdk"
+            } else {
+                "aws-cdk-lib"
+            };
+            (name.to_string(), p.import_names(module, &[name]))
+        }
+    }
 }
 
 /// A finding on a construct whose property `attr` is missing or wrong,
@@ -268,20 +285,23 @@ pub fn tag_calls<'t>(p: &SourceFile<'t>) -> Vec<TagCall<'t>> {
     out
 }
 
+/// The last name of the class a call creates (`WebStack` of `new
+/// stacks.WebStack(...)`, `WebStack(app, ...)`).
+fn created_class<'t>(p: &SourceFile<'t>, call: tree_sitter::Node<'t>) -> Option<&'t str> {
+    let callee = match call.kind() {
+        "new_expression" => call.child_by_field_name("constructor"),
+        "call" => call.child_by_field_name("function"),
+        _ => None,
+    }?;
+    p.chain(callee).and_then(|n| n.last().copied())
+}
+
 /// The `tags` of stacks the file creates (`new WebStack(app, "Web", {
 /// tags: { ... } })`, `WebStack(app, "Web", tags={...})`): the keys written
 /// as strings, and the text of tags iacfix cannot read.
 pub fn stack_tags(p: &SourceFile, out: &mut crate::facts::CdkTags) {
     for &call in &p.calls {
-        let callee = match call.kind() {
-            "new_expression" => call.child_by_field_name("constructor"),
-            "call" => call.child_by_field_name("function"),
-            _ => None,
-        };
-        let Some(class) = callee
-            .and_then(|c| p.chain(c))
-            .and_then(|n| n.last().copied())
-        else {
+        let Some(class) = created_class(p, call) else {
             continue;
         };
         if !(class.ends_with("Stack") || class.ends_with("Stage")) {
@@ -360,5 +380,111 @@ pub fn file_tags(p: &SourceFile) -> crate::facts::CdkTags {
         }
     }
     stack_tags(p, &mut out);
+    out
+}
+
+/// The `Stack` subclasses of the file (`class WebStack extends Stack`,
+/// `class WebStack(cdk.Stack)`), with their class nodes, in order.
+pub fn stack_classes<'t>(p: &SourceFile<'t>) -> Vec<(String, tree_sitter::Node<'t>)> {
+    use crate::lang::NodeExt;
+    let mut out = Vec::new();
+    let mut stack = vec![p.tree.root_node()];
+    while let Some(node) = stack.pop() {
+        let base = match node.kind_str() {
+            // TypeScript: class_heritage > extends_clause > value
+            "class_declaration" | "class" => {
+                let mut cursor = node.walk();
+                let heritage = node
+                    .named_children(&mut cursor)
+                    .find(|n| n.kind_str() == "class_heritage");
+                heritage.and_then(|h| {
+                    let mut cursor = h.walk();
+                    let extends = h
+                        .named_children(&mut cursor)
+                        .find(|n| n.kind_str() == "extends_clause");
+                    extends.and_then(|e| e.field("value"))
+                })
+            }
+            // Python: the first base class
+            "class_definition" => node.field("superclasses").and_then(|s| {
+                let mut cursor = s.walk();
+                let first = s
+                    .named_children(&mut cursor)
+                    .find(|n| n.kind_str() != "comment");
+                first
+            }),
+            _ => None,
+        };
+        let is_stack = base
+            .and_then(|b| p.chain(b))
+            .is_some_and(|names| names.last() == Some(&"Stack"));
+        if let (true, Some(name)) = (is_stack, node.field("name")) {
+            out.push((p.text(name).to_string(), node));
+        }
+        let mut cursor = node.walk();
+        let mut children: Vec<_> = node.named_children(&mut cursor).collect();
+        children.reverse();
+        stack.extend(children);
+    }
+    out
+}
+
+/// Whether `node` runs once when the program runs: in a statement of the
+/// file's top level (or a block of one, such as an `if`), not in a loop,
+/// a function or a class.
+pub fn runs_once(p: &SourceFile, node: tree_sitter::Node) -> bool {
+    use crate::lang::NodeExt;
+    let mut cur = p.parent(node);
+    while let Some(n) = cur {
+        match n.kind_str() {
+            "program" | "module" => return true,
+            "for_statement"
+            | "for_in_statement"
+            | "while_statement"
+            | "do_statement"
+            | "list_comprehension"
+            | "generator_expression"
+            | "dictionary_comprehension"
+            | "set_comprehension"
+            | "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "function_definition"
+            | "lambda"
+            | "generator_function"
+            | "generator_function_declaration"
+            | "class_declaration"
+            | "class"
+            | "class_definition"
+            | "class_body" => return false,
+            _ => {}
+        }
+        cur = p.parent(n);
+    }
+    false
+}
+
+/// The stacks of the file (the `CdkStacks` fact): the `Stack` subclasses
+/// it defines, and the classes its calls create.
+pub fn file_stacks(p: &SourceFile) -> crate::facts::CdkStacks {
+    let mut out = crate::facts::CdkStacks {
+        classes: stack_classes(p).into_iter().map(|(name, _)| name).collect(),
+        ..Default::default()
+    };
+    for &call in &p.calls {
+        let Some(class) = created_class(p, call) else {
+            continue;
+        };
+        if !class.starts_with(|c: char| c.is_ascii_uppercase()) {
+            continue;
+        }
+        let entry = out.created.entry(class.to_string()).or_default();
+        entry.0 += 1;
+        if runs_once(p, call) {
+            entry.1 += 1;
+        }
+    }
     out
 }

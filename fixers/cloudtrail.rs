@@ -10,8 +10,16 @@
 //! multi-region trail with log file validation that depends on the bucket
 //! policy.
 //!
-//! Not on AWS CDK files yet: the fix would add a `cloudtrail.Trail` and an
-//! import of `aws-cdk-lib/aws-cloudtrail`.
+//! In an AWS CDK program it adds a bucket with `blockPublicAccess`,
+//! `encryption`, `enforceSSL` and `versioned` set, and a
+//! `cloudtrail.Trail` writing to it (the construct adds the bucket policy
+//! CloudTrail needs) that is multi-region, validates its log files and
+//! sends them to a CloudWatch log group it makes (kept a year). The
+//! constructs go at the end of the constructor of the program's stack
+//! class, with imports of the modules they need in the file's style; a
+//! program with several stack classes, or whose stack is created more
+//! than once (each copy would add its own trail), is reported without a
+//! fix.
 //!
 //! ## Why is this bad?
 //! Without a trail, API activity in the account is kept for 90 days in the
@@ -59,6 +67,7 @@ use crate::facts::Fact;
 use crate::model::Framework;
 use crate::rules::{Finding, FixKind, Meta, Rule};
 
+use super::cdk_baseline::{self, CdkBaseline, CdkBlock};
 use super::program_block::{
     check_baseline, log_delivery_statement, service_principal, statement, Baseline, Block,
 };
@@ -72,7 +81,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: false,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[
         "checkov CKV_AWS_67",
         "checkov CKV_AWS_36",
@@ -94,6 +103,34 @@ static SPEC: Baseline = Baseline {
     description: "Add a multi-region CloudTrail trail with log file validation, to a secured bucket and CloudWatch Logs",
     build,
 };
+
+static CDK: CdkBaseline = CdkBaseline {
+    types: &[
+        "aws-cdk-lib.aws_cloudtrail.Trail",
+        "aws-cdk-lib.aws_cloudtrail.CfnTrail",
+    ],
+    what: "a trail",
+    build: build_cdk,
+};
+
+fn build_cdk(block: &mut CdkBlock) -> Result<(), String> {
+    let bucket = cdk_baseline::secured_bucket(block, "cloudtrail")?;
+    let cloudtrail = block.module("aws_cloudtrail", "cloudtrail")?;
+    let yes = block.yes();
+    block.construct(
+        None,
+        &format!("{cloudtrail}.Trail"),
+        "cloudtrail-trail",
+        &[
+            ("bucket", bucket),
+            ("is_multi_region_trail", yes.clone()),
+            ("include_global_service_events", yes.clone()),
+            ("enable_file_validation", yes.clone()),
+            ("send_to_cloud_watch_logs", yes),
+        ],
+    );
+    Ok(())
+}
 
 fn build(block: &mut Block) -> Result<(), String> {
     let name = block.literal_names("cloudtrail");
@@ -157,11 +194,24 @@ impl Rule for Cloudtrail {
                 tf_type: "aws_cloudtrail",
                 markers: &["Trail", "Cloudtrail"],
             },
+            Fact::Defines {
+                tf_type: "aws-cdk-lib.aws_cloudtrail.Trail",
+                markers: &["Trail"],
+            },
+            Fact::Defines {
+                tf_type: "aws-cdk-lib.aws_cloudtrail.CfnTrail",
+                markers: &["Trail"],
+            },
             Fact::MainFiles,
+            Fact::CdkStacks,
         ]
     }
 
     fn check(&self, p: &crate::model::SourceFile, out: &mut Vec<Finding>) {
-        check_baseline(&SPEC, p, out);
+        if p.flavor.map(|f| f.framework()) == Some(Framework::AwsCdk) {
+            cdk_baseline::check(&SPEC, &CDK, p, out);
+        } else {
+            check_baseline(&SPEC, p, out);
+        }
     }
 }

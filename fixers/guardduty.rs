@@ -5,8 +5,12 @@
 //! block headed `// MON002: GuardDuty` with an enabled detector that
 //! publishes findings every fifteen minutes.
 //!
-//! Not on AWS CDK files yet: the fix would add a `guardduty.CfnDetector`
-//! and an import of `aws-cdk-lib/aws-guardduty`.
+//! In an AWS CDK program it adds a `guardduty.CfnDetector` with the same
+//! settings at the end of the constructor of the program's stack class,
+//! with an import of `aws-cdk-lib/aws-guardduty` in the file's style; a
+//! program with several stack classes, or whose stack is created more
+//! than once (each copy would add its own detector, and the second one
+//! in a region fails), is reported without a fix.
 //!
 //! ## Why is this bad?
 //! GuardDuty reads CloudTrail, VPC flow logs and DNS logs for signs of
@@ -47,6 +51,7 @@ use crate::facts::Fact;
 use crate::model::SourceFile;
 use crate::rules::{Finding, FixKind, Meta, Rule};
 
+use super::cdk_baseline::{self, CdkBaseline, CdkBlock};
 use super::program_block::{check_baseline, Baseline, Block};
 
 pub struct Guardduty;
@@ -58,7 +63,7 @@ pub static META: Meta = Meta {
     fix: FixKind::Unsafe,
     default_on: false,
     severity: crate::rules::Severity::Medium,
-    flavors: crate::rules::EVERY_FLAVOR,
+    flavors: crate::rules::WITH_AWSCDK,
     satisfies: &[],
     runs_after: &[],
     source: include_str!("guardduty.rs"),
@@ -90,6 +95,25 @@ fn build(block: &mut Block) -> Result<(), String> {
     )
 }
 
+static CDK: CdkBaseline = CdkBaseline {
+    types: &["aws-cdk-lib.aws_guardduty.CfnDetector"],
+    what: "a detector",
+    build: build_cdk,
+};
+
+fn build_cdk(block: &mut CdkBlock) -> Result<(), String> {
+    let guardduty = block.module("aws_guardduty", "guardduty")?;
+    let yes = block.yes();
+    let frequency = block.string("FIFTEEN_MINUTES");
+    block.construct(
+        None,
+        &format!("{guardduty}.CfnDetector"),
+        "guardduty-detector",
+        &[("enable", yes), ("finding_publishing_frequency", frequency)],
+    );
+    Ok(())
+}
+
 impl Rule for Guardduty {
     fn meta(&self) -> &'static Meta {
         &META
@@ -101,11 +125,20 @@ impl Rule for Guardduty {
                 tf_type: "aws_guardduty_detector",
                 markers: &["Detector"],
             },
+            Fact::Defines {
+                tf_type: "aws-cdk-lib.aws_guardduty.CfnDetector",
+                markers: &["Detector"],
+            },
             Fact::MainFiles,
+            Fact::CdkStacks,
         ]
     }
 
     fn check(&self, p: &SourceFile, out: &mut Vec<Finding>) {
-        check_baseline(&SPEC, p, out);
+        if p.flavor.map(|f| f.framework()) == Some(crate::model::Framework::AwsCdk) {
+            cdk_baseline::check(&SPEC, &CDK, p, out);
+        } else {
+            check_baseline(&SPEC, p, out);
+        }
     }
 }

@@ -6,6 +6,7 @@ use crate::rules::Rule;
 pub mod al2023_ami;
 pub mod aws_config;
 mod awscdk;
+mod cdk_baseline;
 pub mod cloudtrail;
 pub mod depends_on_output;
 pub mod egress_all_traffic;
@@ -84,4 +85,9 @@ pub fn severity(code: &str) -> crate::rules::Severity {
 /// The tags an AWS CDK file applies to scopes (the `CdkTags` fact).
 pub fn cdk_tags(p: &crate::model::SourceFile) -> crate::facts::CdkTags {
     awscdk::file_tags(p)
+}
+
+/// The stacks an AWS CDK file defines and creates (the `CdkStacks` fact).
+pub fn cdk_stacks(p: &crate::model::SourceFile) -> crate::facts::CdkStacks {
+    awscdk::file_stacks(p)
 }

@@ -1160,14 +1160,8 @@ fn cdk_tag_fix(p: &SourceFile, res: &Resource, values: &[(&str, NewValue)]) -> R
     let python = p.lang.is_python();
     let settings = p.ctx.settings.get::<Settings>();
     let mut edits = Vec::new();
-    let tags = match awscdk::root_member(p, "Tags") {
-        Ok(tags) => tags,
-        Err(_) => {
-            let module = if python { "aws_cdk" } else { "aws-cdk-lib" };
-            edits.extend(p.import_names(module, &["Tags"]));
-            "Tags".to_string()
-        }
-    };
+    let (tags, import) = awscdk::root_member_or_import(p, "Tags");
+    edits.extend(import);
     let line = |scope: &str, key: &str, value: &NewValue| {
         let value = match value {
             NewValue::Raw(code) => code.clone(),

@@ -4,7 +4,8 @@
 //!
 //! In an AWS CDK program, an `iam.Role` without `maxSessionDuration`
 //! gets the default stated (`Duration.hours(1)`, through the file's own
-//! name for `Duration`), and a longer `Duration.hours(...)`,
+//! name for `Duration`, else with `Duration` added to its import from
+//! `aws-cdk-lib`), and a longer `Duration.hours(...)`,
 //! `.minutes(...)` or `.seconds(...)` is lowered to the limit.
 //!
 //! ## Why is this bad?
@@ -190,14 +191,18 @@ fn cdk_duration(qualifier: &str, max: i64) -> String {
 fn cdk_roles(p: &SourceFile, max: i64, out: &mut Vec<Finding>) {
     for res in awscdk::constructs(p, awscdk::ROLE) {
         let key = p.source_key(&p.props(res), "max_session_duration");
+        let mut import = Vec::new();
         let (value, applicability, msg) = match awscdk::prop(p, res, "max_session_duration") {
             awscdk::Prop::Unknown(_) => continue,
-            awscdk::Prop::Default => (
-                awscdk::root_member(p, "Duration")
-                    .map(|d| NewValue::Raw(cdk_duration(&d, max.min(3600)))),
-                Applicability::Safe,
-                format!("The role's session duration is not stated (`{key}` is not set)"),
-            ),
+            awscdk::Prop::Default => {
+                let (duration, edits) = awscdk::root_member_or_import(p, "Duration");
+                import = edits;
+                (
+                    Ok(NewValue::Raw(cdk_duration(&duration, max.min(3600)))),
+                    Applicability::Safe,
+                    format!("The role's session duration is not stated (`{key}` is not set)"),
+                )
+            }
             awscdk::Prop::Written(v, _) => {
                 let Some((seconds, qualifier)) = cdk_duration_seconds(p.text(v.node)) else {
                     continue;
@@ -214,7 +219,7 @@ fn cdk_roles(p: &SourceFile, max: i64, out: &mut Vec<Finding>) {
                 )
             }
         };
-        out.push(awscdk::set_prop_finding(
+        let mut finding = awscdk::set_prop_finding(
             &META,
             p,
             res,
@@ -223,6 +228,52 @@ fn cdk_roles(p: &SourceFile, max: i64, out: &mut Vec<Finding>) {
             applicability,
             msg,
             format!("Limit role sessions to {max} seconds (`{key}`)"),
-        ));
+        );
+        if let Some(fix) = finding.fix.as_mut() {
+            fix.edits = crate::statements::merge_inserts(
+                std::mem::take(&mut fix.edits)
+                    .into_iter()
+                    .chain(import)
+                    .collect(),
+            );
+        }
+        out.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::Lang;
+
+    fn fix(lang: Lang, src: &str) -> String {
+        let out = crate::engine::run_rule("IAM001", lang, src, false);
+        out.fixed.unwrap_or_else(|| src.to_string())
+    }
+
+    #[test]
+    fn an_aws_cdk_file_without_duration_gets_it_imported() {
+        let src = "import { App, Stack } from \"aws-cdk-lib\";\nimport * as iam from \"aws-cdk-lib/aws-iam\";\n\nconst stack = new Stack(new App(), \"S\");\nnew iam.Role(stack, \"A\", { assumedBy: new iam.AccountRootPrincipal() });\nnew iam.Role(stack, \"B\", { assumedBy: new iam.AccountRootPrincipal() });\n";
+        let fixed = fix(Lang::TypeScript, src);
+        assert!(
+            fixed.starts_with("import { App, Duration, Stack } from \"aws-cdk-lib\";\n"),
+            "{fixed}"
+        );
+        assert_eq!(
+            fixed
+                .matches("maxSessionDuration: Duration.hours(1)")
+                .count(),
+            2,
+            "{fixed}"
+        );
+        let src = "from aws_cdk import App, Stack\nfrom aws_cdk import aws_iam as iam\n\nstack = Stack(App(), \"S\")\niam.Role(stack, \"A\", assumed_by=iam.AccountRootPrincipal())\n";
+        let fixed = fix(Lang::Python, src);
+        assert!(
+            fixed.starts_with("from aws_cdk import App, Duration, Stack\n"),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("max_session_duration=Duration.hours(1)"),
+            "{fixed}"
+        );
     }
 }

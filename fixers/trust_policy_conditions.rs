@@ -1040,14 +1040,8 @@ fn cdk_roles(p: &SourceFile, out: &mut Vec<Finding>) {
             continue;
         }
         let mut edits = Vec::new();
-        let aws = match awscdk::root_member(p, "Aws") {
-            Ok(aws) => aws,
-            Err(_) => {
-                let module = if python { "aws_cdk" } else { "aws-cdk-lib" };
-                edits.extend(p.import_names(module, &["Aws"]));
-                "Aws".to_string()
-            }
-        };
+        let (aws, import) = awscdk::root_member_or_import(p, "Aws");
+        edits.extend(import);
         let key = p.string("aws:RequestedRegion");
         let options = if python {
             format!(

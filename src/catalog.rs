@@ -933,6 +933,28 @@ pub static AWSCDK_CONSTRUCTS: &[(&str, &str, &str)] = &[
         "PythonLayerVersion",
         "aws-cdk-lib.aws_lambda_python_alpha.PythonLayerVersion",
     ),
+    // the account-wide services of MON001-MON003: a program that has one
+    // needs no other
+    (
+        "aws_cloudtrail",
+        "Trail",
+        "aws-cdk-lib.aws_cloudtrail.Trail",
+    ),
+    (
+        "aws_cloudtrail",
+        "CfnTrail",
+        "aws-cdk-lib.aws_cloudtrail.CfnTrail",
+    ),
+    (
+        "aws_guardduty",
+        "CfnDetector",
+        "aws-cdk-lib.aws_guardduty.CfnDetector",
+    ),
+    (
+        "aws_config",
+        "CfnConfigurationRecorder",
+        "aws-cdk-lib.aws_config.CfnConfigurationRecorder",
+    ),
 ];
 
 /// The type of an AWS CDK construct class, `module` as an import names it

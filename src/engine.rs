@@ -765,6 +765,18 @@ fn map_back_one(edits: &[Edit], pos: usize) -> usize {
     (pos as isize - delta).max(0) as usize
 }
 
+/// For rules' unit tests: `src` run through the rule `code` alone, fixes
+/// applied (unsafe ones too when `unsafe_fixes`).
+#[cfg(test)]
+pub fn run_rule(code: &str, lang: Lang, src: &str, unsafe_fixes: bool) -> Outcome {
+    let selection = Selection::new(crate::fixers::ALL, &[code.to_string()], &[]).unwrap();
+    let options = Options {
+        mode: Mode::Fix,
+        unsafe_fixes,
+    };
+    run(src, lang, &selection, options).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,6 +90,21 @@ pub struct ProgramFacts {
     pub mentioned: BTreeMap<&'static str, Vec<PathBuf>>,
     /// The AWS CDK tags each file of the program applies (`CdkTags`).
     pub cdk_tags: Vec<(PathBuf, CdkTags)>,
+    /// The AWS CDK stacks each file of the program defines and creates
+    /// (`CdkStacks`).
+    pub cdk_stacks: Vec<(PathBuf, CdkStacks)>,
+}
+
+/// The stacks of an AWS CDK file: the `Stack` subclasses it defines and
+/// the classes it creates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CdkStacks {
+    /// The `Stack` subclasses the file defines, in order.
+    pub classes: Vec<String>,
+    /// The classes the file creates (`new WebStack(app, "Web")`), with
+    /// how many calls create each and how many of those run once: a
+    /// statement of the file's top level, in no loop or function.
+    pub created: BTreeMap<String, (usize, usize)>,
 }
 
 /// The tags an AWS CDK file applies to scopes: `Tags.of(scope).add(key,
@@ -147,6 +162,9 @@ pub enum Fact {
     Mentions { markers: &'static [&'static str] },
     /// The tags the AWS CDK files of the program apply to scopes.
     CdkTags,
+    /// The stack classes the AWS CDK files of the program define, and how
+    /// often they are created.
+    CdkStacks,
 }
 
 impl Fact {
@@ -159,6 +177,7 @@ impl Fact {
             | Fact::Mentions { markers } => markers,
             Fact::MainFiles => &[],
             Fact::CdkTags => &["Tags.of", "tags"],
+            Fact::CdkStacks => &["Stack"],
         }
     }
 }
@@ -220,6 +239,20 @@ impl FileContext {
             }
         }
         out
+    }
+
+    /// The AWS CDK stacks the program's other files define and create
+    /// (`CdkStacks`), by file.
+    pub fn cdk_stacks_elsewhere(&self) -> Vec<(&Path, &CdkStacks)> {
+        let Some(facts) = self.facts.as_deref() else {
+            return Vec::new();
+        };
+        facts
+            .cdk_stacks
+            .iter()
+            .filter(|(file, _)| !self.path.as_deref().is_some_and(|p| same_file(p, file)))
+            .map(|(file, stacks)| (file.as_path(), stacks))
+            .collect()
     }
 
     /// Whether another file of the program imports the AWS provider.

@@ -1113,6 +1113,68 @@ impl<'t> SourceFile<'t> {
         })
     }
 
+    /// Whether the file imports AWS CDK modules by themselves
+    /// (`import * as s3 from "aws-cdk-lib/aws-s3"`, `from aws_cdk import
+    /// aws_s3 as s3`), rather than through the root (`cdk.aws_s3`).
+    pub fn awscdk_modules_imported(&self) -> bool {
+        let p = self;
+        p.imports.iter().any(|i| {
+            let text = p.text(*i);
+            // the names a root import lists: `{ aws_s3 as s3 }`, `import
+            // App, aws_s3 as s3`
+            let names = match (text.find('{'), text.split_once(" import ")) {
+                (Some(at), _) => &text[at..],
+                (None, Some((_, names))) => names,
+                (None, None) => "",
+            };
+            text.contains("aws-cdk-lib/aws-")
+                || text.contains("aws_cdk.aws_")
+                || (text.contains("aws_cdk") || text.contains("aws-cdk-lib"))
+                    && names.contains("aws_")
+        })
+    }
+
+    /// The import edits for `modules` (Python name, alias), in the file's
+    /// style: added to its `from aws_cdk import ...` or its `import { aws_s3
+    /// as s3 } from "aws-cdk-lib"`, else one import a module.
+    pub fn awscdk_module_imports(&self, modules: &[(&'static str, String)]) -> Vec<Edit> {
+        let p = self;
+        if modules.is_empty() {
+            return Vec::new();
+        }
+        let mut modules = modules.to_vec();
+        modules.sort();
+        let texts: Vec<&str> = p.imports.iter().map(|i| p.text(*i)).collect();
+        let named: Vec<String> = modules.iter().map(|(m, a)| format!("{m} as {a}")).collect();
+        let named: Vec<&str> = named.iter().map(String::as_str).collect();
+        if p.lang.is_python() {
+            let dotted = texts.iter().any(|t| t.starts_with("import aws_cdk.aws_"));
+            let from = texts.iter().any(|t| t.starts_with("from aws_cdk import"));
+            if dotted && !from {
+                let lines: Vec<String> = modules
+                    .iter()
+                    .map(|(m, a)| p.module_import(&format!("aws_cdk.{m}"), a))
+                    .collect();
+                return p.add_imports(&lines);
+            }
+            return p.import_names("aws_cdk", &named);
+        }
+        let namespace = texts.iter().any(|t| t.contains("aws-cdk-lib/aws-"));
+        let from_root = texts.iter().any(|t| {
+            (t.contains("\"aws-cdk-lib\"") || t.contains("'aws-cdk-lib'"))
+                && t.contains('{')
+                && t.contains("aws_")
+        });
+        if from_root && !namespace {
+            return p.import_names("aws-cdk-lib", &named);
+        }
+        let lines: Vec<String> = modules
+            .iter()
+            .map(|(m, a)| p.module_import(&format!("aws-cdk-lib/{}", m.replace('_', "-")), a))
+            .collect();
+        p.add_imports(&lines)
+    }
+
     /// Edits that import `names` from `module`: added to an existing
     /// `from module import ...` / `import { ... } from "module"` statement,
     /// else as a new import line. Names already imported are skipped.

@@ -4,7 +4,7 @@
 //! configuration sets, and which resources the program's *other* files
 //! refer to (a bucket's public access block may live in another file).
 
-use crate::facts::{CdkTags, CdktfProvider, CrossRef, Fact, ProgramFacts};
+use crate::facts::{CdkStacks, CdkTags, CdktfProvider, CrossRef, Fact, ProgramFacts};
 use crate::files::PROVIDER_MARKERS;
 use crate::lang::{self, Lang, NodeExt};
 use crate::model::SourceFile;
@@ -56,6 +56,7 @@ impl ProgramFacts {
             aws_files: Vec::new(),
             mentioned: BTreeMap::new(),
             cdk_tags: Vec::new(),
+            cdk_stacks: Vec::new(),
         };
         // A file's own resources are seen by the rules checking it; facts
         // from the others matter only when there are others, and a rule
@@ -126,6 +127,12 @@ impl ProgramFacts {
             let tags = crate::fixers::cdk_tags(&program);
             if tags != CdkTags::default() {
                 self.cdk_tags.push((file.to_path_buf(), tags));
+            }
+        }
+        if needed.contains(&Fact::CdkStacks) {
+            let stacks = crate::fixers::cdk_stacks(&program);
+            if stacks != CdkStacks::default() {
+                self.cdk_stacks.push((file.to_path_buf(), stacks));
             }
         }
     }
@@ -256,7 +263,11 @@ fn file_refs(file: &Path, program: &SourceFile, needed: &[Fact]) -> Vec<CrossRef
         .iter()
         .filter_map(|f| match f {
             Fact::Refers { tf_type, attr, .. } => Some((*tf_type, *attr)),
-            Fact::Defines { .. } | Fact::MainFiles | Fact::Mentions { .. } | Fact::CdkTags => None,
+            Fact::Defines { .. }
+            | Fact::MainFiles
+            | Fact::Mentions { .. }
+            | Fact::CdkTags
+            | Fact::CdkStacks => None,
         })
         .collect();
     refers.sort_unstable();

@@ -50,6 +50,26 @@ impl<'t> SourceFile<'t> {
         self.terminated(&format!("{callee}(\n{body}\n)"))
     }
 
+    /// `items` one a line, one level in, separated by commas, with a comma
+    /// after the last where the file writes one (Python: always, as black
+    /// keeps a list that ends with one laid out a line an item).
+    pub fn comma_lines(&self, items: &[String]) -> String {
+        let last = self.lang.is_python() || self.style().trailing_comma;
+        let n = items.len();
+        let lines: Vec<String> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                if i + 1 < n || last {
+                    format!("{item},")
+                } else {
+                    item.clone()
+                }
+            })
+            .collect();
+        self.indented(&lines.join("\n"))
+    }
+
     /// A statement that runs `body` (statements, one level in) for each
     /// item of `list`, binding `item` and its `index`:
     /// `list.forEach((item, index) => { ... });`,
