@@ -57,7 +57,8 @@ impl<'p, 't> CdkBlock<'p, 't> {
                 return Ok(format!("{root}.{module}"));
             }
         }
-        if self.p.is_declared(alias) || self.taken.iter().any(|t| t == alias) {
+        let taken = self.p.is_declared(alias) || self.p.imports_name(alias);
+        if taken || self.taken.iter().any(|t| t == alias) {
             return Err(format!(
                 "the name `{alias}` that the import of `{module}` would take is used by something else in this file"
             ));
@@ -494,7 +495,16 @@ CREATE
         let (fixed, found) = run("MON002", Lang::TypeScript, &src);
         assert_eq!(fixed, None);
         assert!(found.contains("the name `guardduty`"), "{found}");
-        // config's module falls back to `awsconfig` when `config` is taken
+        // config's module falls back to `awsconfig` when `config` is taken,
+        // by a variable or an import of the program's own
+        let src = ts("new WebStack(app, \"Web\");").replace(
+            "import { Construct }",
+            "import config from \"./config.json\";\nimport { Construct }",
+        );
+        let (fixed, _) = run("MON003", Lang::TypeScript, &src);
+        assert!(fixed
+            .unwrap()
+            .contains("new awsconfig.CfnConfigurationRecorder("));
         let src =
             ts("new WebStack(app, \"Web\");").replace("const app", "const config = {};\nconst app");
         let (fixed, _) = run("MON003", Lang::TypeScript, &src);

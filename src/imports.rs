@@ -1093,7 +1093,7 @@ impl<'t> SourceFile<'t> {
 
     /// Whether an import statement of the file binds `name` (a class or
     /// module of any package: `from cdktf import TerraformAsset`).
-    fn imports_name(&self, name: &str) -> bool {
+    pub fn imports_name(&self, name: &str) -> bool {
         self.imports.iter().any(|import| {
             let module = import
                 .field("module_name")

@@ -34,7 +34,11 @@ impl<'t> SourceFile<'t> {
         };
         let mut name = base.to_string();
         let mut n = 2;
-        while self.is_declared(&name) || taken.contains(&name) || reserved(&name) {
+        while self.is_declared(&name)
+            || self.imports_name(&name)
+            || taken.contains(&name)
+            || reserved(&name)
+        {
             name = format!("{base}{n}");
             n += 1;
         }
