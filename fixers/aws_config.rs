@@ -22,6 +22,12 @@
 //! they need in the file's style; a program with several stack classes,
 //! or whose stack is created more than once (the second recorder in a
 //! region fails), is reported without a fix.
+//! So is a stack the program names with code (`` `${stage}-Web` ``: one
+//! copy per environment, maybe in one account), and a program that checks
+//! its templates with cdk-nag or CloudFormation Guard, whose rules report
+//! the new constructs (buckets without access logs, an AWS managed
+//! policy) as errors that stop synthesis. A program's own tests that
+//! count its resources or compare template snapshots change too.
 //!
 //! ## Why is this bad?
 //! AWS Config keeps the history of every resource's configuration: without
@@ -194,6 +200,7 @@ fn build(block: &mut Block) -> Result<(), String> {
 static CDK: CdkBaseline = CdkBaseline {
     types: &["aws-cdk-lib.aws_config.CfnConfigurationRecorder"],
     what: "a recorder",
+    checked: true,
     build: build_cdk,
 };
 
@@ -308,6 +315,9 @@ impl Rule for AwsConfig {
             },
             Fact::MainFiles,
             Fact::CdkStacks,
+            Fact::Mentions {
+                markers: cdk_baseline::VALIDATORS,
+            },
         ]
     }
 

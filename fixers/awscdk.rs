@@ -480,10 +480,18 @@ pub fn file_stacks(p: &SourceFile) -> crate::facts::CdkStacks {
         if !class.starts_with(|c: char| c.is_ascii_uppercase()) {
             continue;
         }
+        let id = arguments(call).get(1).copied();
+        let computed = id.filter(|id| {
+            id.kind() != "keyword_argument"
+                && !matches!(p.literal(crate::model::Val { node: *id }), Scalar::Str(_))
+        });
         let entry = out.created.entry(class.to_string()).or_default();
-        entry.0 += 1;
+        entry.calls += 1;
         if runs_once(p, call) {
-            entry.1 += 1;
+            entry.once += 1;
+        }
+        if let (None, Some(id)) = (&entry.computed_id, computed) {
+            entry.computed_id = Some(p.text(id).to_string());
         }
     }
     out

@@ -17,6 +17,16 @@ use tree_sitter::Node;
 use super::awscdk;
 use super::program_block::Baseline;
 
+/// Text of a program that checks its templates as they are synthesized:
+/// cdk-nag's packs, CloudFormation Guard through CDK's policy validation.
+pub const VALIDATORS: &[&str] = &[
+    "cdk-nag",
+    "cdk_nag",
+    "CfnGuardValidator",
+    "policyValidationBeta1",
+    "policy_validation_beta1",
+];
+
 /// What a rule adds to an AWS CDK program.
 pub struct CdkBaseline {
     /// The constructs any of which, anywhere in the program, satisfies it.
@@ -24,6 +34,9 @@ pub struct CdkBaseline {
     /// What the fix adds, for the reason a program with several stacks
     /// gets none (`a trail`).
     pub what: &'static str,
+    /// Whether template checks (cdk-nag, CloudFormation Guard) report
+    /// what it adds as errors.
+    pub checked: bool,
     /// Adds the constructs to the block.
     pub build: fn(&mut CdkBlock) -> Result<(), String>,
 }
@@ -199,6 +212,19 @@ fn is_identifier(s: &str) -> bool {
             .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
+/// Whether a stack class's constructor does more than call its base's.
+fn makes_something(p: &SourceFile, class: Node) -> bool {
+    let Some(body) = constructor(p, class).and_then(|(c, _)| c.field("body")) else {
+        return false;
+    };
+    let mut cursor = body.walk();
+    let found = body
+        .named_children(&mut cursor)
+        .filter(|n| n.kind_str() != "comment")
+        .any(|n| !p.text(n).starts_with("super"));
+    found
+}
+
 /// The constructor of a stack class and the name of its scope
 /// (`this`, the first parameter of Python's `__init__`).
 fn constructor<'t>(p: &SourceFile<'t>, class: Node<'t>) -> Option<(Node<'t>, String)> {
@@ -283,6 +309,10 @@ pub fn check(spec: &Baseline, cdk: &CdkBaseline, p: &SourceFile, out: &mut Vec<F
     if first_file != own_path {
         return;
     }
+    // a program of one stack that makes nothing creates no resources
+    if classes.len() == 1 && !makes_something(p, *class_node) {
+        return;
+    }
     let head = class_node
         .field("name")
         .map(|n| n.byte_range())
@@ -320,11 +350,12 @@ fn fix(
         ));
     }
     let (_, class) = &classes[0];
-    let (mut calls, mut once) = own.created.get(class).copied().unwrap_or_default();
-    for (_, stacks) in elsewhere {
-        if let Some((c, o)) = stacks.created.get(class) {
-            calls += c;
-            once += o;
+    let (mut calls, mut once, mut computed) = (0, 0, None);
+    for stacks in std::iter::once(own).chain(elsewhere.iter().map(|(_, s)| *s)) {
+        if let Some(made) = stacks.created.get(class) {
+            calls += made.calls;
+            once += made.once;
+            computed = computed.or(made.computed_id.as_deref());
         }
     }
     if calls == 0 {
@@ -341,6 +372,20 @@ fn fix(
                 "in a function or loop".to_string()
             },
             cdk.what
+        ));
+    }
+    if let Some(id) = computed {
+        return Err(format!(
+            "the program names the stack `{class}` it creates with code (`{id}`), so it may deploy it several times (one per environment), and each copy would add {} of its own",
+            cdk.what
+        ));
+    }
+    let validator = VALIDATORS
+        .iter()
+        .find(|m| p.src.contains(**m) || p.ctx.mentioned_in_program(m));
+    if let (true, Some(m)) = (cdk.checked, validator) {
+        return Err(format!(
+            "the program checks its templates (`{m}`), and its rules report what the fix adds (buckets without access logs, an AWS managed policy, a trail without a KMS key) as errors that stop synthesis: add the service with the settings the program's checks ask for"
         ));
     }
     let (ctor, scope) = constructor(p, class_node)
@@ -450,6 +495,48 @@ CREATE
     }
 
     #[test]
+    fn a_stack_named_by_code_gets_no_fix() {
+        let (fixed, found) = run(
+            "MON002",
+            Lang::TypeScript,
+            &ts("new WebStack(app, `${process.env.STAGE}-Web`);"),
+        );
+        assert_eq!(fixed, None);
+        assert!(found.contains("with code (`"), "{found}");
+    }
+
+    #[test]
+    fn a_program_that_checks_its_templates_gets_no_fix() {
+        for check in [
+            "import { AwsSolutionsChecks } from \"cdk-nag\";",
+            "import { CfnGuardValidator } from \"@cdklabs/cdk-validator-cfnguard\";",
+        ] {
+            let src = ts("new WebStack(app, \"Web\");").replace(
+                "import { Construct }",
+                &format!("{check}\nimport {{ Construct }}"),
+            );
+            let (fixed, found) = run("MON001", Lang::TypeScript, &src);
+            assert_eq!(fixed, None);
+            assert!(
+                found.contains("the program checks its templates"),
+                "{found}"
+            );
+            // a detector is nothing those checks report
+            let (fixed, _) = run("MON002", Lang::TypeScript, &src);
+            assert!(fixed.is_some());
+        }
+    }
+
+    #[test]
+    fn a_stack_that_makes_nothing_is_not_reported() {
+        let src =
+            ts("new WebStack(app, \"Web\");").replace("    new s3.Bucket(this, \"Assets\");\n", "");
+        let (fixed, found) = run("MON003", Lang::TypeScript, &src);
+        assert_eq!(fixed, None);
+        assert!(!found.contains("MON003"), "{found}");
+    }
+
+    #[test]
     fn a_stack_never_created_gets_no_fix() {
         let (fixed, found) = run("MON001", Lang::TypeScript, &ts(""));
         assert_eq!(fixed, None);
@@ -536,6 +623,17 @@ CREATE
         assert!(fixed.contains("cdk.aws_cloudtrail.Trail(\n"), "{fixed}");
         assert!(
             fixed.contains("block_public_access=cdk.aws_s3.BlockPublicAccess.BLOCK_ALL"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn imports_one_a_line_stay_one_a_line() {
+        let src = "from aws_cdk import (\n    App,\n    Stack,\n    aws_kinesis as kinesis,\n    aws_lambda as _lambda\n)\n\n\nclass S(Stack):\n    def __init__(self, scope, id):\n        super().__init__(scope, id)\n        kinesis.Stream(self, \"S\")\n\n\nS(App(), \"S\")\n";
+        let (fixed, _) = run("MON001", Lang::Python, src);
+        let fixed = fixed.unwrap();
+        assert!(
+            fixed.starts_with("from aws_cdk import (\n    App,\n    Stack,\n    aws_cloudtrail as cloudtrail,\n    aws_kinesis as kinesis,\n    aws_lambda as _lambda,\n    aws_s3 as s3\n)\n"),
             "{fixed}"
         );
     }

@@ -20,6 +20,12 @@
 //! program with several stack classes, or whose stack is created more
 //! than once (each copy would add its own trail), is reported without a
 //! fix.
+//! So is a stack the program names with code (`` `${stage}-Web` ``: one
+//! copy per environment, maybe in one account), and a program that checks
+//! its templates with cdk-nag or CloudFormation Guard, whose rules report
+//! the new constructs (buckets without access logs, an AWS managed
+//! policy) as errors that stop synthesis. A program's own tests that
+//! count its resources or compare template snapshots change too.
 //!
 //! ## Why is this bad?
 //! Without a trail, API activity in the account is kept for 90 days in the
@@ -110,6 +116,7 @@ static CDK: CdkBaseline = CdkBaseline {
         "aws-cdk-lib.aws_cloudtrail.CfnTrail",
     ],
     what: "a trail",
+    checked: true,
     build: build_cdk,
 };
 
@@ -204,6 +211,9 @@ impl Rule for Cloudtrail {
             },
             Fact::MainFiles,
             Fact::CdkStacks,
+            Fact::Mentions {
+                markers: cdk_baseline::VALIDATORS,
+            },
         ]
     }
 

@@ -101,10 +101,21 @@ pub struct ProgramFacts {
 pub struct CdkStacks {
     /// The `Stack` subclasses the file defines, in order.
     pub classes: Vec<String>,
-    /// The classes the file creates (`new WebStack(app, "Web")`), with
-    /// how many calls create each and how many of those run once: a
-    /// statement of the file's top level, in no loop or function.
-    pub created: BTreeMap<String, (usize, usize)>,
+    /// The classes the file creates (`new WebStack(app, "Web")`), by name.
+    pub created: BTreeMap<String, Created>,
+}
+
+/// How a file creates one class.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Created {
+    /// The calls that create it.
+    pub calls: usize,
+    /// Those of them that run once: a statement of the file's top level,
+    /// in no loop or function.
+    pub once: usize,
+    /// The id of a call whose id (second argument) is not a string
+    /// literal (`deployEnv() + "-Web"`), as written.
+    pub computed_id: Option<String>,
 }
 
 /// The tags an AWS CDK file applies to scopes: `Tags.of(scope).add(key,

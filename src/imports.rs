@@ -1204,9 +1204,15 @@ impl<'t> SourceFile<'t> {
             let Some(&last) = items.last() else {
                 continue;
             };
-            // one name per line in a list laid out that way
-            let multiline = import.start_position().row != import.end_position().row
-                && self.src[last.end_byte()..].starts_with(',');
+            // one name per line in a list laid out that way (with a comma
+            // after the last name or not)
+            let trailing = self.src[last.end_byte()..].starts_with(',');
+            let apart = items.len() > 1
+                && items
+                    .windows(2)
+                    .all(|w| w[0].start_position().row != w[1].start_position().row);
+            let multiline =
+                import.start_position().row != import.end_position().row && (trailing || apart);
             let indent = self.line_indent(last.start_byte());
             // names kept in the order they are in, when they are sorted
             let written: Vec<&str> = items.iter().map(|n| self.text(*n)).collect();
@@ -1225,7 +1231,8 @@ impl<'t> SourceFile<'t> {
                 let (at, text) = match (before, multiline) {
                     (Some(k), true) => (items[k].start_byte(), format!("{name},\n{indent}")),
                     (Some(k), false) => (items[k].start_byte(), format!("{name}, ")),
-                    (None, true) => (last.end_byte() + 1, format!("\n{indent}{name},")),
+                    (None, true) if trailing => (last.end_byte() + 1, format!("\n{indent}{name},")),
+                    (None, true) => (last.end_byte(), format!(",\n{indent}{name}")),
                     (None, false) => (last.end_byte(), format!(", {name}")),
                 };
                 match inserts.iter_mut().find(|(p, _)| *p == at) {
