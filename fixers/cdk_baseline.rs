@@ -648,7 +648,9 @@ CREATE
             "{fixed}"
         );
         assert!(
-            fixed.starts_with("from aws_cdk import App, Stack, aws_guardduty as guardduty\n"),
+            fixed.starts_with(
+                "from aws_cdk import App, Stack\nfrom aws_cdk import aws_guardduty as guardduty\nfrom aws_cdk import aws_s3 as s3\n"
+            ),
             "{fixed}"
         );
     }

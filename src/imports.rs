@@ -693,11 +693,19 @@ impl<'t> SourceFile<'t> {
         let mut edits = Vec::new();
         for line in lines {
             // a name from a module the file imports from joins that import
+            // (a name imported under another name joins only an import
+            // that already lists such names with others: isort keeps
+            // `from m import a as b` apart otherwise)
             if let Some((module, names)) = from_import_parts(line) {
+                let aliased = names.iter().any(|n| n.contains(" as "));
                 let joins = blocks.iter().flatten().any(|(n, _)| {
+                    let listed = self.imported_names(*n);
+                    let combines =
+                        listed.len() > 1 && listed.iter().any(|l| self.text(*l).contains(" as "));
                     n.kind_str() == "import_from_statement"
                         && n.field("module_name").map(|m| self.text(m)) == Some(module)
-                        && !self.imported_names(*n).is_empty()
+                        && !listed.is_empty()
+                        && (!aliased || combines)
                 });
                 if joins {
                     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -921,7 +929,14 @@ impl<'t> SourceFile<'t> {
             "future_import_statement" => Some(ImportKey::new(Section::Future, true, "__future__")),
             "import_from_statement" => {
                 let module = self.text(node.field("module_name")?);
-                Some(ImportKey::new(self.section_of(module), true, module))
+                let names: Vec<&str> = self
+                    .imported_names(node)
+                    .into_iter()
+                    .map(|n| self.text(n))
+                    .collect();
+                let mut key = ImportKey::new(self.section_of(module), true, module);
+                key.alias_of = lone_alias(&names);
+                Some(key)
             }
             _ => {
                 let mut cursor = node.walk();
@@ -937,13 +952,15 @@ impl<'t> SourceFile<'t> {
 
     /// The isort key of an import line iacfix writes.
     fn import_key_of_line(&self, line: &str) -> Option<ImportKey> {
-        if let Some((module, _)) = from_import_parts(line) {
+        if let Some((module, names)) = from_import_parts(line) {
             let section = if module == "__future__" {
                 Section::Future
             } else {
                 self.section_of(module)
             };
-            return Some(ImportKey::new(section, true, module));
+            let mut key = ImportKey::new(section, true, module);
+            key.alias_of = lone_alias(&names);
+            return Some(key);
         }
         let rest = line.strip_prefix("import ")?;
         let module = rest.split([' ', ',']).next()?;
@@ -1157,7 +1174,13 @@ impl<'t> SourceFile<'t> {
                     .collect();
                 return p.add_imports(&lines);
             }
-            return p.import_names("aws_cdk", &named);
+            // a list that names modules among others takes them; else each
+            // is a statement of its own, where isort puts it
+            let lines: Vec<String> = named
+                .iter()
+                .map(|n| format!("from aws_cdk import {n}"))
+                .collect();
+            return p.add_imports(&lines);
         }
         let namespace = texts.iter().any(|t| t.contains("aws-cdk-lib/aws-"));
         let from_root = texts.iter().any(|t| {
@@ -1325,6 +1348,9 @@ struct ImportKey {
     section: Section,
     from: bool,
     module: String,
+    /// The member of `from m import member as name`, a statement of its
+    /// own (isort keeps such imports apart, after the module's others).
+    alias_of: Option<String>,
 }
 
 impl ImportKey {
@@ -1333,7 +1359,20 @@ impl ImportKey {
             section,
             from,
             module: module.to_string(),
+            alias_of: None,
         }
+    }
+}
+
+/// The member a `from` import of names `names` imports alone under
+/// another name (`aws_s3` of `aws_s3 as s3`).
+fn lone_alias<S: AsRef<str>>(names: &[S]) -> Option<String> {
+    match names {
+        [one] => one
+            .as_ref()
+            .split_once(" as ")
+            .map(|(member, _)| member.trim().to_string()),
+        _ => None,
     }
 }
 
@@ -1350,6 +1389,12 @@ impl Ord for ImportKey {
             .then(self.from.cmp(&other.from))
             .then_with(|| natural_cmp(&self.module.to_lowercase(), &other.module.to_lowercase()))
             .then_with(|| natural_cmp(&self.module, &other.module))
+            .then_with(|| match (&self.alias_of, &other.alias_of) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, Some(_)) => std::cmp::Ordering::Less,
+                (Some(_), None) => std::cmp::Ordering::Greater,
+                (Some(a), Some(b)) => member_cmp(a, b),
+            })
     }
 }
 

@@ -269,10 +269,19 @@ fn main() -> std::process::ExitCode {
     trials.push(Trial::test(
         "truncated_and_mangled_fixtures_never_panic",
         || {
-            truncated_and_mangled_fixtures_never_panic();
+            truncated_and_mangled_fixtures_never_panic(Some(TRUNCATIONS_SAMPLED));
             Ok(())
         },
     ));
+    // Every line of every fixture: CI runs it with `--ignored` in a
+    // release build (.ci/run), where it takes a minute or two, not ten.
+    trials.push(
+        Trial::test("every_truncation_of_every_fixture_never_panics", || {
+            truncated_and_mangled_fixtures_never_panic(None);
+            Ok(())
+        })
+        .with_ignored_flag(true),
+    );
     trials.push(Trial::test(
         "fix_kind_of_every_rule_is_what_its_fixtures_get",
         || {
@@ -524,36 +533,57 @@ fn tab_single_quote_semicolon_free_file_is_fixed_in_its_own_style() {
     );
 }
 
-fn truncated_and_mangled_fixtures_never_panic() {
+/// How many places of each fixture the default run cuts at.
+const TRUNCATIONS_SAMPLED: usize = 8;
+
+/// Runs every rule over each fixture cut short at a line break, and with
+/// the next line dropped there: at every line (`None`), or at `Some(n)`
+/// places spread evenly over the file (the first and last lines among
+/// them).
+fn truncated_and_mangled_fixtures_never_panic(places: Option<usize>) {
     let selection = Selection::new(iacfix::fixers::ALL, &["ALL".to_string()], &[]).unwrap();
     let options = Options {
         mode: Mode::Fix,
         unsafe_fixes: true,
     };
-    let mut runs = 0;
-    for path in fixtures()
+    let paths: Vec<PathBuf> = fixtures()
         .iter()
         .flat_map(|f| f.sources().into_iter().map(|s| f.path.join(s)))
-    {
-        let path = if path.is_file() {
-            path
-        } else {
-            path.parent().unwrap().to_path_buf()
-        };
-        let src = std::fs::read_to_string(&path).unwrap();
-        let lang = Lang::from_path(&path).unwrap();
-        // Every prefix ending at a line break, and the same with one line dropped.
-        let cuts: Vec<usize> = src.match_indices('\n').map(|(i, _)| i + 1).collect();
-        for (i, &cut) in cuts.iter().enumerate() {
-            let _ = engine::run(&src[..cut], lang, &selection, options);
-            if let Some(&next) = cuts.get(i + 1) {
-                let dropped = format!("{}{}", &src[..cut], &src[next..]);
-                let _ = engine::run(&dropped, lang, &selection, options);
+        .collect();
+    // files apart, on every core
+    use rayon::prelude::*;
+    let runs: usize = paths
+        .par_iter()
+        .map(|path| {
+            let path = if path.is_file() {
+                path.clone()
+            } else {
+                path.parent().unwrap().to_path_buf()
+            };
+            let src = std::fs::read_to_string(&path).unwrap();
+            let lang = Lang::from_path(&path).unwrap();
+            // prefixes ending at a line break, and the same with the next
+            // line dropped
+            let cuts: Vec<usize> = src.match_indices('\n').map(|(i, _)| i + 1).collect();
+            let picked = |i: usize| match places {
+                None => true,
+                Some(n) if cuts.len() <= n => true,
+                // the k-th of n places over the lines, first and last included
+                Some(n) => (0..n).any(|k| k * (cuts.len() - 1) / (n - 1) == i),
+            };
+            let mut runs = 0;
+            for (i, &cut) in cuts.iter().enumerate().filter(|(i, _)| picked(*i)) {
+                let _ = engine::run(&src[..cut], lang, &selection, options);
+                if let Some(&next) = cuts.get(i + 1) {
+                    let dropped = format!("{}{}", &src[..cut], &src[next..]);
+                    let _ = engine::run(&dropped, lang, &selection, options);
+                }
+                runs += 2;
             }
-            runs += 2;
-        }
-    }
-    assert!(runs > 500, "only {runs} runs");
+            runs
+        })
+        .sum();
+    assert!(runs > 1500, "only {runs} runs");
 }
 
 /// `Meta.fix` claims the applicabilities the rule's fixes have: each one
