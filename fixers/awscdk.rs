@@ -466,6 +466,28 @@ pub fn runs_once(p: &SourceFile, node: tree_sitter::Node) -> bool {
     false
 }
 
+/// The last statement of a method (`what` names it in the reasons), after
+/// which new statements go: Err when it has none, or when it returns.
+pub fn last_statement<'t>(
+    method: tree_sitter::Node<'t>,
+    what: &str,
+) -> Result<tree_sitter::Node<'t>, String> {
+    use crate::lang::NodeExt;
+    let body = method
+        .field("body")
+        .ok_or_else(|| format!("the {what} has no body"))?;
+    let mut cursor = body.walk();
+    let last = body
+        .named_children(&mut cursor)
+        .filter(|n| n.kind_str() != "comment")
+        .last()
+        .ok_or_else(|| format!("the {what} has no statement"))?;
+    if last.kind_str() == "return_statement" {
+        return Err(format!("the {what} ends with a `return`"));
+    }
+    Ok(last)
+}
+
 /// The stacks of the file (the `CdkStacks` fact): the `Stack` subclasses
 /// it defines, and the classes its calls create.
 pub fn file_stacks(p: &SourceFile) -> crate::facts::CdkStacks {

@@ -390,16 +390,7 @@ fn fix(
     }
     let (ctor, scope) = constructor(p, class_node)
         .ok_or_else(|| format!("`{class}` has no constructor for the new constructs to go in"))?;
-    let body = ctor.field("body").ok_or("the constructor has no body")?;
-    let mut cursor = body.walk();
-    let last = body
-        .named_children(&mut cursor)
-        .filter(|n| n.kind_str() != "comment")
-        .last()
-        .ok_or("the constructor has no statement")?;
-    if last.kind_str() == "return_statement" {
-        return Err("the constructor ends with a `return`".into());
-    }
+    let last = awscdk::last_statement(ctor, "constructor")?;
     let mut block = CdkBlock {
         p,
         python: p.lang.is_python(),

@@ -1195,16 +1195,7 @@ fn cdk_tag_fix(p: &SourceFile, res: &Resource, values: &[(&str, NewValue)]) -> R
             let method = method_of(p, res.call).ok_or(
                 "the construct is created in a function inside a method, where the tags would be added each time it runs",
             )?;
-            let body = method.field("body").ok_or("the method has no body")?;
-            let mut cursor = body.walk();
-            let last = body
-                .named_children(&mut cursor)
-                .filter(|n| n.kind_str() != "comment")
-                .last()
-                .ok_or("the method has no statement")?;
-            if matches!(last.kind_str(), "return_statement") {
-                return Err("the method ends with a `return`".into());
-            }
+            let last = awscdk::last_statement(method, "method")?;
             visible_at(p, res, &on_scope, last.start_byte())?;
             edits.push(p.insert_after(last, &[lines.join("\n")]));
         } else {
